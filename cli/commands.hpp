@@ -1,0 +1,10 @@
+// The vvc subcommands. Each returns the process exit status; bad input throws InputError (exit 2 in main).
+#pragma once
+
+namespace vvc::cli {
+
+/// argv[0] is the program, argv[1] the subcommand name; options start at argv[2].
+int run_powerflow(int argc, char** argv);
+int run_bench(int argc, char** argv);
+
+}  // namespace vvc::cli
