@@ -18,10 +18,7 @@ namespace {
 
 const std::vector<OptionSpec>& powerflow_options() {
   static const std::vector<OptionSpec> specs = {
-      {"algorithm", true,
-       "bfs (backward/forward sweep, radial only), nr (Newton-Raphson) or auto (default: sweep "
-       "when radial, else Newton-Raphson)",
-       "ALG"},
+      {"algorithm", true, "bfs (backward/forward sweep), nr (Newton-Raphson) or auto (default)", "ALG"},
       {"format", true, "table (default), csv or json", "FMT"},
       {"tolerance", true, "largest bus power mismatch accepted, pu (default 1e-10)", "X"},
       {"max-iterations", true, "iteration limit (default 50)", "N"},
@@ -34,6 +31,8 @@ constexpr const char* kUsage =
     "\n"
     "Solves the balanced AC power flow of CASE at the loads and generators written in it.\n"
     "CASE is a vvc JSON case (.json), a MATPOWER case (.m), or a folder holding case.json or one .m file.\n"
+    "The sweep needs a radial network; auto takes the sweep when the network is radial, else "
+    "Newton-Raphson.\n"
     "\n"
     "options:\n";
 
@@ -92,9 +91,7 @@ int run_powerflow(int argc, char** argv) {
     std::cout << powerflow_csv(network, result);
   }
   if (!result.converged()) {
-    std::cerr << "vvc powerflow: " << network.name << ": not converged: " << grid::to_string(result.status)
-              << " after " << result.iterations << " iterations (max mismatch " << result.max_mismatch
-              << " pu)\n";
+    std::cerr << "vvc powerflow: not converged: " << powerflow_status_line(network, result);
     return 1;
   }
   return 0;

@@ -9,6 +9,8 @@
 
 namespace vvc::cli {
 
+/// "<case>: <status> after <n> iterations (algorithm <alg>, max mismatch <x> pu)" and a line end.
+std::string powerflow_status_line(const grid::Network& network, const grid::PowerFlowResult& result);
 /// Status line, per-bus table, total losses and slack power. Only the status line when not converged.
 std::string powerflow_table(const grid::Network& network, const grid::PowerFlowResult& result);
 /// Header "bus,vm_pu,va_deg,p_mw,q_mvar", then one row per bus. Precondition: result.converged().

@@ -1,6 +1,7 @@
 // Formatting of power-flow results for 'vvc powerflow'. Named *_io because the JSON form uses nlohmann/json.
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <complex>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -37,12 +38,15 @@ std::string exact(double x) {
 }
 
 std::string fixed(double x, int decimals) {
+  if (std::abs(x) < 0.5 * std::pow(10.0, -decimals)) x = 0.0;  // no "-0.000000" for a rounding residue
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, x);
   return buffer;
 }
 
-std::string status_line(const grid::Network& network, const grid::PowerFlowResult& result) {
+}  // namespace
+
+std::string powerflow_status_line(const grid::Network& network, const grid::PowerFlowResult& result) {
   char mismatch[32];
   std::snprintf(mismatch, sizeof mismatch, "%.3g", result.max_mismatch);
   return network.name + ": " + std::string(grid::to_string(result.status)) + " after " +
@@ -51,11 +55,9 @@ std::string status_line(const grid::Network& network, const grid::PowerFlowResul
          " pu)\n";
 }
 
-}  // namespace
-
 std::string powerflow_table(const grid::Network& network, const grid::PowerFlowResult& result) {
   std::ostringstream out;
-  out << status_line(network, result);
+  out << powerflow_status_line(network, result);
   if (!result.converged()) return out.str();
 
   const auto s = bus_injections_mva(network, result);
