@@ -66,12 +66,15 @@ std::string powerflow_table(const grid::Network& network, const grid::PowerFlowR
   auto pad_left = [](const std::string& text, size_t width) {
     return std::string(width > text.size() ? width - text.size() : 0, ' ') + text;
   };
-  out << "\n" << pad_left("bus", name_width);
+  auto pad_right = [](const std::string& text, size_t width) {
+    return text + std::string(width > text.size() ? width - text.size() : 0, ' ');
+  };
+  out << "\n" << pad_right("bus", name_width);
   for (const char* column : {"vm_pu", "va_deg", "p_mw", "q_mvar"}) out << pad_left(column, 12);
   out << "\n";
   for (int i = 0; i < network.num_buses(); ++i) {
     const auto u = static_cast<size_t>(i);
-    out << pad_left(network.buses[u].name, name_width) << pad_left(fixed(result.vm[i], 6), 12)
+    out << pad_right(network.buses[u].name, name_width) << pad_left(fixed(result.vm[i], 6), 12)
         << pad_left(fixed(rad_to_deg(result.va[i]), 6), 12) << pad_left(fixed(s[u].real(), 6), 12)
         << pad_left(fixed(s[u].imag(), 6), 12) << "\n";
   }
