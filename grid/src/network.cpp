@@ -39,7 +39,8 @@ bool finite_nonnegative(double x) { return std::isfinite(x) && x >= 0.0; }
 void validate(const Network& network, const std::string& source) {
   const int n = network.num_buses();
   check(n >= 1, source, "the network has no buses");
-  check(std::isfinite(network.base_mva) && network.base_mva > 0.0, source, "base_mva must be a positive number");
+  check(std::isfinite(network.base_mva) && network.base_mva > 0.0, source,
+        "base_mva must be a positive number");
   std::unordered_set<std::string> names;
   for (const Bus& bus : network.buses) {
     check(!bus.name.empty(), source, "a bus has an empty name");
@@ -50,8 +51,9 @@ void validate(const Network& network, const std::string& source) {
           "bus '" + bus.name + "': vmin_pu must not exceed vmax_pu");
   }
   check(network.slack.bus >= 0 && network.slack.bus < n, source, "the slack bus is missing or unknown");
-  check(std::isfinite(network.slack.vm_pu) && network.slack.vm_pu > 0.0 && std::isfinite(network.slack.va_rad), source,
-        "the slack voltage must be a positive finite magnitude and a finite angle");
+  check(
+      std::isfinite(network.slack.vm_pu) && network.slack.vm_pu > 0.0 && std::isfinite(network.slack.va_rad),
+      source, "the slack voltage must be a positive finite magnitude and a finite angle");
   auto bus_ok = [n](int b) { return b >= 0 && b < n; };
   for (const Branch& br : network.branches) {
     const std::string what = (br.is_switch ? "switch '" : "line '") + br.name + "'";

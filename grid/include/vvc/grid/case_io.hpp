@@ -21,7 +21,8 @@ std::string case_to_json_text(const Network& network);
 Network read_matpower(const std::filesystem::path& path);
 Network parse_matpower(const std::string& text, const std::string& source);
 
-/// Resolves a case argument: a .json or .m file, or a folder holding case.json (preferred) or exactly one .m file.
+/// Resolves a case argument: a .json or .m file, or a folder holding case.json (preferred) or exactly one .m
+/// file.
 std::filesystem::path resolve_case_path(const std::filesystem::path& path);
 /// Reads a balanced case by extension (.json or .m), after resolve_case_path.
 Network read_case(const std::filesystem::path& path);

@@ -22,7 +22,8 @@ class InputError : public std::runtime_error {
     return InputError(file + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + message);
   }
   /// Builds "<file>: <json_path>: <message>".
-  static InputError at_path(const std::string& file, const std::string& json_path, const std::string& message) {
+  static InputError at_path(const std::string& file, const std::string& json_path,
+                            const std::string& message) {
     return InputError(file + ": " + (json_path.empty() ? std::string("/") : json_path) + ": " + message);
   }
 };

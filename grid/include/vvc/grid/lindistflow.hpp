@@ -1,7 +1,7 @@
 // LinDistFlow (Baran & Wu 1989; linearized without losses): for a radial feeder with the slack at v_0,
 //   v_i^2 = v_0^2 + 2 * sum_k (R_ik p_k + X_ik q_k),
-// where p_k, q_k are the injections (pu, positive into the bus) and R_ik, X_ik the resistance and reactance of the
-// path the slack-to-i and slack-to-k paths share. Derivation: docs/algorithms/power-flow.md.
+// where p_k, q_k are the injections (pu, positive into the bus) and R_ik, X_ik the resistance and reactance
+// of the path the slack-to-i and slack-to-k paths share. Derivation: docs/algorithms/power-flow.md.
 #pragma once
 
 #include <Eigen/Dense>

@@ -2,8 +2,8 @@
 // factorized with SuiteSparse KLU) for any topology. Equations and references: docs/algorithms/power-flow.md.
 //
 // Usage: build a PowerFlowWorkspace once per network and worker, then call solve() for each scenario; the
-// workspace keeps the orderings, the symbolic factorization and the last solution (warm start). Once warm, a solve
-// allocates nothing.
+// workspace keeps the orderings, the symbolic factorization and the last solution (warm start). Once warm, a
+// solve allocates nothing.
 #pragma once
 
 #include <Eigen/Dense>
@@ -28,8 +28,8 @@ struct PowerFlowOptions {
   PowerFlowAlgorithm algorithm = PowerFlowAlgorithm::kAuto;  ///< auto: sweep when radial, else Newton-Raphson
   double tolerance = 1e-10;  ///< max bus power mismatch, pu (both algorithms test the same quantity)
   int max_iterations = 50;
-  bool warm_start = true;    ///< start from the workspace's last converged solution instead of flat start
-  bool compute_flows = true; ///< fill branch flows, losses and slack power in the result
+  bool warm_start = true;     ///< start from the workspace's last converged solution instead of flat start
+  bool compute_flows = true;  ///< fill branch flows, losses and slack power in the result
 };
 
 /// Per-bus complex power injections (pu, positive into the bus) split by voltage dependence:
@@ -57,8 +57,8 @@ struct PowerFlowResult {
   Eigen::VectorXd vm;         ///< |V|, pu
   Eigen::VectorXd va;         ///< angle, rad
   // Filled when options.compute_flows:
-  Eigen::VectorXcd s_from;  ///< branch power entering at the from end, pu
-  Eigen::VectorXcd s_to;    ///< branch power entering at the to end, pu
+  Eigen::VectorXcd s_from;        ///< branch power entering at the from end, pu
+  Eigen::VectorXcd s_to;          ///< branch power entering at the to end, pu
   Complex losses{0.0, 0.0};       ///< total series + shunt losses, pu
   Complex slack_power{0.0, 0.0};  ///< power injected by the slack into the network, pu
 
@@ -88,7 +88,13 @@ class PowerFlowWorkspace {
 /// Solves the power flow. Never throws for numerical reasons: non-convergence is result.status.
 /// The returned reference points into the workspace and stays valid until its next solve.
 /// Precondition: the workspace was built for this network and injections have num_buses entries.
-const PowerFlowResult& solve(const Network& network, const Injections& injections, const PowerFlowOptions& options,
-                             PowerFlowWorkspace& workspace);
+const PowerFlowResult& solve(const Network& network, const Injections& injections,
+                             const PowerFlowOptions& options, PowerFlowWorkspace& workspace);
+
+/// Newton-Raphson Jacobian of the power mismatch F(theta, |V|) = V conj(Y V) - S(|V|) at the voltages v, with
+/// rows [Re F; Im F] and columns [theta; |V|] over the non-slack buses in bus order, as a dense matrix.
+/// Exposed for derivative checks and diagnostics; the solver uses the same values in sparse form.
+Eigen::MatrixXd newton_jacobian(const Network& network, const Injections& injections,
+                                const Eigen::VectorXcd& v, PowerFlowWorkspace& workspace);
 
 }  // namespace vvc::grid
