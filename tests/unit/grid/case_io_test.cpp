@@ -131,6 +131,8 @@ std::vector<BadCase> bad_cases() {
   return out;
 }
 
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.file; }
+
 class BadCaseTest : public testing::TestWithParam<BadCase> {};
 
 TEST_P(BadCaseTest, ThrowsInputErrorNamingFileAndProblem) {
@@ -268,10 +270,11 @@ TEST(CaseJson, WriteIsAtomicAndReadsBack) {
   const Network net = awkward_network();
   write_case_json(net, path);
   expect_same_network(net, read_case_json(path));
-  // Only the target is left in the folder: the temporary file was renamed onto it.
+  // Only the target is left in the folder (the temporary file was renamed onto it), readable by others too.
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir.path())) files.push_back(entry.path().filename());
   EXPECT_EQ(files, std::vector<fs::path>{"case.json"});
+  EXPECT_NE(fs::status(path).permissions() & fs::perms::others_read, fs::perms::none);
 }
 
 TEST(CaseJson, WriteToMissingFolderThrowsAndLeavesNothing) {
