@@ -6,5 +6,7 @@ namespace vvc::cli {
 /// argv[0] is the program, argv[1] the subcommand name; options start at argv[2].
 int run_powerflow(int argc, char** argv);
 int run_bench(int argc, char** argv);
+int run_eval(int argc, char** argv);
+int run_train(int argc, char** argv);
 
 }  // namespace vvc::cli
