@@ -93,8 +93,8 @@ int run_eval(int argc, char** argv) {
       factory = [&] { return core::make_voltvar_controller(study); };
     } else if (name == "gradient-flow") {
       factory = [&] { return core::make_gradient_flow_controller(study, 0.5); };
-    } else if (name == "limit") {
-      last = core::evaluate_limit(study, *scenarios, options);
+    } else if (name == "limit" || name == "limit-band") {
+      last = core::evaluate_limit(study, *scenarios, options, name == "limit-band");
       rows.push_back(last.summary);
       continue;
     } else {

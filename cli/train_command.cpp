@@ -26,7 +26,7 @@ const std::vector<OptionSpec> kTrainOptions = {
     {"scenarios", true, "training scenarios per iteration (default 16)", "B"},
     {"draws", true, "noise draws per scenario, >= 2 (default 4)", "K"},
     {"sigma", true, "exploration standard deviation, MVar (default 0.05)", "X"},
-    {"learning-rate", true, "Adam step size on the normalized parameters (default 0.02)", "X"},
+    {"learning-rate", true, "Adam step size on the normalized parameters (default 0.05)", "X"},
     {"out", true, "policy JSON to write (required)", "FILE"},
     {"eval-seeds", true, "evaluation scenario ids after training (default: the study's, 0:500)", "A:B"},
     {"checkpoint-every", true, "write the trainer state every K iterations (with --checkpoint)", "K"},

@@ -133,18 +133,19 @@ class LimitProblem {
 
 class ConstantController final : public Controller {
  public:
-  explicit ConstantController(Eigen::VectorXd q) : q_(std::move(q)) {}
-  std::string name() const override { return "limit"; }
+  ConstantController(Eigen::VectorXd q, std::string name) : q_(std::move(q)), name_(std::move(name)) {}
+  std::string name() const override { return name_; }
   void reset(const Observation&, const Scenario&) override {}
   void act(const Observation&, Eigen::VectorXd& action) override { action = q_; }
 
  private:
   Eigen::VectorXd q_;
+  std::string name_;
 };
 
 }  // namespace
 
-LimitSolution solve_limit(const Study& study, const Scenario& scenario) {
+LimitSolution solve_limit(const Study& study, const Scenario& scenario, bool voltage_band) {
   LimitProblem lp(study, scenario);
   LimitSolution out;
   const int m = study.num_inverters();
@@ -152,7 +153,7 @@ LimitSolution solve_limit(const Study& study, const Scenario& scenario) {
   if (!lp.initial_ok()) return out;
   NlpProblem nlp;
   nlp.n = m;
-  nlp.m = static_cast<int>(lp.buses().size());
+  nlp.m = voltage_band ? static_cast<int>(lp.buses().size()) : 0;
   nlp.x_lower = study.q_min();
   nlp.x_upper = study.q_max();
   nlp.g_lower = Eigen::VectorXd::Constant(nlp.m, study.vmin_pu * study.vmin_pu);
@@ -160,8 +161,10 @@ LimitSolution solve_limit(const Study& study, const Scenario& scenario) {
   nlp.x0 = Eigen::VectorXd::Zero(m);
   nlp.objective = [&](const Eigen::VectorXd& q) { return lp.objective(q); };
   nlp.gradient = [&](const Eigen::VectorXd& q, Eigen::VectorXd& g) { lp.gradient(q, g); };
-  nlp.constraints = [&](const Eigen::VectorXd& q, Eigen::VectorXd& g) { lp.constraints(q, g); };
-  nlp.jacobian = [&](const Eigen::VectorXd& q, Eigen::VectorXd& values) { lp.jacobian(q, values); };
+  if (voltage_band) {
+    nlp.constraints = [&](const Eigen::VectorXd& q, Eigen::VectorXd& g) { lp.constraints(q, g); };
+    nlp.jacobian = [&](const Eigen::VectorXd& q, Eigen::VectorXd& values) { lp.jacobian(q, values); };
+  }
   IpoptOptions options;
   options.tolerance = 1e-10;
   options.max_iterations = 500;
@@ -175,20 +178,20 @@ LimitSolution solve_limit(const Study& study, const Scenario& scenario) {
   return out;
 }
 
-Evaluation evaluate_limit(const Study& study, const ScenarioSet& scenarios,
-                          const EvaluationOptions& options) {
+Evaluation evaluate_limit(const Study& study, const ScenarioSet& scenarios, const EvaluationOptions& options,
+                          bool voltage_band) {
   Evaluation out;
   Environment env(study);
   for (long id = options.ids.first; id < options.ids.last; ++id) {
     const Scenario scenario = scenarios.make(id);
-    const LimitSolution sol = solve_limit(study, scenario);
-    ConstantController controller(sol.q);
+    const LimitSolution sol = solve_limit(study, scenario, voltage_band);
+    ConstantController controller(sol.q, voltage_band ? "limit-band" : "limit");
     EpisodeRecord rec = run_episode(env, controller, scenario, options.steps);
     rec.id = id;
     if (!sol.ok) ++rec.power_flow_failures;
     out.episodes.push_back(rec);
   }
-  out.summary = summarize(out.episodes, "limit", options.steps);
+  out.summary = summarize(out.episodes, voltage_band ? "limit-band" : "limit", options.steps);
   return out;
 }
 

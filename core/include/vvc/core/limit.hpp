@@ -18,10 +18,11 @@ struct LimitSolution {
 };
 
 /// Solves the best-constant-q problem of one scenario. Uses Ipopt: serialized, never run concurrently.
-LimitSolution solve_limit(const Study& study, const Scenario& scenario);
+LimitSolution solve_limit(const Study& study, const Scenario& scenario, bool voltage_band);
 
 /// Evaluates the limit controller over a scenario range (serial: Ipopt is not thread-safe). A scenario whose
 /// problem Ipopt cannot solve keeps q = 0 and counts as a power-flow failure in the summary.
-Evaluation evaluate_limit(const Study& study, const ScenarioSet& scenarios, const EvaluationOptions& options);
+Evaluation evaluate_limit(const Study& study, const ScenarioSet& scenarios, const EvaluationOptions& options,
+                          bool voltage_band);
 
 }  // namespace vvc::core

@@ -25,7 +25,7 @@ struct DiffOpTrainingOptions {
   int noise_draws = 4;               ///< K per scenario (>= 2 for the baseline)
   double sigma = 0.05;               ///< exploration standard deviation, MVar
   double beta = 2.0;                 ///< truncation, in standard deviations
-  double learning_rate = 0.02;       ///< Adam step on the normalized parameters
+  double learning_rate = 0.05;       ///< Adam step on the normalized parameters
   double adam_beta1 = 0.9;
   double adam_beta2 = 0.999;
   int validation_every = 10;      ///< iterations between validation evaluations (0: never)
