@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <unistd.h>
 
 #include "args.hpp"
 #include "commands.hpp"
@@ -51,13 +52,14 @@ class ProgressLine final : public core::TrainingObserver {
     if (std::isfinite(p.gradient_check_error))
       std::fprintf(stderr, "  grad check %.1e", p.gradient_check_error);
     std::fprintf(stderr, "  %.0fs, ETA %.0fs   ", p.seconds, eta);
-    if (p.iteration == p.iterations) std::fprintf(stderr, "\n");
+    if (!terminal_ || p.iteration == p.iterations) std::fprintf(stderr, "\n");
     std::fflush(stderr);
     return core::ObserverAction::kContinue;
   }
 
  private:
   bool quiet_;
+  bool terminal_;
   double last_validation_ = std::nan("");
 };
 
