@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 
 #include "vvc/core/ddpg.hpp"
@@ -37,11 +38,13 @@ void run(const vvc::core::Study& study, vvc::core::BaselineKind kind, int episod
   options.seed = seed;
   options.eval_every = eval_every;
   PrintProgress progress;
+  const std::clock_t c0 = std::clock();
   const auto t0 = std::chrono::steady_clock::now();
   const TrainedBaseline trained = kind == BaselineKind::kStableDdpg
                                       ? train_stable_ddpg(study, options, &progress)
                                       : train_tasrl(study, options, &progress);
   const auto t1 = std::chrono::steady_clock::now();
+  const double training_cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
   const auto scenarios = make_scenarios(study);
   EvaluationOptions eo;
   eo.ids = study.evaluation_seeds;
@@ -52,11 +55,16 @@ void run(const vvc::core::Study& study, vvc::core::BaselineKind kind, int episod
   long steps = 0;
   for (const auto& p : trained.curve) steps += p.steps;
   std::printf(
-      "%s: episodes %d (env steps %ld), seed %lu, training %.1f s, evaluation %.1f s\n"
+      "%s: episodes %d (env steps %ld), seed %lu, training %.1f s (cpu %.1f s), evaluation %.1f s\n"
       "  transient %.4f  steady %.4f  out-of-band %.4f  final violations %d  pf failures %d\n",
       baseline_name(kind), options.episodes, steps, seed, std::chrono::duration<double>(t1 - t0).count(),
-      std::chrono::duration<double>(t2 - t1).count(), ev.summary.transient, ev.summary.steady,
+      training_cpu, std::chrono::duration<double>(t2 - t1).count(), ev.summary.transient, ev.summary.steady,
       ev.summary.fraction_out_of_band, ev.summary.final_violations, ev.summary.power_flow_failures);
+  for (size_t i = 0; i < trained.actors.size(); ++i) {
+    const Eigen::VectorXd slopes = trained.actors[i].head(trained.shape.hidden).cwiseAbs2();
+    std::printf("  inverter %zu: piece slopes qv^2 from %.3f to %.3f (last %.3f)\n", i, slopes.minCoeff(),
+                slopes.maxCoeff(), slopes[slopes.size() - 1]);
+  }
   std::fflush(stdout);
 }
 
