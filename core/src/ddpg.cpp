@@ -8,6 +8,7 @@
 #include <cmath>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "vvc/core/evaluation.hpp"
 #include "vvc/core/scenarios.hpp"
@@ -76,6 +77,23 @@ void check_ddpg_options(const DdpgOptions& o) {
   if (o.buffer_capacity < 1) throw InputError("DDPG: buffer_capacity must be >= 1");
 }
 
+const DdpgOptions& checked(const DdpgOptions& o) {
+  check_ddpg_options(o);
+  return o;
+}
+
+std::unique_ptr<DdpgActor> checked(std::unique_ptr<DdpgActor> actor) {
+  VVC_ASSERT(actor != nullptr);
+  return actor;
+}
+
+double median(std::vector<double> values) {
+  VVC_ASSERT(!values.empty());
+  const auto mid = values.begin() + static_cast<long>(values.size() / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  return *mid;
+}
+
 AdamOptions adam_with_rate(double lr) {
   AdamOptions a;
   a.lr = lr;
@@ -96,8 +114,8 @@ std::unique_ptr<DdpgActor> make_tasrl_actor(MonotoneNet net, double c, double q_
 }
 
 DdpgAgent::DdpgAgent(std::unique_ptr<DdpgActor> actor, const DdpgOptions& options, std::mt19937_64& rng)
-    : options_((check_ddpg_options(options), options)),
-      actor_(std::move(actor)),
+    : options_(checked(options)),
+      actor_(checked(std::move(actor))),
       target_actor_(actor_->clone()),
       critic_({2, options.critic_hidden, options.critic_hidden, 1}, rng),
       target_critic_(critic_),
@@ -175,6 +193,51 @@ double DdpgAgent::train_step(std::mt19937_64& rng) {
   soft_update(target_actor_->params(), actor_->params(), options_.tau);
   target_actor_->project();
   return critic_loss;
+}
+
+GradientCheck DdpgAgent::check_gradients(std::mt19937_64& rng, int samples) const {
+  VVC_ASSERT(!buffer_.empty() && samples >= 1);
+  const double h = 1e-6;
+  std::uniform_int_distribution<long> pick(0, static_cast<long>(buffer_.size()) - 1);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  auto relative = [](double analytic, double numeric) {
+    return std::abs(analytic - numeric) / std::max(1e-8, std::abs(analytic) + std::abs(numeric));
+  };
+  GradientCheck out;
+  std::vector<double> actor_errors, critic_errors;
+  std::unique_ptr<DdpgActor> probe = actor_->clone();
+  Mlp critic = critic_;
+  MlpWorkspace ws;
+  Eigen::MatrixXd x(2, 1), dy = Eigen::MatrixXd::Ones(1, 1);
+  for (int k = 0; k < samples; ++k) {
+    const Transition& t = buffer_[static_cast<size_t>(pick(rng))];
+    // Actor: d increment / d theta along a random direction d.
+    Eigen::VectorXd d(actor_->params().size());
+    for (auto& di : d) di = normal(rng);
+    Eigen::VectorXd grad = Eigen::VectorXd::Zero(d.size());
+    actor_->accumulate_gradient(t.state, t.previous, 1.0, grad);
+    probe->params() = actor_->params() + h * d;
+    const double up = probe->increment(t.state, t.previous);
+    probe->params() = actor_->params() - h * d;
+    const double down = probe->increment(t.state, t.previous);
+    actor_errors.push_back(relative(grad.dot(d), (up - down) / (2.0 * h)));
+    // Critic: d Q(s, a) / d params along a random direction.
+    Eigen::VectorXd e(critic_.num_params());
+    for (auto& ei : e) ei = normal(rng);
+    x << t.state, t.action;
+    critic.params() = critic_.params();
+    critic.forward(x, ws);
+    Eigen::VectorXd cgrad = Eigen::VectorXd::Zero(e.size());
+    critic.backward(dy, ws, &cgrad, nullptr);
+    critic.params() = critic_.params() + h * e;
+    const double qup = critic.forward(x, ws)(0, 0);
+    critic.params() = critic_.params() - h * e;
+    const double qdown = critic.forward(x, ws)(0, 0);
+    critic_errors.push_back(relative(cgrad.dot(e), (qup - qdown) / (2.0 * h)));
+  }
+  out.actor = median(actor_errors);
+  out.critic = median(critic_errors);
+  return out;
 }
 
 const char* baseline_name(BaselineKind kind) {
@@ -331,7 +394,8 @@ TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptio
           reward[i] = inside_band(study, v[i]) ? 0.0 : -std::abs(u[i]) - 100.0 * violation * violation;
         }
       }
-      const StepResult& r = stable ? env.step(command = q + u, StepRule::kSetpoint)
+      if (stable) command = q + u;
+      const StepResult& r = stable ? env.step(command, StepRule::kSetpoint)
                                    : env.step(u, StepRule::kIncrement, options.alpha_train);
       if (r.power_flow != grid::PowerFlowStatus::kConverged) {
         ++point.power_flow_failures;
@@ -359,6 +423,19 @@ TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptio
     if (point.steps > 0) point.mean_cost /= point.steps;
 
     const bool last = e + 1 == options.episodes;
+    if (options.check_gradients && (last || (options.eval_every > 0 && (e + 1) % options.eval_every == 0))) {
+      std::mt19937_64 check_rng(options.seed +
+                                static_cast<std::uint64_t>(e));  // leaves the training draws alone
+      for (const auto& agent : agents) {
+        if (agent.buffer_size() == 0) continue;
+        const GradientCheck c = agent.check_gradients(check_rng, 9);
+        point.actor_gradient_error =
+            std::isnan(point.actor_gradient_error) ? c.actor : std::max(point.actor_gradient_error, c.actor);
+        point.critic_gradient_error = std::isnan(point.critic_gradient_error)
+                                          ? c.critic
+                                          : std::max(point.critic_gradient_error, c.critic);
+      }
+    }
     if (options.eval_every > 0 && ((e + 1) % options.eval_every == 0 || last)) {
       snapshot();
       EvaluationOptions eo;

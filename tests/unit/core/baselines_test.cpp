@@ -151,6 +151,9 @@ TEST(DdpgAgent, LearnsATinyProblem) {
   EXPECT_NEAR(agent.actor().params()[1], 0.2, 0.05);
   // The critic has learned the reward's shape: the best action scores higher than a poor one.
   EXPECT_GT(agent.q_value(0.5, 0.45), agent.q_value(0.5, -0.5));
+  const GradientCheck check = agent.check_gradients(rng, 5);
+  EXPECT_LT(check.actor, 1e-6);
+  EXPECT_LT(check.critic, 1e-6);
 }
 
 TEST(DdpgAgent, RejectsBadOptions) {
@@ -248,6 +251,30 @@ class StopAfter final : public BaselineObserver {
  private:
   int episodes_;
 };
+
+TEST(Baselines, RuntimeGradientCheckReportsSmallErrors) {
+  for (BaselineKind kind : {BaselineKind::kStableDdpg, BaselineKind::kTasrl}) {
+    BaselineOptions o = short_options();
+    o.check_gradients = true;
+    const TrainedBaseline t = kind == BaselineKind::kStableDdpg ? train_stable_ddpg(benchmark_study(), o)
+                                                                : train_tasrl(benchmark_study(), o);
+    int checked = 0;
+    for (const auto& p : t.curve) {
+      const bool expected = (p.episode + 1) % o.eval_every == 0;
+      EXPECT_EQ(std::isnan(p.actor_gradient_error), !expected) << p.episode;
+      if (!expected) continue;
+      ++checked;
+      EXPECT_LT(p.actor_gradient_error, 1e-5) << baseline_name(kind) << " episode " << p.episode;
+      EXPECT_LT(p.critic_gradient_error, 1e-5) << baseline_name(kind) << " episode " << p.episode;
+    }
+    EXPECT_EQ(checked, 2);
+    // The check draws from its own generator: training is unchanged.
+    o.check_gradients = false;
+    const TrainedBaseline plain = kind == BaselineKind::kStableDdpg ? train_stable_ddpg(benchmark_study(), o)
+                                                                    : train_tasrl(benchmark_study(), o);
+    expect_same(t, plain);
+  }
+}
 
 TEST(Baselines, ObserverStopsTraining) {
   BaselineOptions o = short_options();

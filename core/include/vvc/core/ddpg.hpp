@@ -70,6 +70,14 @@ struct DdpgOptions {
   long buffer_capacity = 1000000;
 };
 
+/// Median relative errors |g . d - FD_d| / (|g . d| + |FD_d|) of analytic gradients against central
+/// differences along random directions d, over sampled transitions (the median ignores a sample that sits on
+/// a kink).
+struct GradientCheck {
+  double actor = 0.0;   ///< d increment / d theta
+  double critic = 0.0;  ///< d Q(s, a) / d critic parameters
+};
+
 /// One agent: actor, critic, their target copies (initialized equal), a replay buffer and the two optimizers.
 class DdpgAgent {
  public:
@@ -86,6 +94,8 @@ class DdpgAgent {
   const DdpgActor& actor() const { return *actor_; }
   const Mlp& critic() const { return critic_; }
   double q_value(double state, double action) const;
+  /// Re-checks the actor and critic gradients at `samples` transitions drawn from the buffer (not empty).
+  GradientCheck check_gradients(std::mt19937_64& rng, int samples) const;
 
  private:
   DdpgOptions options_;
@@ -119,6 +129,9 @@ struct BaselineOptions {
   int eval_every = 0;
   int eval_scenarios = 50;
   int eval_steps = 100;
+  /// Re-check the analytic gradients against central differences at the evaluation points and after the last
+  /// episode (LearningPoint::*_gradient_error).
+  bool check_gradients = false;
 };
 /// The reference hyperparameters with an episode budget that trains in about a minute on one core.
 BaselineOptions default_stable_ddpg_options();
@@ -132,6 +145,8 @@ struct LearningPoint {
   int power_flow_failures = 0;  ///< a failed power flow ends the episode without storing the transition
   double heldout_transient = std::numeric_limits<double>::quiet_NaN();
   double heldout_steady = std::numeric_limits<double>::quiet_NaN();
+  double actor_gradient_error = std::numeric_limits<double>::quiet_NaN();  ///< worst agent's GradientCheck
+  double critic_gradient_error = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// What a training run produces: enough to rebuild the evaluation controller, plus the learning curve.
