@@ -61,9 +61,11 @@ void run(const vvc::core::Study& study, vvc::core::BaselineKind kind, int episod
       training_cpu, std::chrono::duration<double>(t2 - t1).count(), ev.summary.transient, ev.summary.steady,
       ev.summary.fraction_out_of_band, ev.summary.final_violations, ev.summary.power_flow_failures);
   for (size_t i = 0; i < trained.actors.size(); ++i) {
-    const Eigen::VectorXd slopes = trained.actors[i].head(trained.shape.hidden).cwiseAbs2();
-    std::printf("  inverter %zu: piece slopes qv^2 from %.3f to %.3f (last %.3f)\n", i, slopes.minCoeff(),
-                slopes.maxCoeff(), slopes[slopes.size() - 1]);
+    const MonotoneNet net(trained.shape, trained.actors[i]);
+    std::printf("  inverter %zu: N(v) at v =", i);
+    for (double v : {0.90, 0.93, 0.94, 0.96, 1.04, 1.06, 1.07, 1.10})
+      std::printf(" %.2f: %.4f", v, net.value(v));
+    std::printf("\n");
   }
   std::fflush(stdout);
 }
