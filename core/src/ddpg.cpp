@@ -424,8 +424,8 @@ TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptio
 
     const bool last = e + 1 == options.episodes;
     if (options.check_gradients && (last || (options.eval_every > 0 && (e + 1) % options.eval_every == 0))) {
-      std::mt19937_64 check_rng(options.seed +
-                                static_cast<std::uint64_t>(e));  // leaves the training draws alone
+      // A generator of its own, so that checking leaves the training draws alone.
+      std::mt19937_64 check_rng(options.seed + static_cast<std::uint64_t>(e));
       for (const auto& agent : agents) {
         if (agent.buffer_size() == 0) continue;
         const GradientCheck c = agent.check_gradients(check_rng, 9);
