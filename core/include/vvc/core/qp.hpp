@@ -106,7 +106,7 @@ class DenseQpWorkspace {
   Eigen::MatrixXd j_;
   Eigen::MatrixXd r_;
   bool factor_valid_ = false;
-  Eigen::VectorXd x_, z_, d_, r_vec_, u_;
+  Eigen::VectorXd x_, gx_, z_, d_, r_vec_, u_;
   std::vector<int> active_;  // constraint-side ids in the active set, equalities first
   std::vector<std::uint8_t> in_active_;
   std::vector<int> previous_active_;  // the warm-start set (the soft solver puts its slack bounds here)
