@@ -93,6 +93,10 @@ void QpProblem::validate() const {
       !is_finite_or_inf(ub)) {
     throw InputError("QP: limits must not be NaN");
   }
+  if ((lower.array() == kInfinity).any() || (lb.array() == kInfinity).any() ||
+      (upper.array() == -kInfinity).any() || (ub.array() == -kInfinity).any()) {
+    throw InputError("QP: a lower limit of +inf or an upper limit of -inf is not a limit");
+  }
 }
 
 void DenseQpWorkspace::resize(int n, int m) {
@@ -455,10 +459,10 @@ struct DenseQpSolver {
       }
       // Redundant equalities were skipped by the solver but hold at the solution.
       for (int i = 0; i < m; ++i) {
-        if (p.lower[i] == p.upper[i]) out.row_active[i] = ActiveSide::kEquality;
+        if (p.lower[i] == p.upper[i] && std::isfinite(p.lower[i])) out.row_active[i] = ActiveSide::kEquality;
       }
       for (int j = 0; j < n; ++j) {
-        if (p.lb[j] == p.ub[j]) out.bound_active[j] = ActiveSide::kEquality;
+        if (p.lb[j] == p.ub[j] && std::isfinite(p.lb[j])) out.bound_active[j] = ActiveSide::kEquality;
       }
     }
     w.d_.noalias() = p.P * w.x_;

@@ -183,6 +183,9 @@ TEST(DenseQp, RejectsInconsistentInput) {
   QpProblem q = simple_problem();
   q.c[0] = std::nan("");
   EXPECT_THROW(solve(q, DenseQpOptions{}, ws), InputError);
+  QpProblem r = simple_problem();
+  r.lower[0] = kInfinity;
+  EXPECT_THROW(solve(r, DenseQpOptions{}, ws), InputError);
 }
 
 TEST(DenseQp, ThreadsWithTheirOwnWorkspacesAgreeWithSerialSolves) {
