@@ -61,7 +61,8 @@ Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const Cont
 EvaluationSummary summarize(const std::vector<EpisodeRecord>& episodes, const std::string& controller,
                             int steps);
 
-/// Writes per-episode records as CSV (seed,scenario,transient,steady,final_vmin,final_vmax,...), atomically.
+/// Writes per-episode records as CSV (seed,scenario,transient,steady,final_vmin,final_vmax,...), atomically;
+/// `scenario` is the kind (0 low, 1 high voltage) for generated sets and the scenario's name for files.
 void write_episodes_csv(const Evaluation& evaluation, const std::string& path);
 
 }  // namespace vvc::core
