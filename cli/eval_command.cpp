@@ -52,6 +52,9 @@ const std::vector<OptionSpec> kEvalOptions = {
     {"steps", true, "control steps per scenario (default: the study's, 100)", "T"},
     {"csv", true, "write per-scenario records of the last controller to this CSV file", "FILE"},
     {"threads", true, "worker threads (results do not depend on it; default 1)", "N"},
+    {"backend", true,
+     "QP backend of --policy: dense (default) or ipopt (serialized: Ipopt is not thread-safe, so one thread)",
+     "NAME"},
 };
 
 }  // namespace
@@ -110,8 +113,12 @@ int run_eval(int argc, char** argv) {
     core::DiffOpStructure structure = policy.structure;
     const core::DiffOpModel model(study, structure);
     core::check_policy_matches(policy, model, path);
+    const core::QpBackend backend = core::parse_qp_backend(args.get_or("backend", "dense"));
+    core::EvaluationOptions policy_options = options;
+    if (backend == core::QpBackend::kIpopt) policy_options.threads = 1;
     last = core::evaluate(
-        study, *scenarios, [&] { return core::make_diffop_controller(model, policy.theta); }, options);
+        study, *scenarios, [&] { return core::make_diffop_controller(model, policy.theta, backend); },
+        policy_options);
     rows.push_back(last.summary);
   }
   if (rows.empty()) throw InputError("nothing to evaluate: give --controller or --policy");
