@@ -166,9 +166,9 @@ std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& pat
   const std::string text = read_text_file(path);
   const std::string ext = path.extension().string();
   if (ext == ".json")
-    return std::make_unique<FileScenarios>(parse_json_scenarios(text, path.string(), network));
+    return std::make_unique<FileScenarios>(parse_json_scenarios(text, path.string(), network), path.string());
   if (ext == ".csv")
-    return std::make_unique<FileScenarios>(parse_csv_scenarios(text, path.string(), network));
+    return std::make_unique<FileScenarios>(parse_csv_scenarios(text, path.string(), network), path.string());
   throw InputError(path.string() + ": unknown scenario file type (expected .json or .csv)");
 }
 
