@@ -9,6 +9,7 @@
 #include "vvc/core/controller.hpp"
 #include "vvc/core/diffop.hpp"
 #include "vvc/core/limit.hpp"
+#include "vvc/core/nlp_policy.hpp"
 #include "vvc/core/policy_io.hpp"
 #include "vvc/grid/errors.hpp"
 
@@ -96,6 +97,13 @@ int run_eval(int argc, char** argv) {
       factory = [&] { return core::make_voltvar_controller(study); };
     } else if (name == "gradient-flow") {
       factory = [&] { return core::make_gradient_flow_controller(study, 0.5); };
+    } else if (name == "nlp-ac") {
+      core::EvaluationOptions serial = options;  // Ipopt is serialized: threads would only wait
+      serial.threads = 1;
+      last = core::evaluate(
+          study, *scenarios, [&] { return core::make_nlp_policy_controller(study); }, serial);
+      rows.push_back(last.summary);
+      continue;
     } else if (name == "limit" || name == "limit-band") {
       last = core::evaluate_limit(study, *scenarios, options, name == "limit-band");
       rows.push_back(last.summary);
