@@ -111,10 +111,12 @@ const std::vector<OptionSpec> kBenchOptions = {
 }  // namespace
 
 int run_bench(int argc, char** argv) {
+  if (argc > 2 && std::string(argv[2]) == "table") return run_bench_table(argc, argv);
   const Args args(argc, argv, 2, kBenchOptions);
   if (args.help() || args.positional().empty()) {
     std::cout
-        << "usage: vvc bench powerflow [options]\n\n"
+        << "usage: vvc bench powerflow [options]\n"
+           "       vvc bench table --study STUDY [--out DIR] (see vvc bench table --help)\n\n"
            "Times warm power-flow solves of the IEEE 13-bus benchmark case and of synthetic radial feeders\n"
            "of 1,000, 10,000 and 100,000 buses (median of 7 batches; no assertions on time).\n\noptions:\n"
         << format_options(kBenchOptions);
@@ -123,7 +125,7 @@ int run_bench(int argc, char** argv) {
   const std::filesystem::path root = args.get_or("root", ".");
   const std::string what = args.positional().front();
   if (what == "powerflow") return bench_powerflow(args, root);
-  throw InputError("unknown benchmark '" + what + "' (expected: powerflow)");
+  throw InputError("unknown benchmark '" + what + "' (expected: powerflow, table)");
 }
 
 }  // namespace vvc::cli
