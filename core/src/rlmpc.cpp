@@ -109,7 +109,7 @@ struct EpisodeStats {
   long failed = 0;
   // TD
   Eigen::VectorXd td_gradient;  ///< sum_t delta_t dQ(s_t, a_t)/dtheta
-  // DPG: normal equations of the (v, w) least squares and sum_t J_t J_t'.
+  // DPG: the LSTD system sum_t z_t x_t' (v, w) = sum_t z_t F_t and sum_t J_t J_t'.
   Eigen::MatrixXd normal;
   Eigen::VectorXd rhs;
   Eigen::MatrixXd fisher;
@@ -176,7 +176,7 @@ EpisodeStats run_episode_dpg(const DiffOpModel& model, const Eigen::VectorXd& th
   out.normal = Eigen::MatrixXd::Zero(nz, nz);
   out.rhs = Eigen::VectorXd::Zero(nz);
   out.fisher = Eigen::MatrixXd::Zero(np, np);
-  Eigen::VectorXd eps(m), action(m), unit(m), row(nz);
+  Eigen::VectorXd eps(m), action(m), unit(m), row(nz), instrument(nz);
   Eigen::MatrixXd jac(np, m);
   for (int t = 0; t < study.steps; ++t) {
     const bool planned = w.solver.solve(theta, state);
@@ -202,10 +202,14 @@ EpisodeStats run_episode_dpg(const DiffOpModel& model, const Eigen::VectorXd& th
     out.transient += std::pow(study.discount, t + 1) * r.cost;
     model.observe(obs, next);
     // The likelihood direction is the sampled noise (the clip belongs to the plant).
+    // LSTD: regressors x = [phi(s_t) - gamma phi(s_{t+1}); psi_t], instruments z = [phi(s_t); psi_t]
+    // (phi(s_{t+1}) depends on the exploration noise, so plain least squares on x would be biased).
+    instrument.head(nf) = phi;
     row.head(nf) = phi - study.discount * rlmpc_value_features(model, next);
     row.tail(np) = jac * (o.sigma * eps);
-    out.normal.noalias() += row * row.transpose();
-    out.rhs.noalias() += r.cost * row;
+    instrument.tail(np) = row.tail(np);
+    out.normal.noalias() += instrument * row.transpose();
+    out.rhs.noalias() += r.cost * instrument;
     out.fisher.noalias() += jac * jac.transpose();
     std::swap(state, next);
   }
@@ -255,11 +259,11 @@ MpcTrainingResult train(const Study& study, const DiffOpModel& model, const Rlmp
         rhs += stats[b].rhs;
         fisher += stats[b].fisher;
       }
-      const double scale = std::max(1e-300, normal.diagonal().maxCoeff());
+      const double scale = std::max(1e-300, normal.diagonal().cwiseAbs().maxCoeff());
       for (Eigen::Index i = 0; i < normal.rows(); ++i) {
-        normal(i, i) += o.ridge * std::max(normal(i, i), 1e-12 * scale);
+        normal(i, i) += o.ridge * std::max(std::abs(normal(i, i)), 1e-12 * scale);
       }
-      const Eigen::VectorXd z = normal.ldlt().solve(rhs);
+      const Eigen::VectorXd z = normal.fullPivLu().solve(rhs);
       const Eigen::VectorXd w = z.tail(np);
       grad = fisher * w / samples;
     }

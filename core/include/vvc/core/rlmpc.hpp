@@ -18,8 +18,10 @@
 //               theta <- theta + lr * mean_t delta_t dQ(s_t, a_t)/dtheta   (semi-gradient; Adam step).
 //   RLMPC-DPG   deterministic policy gradient: compatible advantage A_w(s, a) = w' J(s)' (a - pi(s)),
 //               J = dpi/dtheta (P x m, from the KKT system), value baseline V_v(s) = v' phi(s); (v, w) by
-//               least squares on F_t = (phi(s_t) - gamma phi(s_{t+1}))' v + A_w(s_t, a_t); then grad = mean_t
-//               J_t J_t' w (the Fisher matrix times w) and an Adam step along -grad.
+//               least-squares TD (LSTD: sum_t z_t (F_t - x_t' (v, w)) = 0 with regressors
+//               x_t = (phi(s_t) - gamma phi(s_{t+1}), psi_t), instruments z_t = (phi(s_t), psi_t),
+//               psi_t = J(s_t) (a_t - pi(s_t))); then grad = mean_t J_t J_t' w (the Fisher matrix times w)
+//               and an Adam step along -grad.
 // Exploration: a_t = pi(s_t) + sigma eps_t, eps_t a standard normal truncated to [-beta, beta]; the plant
 // clips a_t to the inverter limits.
 #pragma once
@@ -89,7 +91,7 @@ struct RlmpcOptions {
   double beta = 2.0;    ///< truncation, in standard deviations
   double learning_rate = 0.01;
   double slack_penalty = 100.0;  ///< rho of the exact-penalty MPC giving V and Q (TD)
-  double ridge = 1e-6;           ///< DPG: Tikhonov term of the (v, w) least squares, relative to its diagonal
+  double ridge = 1e-6;           ///< DPG: Tikhonov term of the LSTD system, relative to its diagonal
   int validation_every = 10;
   int validation_scenarios = 64;  ///< the first seeds of the study's training range (as DiffOP)
   std::uint64_t seed = 1;
