@@ -81,7 +81,9 @@ struct MpcTrainingResult {
   Eigen::VectorXd theta;  ///< best validation transient cost, else the last iterate
   std::vector<MpcLearningPoint> curve;
   double seconds = 0.0;
-  long failed_solves = 0;  ///< QPs that could not be solved (their steps contribute nothing)
+  /// TD, DPG: training steps that gave no gradient (a QP not solved; for DPG also the exact-penalty fallback
+  /// or an unusable KKT system). PDP: demonstration pairs not recorded because Ipopt failed.
+  long failed_solves = 0;
 };
 
 struct RlmpcOptions {
