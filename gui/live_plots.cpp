@@ -260,9 +260,13 @@ void LivePlots::refresh() {
   curve_->graph(3)->setData(vit, vs, true);
   const double x_end = std::max(1, iterations_);
   for (int i = 0; i < references_.size() && 4 + i < curve_->graphCount(); ++i) {
-    curve_->graph(4 + i)->setData({0.0, x_end}, {references_[i].transient, references_[i].transient}, true);
+    const double y = references_[i].summary.transient;
+    curve_->graph(4 + i)->setData({0.0, x_end}, {y, y}, true);
   }
   curve_->rescaleAxes();
+  // Keep the first and last points off the frame.
+  curve_->xAxis->setRange(0.0, x_end + 0.02 * x_end);
+  curve_->yAxis->scaleRange(1.08, curve_->yAxis->range().center());
   if (traces_dirty_) {
     traces_dirty_ = false;
     rebuild_traces();

@@ -64,6 +64,9 @@ MainWindow::MainWindow(QWidget* parent)
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(worker_, &TrainingWorker::progress, this, &MainWindow::on_progress);
   connect(worker_, &TrainingWorker::references_ready, plots_, &LivePlots::set_references);
+  connect(worker_, &TrainingWorker::references_ready, panel_, [this](const QVector<ReferenceLine>& lines) {
+    for (const ReferenceLine& line : lines) panel_->add_evaluation(line.name, line.summary);
+  });
   connect(worker_, &TrainingWorker::policy_ready, this, [this](const core::PolicyFile& p) {
     policy_ = std::make_shared<const core::PolicyFile>(p);
     statusBar()->showMessage(tr("Policy trained (%1 iterations, %2 s): File > Export policy saves it")

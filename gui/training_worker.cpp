@@ -130,13 +130,13 @@ void TrainingWorker::run_training(const TrainingRequest& request) {
       QVector<ReferenceLine> lines;
       for (ControllerKind kind : {ControllerKind::kZero, ControllerKind::kGradientFlow}) {
         const core::Evaluation ev = core::evaluate(study, *scenarios, reference_factory(study, kind), eo);
-        lines.push_back({controller_label(kind), ev.summary.transient, ev.summary.steady});
+        lines.push_back({controller_label(kind), ev.summary});
         if (wait_if_paused()) break;
       }
       if (!stop_) {
         // Ipopt, serial: this worker runs one job at a time, so no other Ipopt solve can overlap it.
         const core::Evaluation ev = core::evaluate_limit(study, *scenarios, eo, false);
-        lines.push_back({QStringLiteral("limit"), ev.summary.transient, ev.summary.steady});
+        lines.push_back({QStringLiteral("limit"), ev.summary});
       }
       emit references_ready(lines);
     }

@@ -37,8 +37,7 @@ struct TrainingRequest {
 
 struct ReferenceLine {
   QString name;
-  double transient = 0.0;
-  double steady = 0.0;
+  core::EvaluationSummary summary;  ///< on the validation seeds
 };
 
 /// Traces (|V| and q per step) of the first `traced` scenarios of `ids` and the final |V| of all of them,
