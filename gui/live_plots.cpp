@@ -96,8 +96,14 @@ LivePlots::LivePlots(QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
   layout->addLayout(grid, 1);
+  // The curve plot's legend sits under its axes, in two columns: inside it would hide the curves.
   curve_->legend->setVisible(true);
-  curve_->legend->setBrush(QColor(255, 255, 255, 190));
+  curve_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  curve_->legend->setWrap(2);
+  curve_->axisRect()->insetLayout()->take(curve_->legend);
+  curve_->plotLayout()->addElement(2, 0, curve_->legend);
+  curve_->plotLayout()->setRowStretchFactor(2, 0.001);
+  curve_->legend->setMargins(QMargins(4, 2, 4, 2));
   curve_->legend->setFont(QFont(font().family(), 8));
   reactive_->legend->setVisible(true);
   reactive_->legend->setFont(QFont(font().family(), 8));
