@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <numbers>
 
 namespace vvc::gui {
 
@@ -127,11 +128,18 @@ QString FeederView::bus_tooltip(int bus) const {
   const grid::Bus& b = net.buses[static_cast<size_t>(bus)];
   double pl = 0, ql = 0, pg = 0, qg = 0;
   for (const auto& l : net.loads) {
-    if (l.bus == bus) pl += l.p_mw, ql += l.q_mvar;
+    if (l.bus == bus) {
+      pl += l.p_mw;
+      ql += l.q_mvar;
+    }
   }
   QStringList gens;
   for (const auto& g : net.generators) {
-    if (g.bus == bus) pg += g.p_mw, qg += g.q_mvar, gens << QString::fromStdString(g.name);
+    if (g.bus == bus) {
+      pg += g.p_mw;
+      qg += g.q_mvar;
+      gens << QString::fromStdString(g.name);
+    }
   }
   const bool inverter =
       std::find(doc_->inverter_buses.begin(), doc_->inverter_buses.end(), bus) != doc_->inverter_buses.end();
@@ -139,7 +147,7 @@ QString FeederView::bus_tooltip(int bus) const {
   const double vm = vm_.size() > bus ? vm_[bus] : std::nan("");
   text += tr("|V| = %1 pu (band %2 to %3)").arg(vm, 0, 'f', 4).arg(b.vmin_pu).arg(b.vmax_pu);
   if (doc_->flow.va.size() > bus)
-    text += tr(", angle %1&deg;").arg(doc_->flow.va[bus] * 180.0 / M_PI, 0, 'f', 3);
+    text += tr(", angle %1&deg;").arg(doc_->flow.va[bus] * 180.0 / std::numbers::pi, 0, 'f', 3);
   text += tr("<br>phases a, b, c: %1 pu each (balanced positive-sequence model)").arg(vm, 0, 'f', 4);
   text += tr("<br>load %1 MW, %2 MVar").arg(pl, 0, 'f', 4).arg(ql, 0, 'f', 4);
   if (!gens.isEmpty())

@@ -7,6 +7,7 @@
 #include <QKeyEvent>
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <set>
 
 namespace vvc::gui {
@@ -61,7 +62,10 @@ CopyableTable::CopyableTable(QWidget* parent) : QTableWidget(parent) {
 QString CopyableTable::selection_as_tsv() const {
   std::set<int> rows, cols;
   const auto selected = selectedIndexes();
-  for (const auto& index : selected) rows.insert(index.row()), cols.insert(index.column());
+  for (const auto& index : selected) {
+    rows.insert(index.row());
+    cols.insert(index.column());
+  }
   if (selected.isEmpty()) {
     for (int r = 0; r < rowCount(); ++r) rows.insert(r);
     for (int c = 0; c < columnCount(); ++c) cols.insert(c);
@@ -150,7 +154,8 @@ void ResultsTables::set_document(const CaseDocument* doc) {
     buses_->setItem(i, 0, text_item(QString::fromStdString(b.name)));
     buses_->setItem(i, 1, new NumberItem(b.base_kv, 3));
     buses_->setItem(i, 2, new NumberItem(vm, 5));
-    buses_->setItem(i, 3, new NumberItem(pf.va.size() > i ? pf.va[i] * 180.0 / M_PI : std::nan(""), 4));
+    buses_->setItem(i, 3,
+                    new NumberItem(pf.va.size() > i ? pf.va[i] * 180.0 / std::numbers::pi : std::nan(""), 4));
     buses_->setItem(i, 4, new NumberItem(pl, 4));
     buses_->setItem(i, 5, new NumberItem(ql, 4));
     buses_->setItem(i, 6, new NumberItem(pg, 4));
