@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
@@ -17,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QUrl>
 #include <algorithm>
 #include <cmath>
 
@@ -111,6 +113,39 @@ class GuiTest : public QObject {
     QVERIFY(recent.size() >= 2);
     QCOMPARE(recent.front(), QFileInfo(kStudy).absoluteFilePath());
     QCOMPARE(recent.at(1), QFileInfo(kStudy + "/case.json").absoluteFilePath());
+  }
+
+  void dropping_a_file_opens_it() {
+    MainWindow w;
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(kStudy + "/case_13.m")});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QVERIFY(w.document().has_value());
+    QCOMPARE(w.document()->path.filename().string(), std::string("case_13.m"));
+  }
+
+  void reference_controller_is_evaluated_not_trained() {
+    MainWindow w;
+    QVERIFY(w.open_path(kStudy));
+    short_run(w, 3, false);
+    w.panel()->controller()->setCurrentIndex(w.panel()->controller()->findText("gradient-flow"));
+    QCOMPARE(w.panel()->start_button()->text(), QStringLiteral("Evaluate"));
+    QSignalSpy finished(&w, &MainWindow::job_finished);
+    w.start_training();
+    QVERIFY(finished.wait(60000));
+    QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
+    QVERIFY(w.policy() == nullptr);
+    QCOMPARE(w.panel()->evaluations()->rowCount(), 1);
+    QCOMPARE(w.panel()->evaluations()->item(0, 0)->text(), QStringLiteral("gradient-flow"));
+    QCOMPARE(w.panel()->evaluations()->item(0, 5)->text(), QStringLiteral("8"));
+    w.plots()->refresh();
+    QVERIFY(w.plots()->curve().empty());  // no training curve: nothing was trained
+    QCOMPARE(w.plots()->traces().size(), size_t{4});
+    QCOMPARE(w.plots()->final_vm().rows(), 8);
   }
 
   void feeder_view_lays_out_and_explains_buses() {
