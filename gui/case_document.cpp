@@ -1,0 +1,46 @@
+#include "case_document.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "vvc/grid/case_io.hpp"
+#include "vvc/grid/errors.hpp"
+
+namespace vvc::gui {
+
+bool is_study_path(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return std::filesystem::exists(path / "study.json", ec);
+  if (path.extension() != ".json") return false;
+  std::ifstream in(path);
+  if (!in) return false;
+  // The format tag sits near the top of every vvc JSON file; reading a few kilobytes is enough to tell.
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  return head.find("\"vvc.study\"") != std::string::npos;
+}
+
+CaseDocument open_document(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw InputError(path.string() + ": no such file or folder");
+  CaseDocument doc;
+  doc.path = path;
+  if (is_study_path(path)) {
+    auto study = std::make_shared<core::Study>(core::read_study(path));
+    doc.network = study->network;
+    doc.inverter_buses = study->inverter_buses();
+    doc.study = std::move(study);
+  } else {
+    doc.network = grid::read_case(path);
+    for (const auto& g : doc.network.generators) doc.inverter_buses.push_back(g.bus);
+  }
+  doc.topology = grid::build_topology(doc.network, path.string());
+  grid::PowerFlowWorkspace workspace(doc.network);
+  doc.flow =
+      grid::solve(doc.network, grid::nominal_injections(doc.network), grid::PowerFlowOptions{}, workspace);
+  return doc;
+}
+
+}  // namespace vvc::gui

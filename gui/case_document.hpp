@@ -1,0 +1,33 @@
+// What the application has open: a network (from a vvc JSON case, a MATPOWER .m file, or a study), its power
+// flow at the file's nominal injections, and the study when one was opened. Plain C++ (no Qt), so that the
+// loading rules are the command line's: bad input throws vvc::InputError naming the file and line or field.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "vvc/core/study.hpp"
+#include "vvc/grid/network.hpp"
+#include "vvc/grid/powerflow.hpp"
+#include "vvc/grid/topology.hpp"
+
+namespace vvc::gui {
+
+struct CaseDocument {
+  std::filesystem::path path;                ///< what the user opened
+  std::shared_ptr<const core::Study> study;  ///< null when a plain case was opened
+  grid::Network network;
+  grid::Topology topology;
+  grid::PowerFlowResult flow;       ///< at the nominal injections of the case's loads and generators
+  std::vector<int> inverter_buses;  ///< the study's inverters, else every generator's bus
+};
+
+/// True when `path` is a study: a folder holding study.json, or a JSON file whose format is "vvc.study".
+bool is_study_path(const std::filesystem::path& path);
+
+/// Opens a case or a study and solves its power flow. Throws InputError for bad input; a power flow that does
+/// not converge is not an error (flow.status tells).
+CaseDocument open_document(const std::filesystem::path& path);
+
+}  // namespace vvc::gui

@@ -1,0 +1,87 @@
+// vvc-gui [CASE_OR_STUDY]
+// vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training] STUDY
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QEventLoop>
+#include <QTimer>
+#include <algorithm>
+#include <cstdio>
+
+#include "main_window.hpp"
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName("vvc");
+  QApplication::setApplicationName("vvc-gui");
+  QApplication::setApplicationVersion("0.1.0");
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(
+      "The vvc desktop application: open a feeder case or a study, look at its voltages, train a DiffOP "
+      "policy while watching the voltages settle, and export the policy.");
+  parser.addHelpOption();
+  parser.addVersionOption();
+  parser.addPositionalArgument("CASE_OR_STUDY",
+                               "a vvc JSON case, a MATPOWER .m file, or a study (file or folder)");
+  const QCommandLineOption screenshot("screenshot", "render the main window to FILE.png and exit",
+                                      "FILE.png");
+  const QCommandLineOption iterations("train-iterations", "with --screenshot: train K iterations first", "K",
+                                      "0");
+  const QCommandLineOption view("view",
+                                "with --screenshot: the tab shown, feeder or training (default: training "
+                                "after training, else feeder)",
+                                "TAB");
+  const QCommandLineOption size("size", "with --screenshot: window size WxH (default 1400x900)", "WxH",
+                                "1400x900");
+  parser.addOptions({screenshot, iterations, view, size});
+  parser.process(app);
+
+  vvc::gui::MainWindow window;
+  const QStringList args = parser.positionalArguments();
+  if (!parser.isSet(screenshot)) {
+    window.resize(1400, 900);
+    window.show();
+    if (!args.isEmpty()) window.open_path(args.front());
+    return QApplication::exec();
+  }
+
+  // Screenshot mode: errors go to stderr and the exit status, as in the command-line program.
+  bool ok = false;
+  const int k = parser.value(iterations).toInt(&ok);
+  const QStringList wh = parser.value(size).split('x');
+  if (!ok || k < 0 || args.size() != 1 || wh.size() != 2) {
+    std::fprintf(stderr,
+                 "vvc-gui: --screenshot needs one CASE_OR_STUDY, --train-iterations K >= 0, --size WxH\n");
+    return 2;
+  }
+  window.resize(wh[0].toInt(), wh[1].toInt());
+  window.show();
+  if (!window.open_path(args.front())) {
+    std::fprintf(stderr, "vvc-gui: %s\n", qPrintable(window.last_error()));
+    return 2;
+  }
+  if (k > 0) {
+    window.panel()->iterations()->setValue(k);
+    window.panel()->validation_every()->setValue(std::min(k, window.panel()->validation_every()->value()));
+    QEventLoop loop;
+    QObject::connect(&window, &vvc::gui::MainWindow::job_finished, &loop, &QEventLoop::quit);
+    window.start_training();
+    if (window.running()) loop.exec();
+    if (!window.last_error().isEmpty()) {
+      std::fprintf(stderr, "vvc-gui: %s\n", qPrintable(window.last_error()));
+      return 1;
+    }
+  }
+  const bool training_view = parser.isSet(view) ? parser.value(view) == "training" : k > 0;
+  window.show_tab(training_view ? vvc::gui::MainWindow::kTrainingTab : vvc::gui::MainWindow::kFeederTab);
+  window.plots()->refresh();
+  // Let queued replots and layout run before grabbing.
+  QEventLoop settle;
+  QTimer::singleShot(300, &settle, &QEventLoop::quit);
+  settle.exec();
+  if (!window.grab().save(parser.value(screenshot))) {
+    std::fprintf(stderr, "vvc-gui: cannot write %s\n", qPrintable(parser.value(screenshot)));
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,357 @@
+#include "main_window.hpp"
+
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <exception>
+
+#include "vvc/core/diffop.hpp"
+#include "vvc/grid/errors.hpp"
+
+namespace vvc::gui {
+
+namespace {
+constexpr int kMaxRecent = 8;
+const char* const kRecentKey = "recentFiles";
+const QString kCaseFilter = QObject::tr(
+    "Cases and studies (*.json *.m *.dss);;vvc JSON (*.json);;MATPOWER (*.m);;OpenDSS (*.dss);;All files "
+    "(*)");
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      tabs_(new QTabWidget(this)),
+      feeder_(new FeederView(this)),
+      results_(new ResultsTables(this)),
+      plots_(new LivePlots(this)),
+      panel_(new TrainingPanel(this)),
+      worker_(new TrainingWorker) {
+  register_worker_types();
+  setWindowTitle(tr("vvc"));
+  setAcceptDrops(true);
+
+  auto* split = new QSplitter(Qt::Vertical, this);
+  split->addWidget(feeder_);
+  split->addWidget(results_);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+  tabs_->addTab(split, tr("Feeder"));
+  tabs_->addTab(plots_, tr("Training plots"));
+  setCentralWidget(tabs_);
+
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(panel_);
+  scroll->setWidgetResizable(true);
+  auto* dock = new QDockWidget(tr("Training"), this);
+  dock->setObjectName("trainingDock");
+  dock->setWidget(scroll);
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+  addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+  worker_->moveToThread(&thread_);
+  connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+  connect(worker_, &TrainingWorker::progress, this, &MainWindow::on_progress);
+  connect(worker_, &TrainingWorker::references_ready, plots_, &LivePlots::set_references);
+  connect(worker_, &TrainingWorker::references_ready, panel_, [this](const QVector<ReferenceLine>& lines) {
+    for (const ReferenceLine& line : lines) panel_->add_evaluation(line.name, line.summary);
+  });
+  connect(worker_, &TrainingWorker::policy_ready, this, [this](const core::PolicyFile& p) {
+    policy_ = std::make_shared<const core::PolicyFile>(p);
+    statusBar()->showMessage(tr("Policy trained (%1 iterations, %2 s): File > Export policy saves it")
+                                 .arg(p.iterations_done)
+                                 .arg(p.training_seconds, 0, 'f', 1));
+  });
+  connect(worker_, &TrainingWorker::evaluation_ready, panel_, &TrainingPanel::add_evaluation);
+  connect(worker_, &TrainingWorker::failed, this,
+          [this](const QString& message) { report_error(tr("Training failed"), message); });
+  connect(worker_, &TrainingWorker::job_finished, this, [this] {
+    running_ = false;
+    panel_->set_running(false, false);
+    plots_->refresh();
+    emit job_finished();
+  });
+  thread_.setObjectName("vvc-training");
+  thread_.start();
+
+  connect(panel_, &TrainingPanel::start_requested, this, &MainWindow::start_training);
+  connect(panel_, &TrainingPanel::pause_requested, this, &MainWindow::set_paused);
+  connect(panel_, &TrainingPanel::stop_requested, this, &MainWindow::stop_training);
+  connect(panel_, &TrainingPanel::evaluate_policy_requested, this, &MainWindow::evaluate_policy);
+
+  build_menus();
+  statusBar()->showMessage(tr("Open a case or a study: File > Open, or drop a file on the window"));
+}
+
+MainWindow::~MainWindow() {
+  worker_->request_stop();
+  thread_.quit();
+  thread_.wait();
+}
+
+void MainWindow::build_menus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open case or study..."), QKeySequence::Open, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a case or a study"), {}, kCaseFilter);
+    if (!path.isEmpty()) open_path(path);
+  });
+  file->addAction(tr("Open study &folder..."), this, [this] {
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open a case or study folder"));
+    if (!path.isEmpty()) open_path(path);
+  });
+  recent_menu_ = file->addMenu(tr("Open &recent"));
+  rebuild_recent_menu();
+  file->addSeparator();
+  file->addAction(tr("&Load policy..."), this, [this] {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Load a policy"), {}, tr("Policy JSON (*.json)"));
+    if (!path.isEmpty()) load_policy(path);
+  });
+  file->addAction(tr("&Export policy..."), QKeySequence::Save, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the policy"), "policy.json",
+                                                      tr("Policy JSON (*.json)"));
+    if (!path.isEmpty()) export_policy(path);
+  });
+  file->addAction(tr("Export &plots..."), this, [this] {
+    QString filter;
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export the plots (four files)"), "vvc.png",
+                                     tr("PNG images (*.png);;SVG drawings (*.svg)"), &filter);
+    if (path.isEmpty()) return;
+    const QFileInfo info(path);
+    const QString format = info.suffix() == "svg" || filter.startsWith("SVG") ? "svg" : "png";
+    export_plots(info.dir().filePath(info.completeBaseName()), format);
+  });
+  file->addAction(tr("Export &data (CSV)..."), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the data (several CSV files)"),
+                                                      "vvc.csv", tr("CSV (*.csv)"));
+    if (path.isEmpty()) return;
+    const QFileInfo info(path);
+    export_data(info.dir().filePath(info.completeBaseName()));
+  });
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* run = menuBar()->addMenu(tr("&Training"));
+  run->addAction(tr("&Start"), this, &MainWindow::start_training);
+  run->addAction(tr("&Pause / resume"), this, [this] { set_paused(!worker_->paused()); });
+  run->addAction(tr("S&top"), this, &MainWindow::stop_training);
+  run->addAction(tr("&Evaluate policy"), this, &MainWindow::evaluate_policy);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(tr("&Feeder"), this, [this] { show_tab(kFeederTab); });
+  view->addAction(tr("&Training plots"), this, [this] { show_tab(kTrainingTab); });
+}
+
+QStringList MainWindow::recent_files() const { return QSettings().value(kRecentKey).toStringList(); }
+
+void MainWindow::remember(const QString& path) {
+  QStringList list = recent_files();
+  const QString full = QFileInfo(path).absoluteFilePath();
+  list.removeAll(full);
+  list.prepend(full);
+  while (list.size() > kMaxRecent) list.removeLast();
+  QSettings().setValue(kRecentKey, list);
+  rebuild_recent_menu();
+}
+
+void MainWindow::rebuild_recent_menu() {
+  recent_menu_->clear();
+  const QStringList list = recent_files();
+  for (const QString& path : list) {
+    recent_menu_->addAction(path, this, [this, path] { open_path(path); });
+  }
+  recent_menu_->setEnabled(!list.isEmpty());
+}
+
+void MainWindow::report_error(const QString& title, const QString& message) {
+  last_error_ = message;
+  statusBar()->showMessage(message);
+  // Window-modal and non-blocking: the event loop (and a running training) carries on behind it.
+  auto* box = new QMessageBox(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();
+}
+
+bool MainWindow::open_path(const QString& path) {
+  if (running_) {
+    report_error(tr("Cannot open"), tr("Stop the running training before opening another case."));
+    return false;
+  }
+  try {
+    CaseDocument doc = open_document(path.toStdString());
+    document_ = std::move(doc);
+  } catch (const std::exception& e) {
+    report_error(tr("Cannot open %1").arg(QFileInfo(path).fileName()), QString::fromStdString(e.what()));
+    return false;
+  }
+  last_error_.clear();
+  policy_.reset();
+  feeder_->set_document(&*document_);
+  results_->set_document(&*document_);
+  panel_->set_study(document_->study);
+  plots_->reset(document_->study);
+  remember(path);
+  setWindowTitle(tr("vvc - %1").arg(QFileInfo(path).fileName()));
+  statusBar()->showMessage(tr("%1: %2 buses, %3 branches; power flow %4")
+                               .arg(path)
+                               .arg(document_->network.num_buses())
+                               .arg(document_->network.num_branches())
+                               .arg(QString::fromUtf8(grid::to_string(document_->flow.status).data())));
+  emit document_opened();
+  return true;
+}
+
+void MainWindow::start_training() {
+  if (running_) return;
+  TrainingRequest request;
+  try {
+    request = panel_->request();
+  } catch (const std::exception& e) {
+    report_error(tr("Cannot start"), QString::fromStdString(e.what()));
+    return;
+  }
+  running_ = true;
+  panel_->set_running(true, false);
+  plots_->reset(request.study);
+  if (is_trainable(request.controller)) show_tab(kTrainingTab);
+  worker_->set_paused(false);
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, request] { w->run_training(request); }, Qt::QueuedConnection);
+}
+
+void MainWindow::set_paused(bool paused) {
+  if (!running_) return;
+  worker_->set_paused(paused);
+  panel_->set_running(true, paused);
+  panel_->set_status(paused ? tr("Paused (after the current iteration).") : tr("Resumed."));
+}
+
+void MainWindow::stop_training() {
+  if (!running_) return;
+  worker_->request_stop();
+  panel_->set_status(tr("Stopping after the current iteration..."));
+}
+
+void MainWindow::on_progress(const core::TrainingProgress& progress) {
+  plots_->add_progress(progress);
+  panel_->show_progress(progress);
+  if (progress.final_vm.rows() > 0 && document_ && document_->study) {
+    const Eigen::VectorXd mean = progress.final_vm.colwise().mean().transpose();
+    const QString when =
+        progress.iterations > 0 ? tr("at iteration %1").arg(progress.iteration) : tr("evaluated");
+    feeder_->set_voltages(
+        mean, tr("mean final |V| over %1 validation scenarios, %2").arg(progress.final_vm.rows()).arg(when));
+  }
+}
+
+bool MainWindow::load_policy(const QString& path) {
+  try {
+    if (!document_ || !document_->study) throw InputError("open the study the policy was trained on first");
+    auto policy = std::make_shared<core::PolicyFile>(core::read_policy(path.toStdString()));
+    const core::DiffOpModel model(*document_->study, policy->structure);
+    core::check_policy_matches(*policy, model, path.toStdString());
+    policy_ = std::move(policy);
+  } catch (const std::exception& e) {
+    report_error(tr("Cannot load policy %1").arg(QFileInfo(path).fileName()),
+                 QString::fromStdString(e.what()));
+    return false;
+  }
+  statusBar()->showMessage(tr("Policy %1 loaded (DiffOP %2, H = %3): Evaluate policy runs it")
+                               .arg(path, QString::fromStdString(core::to_string(policy_->structure.mode)))
+                               .arg(policy_->structure.horizon));
+  return true;
+}
+
+void MainWindow::evaluate_policy() {
+  if (running_) return;
+  core::SeedRange ids;
+  try {
+    if (!policy_) throw InputError("no policy: train one or load one (File > Load policy)");
+    if (!document_ || !document_->study) throw InputError("no study is open");
+    ids = panel_->evaluation_seeds();
+  } catch (const std::exception& e) {
+    report_error(tr("Cannot evaluate"), QString::fromStdString(e.what()));
+    return;
+  }
+  running_ = true;
+  panel_->set_running(true, false);
+  panel_->set_status(tr("Evaluating the policy on seeds %1:%2...").arg(ids.first).arg(ids.last));
+  plots_->reset(document_->study);
+  QMetaObject::invokeMethod(
+      worker_,
+      [w = worker_, study = document_->study, policy = policy_, ids, threads = panel_->threads()] {
+        w->run_evaluation(study, ControllerKind::kDiffOpStep, policy, ids, threads);
+      },
+      Qt::QueuedConnection);
+}
+
+bool MainWindow::export_policy(const QString& path) {
+  try {
+    if (!policy_) throw InputError("no policy to export: train one first");
+    core::write_policy(*policy_, path.toStdString());
+  } catch (const std::exception& e) {
+    report_error(tr("Cannot export the policy"), QString::fromStdString(e.what()));
+    return false;
+  }
+  statusBar()->showMessage(tr("Policy written to %1").arg(path));
+  return true;
+}
+
+bool MainWindow::export_plots(const QString& base, const QString& format) {
+  try {
+    const QStringList files = plots_->export_images(base, format);
+    statusBar()->showMessage(tr("Wrote %1").arg(files.join(", ")));
+  } catch (const std::exception& e) {
+    report_error(tr("Cannot export the plots"), QString::fromStdString(e.what()));
+    return false;
+  }
+  return true;
+}
+
+bool MainWindow::export_data(const QString& base) {
+  try {
+    QStringList files = plots_->export_csv(base);
+    if (document_) {
+      write_text_file(base + "-buses.csv", results_->buses()->to_csv());
+      write_text_file(base + "-branches.csv", results_->branches()->to_csv());
+      files << base + "-buses.csv" << base + "-branches.csv";
+    }
+    statusBar()->showMessage(tr("Wrote %1").arg(files.join(", ")));
+  } catch (const std::exception& e) {
+    report_error(tr("Cannot export the data"), QString::fromStdString(e.what()));
+    return false;
+  }
+  return true;
+}
+
+void MainWindow::show_tab(Tab tab) { tabs_->setCurrentIndex(tab); }
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const auto urls = event->mimeData()->urls();
+  if (urls.isEmpty() || !urls.front().isLocalFile()) return;
+  event->acceptProposedAction();
+  open_path(urls.front().toLocalFile());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  worker_->request_stop();
+  event->accept();
+}
+
+}  // namespace vvc::gui

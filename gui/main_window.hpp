@@ -1,0 +1,91 @@
+// The vvc desktop window: File menu (open a case or study, recent files, load and export policies, export
+// plots and data), the feeder view with its results tables, the live training plots, and the training panel
+// in a dock. Training and evaluation run on one worker thread (training_worker.hpp); every error in a file
+// or a form becomes a dialog naming the file and line or field.
+#pragma once
+
+#include <QMainWindow>
+#include <QThread>
+#include <memory>
+#include <optional>
+
+#include "case_document.hpp"
+#include "feeder_view.hpp"
+#include "live_plots.hpp"
+#include "results_table.hpp"
+#include "training_panel.hpp"
+#include "training_worker.hpp"
+
+class QMenu;
+class QTabWidget;
+
+namespace vvc::gui {
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  enum Tab { kFeederTab = 0, kTrainingTab = 1 };
+
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  /// Opens a case or study; on bad input shows a dialog and returns false.
+  bool open_path(const QString& path);
+  /// Starts training (or evaluates a reference controller) with the panel's settings.
+  void start_training();
+  void set_paused(bool paused);
+  void stop_training();
+  /// Loads a policy JSON and checks that it fits the open study; dialog and false on error.
+  bool load_policy(const QString& path);
+  /// Evaluates the current policy on the panel's evaluation seeds (on the worker thread).
+  void evaluate_policy();
+  /// Export helpers (dialogs on error); return whether everything was written.
+  bool export_policy(const QString& path);
+  bool export_plots(const QString& base, const QString& format);
+  bool export_data(const QString& base);
+  void show_tab(Tab tab);
+
+  bool running() const { return running_; }
+  const std::optional<CaseDocument>& document() const { return document_; }
+  std::shared_ptr<const core::PolicyFile> policy() const { return policy_; }
+  const QString& last_error() const { return last_error_; }
+  QStringList recent_files() const;
+  FeederView* feeder_view() const { return feeder_; }
+  ResultsTables* results() const { return results_; }
+  TrainingPanel* panel() const { return panel_; }
+  LivePlots* plots() const { return plots_; }
+
+ signals:
+  /// A training or evaluation job ended (finished, stopped or failed).
+  void job_finished();
+  void document_opened();
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void build_menus();
+  void rebuild_recent_menu();
+  void remember(const QString& path);
+  void report_error(const QString& title, const QString& message);
+  void on_progress(const core::TrainingProgress& progress);
+
+  std::optional<CaseDocument> document_;
+  std::shared_ptr<const core::PolicyFile> policy_;
+  QString last_error_;
+  bool running_ = false;
+
+  QTabWidget* tabs_;
+  FeederView* feeder_;
+  ResultsTables* results_;
+  LivePlots* plots_;
+  TrainingPanel* panel_;
+  QMenu* recent_menu_ = nullptr;
+  QThread thread_;
+  TrainingWorker* worker_;
+};
+
+}  // namespace vvc::gui

@@ -1,0 +1,44 @@
+// Power-flow results as sortable tables (buses, branches, totals). Ctrl+C or the context menu copies the
+// selected cells as tab-separated text with the column headers, ready to paste into a spreadsheet.
+#pragma once
+
+#include <QTabWidget>
+#include <QTableWidget>
+
+#include "case_document.hpp"
+
+namespace vvc::gui {
+
+class CopyableTable : public QTableWidget {
+  Q_OBJECT
+
+ public:
+  explicit CopyableTable(QWidget* parent = nullptr);
+  /// The selected cells (or every cell when none is selected) as TSV, headers first.
+  QString selection_as_tsv() const;
+  /// Every cell as CSV, headers first.
+  QString to_csv() const;
+  void copy_selection() const;
+
+ protected:
+  void keyPressEvent(QKeyEvent* event) override;
+};
+
+class ResultsTables : public QTabWidget {
+  Q_OBJECT
+
+ public:
+  explicit ResultsTables(QWidget* parent = nullptr);
+  void set_document(const CaseDocument* document);
+
+  CopyableTable* buses() const { return buses_; }
+  CopyableTable* branches() const { return branches_; }
+  CopyableTable* totals() const { return totals_; }
+
+ private:
+  CopyableTable* buses_;
+  CopyableTable* branches_;
+  CopyableTable* totals_;
+};
+
+}  // namespace vvc::gui

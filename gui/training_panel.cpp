@@ -1,0 +1,236 @@
+#include "training_panel.hpp"
+
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QThread>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+#include "vvc/grid/errors.hpp"
+
+namespace vvc::gui {
+
+namespace {
+
+QSpinBox* int_box(QWidget* parent, int lo, int hi, int value, const QString& tip) {
+  auto* box = new QSpinBox(parent);
+  box->setRange(lo, hi);
+  box->setValue(value);
+  box->setToolTip(tip);
+  return box;
+}
+
+QDoubleSpinBox* real_box(QWidget* parent, double lo, double hi, double value, int decimals,
+                         const QString& tip) {
+  auto* box = new QDoubleSpinBox(parent);
+  box->setRange(lo, hi);
+  box->setDecimals(decimals);
+  box->setSingleStep(std::pow(10.0, -decimals + 1));
+  box->setValue(value);
+  box->setToolTip(tip);
+  return box;
+}
+
+}  // namespace
+
+TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
+  const core::DiffOpTrainingOptions defaults;
+  study_label_ = new QLabel(tr("no study open"), this);
+  study_label_->setWordWrap(true);
+  scenario_label_ = new QLabel(this);
+  controller_ = new QComboBox(this);
+  for (ControllerKind k : {ControllerKind::kDiffOpStep, ControllerKind::kDiffOpTraj, ControllerKind::kZero,
+                           ControllerKind::kVoltVar, ControllerKind::kGradientFlow}) {
+    controller_->addItem(controller_label(k), static_cast<int>(k));
+  }
+  controller_->setToolTip(
+      tr("DiffOP trains a QP policy with hard voltage limits; the reference controllers are evaluated on the "
+         "validation scenarios (no training)"));
+  iterations_ = int_box(this, 1, 100000, defaults.iterations, tr("Policy-gradient iterations"));
+  horizon_ = int_box(this, 1, 100, 1, tr("Planning horizon H, in control steps (Step: 1, Traj: 10)"));
+  scenarios_ = int_box(this, 1, 1024, defaults.scenarios_per_iteration,
+                       tr("Training scenarios per iteration (B), sampled from the study's training seeds"));
+  draws_ = int_box(this, 2, 64, defaults.noise_draws, tr("Exploration noise draws per scenario (K >= 2)"));
+  sigma_ = real_box(this, 0.001, 1.0, defaults.sigma, 3, tr("Exploration standard deviation, MVar"));
+  learning_rate_ = real_box(this, 0.0001, 1.0, defaults.learning_rate, 4,
+                            tr("Adam step size on the normalized parameters (dimensionless)"));
+  validation_every_ = int_box(this, 1, 1000, defaults.validation_every,
+                              tr("Iterations between validation evaluations (which feed the voltage plots)"));
+  validation_scenarios_ = int_box(this, 1, 1000, defaults.validation_scenarios,
+                                  tr("Validation scenarios: the first seeds of the training range; the "
+                                     "reference lines are evaluated on the same seeds"));
+  seed_ = int_box(this, 0, 1000000, static_cast<int>(defaults.seed),
+                  tr("Random seed of scenario sampling and exploration"));
+  threads_ = int_box(this, 1, 64, std::max(1, QThread::idealThreadCount() - 1),
+                     tr("Rollout threads; results do not depend on it. One core is left to the window."));
+  references_ = new QCheckBox(tr("reference lines (zero, gradient flow, limit)"), this);
+  references_->setChecked(true);
+  references_->setToolTip(
+      tr("Evaluate the reference controllers and the limit (Ipopt, serial) on the validation seeds before "
+         "training"));
+  eval_seeds_ = new QLineEdit(QStringLiteral("0:500"), this);
+  eval_seeds_->setToolTip(
+      tr("Scenario ids A:B (half-open) on which Evaluate runs the loaded or trained policy"));
+
+  connect(controller_, &QComboBox::currentIndexChanged, this, [this] {
+    const auto kind = static_cast<ControllerKind>(controller_->currentData().toInt());
+    horizon_->setValue(kind == ControllerKind::kDiffOpTraj ? 10 : 1);
+    for (QWidget* w : std::initializer_list<QWidget*>{iterations_, horizon_, scenarios_, draws_, sigma_,
+                                                      learning_rate_, validation_every_, seed_}) {
+      w->setEnabled(is_trainable(kind));
+    }
+    start_->setText(is_trainable(kind) ? tr("Start") : tr("Evaluate"));
+  });
+
+  auto* form = new QFormLayout;
+  form->addRow(tr("Study"), study_label_);
+  form->addRow(tr("Scenario set"), scenario_label_);
+  form->addRow(tr("Controller"), controller_);
+  form->addRow(tr("Iterations"), iterations_);
+  form->addRow(tr("Horizon H (steps)"), horizon_);
+  form->addRow(tr("Scenarios / iteration"), scenarios_);
+  form->addRow(tr("Noise draws"), draws_);
+  form->addRow(tr("Sigma (MVar)"), sigma_);
+  form->addRow(tr("Learning rate"), learning_rate_);
+  form->addRow(tr("Validate every"), validation_every_);
+  form->addRow(tr("Validation scenarios"), validation_scenarios_);
+  form->addRow(tr("Seed"), seed_);
+  form->addRow(tr("Threads"), threads_);
+  form->addRow(references_);
+  auto* setup = new QGroupBox(tr("Training"), this);
+  setup->setLayout(form);
+
+  start_ = new QPushButton(tr("Start"), this);
+  pause_ = new QPushButton(tr("Pause"), this);
+  pause_->setCheckable(true);
+  stop_ = new QPushButton(tr("Stop"), this);
+  connect(start_, &QPushButton::clicked, this, &TrainingPanel::start_requested);
+  connect(pause_, &QPushButton::toggled, this, &TrainingPanel::pause_requested);
+  connect(stop_, &QPushButton::clicked, this, &TrainingPanel::stop_requested);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(start_);
+  buttons->addWidget(pause_);
+  buttons->addWidget(stop_);
+  progress_ = new QProgressBar(this);
+  status_ = new QLabel(this);
+  status_->setWordWrap(true);
+
+  evaluate_ = new QPushButton(tr("Evaluate policy"), this);
+  evaluate_->setToolTip(tr("Evaluate the loaded or last trained policy on the scenario ids below"));
+  connect(evaluate_, &QPushButton::clicked, this, &TrainingPanel::evaluate_policy_requested);
+  auto* eval_row = new QHBoxLayout;
+  eval_row->addWidget(new QLabel(tr("Seeds"), this));
+  eval_row->addWidget(eval_seeds_);
+  eval_row->addWidget(evaluate_);
+  evaluations_ = new CopyableTable(this);
+  evaluations_->setColumnCount(6);
+  evaluations_->setHorizontalHeaderLabels({tr("controller"), tr("transient"), tr("steady"),
+                                           tr("% out of band"), tr("final out"), tr("scenarios")});
+  auto* eval_box = new QGroupBox(tr("Evaluation"), this);
+  auto* eval_layout = new QVBoxLayout(eval_box);
+  eval_layout->addLayout(eval_row);
+  eval_layout->addWidget(evaluations_);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(setup);
+  layout->addLayout(buttons);
+  layout->addWidget(progress_);
+  layout->addWidget(status_);
+  layout->addWidget(eval_box, 1);
+  set_study(nullptr);
+}
+
+void TrainingPanel::set_study(std::shared_ptr<const core::Study> study) {
+  study_ = std::move(study);
+  if (study_) {
+    study_label_->setText(QStringLiteral("%1 (%2 inverters, band %3 to %4 pu)")
+                              .arg(QString::fromStdString(study_->name))
+                              .arg(study_->num_inverters())
+                              .arg(study_->vmin_pu)
+                              .arg(study_->vmax_pu));
+    scenario_label_->setText(tr("%1, %2 steps\ntraining seeds %3:%4")
+                                 .arg(QString::fromStdString(study_->scenarios.type))
+                                 .arg(study_->steps)
+                                 .arg(study_->training_seeds.first)
+                                 .arg(study_->training_seeds.last));
+    eval_seeds_->setText(
+        QStringLiteral("%1:%2").arg(study_->evaluation_seeds.first).arg(study_->evaluation_seeds.last));
+    status_->setText(tr("Ready."));
+  } else {
+    study_label_->setText(tr("open a study to train (a plain case has no inverters or scenarios)"));
+    scenario_label_->clear();
+  }
+  set_running(false, false);
+}
+
+TrainingRequest TrainingPanel::request() const {
+  if (!study_) throw InputError("no study is open: open a study (File > Open) to train");
+  TrainingRequest r;
+  r.study = study_;
+  r.controller = static_cast<ControllerKind>(controller_->currentData().toInt());
+  r.horizon = horizon_->value();
+  r.options.iterations = iterations_->value();
+  r.options.scenarios_per_iteration = scenarios_->value();
+  r.options.noise_draws = draws_->value();
+  r.options.sigma = sigma_->value();
+  r.options.learning_rate = learning_rate_->value();
+  r.options.validation_every = validation_every_->value();
+  r.options.validation_scenarios = validation_scenarios_->value();
+  r.options.seed = static_cast<std::uint64_t>(seed_->value());
+  r.options.threads = threads_->value();
+  r.references = references_->isChecked();
+  return r;
+}
+
+core::SeedRange TrainingPanel::evaluation_seeds() const {
+  return core::parse_seed_range(eval_seeds_->text().trimmed().toStdString(), "evaluation seeds");
+}
+
+void TrainingPanel::set_running(bool running, bool paused) {
+  start_->setEnabled(!running && study_ != nullptr);
+  evaluate_->setEnabled(!running && study_ != nullptr);
+  pause_->setEnabled(running);
+  stop_->setEnabled(running);
+  pause_->blockSignals(true);
+  pause_->setChecked(paused);
+  pause_->setText(paused ? tr("Resume") : tr("Pause"));
+  pause_->blockSignals(false);
+}
+
+void TrainingPanel::show_progress(const core::TrainingProgress& p) {
+  if (p.iterations <= 0) return;
+  progress_->setRange(0, p.iterations);
+  progress_->setValue(p.iteration);
+  const double eta = p.seconds / std::max(1, p.iteration) * (p.iterations - p.iteration);
+  QString text = tr("iteration %1/%2, rollout cost %3, |grad| %4, %5 s, ETA %6 s")
+                     .arg(p.iteration)
+                     .arg(p.iterations)
+                     .arg(p.rollout_transient, 0, 'f', 4)
+                     .arg(p.gradient_norm, 0, 'g', 3)
+                     .arg(p.seconds, 0, 'f', 0)
+                     .arg(eta, 0, 'f', 0);
+  if (std::isfinite(p.validation_transient))
+    text += tr(", validation %1").arg(p.validation_transient, 0, 'f', 4);
+  status_->setText(text);
+}
+
+void TrainingPanel::add_evaluation(const QString& controller, const core::EvaluationSummary& s) {
+  evaluations_->setSortingEnabled(false);
+  const int row = evaluations_->rowCount();
+  evaluations_->insertRow(row);
+  const QStringList cells{controller,
+                          QString::number(s.transient, 'f', 4),
+                          QString::number(s.steady, 'f', 4),
+                          QString::number(100.0 * s.fraction_out_of_band, 'f', 2),
+                          QString::number(s.final_violations),
+                          QString::number(s.scenarios)};
+  for (int c = 0; c < cells.size(); ++c) evaluations_->setItem(row, c, new QTableWidgetItem(cells[c]));
+  evaluations_->resizeColumnsToContents();
+  evaluations_->setSortingEnabled(true);
+}
+
+void TrainingPanel::set_status(const QString& text) { status_->setText(text); }
+
+}  // namespace vvc::gui

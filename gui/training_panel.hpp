@@ -1,0 +1,86 @@
+// The training panel: study and scenario set, controller, hyperparameters (defaults of `vvc train`, units in
+// the tooltips), Start / Pause / Stop, and a table of evaluation results (reference controllers and loaded or
+// trained policies).
+#pragma once
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QWidget>
+#include <memory>
+
+#include "results_table.hpp"
+#include "training_worker.hpp"
+
+namespace vvc::gui {
+
+class TrainingPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TrainingPanel(QWidget* parent = nullptr);
+
+  /// The study training runs on (null: a plain case is open, training is disabled).
+  void set_study(std::shared_ptr<const core::Study> study);
+  /// Builds the request from the form. Throws InputError for inconsistent values.
+  TrainingRequest request() const;
+  /// Evaluation seed range "A:B" from the form; throws InputError when malformed.
+  core::SeedRange evaluation_seeds() const;
+  int threads() const { return threads_->value(); }
+
+  /// Reflects the run state in the buttons: idle, running or paused.
+  void set_running(bool running, bool paused);
+  void show_progress(const core::TrainingProgress& progress);
+  void add_evaluation(const QString& controller, const core::EvaluationSummary& summary);
+  void set_status(const QString& text);
+
+  QComboBox* controller() const { return controller_; }
+  QSpinBox* iterations() const { return iterations_; }
+  QSpinBox* validation_scenarios() const { return validation_scenarios_; }
+  QSpinBox* validation_every() const { return validation_every_; }
+  QSpinBox* thread_count() const { return threads_; }
+  QCheckBox* references() const { return references_; }
+  QLineEdit* evaluation_seed_edit() const { return eval_seeds_; }
+  QPushButton* start_button() const { return start_; }
+  QPushButton* pause_button() const { return pause_; }
+  QPushButton* stop_button() const { return stop_; }
+  CopyableTable* evaluations() const { return evaluations_; }
+
+ signals:
+  void start_requested();
+  void pause_requested(bool paused);
+  void stop_requested();
+  void evaluate_policy_requested();
+
+ private:
+  std::shared_ptr<const core::Study> study_;
+  QLabel* study_label_;
+  QLabel* scenario_label_;
+  QComboBox* controller_;
+  QSpinBox* iterations_;
+  QSpinBox* horizon_;
+  QSpinBox* scenarios_;
+  QSpinBox* draws_;
+  QDoubleSpinBox* sigma_;
+  QDoubleSpinBox* learning_rate_;
+  QSpinBox* validation_every_;
+  QSpinBox* validation_scenarios_;
+  QSpinBox* seed_;
+  QSpinBox* threads_;
+  QCheckBox* references_;
+  QLineEdit* eval_seeds_;
+  QPushButton* start_;
+  QPushButton* pause_;
+  QPushButton* stop_;
+  QPushButton* evaluate_;
+  QProgressBar* progress_;
+  QLabel* status_;
+  CopyableTable* evaluations_;
+};
+
+}  // namespace vvc::gui

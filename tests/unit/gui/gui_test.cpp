@@ -1,0 +1,363 @@
+// Headless tests of vvc-gui (Qt Test, QT_QPA_PLATFORM=offscreen): opening cases and studies, error dialogs,
+// the feeder view and results tables, a short training run that must feed every plot and export a policy
+// that reloads, pause and stop, the UI-stall measurement, and the redraw rate of 20 curves x 1000 points.
+// Screenshots of the main views go to <build>/gui-screenshots/.
+#include <qcustomplot.h>
+#include <QApplication>
+#include <QClipboard>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QUrl>
+#include <algorithm>
+#include <cmath>
+
+#include "main_window.hpp"
+#include "vvc/core/policy_io.hpp"
+
+using vvc::gui::MainWindow;
+
+namespace {
+
+const QString kSource = QStringLiteral(VVC_SOURCE_DIR);
+const QString kStudy = kSource + "/cases/ieee13_tasrl";
+const QString kShots = QStringLiteral(VVC_BINARY_DIR) + "/gui-screenshots";
+
+void save_screenshot(QWidget& widget, const QString& name) {
+  QDir().mkpath(kShots);
+  QVERIFY(widget.grab().save(kShots + "/" + name));
+}
+
+/// Settings for a short run: few scenarios, one rollout thread (one core stays with the GUI thread).
+void short_run(MainWindow& w, int iterations, bool references) {
+  vvc::gui::TrainingPanel* p = w.panel();
+  p->iterations()->setValue(iterations);
+  p->validation_every()->setValue(2);
+  p->validation_scenarios()->setValue(8);
+  p->thread_count()->setValue(1);
+  p->references()->setChecked(references);
+}
+
+}  // namespace
+
+class GuiTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+  }
+
+  void opens_vvc_json_matpower_and_study() {
+    MainWindow w;
+    QVERIFY(w.open_path(kStudy + "/case.json"));
+    QCOMPARE(w.document()->network.num_buses(), 13);
+    QVERIFY(w.document()->flow.converged());
+    QVERIFY(!w.document()->study);
+    QVERIFY(!w.panel()->start_button()->isEnabled());
+    QVERIFY(w.open_path(kStudy + "/case_13.m"));
+    QCOMPARE(w.document()->network.num_buses(), 13);
+    QVERIFY(w.open_path(kStudy));
+    QVERIFY(w.document()->study);
+    QCOMPARE(w.document()->inverter_buses.size(), size_t{3});
+    QVERIFY(w.panel()->start_button()->isEnabled());
+    QVERIFY(w.open_path(kStudy + "/study.json"));
+    QVERIFY(w.document()->study);
+  }
+
+  void bad_files_give_a_dialog_with_file_and_line() {
+    MainWindow w;
+    w.show();
+    const QString bad = kSource + "/tests/data/bad_cases/m_non_numeric.m";
+    QVERIFY(!w.open_path(bad));
+    QVERIFY2(w.last_error().contains("m_non_numeric.m:"), qPrintable(w.last_error()));
+    QVERIFY(QRegularExpression("m_non_numeric\\.m:\\d+:").match(w.last_error()).hasMatch());
+    QVERIFY(!w.document().has_value());
+    auto* box = w.findChild<QMessageBox*>();
+    QVERIFY(box != nullptr);
+    QVERIFY(box->text().contains("m_non_numeric.m"));
+    box->close();
+    QVERIFY(!w.open_path(kSource + "/tests/data/bad_cases/json_truncated.json"));
+    QVERIFY(w.last_error().contains("json_truncated.json"));
+    QVERIFY(!w.open_path(kSource + "/no/such/file.json"));
+    QVERIFY(w.last_error().contains("no such file"));
+    // OpenDSS is not supported yet: a dialog says so, naming the file.
+    QTemporaryDir dir;
+    QFile dss(dir.filePath("feeder.dss"));
+    QVERIFY(dss.open(QIODevice::WriteOnly));
+    dss.write("clear\nnew circuit.feeder basekv=4.16\n");
+    dss.close();
+    QVERIFY(!w.open_path(dss.fileName()));
+    QVERIFY(w.last_error().contains("feeder.dss"));
+    QVERIFY(w.last_error().contains("OpenDSS"));
+    // A good file after bad ones still opens.
+    QVERIFY(w.open_path(kStudy));
+  }
+
+  void recent_files_are_remembered() {
+    MainWindow w;
+    QVERIFY(w.open_path(kStudy + "/case.json"));
+    QVERIFY(w.open_path(kStudy));
+    const QStringList recent = w.recent_files();
+    QVERIFY(recent.size() >= 2);
+    QCOMPARE(recent.front(), QFileInfo(kStudy).absoluteFilePath());
+    QCOMPARE(recent.at(1), QFileInfo(kStudy + "/case.json").absoluteFilePath());
+  }
+
+  void dropping_a_file_opens_it() {
+    MainWindow w;
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(kStudy + "/case_13.m")});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QVERIFY(w.document().has_value());
+    QCOMPARE(w.document()->path.filename().string(), std::string("case_13.m"));
+  }
+
+  void reference_controller_is_evaluated_not_trained() {
+    MainWindow w;
+    QVERIFY(w.open_path(kStudy));
+    short_run(w, 3, false);
+    w.panel()->controller()->setCurrentIndex(w.panel()->controller()->findText("gradient-flow"));
+    QCOMPARE(w.panel()->start_button()->text(), QStringLiteral("Evaluate"));
+    QSignalSpy finished(&w, &MainWindow::job_finished);
+    w.start_training();
+    QVERIFY(finished.wait(60000));
+    QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
+    QVERIFY(w.policy() == nullptr);
+    QCOMPARE(w.panel()->evaluations()->rowCount(), 1);
+    QCOMPARE(w.panel()->evaluations()->item(0, 0)->text(), QStringLiteral("gradient-flow"));
+    QCOMPARE(w.panel()->evaluations()->item(0, 5)->text(), QStringLiteral("8"));
+    w.plots()->refresh();
+    QVERIFY(w.plots()->curve().empty());  // no training curve: nothing was trained
+    QCOMPARE(w.plots()->traces().size(), size_t{4});
+    QCOMPARE(w.plots()->final_vm().rows(), 8);
+  }
+
+  void feeder_view_lays_out_and_explains_buses() {
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.open_path(kStudy));
+    const vvc::gui::FeederView* view = w.feeder_view();
+    const int n = w.document()->network.num_buses();
+    for (int i = 0; i < n; ++i) {
+      QVERIFY(view->rect().contains(view->bus_position(i).toPoint()));
+      QCOMPARE(view->bus_at(view->bus_position(i)), i);
+      for (int j = 0; j < i; ++j) QVERIFY(view->bus_position(i) != view->bus_position(j));
+    }
+    // The slack is the root of the tree, at the left edge.
+    const int slack = w.document()->network.slack.bus;
+    for (int i = 0; i < n; ++i) QVERIFY(view->bus_position(slack).x() <= view->bus_position(i).x());
+    const int inv = w.document()->inverter_buses.front();
+    const QString tip = view->bus_tooltip(inv);
+    QVERIFY(tip.contains(QString::fromStdString(w.document()->network.buses[static_cast<size_t>(inv)].name)));
+    QVERIFY(tip.contains("|V| = "));
+    QVERIFY(tip.contains("controlled inverter"));
+    QVERIFY(tip.contains(QString::number(w.document()->flow.vm[inv], 'f', 4)));
+    save_screenshot(w, "feeder.png");
+  }
+
+  void results_tables_sort_and_copy() {
+    MainWindow w;
+    QVERIFY(w.open_path(kStudy));
+    vvc::gui::CopyableTable* buses = w.results()->buses();
+    QCOMPARE(buses->rowCount(), 13);
+    buses->sortItems(2, Qt::AscendingOrder);
+    for (int r = 1; r < buses->rowCount(); ++r) {
+      QVERIFY(buses->item(r - 1, 2)->text().toDouble() <= buses->item(r, 2)->text().toDouble());
+    }
+    QCOMPARE(buses->item(0, 2)->text(), QString::number(w.document()->flow.vm.minCoeff(), 'f', 5));
+    buses->clearSelection();
+    buses->setRangeSelected(QTableWidgetSelectionRange(0, 0, 1, 2), true);
+    buses->copy_selection();
+    const QStringList lines = QApplication::clipboard()->text().split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    QCOMPARE(lines.front(), QStringLiteral("bus\tbase kV\t|V| pu"));
+    QCOMPARE(lines.at(1).split('\t').size(), 3);
+    QCOMPARE(w.results()->branches()->rowCount(), w.document()->network.num_branches());
+  }
+
+  void training_feeds_plots_and_exports_a_policy_that_reloads() {
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.open_path(kStudy));
+    short_run(w, 4, true);
+    QSignalSpy finished(&w, &MainWindow::job_finished);
+
+    // UI responsiveness: a 10 ms timer on the GUI thread records its largest gap while training runs.
+    QElapsedTimer clock;
+    qint64 last = 0;
+    qint64 worst = 0;
+    QTimer ticker;
+    ticker.setInterval(10);
+    QObject::connect(&ticker, &QTimer::timeout, [&] {
+      const qint64 now = clock.elapsed();
+      worst = std::max(worst, now - last);
+      last = now;
+    });
+    w.start_training();
+    QVERIFY(w.running());
+    clock.start();
+    ticker.start();
+    QVERIFY(finished.wait(120000));
+    ticker.stop();
+    qInfo("largest gap between 10 ms ticks while training: %lld ms", worst);
+    QVERIFY2(worst < 50, qPrintable(QString("UI stalled for %1 ms").arg(worst)));
+    QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
+
+    vvc::gui::LivePlots* plots = w.plots();
+    plots->refresh();
+    QCOMPARE(static_cast<int>(plots->curve().size()), 4);
+    QCOMPARE(plots->curve_plot()->graph(0)->dataCount(), 4);  // rollout cost per iteration
+    QCOMPARE(plots->curve_plot()->graph(2)->dataCount(), 2);  // validation at iterations 2 and 4
+    QCOMPARE(plots->curve_plot()->graphCount(), 7);           // + zero, gradient flow, limit
+    for (int g = 4; g < 7; ++g) QCOMPARE(plots->curve_plot()->graph(g)->dataCount(), 2);
+    const int steps = w.document()->study->steps;
+    QCOMPARE(plots->voltage_plot()->graphCount(), 13);
+    for (int b = 0; b < 13; ++b) QCOMPARE(plots->voltage_plot()->graph(b)->dataCount(), steps + 1);
+    QCOMPARE(plots->reactive_plot()->graphCount(), 3);
+    for (int i = 0; i < 3; ++i) QCOMPARE(plots->reactive_plot()->graph(i)->dataCount(), steps + 1);
+    QCOMPARE(plots->profile_plot()->graphCount(), 3);
+    for (int k = 0; k < 3; ++k) QCOMPARE(plots->profile_plot()->graph(k)->dataCount(), 13);
+    QCOMPARE(plots->final_vm().rows(), 8);
+    // min <= mean <= max on every bus.
+    for (int b = 0; b < 13; ++b) {
+      const double lo = plots->profile_plot()->graph(0)->data()->at(b)->value;
+      const double mid = plots->profile_plot()->graph(1)->data()->at(b)->value;
+      const double hi = plots->profile_plot()->graph(2)->data()->at(b)->value;
+      QVERIFY(lo <= mid && mid <= hi);
+    }
+    save_screenshot(w, "training.png");
+
+    // The reference rows (validation seeds) in the evaluation table: zero, gradient flow, limit.
+    vvc::gui::CopyableTable* refs = w.panel()->evaluations();
+    QCOMPARE(refs->rowCount(), 3);
+    for (int r = 0; r < 3; ++r) QCOMPARE(refs->item(r, 5)->text(), QStringLiteral("8"));
+    qInfo("references: %s", qPrintable(refs->selection_as_tsv()));
+    // The limit bounds the transient cost from below (best constant q per scenario, full AC power flow).
+    const double limit = refs->item(2, 1)->text().toDouble();
+    QCOMPARE(refs->item(2, 0)->text(), QStringLiteral("limit"));
+    QVERIFY(limit <= refs->item(0, 1)->text().toDouble());
+    QVERIFY(limit <= refs->item(1, 1)->text().toDouble());
+
+    QVERIFY(w.policy() != nullptr);
+    QCOMPARE(w.policy()->iterations_done, 4);
+    QTemporaryDir dir;
+    const QString policy_path = dir.filePath("policy.json");
+    QVERIFY(w.export_policy(policy_path));
+    const vvc::core::PolicyFile reread = vvc::core::read_policy(policy_path.toStdString());
+    QVERIFY(reread.theta == w.policy()->theta);
+    QCOMPARE(reread.curve.size(), size_t{4});
+
+    // Reload it in a fresh window and evaluate it on 8 scenarios.
+    MainWindow w2;
+    QVERIFY(w2.open_path(kStudy));
+    QVERIFY(w2.load_policy(policy_path));
+    QVERIFY(w2.policy()->theta == reread.theta);
+    w2.panel()->evaluation_seed_edit()->setText("0:8");
+    QSignalSpy evaluated(&w2, &MainWindow::job_finished);
+    w2.evaluate_policy();
+    QVERIFY(evaluated.wait(60000));
+    QVERIFY2(w2.last_error().isEmpty(), qPrintable(w2.last_error()));
+    QCOMPARE(w2.panel()->evaluations()->rowCount(), 1);
+    QCOMPARE(w2.panel()->evaluations()->item(0, 5)->text(), QStringLiteral("8"));
+    w2.plots()->refresh();
+    QCOMPARE(w2.plots()->voltage_plot()->graph(0)->dataCount(), steps + 1);
+
+    // A policy for another study is refused with a dialog.
+    QVERIFY(!w2.load_policy(kStudy + "/case.json"));
+    QVERIFY(!w2.last_error().isEmpty());
+
+    // Plots as PNG and SVG, data as CSV.
+    QVERIFY(w.export_plots(dir.filePath("plots"), "png"));
+    QVERIFY(w.export_plots(dir.filePath("plots"), "svg"));
+    QVERIFY(w.export_data(dir.filePath("data")));
+    for (const char* name : {"curve", "voltages", "profile", "reactive"}) {
+      QImage png(dir.filePath(QString("plots-%1.png").arg(name)));
+      QVERIFY(!png.isNull() && png.width() >= 640);
+      QFile svg(dir.filePath(QString("plots-%1.svg").arg(name)));
+      QVERIFY(svg.open(QIODevice::ReadOnly));
+      QVERIFY(svg.readAll().contains("<svg"));
+    }
+    QFile curve(dir.filePath("data-curve.csv"));
+    QVERIFY(curve.open(QIODevice::ReadOnly));
+    QCOMPARE(QString(curve.readAll()).split('\n', Qt::SkipEmptyParts).size(), 5);
+    QFile traces(dir.filePath("data-traces.csv"));
+    QVERIFY(traces.open(QIODevice::ReadOnly));
+    QCOMPARE(QString(traces.readAll()).split('\n', Qt::SkipEmptyParts).size(), 1 + 4 * (steps + 1));
+    QVERIFY(QFileInfo::exists(dir.filePath("data-profile.csv")));
+    QVERIFY(QFileInfo::exists(dir.filePath("data-buses.csv")));
+  }
+
+  void pause_holds_and_stop_ends_training() {
+    MainWindow w;
+    QVERIFY(w.open_path(kStudy));
+    short_run(w, 200, false);
+    QSignalSpy pause_clicks(w.panel(), &vvc::gui::TrainingPanel::pause_requested);
+    QSignalSpy finished(&w, &MainWindow::job_finished);
+    w.start_training();
+    QTRY_VERIFY_WITH_TIMEOUT(!w.plots()->curve().empty(), 30000);
+    w.panel()->pause_button()->click();  // through the button, as a user would
+    QCOMPARE(pause_clicks.count(), 1);
+    QVERIFY(w.panel()->pause_button()->isChecked());
+    QTest::qWait(1500);  // the iteration under way completes
+    const size_t held = w.plots()->curve().size();
+    QTest::qWait(1000);
+    QCOMPARE(w.plots()->curve().size(), held);
+    QVERIFY(w.running());
+    w.panel()->pause_button()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(w.plots()->curve().size() > held, 30000);
+    w.panel()->stop_button()->click();
+    QVERIFY(finished.wait(30000));
+    QVERIFY(!w.running());
+    QVERIFY(w.policy() != nullptr);
+    QVERIFY(w.policy()->iterations_done < 200);
+    QCOMPARE(static_cast<size_t>(w.policy()->iterations_done), w.plots()->curve().size());
+  }
+
+  void redraws_20_curves_of_1000_points_at_10_fps() {
+    QCustomPlot plot;
+    plot.resize(686, 478);
+    plot.setNotAntialiasedElements(QCP::aeAll);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    QVector<double> x(1000), y(1000);
+    for (int i = 0; i < 1000; ++i) x[i] = i;
+    for (int c = 0; c < 20; ++c) plot.addGraph();
+    constexpr int kFrames = 30;
+    QElapsedTimer clock;
+    clock.start();
+    for (int f = 0; f < kFrames; ++f) {
+      for (int c = 0; c < 20; ++c) {
+        for (int i = 0; i < 1000; ++i) y[i] = 1.0 + 0.02 * std::sin(0.01 * i + 0.3 * c + 0.1 * f);
+        plot.graph(c)->setData(x, y, true);
+      }
+      plot.rescaleAxes();
+      plot.replot(QCustomPlot::rpImmediateRefresh);
+    }
+    const double fps = kFrames / (clock.nsecsElapsed() * 1e-9);
+    qInfo("20 curves x 1000 points: %.1f frames per second", fps);
+    QVERIFY2(fps >= 10.0, qPrintable(QString("%1 fps").arg(fps)));
+  }
+};
+
+QTEST_MAIN(GuiTest)
+#include "gui_test.moc"
