@@ -1,6 +1,7 @@
 // vvc bench: timing reports (medians over repeated batches). Benchmarks report; they never assert on time.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <iomanip>
@@ -25,21 +26,39 @@ namespace {
 
 struct Timing {
   std::string name;
-  double median_us = 0.0;
+  double median_us = 0.0;  ///< wall time per call
+  double median_cpu_us =
+      0.0;             ///< this thread's CPU time per call (less sensitive to other load on the machine)
   int iterations = 0;  ///< power-flow iterations of the last timed solve
 };
 
-/// Median over `batches` of the mean time per call in a batch of `per_batch` calls, in microseconds.
-double median_time_us(const std::function<void()>& call, int batches, int per_batch) {
-  std::vector<double> samples;
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+/// Medians over `batches` of the mean wall and thread CPU time per call in a batch of `per_batch` calls, in
+/// microseconds.
+std::pair<double, double> median_times_us(const std::function<void()>& call, int batches, int per_batch) {
+  std::vector<double> wall, cpu;
   for (int b = 0; b < batches; ++b) {
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = thread_cpu_seconds();
     for (int i = 0; i < per_batch; ++i) call();
     const std::chrono::duration<double, std::micro> elapsed = std::chrono::steady_clock::now() - start;
-    samples.push_back(elapsed.count() / per_batch);
+    wall.push_back(elapsed.count() / per_batch);
+    cpu.push_back((thread_cpu_seconds() - cpu_start) * 1e6 / per_batch);
   }
-  std::nth_element(samples.begin(), samples.begin() + static_cast<long>(samples.size() / 2), samples.end());
-  return samples[samples.size() / 2];
+  auto median = [](std::vector<double>& v) {
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  return {median(wall), median(cpu)};
+}
+
+double median_time_us(const std::function<void()>& call, int batches, int per_batch) {
+  return median_times_us(call, batches, per_batch).first;
 }
 
 Timing time_powerflow(const std::string& name, const grid::Network& net, grid::PowerFlowAlgorithm algorithm,
@@ -55,13 +74,13 @@ Timing time_powerflow(const std::string& name, const grid::Network& net, grid::P
   bool flip = false;
   int iterations = 0;
   grid::solve(net, base, opt, ws);
-  const double us = median_time_us(
+  const auto [wall_us, cpu_us] = median_times_us(
       [&] {
         iterations = grid::solve(net, flip ? other : base, opt, ws).iterations;
         flip = !flip;
       },
       7, per_batch);
-  return {name, us, iterations};
+  return {name, wall_us, cpu_us, iterations};
 }
 
 int bench_powerflow(const Args& args, const std::filesystem::path& root) {
@@ -84,6 +103,14 @@ int bench_powerflow(const Args& args, const std::filesystem::path& root) {
     return 0.0;
   };
   const double ratio = find("radial 100000 bfs") / find("radial 10000 bfs");
+  const double cpu_ratio = [&] {
+    double a = 0.0, b = 0.0;
+    for (const auto& r : rows) {
+      if (r.name == "radial 100000 bfs") a = r.median_cpu_us;
+      if (r.name == "radial 10000 bfs") b = r.median_cpu_us;
+    }
+    return a / b;
+  }();
   if (args.has("json")) {
     std::cout << std::setprecision(6)
               << "{\n  \"benchmark\": \"powerflow\",\n  \"unit\": \"us per solve (median)\",\n"
@@ -93,17 +120,20 @@ int bench_powerflow(const Args& args, const std::filesystem::path& root) {
                 << ", \"iterations\": " << rows[i].iterations << "}" << (i + 1 < rows.size() ? "," : "")
                 << "\n";
     }
-    std::cout << "  ],\n  \"ratio_100k_over_10k_bfs\": " << ratio << "\n}\n";
+    std::cout << "  ],\n  \"ratio_100k_over_10k_bfs\": " << ratio
+              << ",\n  \"cpu_ratio_100k_over_10k_bfs\": " << cpu_ratio << "\n}\n";
   } else {
     std::cout << "warm power-flow solve, median of 7 batches (tolerance 1e-10 pu)\n";
-    std::cout << std::left << std::setw(24) << "case" << std::right << std::setw(14) << "us/solve"
-              << std::setw(12) << "iterations"
+    std::cout << std::left << std::setw(24) << "case" << std::right << std::setw(14) << "wall us/solve"
+              << std::setw(14) << "cpu us/solve" << std::setw(12) << "iterations"
               << "\n";
     for (const auto& r : rows) {
       std::cout << std::left << std::setw(24) << r.name << std::right << std::setw(14) << std::fixed
-                << std::setprecision(2) << r.median_us << std::setw(12) << r.iterations << "\n";
+                << std::setprecision(2) << r.median_us << std::setw(14) << r.median_cpu_us << std::setw(12)
+                << r.iterations << "\n";
     }
-    std::cout << "ratio radial 100k / 10k (bfs): " << std::setprecision(2) << ratio << "\n";
+    std::cout << "ratio radial 100k / 10k (bfs): wall " << std::setprecision(2) << ratio << ", cpu "
+              << cpu_ratio << "\n";
   }
   return 0;
 }
