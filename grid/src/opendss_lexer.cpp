@@ -181,7 +181,7 @@ std::vector<Command> split_commands(const std::string& text) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     std::string t = trim(line);
     if (in_block_comment) {
-      if (t.rfind("*/", 0) == 0) in_block_comment = false;
+      if (t.find("*/") != std::string::npos) in_block_comment = false;
       continue;
     }
     if (t.rfind("/*", 0) == 0) {

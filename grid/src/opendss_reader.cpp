@@ -311,7 +311,7 @@ class Interpreter {
     }
   }
 
-  OpenDssCase finish();
+  OpenDssCase finish(const std::string& source);
 
  private:
   void execute(std::vector<Parameter>& params, const Location& at, const std::filesystem::path& directory) {
@@ -430,10 +430,10 @@ class Interpreter {
 
   template <class Spec>
   Spec& find_or_create(std::map<std::string, size_t>& index, std::vector<Spec>& specs, const std::string& cls,
-                       const std::string& name, bool create, const Location& at) {
+                       const std::string& name, bool create, const Location& at, const std::string& display) {
     auto it = index.find(name);
     if (it == index.end()) {
-      if (!create) fail(at, cls + "." + name + " is not defined");
+      if (!create) fail(at, display + " is not defined");
       index[name] = specs.size();
       specs.emplace_back();
       specs.back().at = at;
@@ -450,9 +450,9 @@ class Interpreter {
   // like=: copies another element's properties, keeping this element's name.
   template <class Spec>
   void copy_like(Spec& target, const std::map<std::string, size_t>& index, const std::vector<Spec>& specs,
-                 const std::string& cls, const std::string& other, const Location& at) {
+                 const std::string& display_class, const std::string& other, const Location& at) {
     auto it = index.find(lower(other));
-    if (it == index.end()) fail(at, "like=" + other + ": " + cls + "." + other + " is not defined");
+    if (it == index.end()) fail(at, "like=" + other + ": " + display_class + "." + other + " is not defined");
     const std::string name = target.name;
     target = specs[it->second];
     target.name = name;
@@ -555,16 +555,17 @@ void Interpreter::edit(const std::string& raw_cls, const std::string& raw_name,
   TransformerSpec* transformer = nullptr;
   RegControlSpec* regcontrol = nullptr;
   VsourceSpec* vsource = nullptr;
-  if (cls == "linecode") linecode = &find_or_create(linecode_index_, linecodes_, cls, name, create, at);
-  if (cls == "line") line = &find_or_create(line_index_, lines_, cls, name, create, at);
-  if (cls == "load") load = &find_or_create(load_index_, loads_, cls, name, create, at);
-  if (cls == "capacitor") capacitor = &find_or_create(capacitor_index_, capacitors_, cls, name, create, at);
+  if (cls == "linecode") linecode = &find_or_create(linecode_index_, linecodes_, cls, name, create, at, what);
+  if (cls == "line") line = &find_or_create(line_index_, lines_, cls, name, create, at, what);
+  if (cls == "load") load = &find_or_create(load_index_, loads_, cls, name, create, at, what);
+  if (cls == "capacitor")
+    capacitor = &find_or_create(capacitor_index_, capacitors_, cls, name, create, at, what);
   if (cls == "transformer")
-    transformer = &find_or_create(transformer_index_, transformers_, cls, name, create, at);
+    transformer = &find_or_create(transformer_index_, transformers_, cls, name, create, at, what);
   if (cls == "regcontrol")
-    regcontrol = &find_or_create(regcontrol_index_, regcontrols_, cls, name, create, at);
-  if (cls == "vsource") vsource = &find_or_create(vsource_index_, vsources_, cls, name, create, at);
-  if (cls == "loadshape") find_or_create(loadshape_index_, loadshapes_, cls, name, create, at);
+    regcontrol = &find_or_create(regcontrol_index_, regcontrols_, cls, name, create, at, what);
+  if (cls == "vsource") vsource = &find_or_create(vsource_index_, vsources_, cls, name, create, at, what);
+  if (cls == "loadshape") find_or_create(loadshape_index_, loadshapes_, cls, name, create, at, what);
   if (transformer != nullptr) transformer->model.name = "Transformer." + name;
   if (regcontrol != nullptr) regcontrol->control.name = name;
 
@@ -582,19 +583,19 @@ void Interpreter::edit(const std::string& raw_cls, const std::string& raw_name,
 
     if (prop == "like") {
       const std::string other = dss::strip_brackets(p.value);
-      if (linecode) copy_like(*linecode, linecode_index_, linecodes_, cls, other, at);
-      if (line) copy_like(*line, line_index_, lines_, cls, other, at);
-      if (load) copy_like(*load, load_index_, loads_, cls, other, at);
-      if (capacitor) copy_like(*capacitor, capacitor_index_, capacitors_, cls, other, at);
+      if (linecode) copy_like(*linecode, linecode_index_, linecodes_, raw_cls, other, at);
+      if (line) copy_like(*line, line_index_, lines_, raw_cls, other, at);
+      if (load) copy_like(*load, load_index_, loads_, raw_cls, other, at);
+      if (capacitor) copy_like(*capacitor, capacitor_index_, capacitors_, raw_cls, other, at);
       if (transformer) {
-        copy_like(*transformer, transformer_index_, transformers_, cls, other, at);
+        copy_like(*transformer, transformer_index_, transformers_, raw_cls, other, at);
         transformer->model.name = "Transformer." + name;
       }
       if (regcontrol) {
-        copy_like(*regcontrol, regcontrol_index_, regcontrols_, cls, other, at);
+        copy_like(*regcontrol, regcontrol_index_, regcontrols_, raw_cls, other, at);
         regcontrol->control.name = name;
       }
-      if (vsource) copy_like(*vsource, vsource_index_, vsources_, cls, other, at);
+      if (vsource) copy_like(*vsource, vsource_index_, vsources_, raw_cls, other, at);
       continue;
     }
     if (kInert.count(prop) > 0) continue;
@@ -1023,8 +1024,50 @@ Eigen::MatrixXcd two_terminal(const Eigen::MatrixXcd& series, const Eigen::Matri
   return y;
 }
 
-OpenDssCase Interpreter::finish() {
-  if (vsources_.empty()) throw InputError("no circuit defined: the script needs 'New Circuit.<name>'");
+// Every bus must reach the source through elements; a bus that does not would make the admittance matrix
+// singular.
+void check_connected(const MultiphaseNetwork& net, const std::string& source) {
+  const size_t n = net.nodes.size();
+  std::vector<std::vector<int>> touching(n);
+  for (size_t e = 0; e < net.elements.size(); ++e) {
+    for (int node : net.elements[e].nodes) {
+      if (node >= 0) touching[static_cast<size_t>(node)].push_back(static_cast<int>(e));
+    }
+  }
+  std::vector<char> reached(n, 0), element_done(net.elements.size(), 0);
+  std::vector<int> stack(net.source_nodes.begin(), net.source_nodes.end());
+  for (int node : stack) reached[static_cast<size_t>(node)] = 1;
+  while (!stack.empty()) {
+    const int node = stack.back();
+    stack.pop_back();
+    for (int e : touching[static_cast<size_t>(node)]) {
+      if (element_done[static_cast<size_t>(e)]) continue;
+      element_done[static_cast<size_t>(e)] = 1;
+      for (int other : net.elements[static_cast<size_t>(e)].nodes) {
+        if (other >= 0 && !reached[static_cast<size_t>(other)]) {
+          reached[static_cast<size_t>(other)] = 1;
+          stack.push_back(other);
+        }
+      }
+    }
+  }
+  std::string missing;
+  int count = 0;
+  for (const PhaseBus& bus : net.buses) {
+    const bool cut = std::any_of(bus.nodes.begin(), bus.nodes.end(),
+                                 [&](int node) { return !reached[static_cast<size_t>(node)]; });
+    if (!cut) continue;
+    if (++count <= 10) missing += (missing.empty() ? "" : ", ") + bus.name;
+  }
+  if (count > 0) {
+    throw InputError(source + ": " + std::to_string(count) +
+                     " bus(es) without a path to the source: " + missing + (count > 10 ? ", ..." : ""));
+  }
+}
+
+OpenDssCase Interpreter::finish(const std::string& source) {
+  if (vsources_.empty())
+    throw InputError(source + ": no circuit defined: the script needs 'New Circuit.<name>'");
   OpenDssCase result;
   MultiphaseNetwork& net = result.network;
   net.name = circuit_name_;
@@ -1094,7 +1137,8 @@ OpenDssCase Interpreter::finish() {
       if (z.units != LengthUnit::kNone && s.length_units != LengthUnit::kNone) {
         length *= meters(s.length_units) / meters(z.units);
       }
-      const double base_f = z.base_frequency > 0.0 ? z.base_frequency : frequency_;
+      const double base_f =
+          z.base_frequency > 0.0 && !options_.uniform_frequency ? z.base_frequency : frequency_;
       const Eigen::MatrixXcd zs =
           (z.r.cast<Complex>() + Complex(0.0, frequency_ / base_f) * z.x.cast<Complex>()) * length;
       if (std::abs(zs.determinant()) == 0.0) fail(s.at, "Line: singular impedance matrix");
@@ -1215,6 +1259,7 @@ OpenDssCase Interpreter::finish() {
     auto it = coords_.find(bus.name);
     if (it != coords_.end()) bus.xy = it->second;
   }
+  check_connected(net, source);
   if (!voltage_bases_.empty() && (calc_voltage_bases_ || solved_)) calc_voltage_bases(net);
   result.warnings = warnings_;
   result.solved = solved_;
@@ -1226,24 +1271,14 @@ OpenDssCase Interpreter::finish() {
 OpenDssCase read_opendss(const std::filesystem::path& path, const OpenDssOptions& options) {
   Interpreter interpreter(options);
   interpreter.run_file(path, Location{});
-  try {
-    return interpreter.finish();
-  } catch (const InputError& e) {
-    if (std::string(e.what()).rfind("no circuit", 0) == 0) throw InputError(path.string() + ": " + e.what());
-    throw;
-  }
+  return interpreter.finish(path.string());
 }
 
 OpenDssCase parse_opendss(const std::string& text, const std::string& source,
                           const std::filesystem::path& directory, const OpenDssOptions& options) {
   Interpreter interpreter(options);
   interpreter.run_text(text, source, directory);
-  try {
-    return interpreter.finish();
-  } catch (const InputError& e) {
-    if (std::string(e.what()).rfind("no circuit", 0) == 0) throw InputError(source + ": " + e.what());
-    throw;
-  }
+  return interpreter.finish(source);
 }
 
 }  // namespace vvc::grid

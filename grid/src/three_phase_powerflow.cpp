@@ -137,6 +137,7 @@ struct ThreePhaseWorkspace::Impl {
   std::vector<std::vector<std::array<int, 4>>> load_slots;
   std::vector<std::array<double, 2>> taps;
   std::vector<Eigen::MatrixXcd> element_y;  // present primitive (transformers change with taps)
+  std::vector<int> source_elements;         // elements with a conductor on a source node
   double load_scale = 1.0;
   std::vector<LoadTerms> terms;
 
@@ -228,8 +229,13 @@ struct ThreePhaseWorkspace::Impl {
     for (const PhaseLoad& load : network->loads) terms.push_back(load_terms(load, load_scale));
   }
 
-  // c(V) into `out` (unknown nodes only).
-  void compensation(Eigen::VectorXcd& out) const {
+  // c(V) into `out` (unknown nodes only), with the unknown nodes' voltages taken from `unknown`.
+  void compensation_at(const Eigen::VectorXcd& unknown, Eigen::VectorXcd& out) const {
+    auto voltage = [&](int node) {
+      if (node < 0) return Complex(0.0, 0.0);
+      const int p = position[static_cast<size_t>(node)];
+      return p >= 0 ? unknown[p] : v[node];
+    };
     out.setZero();
     const auto& loads = network->loads;
     for (size_t l = 0; l < loads.size(); ++l) {
@@ -237,9 +243,7 @@ struct ThreePhaseWorkspace::Impl {
       const LoadTerms& t = terms[l];
       for (int k = 0; k < load.phases; ++k) {
         const auto [p, q] = load_element_nodes(load, k);
-        const Complex vp = p >= 0 ? v[p] : Complex(0.0, 0.0);
-        const Complex vq = q >= 0 ? v[q] : Complex(0.0, 0.0);
-        const Complex vd = vp - vq;
+        const Complex vd = voltage(p) - voltage(q);
         const Complex c = t.yeq * vd - load_current(load, t, vd);
         if (p >= 0 && position[static_cast<size_t>(p)] >= 0) out[position[static_cast<size_t>(p)]] += c;
         if (q >= 0 && position[static_cast<size_t>(q)] >= 0) out[position[static_cast<size_t>(q)]] -= c;
@@ -247,41 +251,42 @@ struct ThreePhaseWorkspace::Impl {
     }
   }
 
-  void scatter_unknowns() {
-    for (int node = 0; node < num_nodes; ++node) {
-      const int p = position[static_cast<size_t>(node)];
-      if (p >= 0) v[node] = x[p];
-    }
-  }
-
   // One power flow at the present taps. Returns the status; fills iterations and mismatch.
-  PowerFlowStatus flow(const PowerFlowOptions& options, int& iterations, double& mismatch) {
+  PowerFlowStatus flow(const PowerFlowOptions& options, double voltage_tolerance, int& iterations,
+                       double& mismatch) {
     const double s_base = network->base_mva * 1e6;
     if (warm && options.warm_start) {
-      compensation(comp_previous);
+      for (int node = 0; node < num_nodes; ++node) {
+        const int p = position[static_cast<size_t>(node)];
+        if (p >= 0) x[p] = v[node];
+      }
+      compensation_at(x, comp_previous);
     } else {
       comp_previous.setZero();
     }
     for (int it = 1; it <= options.max_iterations; ++it) {
       x = b + comp_previous;
       klu_z_solve(symbolic, numeric, num_unknown, 1, reinterpret_cast<double*>(x.data()), &common);
-      scatter_unknowns();
-      compensation(comp);
+      compensation_at(x, comp);
       mismatch = 0.0;
+      double change = 0.0;
       bool finite = true;
       for (int node = 0; node < num_nodes; ++node) {
         const int p = position[static_cast<size_t>(node)];
         if (p < 0) continue;
-        const double m = std::abs(v[node]) * std::abs(comp[p] - comp_previous[p]) / s_base;
+        const double vm = std::abs(x[p]);
+        const double m = vm * std::abs(comp[p] - comp_previous[p]) / s_base;
         finite = finite && std::isfinite(m);
         mismatch = std::max(mismatch, m);
+        change = std::max(change, std::abs(x[p] - v[node]) / std::max(vm, 1e-3));
+        v[node] = x[p];
       }
       ++iterations;
       if (!finite) {
         warm = false;
         return PowerFlowStatus::kDiverged;
       }
-      if (mismatch <= options.tolerance) {
+      if (mismatch <= options.tolerance && change <= voltage_tolerance) {
         warm = true;
         return PowerFlowStatus::kConverged;
       }
@@ -299,16 +304,21 @@ struct ThreePhaseWorkspace::Impl {
 
   void fill_outputs(ThreePhaseResult& r) const {
     r.v = v;
+    // Power the sources inject: V conj(I) at every source node, I from the elements that touch it.
     Complex source(0.0, 0.0);
-    for (size_t e = 0; e < network->elements.size(); ++e) {
-      const PrimitiveElement& el = network->elements[e];
-      if (el.kind != ElementKind::kSourceImpedance) continue;
-      Eigen::VectorXcd ve(static_cast<Eigen::Index>(el.nodes.size()));
-      for (size_t k = 0; k < el.nodes.size(); ++k) {
-        ve[static_cast<Eigen::Index>(k)] = el.nodes[k] >= 0 ? v[el.nodes[k]] : Complex(0.0, 0.0);
+    for (const int e : source_elements) {
+      const PrimitiveElement& el = network->elements[static_cast<size_t>(e)];
+      const Eigen::MatrixXcd& y = element_y[static_cast<size_t>(e)];
+      for (size_t row = 0; row < el.nodes.size(); ++row) {
+        const int node = el.nodes[row];
+        if (node < 0 || position[static_cast<size_t>(node)] >= 0) continue;
+        Complex i(0.0, 0.0);
+        for (size_t k = 0; k < el.nodes.size(); ++k) {
+          if (el.nodes[k] >= 0)
+            i += y(static_cast<Eigen::Index>(row), static_cast<Eigen::Index>(k)) * v[el.nodes[k]];
+        }
+        source += v[node] * std::conj(i);
       }
-      const Eigen::VectorXcd i = element_y[e] * ve;
-      for (int k = 0; k < el.conductors; ++k) source += ve[k] * std::conj(i[k]);
     }
     Complex load(0.0, 0.0);
     const auto& loads = network->loads;
@@ -427,6 +437,10 @@ ThreePhaseWorkspace::ThreePhaseWorkspace(const MultiphaseNetwork& network) : imp
   m.y_uf.makeCompressed();
 
   for (const PrimitiveElement& e : network.elements) {
+    if (std::any_of(e.nodes.begin(), e.nodes.end(),
+                    [&](int node) { return node >= 0 && m.position[static_cast<size_t>(node)] < 0; })) {
+      m.source_elements.push_back(static_cast<int>(m.element_slots.size()));
+    }
     std::vector<int> slots;
     for (int j : e.nodes) {
       for (int i : e.nodes) slots.push_back(m.slot(i, j));
@@ -504,7 +518,7 @@ const ThreePhaseResult& solve(const MultiphaseNetwork& network, const ThreePhase
   const bool control =
       !network.regulators.empty() && (options.taps == TapMode::kControl ||
                                       (options.taps == TapMode::kAsNetwork && network.regulator_control));
-  r.status = m.flow(options.power_flow, r.iterations, r.max_mismatch);
+  r.status = m.flow(options.power_flow, options.voltage_tolerance, r.iterations, r.max_mismatch);
   if (control) {
     r.control_iterations = 1;
     while (r.status == PowerFlowStatus::kConverged) {
@@ -518,7 +532,7 @@ const ThreePhaseResult& solve(const MultiphaseNetwork& network, const ThreePhase
         r.status = PowerFlowStatus::kDiverged;
         break;
       }
-      r.status = m.flow(options.power_flow, r.iterations, r.max_mismatch);
+      r.status = m.flow(options.power_flow, options.voltage_tolerance, r.iterations, r.max_mismatch);
       ++r.control_iterations;
     }
   }

@@ -16,6 +16,11 @@ namespace vvc::grid {
 
 struct OpenDssOptions {
   bool strict = true;
+  /// The circuit's frequency is the script's last DefaultBaseFrequency. false: an element's own basefreq
+  /// (e.g. a LineCode's) still scales its reactances by frequency / basefreq, as OpenDSS does. true: element
+  /// basefreq properties are ignored and every impedance is taken at the circuit frequency, as
+  /// PowerModelsDistribution's parser (and hence its stored OpenDSS solutions) does.
+  bool uniform_frequency = false;
 };
 
 struct OpenDssCase {
