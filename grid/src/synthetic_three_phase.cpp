@@ -17,10 +17,12 @@ MultiphaseNetwork make_radial3_feeder(int num_nodes, bool unbalanced) {
   net.name = "radial3_" + std::to_string(num_nodes) + (unbalanced ? "_unbalanced" : "");
   net.voltage_bases_kv = {kBaseKv};
   net.buses.reserve(static_cast<size_t>(num_nodes));
+  net.nodes.reserve(3 * static_cast<size_t>(num_nodes));
   for (int i = 0; i < num_nodes; ++i) {
-    const int bus = net.add_bus("b" + std::to_string(i));
-    net.buses[static_cast<size_t>(bus)].base_kv_ll = kBaseKv;
-    for (int phase = 1; phase <= 3; ++phase) net.add_node(bus, phase);
+    const int first = static_cast<int>(net.nodes.size());
+    net.buses.push_back(
+        PhaseBus{"b" + std::to_string(i), {1, 2, 3}, {first, first + 1, first + 2}, kBaseKv, {}});
+    for (int phase = 1; phase <= 3; ++phase) net.nodes.push_back({i, phase});
   }
   const double v_ln = kBaseKv * 1000.0 / std::numbers::sqrt3;
   net.source_voltages.resize(3);

@@ -31,7 +31,8 @@ namespace {
 
 // Precomputed per-load quantities at the present load scale (OpenDSS Load.SetNominalLoad).
 struct LoadTerms {
-  Complex s;  // P + jQ per phase element
+  Complex y_matrix;  // the admittance this load puts in Y: Yeq at the nominal load (scale 1)
+  Complex s;         // P + jQ per phase element
   Complex yeq, yeq105, yeq105i;
   Complex i_low, m95, m95i;
   double v_base = 0.0, v_low = 0.0, v95 = 0.0, v105 = 0.0;
@@ -42,6 +43,7 @@ LoadTerms load_terms(const PhaseLoad& load, double scale) {
   t.s = Complex(load.p_w, load.q_var) * scale;
   t.v_base = load.v_base_v;
   t.yeq = std::conj(t.s) / (t.v_base * t.v_base);
+  t.y_matrix = t.yeq / scale;
   const Complex yeq95 = load.vminpu != 0.0 ? t.yeq / (load.vminpu * load.vminpu) : Complex(0.0, 0.0);
   t.yeq105 = load.vmaxpu != 0.0 ? t.yeq / (load.vmaxpu * load.vmaxpu) : t.yeq;
   t.yeq105i = load.vmaxpu != 0.0 ? t.yeq / load.vmaxpu : t.yeq;
@@ -56,16 +58,22 @@ LoadTerms load_terms(const PhaseLoad& load, double scale) {
   return t;
 }
 
+// conj(s / v) without a library complex division: conj(s) v / |v|^2.
+inline Complex conj_div(Complex s, Complex v) { return std::conj(s) * v / std::norm(v); }
+
 // Current drawn by one load element at voltage v (OpenDSS Load.DoConstantPQLoad / DoConstantZLoad /
-// DoConstantILoad / DoZIPVModel).
+// DoConstantILoad / DoCVRModel / DoZIPVModel).
 Complex load_current(const PhaseLoad& load, const LoadTerms& t, Complex v) {
-  const double vm = std::abs(v);
   if (load.model == 2) return t.yeq * v;
+  const double vm2 = std::norm(v);
+  if (load.model == 1 && vm2 > t.v95 * t.v95 && vm2 > t.v_low * t.v_low && vm2 <= t.v105 * t.v105) {
+    return std::conj(t.s) * v / vm2;  // inside the band: constant power
+  }
+  const double vm = std::sqrt(vm2);
   if (vm <= t.v_low || vm == 0.0) return t.yeq * v;
   if (load.model == 1) {
     if (vm <= t.v95) return (t.i_low + t.m95 * (vm - t.v_low)) / vm * v;
-    if (vm > t.v105) return t.yeq105 * v;
-    return std::conj(t.s / v);
+    return t.yeq105 * v;
   }
   if (load.model == 4) {
     if (vm <= t.v95) return (t.i_low + t.m95 * (vm - t.v_low)) / vm * v;
@@ -84,7 +92,7 @@ Complex load_current(const PhaseLoad& load, const LoadTerms& t, Complex v) {
   if (load.model == 5) {
     if (vm <= t.v95) return (t.i_low + t.m95i * (vm - t.v_low)) / vm * v;
     if (vm > t.v105) return t.yeq105i * v;
-    return std::conj(t.s / (v / vm * t.v_base));
+    return conj_div(t.s, v) * (vm / t.v_base);
   }
   // Model 8: ZIPV.
   const auto& z = load.zipv;
@@ -127,6 +135,7 @@ std::pair<int, int> load_element_nodes(const PhaseLoad& load, int k) {
 struct ThreePhaseWorkspace::Impl {
   int num_nodes = 0;
   int num_unknown = 0;
+  int num_sources = 0;
   std::vector<int> position;          // node -> unknown index, or -(1 + source index) for a source node
   Eigen::SparseMatrix<Complex> y_uu;  // column-major, int indices: KLU's CSC layout
   Eigen::SparseMatrix<Complex> y_uf;
@@ -138,17 +147,26 @@ struct ThreePhaseWorkspace::Impl {
   std::vector<std::array<double, 2>> taps;
   std::vector<Eigen::MatrixXcd> element_y;  // present primitive (transformers change with taps)
   std::vector<int> source_elements;         // elements with a conductor on a source node
-  double load_scale = 1.0;
   std::vector<LoadTerms> terms;
+
+  // One entry per load phase element: the element's two ends as indices into `ext`.
+  struct LoadElement {
+    int p = 0, q = 0;
+    int load = 0;
+  };
+  std::vector<LoadElement> load_elements;
 
   klu_common common{};
   klu_symbolic* symbolic = nullptr;
   klu_numeric* numeric = nullptr;
 
-  Eigen::VectorXcd v;  // all nodes
+  // Voltages by solver index: the unknowns (solved in place by KLU), then the sources, then ground (0).
+  Eigen::VectorXcd ext;
   Eigen::VectorXcd b;  // -Y_UF V_F
-  Eigen::VectorXcd comp, comp_previous, x;
+  Eigen::VectorXcd comp, comp_previous, x_previous;
+  Complex load_power{0.0, 0.0};  // at the last compensation evaluation
   bool warm = false;
+  bool comp_current = false;  // `comp` holds c(V) at the voltages in `ext` (after a converged flow)
   ThreePhaseResult result;
 
   const MultiphaseNetwork* network = nullptr;
@@ -157,6 +175,14 @@ struct ThreePhaseWorkspace::Impl {
     if (numeric != nullptr) klu_z_free_numeric(&numeric, &common);
     if (symbolic != nullptr) klu_free_symbolic(&symbolic, &common);
   }
+
+  // Index of a node's voltage in `ext`.
+  int ext_index(int node) const {
+    if (node < 0) return num_unknown + num_sources;
+    const int p = position[static_cast<size_t>(node)];
+    return p >= 0 ? p : num_unknown - (p + 1);
+  }
+  Complex voltage(int node) const { return ext[ext_index(node)]; }
 
   int slot(int row_node, int col_node) const {
     if (row_node < 0 || col_node < 0) return -1;
@@ -194,7 +220,7 @@ struct ThreePhaseWorkspace::Impl {
       }
     }
     for (size_t l = 0; l < load_slots.size(); ++l) {
-      const Complex y = terms[l].yeq;
+      const Complex y = terms[l].y_matrix;
       for (const auto& s : load_slots[l]) {
         add(s[0], y);
         add(s[1], -y);
@@ -224,70 +250,61 @@ struct ThreePhaseWorkspace::Impl {
     return numeric != nullptr;
   }
 
-  void refresh_loads() {
-    terms.clear();
-    for (const PhaseLoad& load : network->loads) terms.push_back(load_terms(load, load_scale));
-  }
-
-  // c(V) into `out` (unknown nodes only), with the unknown nodes' voltages taken from `unknown`.
-  void compensation_at(const Eigen::VectorXcd& unknown, Eigen::VectorXcd& out) const {
-    auto voltage = [&](int node) {
-      if (node < 0) return Complex(0.0, 0.0);
-      const int p = position[static_cast<size_t>(node)];
-      return p >= 0 ? unknown[p] : v[node];
-    };
+  // c(V) at the voltages in `ext` into `out`; also the total load power.
+  void compensation(Eigen::VectorXcd& out) {
     out.setZero();
+    Complex total(0.0, 0.0);
     const auto& loads = network->loads;
-    for (size_t l = 0; l < loads.size(); ++l) {
-      const PhaseLoad& load = loads[l];
-      const LoadTerms& t = terms[l];
-      for (int k = 0; k < load.phases; ++k) {
-        const auto [p, q] = load_element_nodes(load, k);
-        const Complex vd = voltage(p) - voltage(q);
-        const Complex c = t.yeq * vd - load_current(load, t, vd);
-        if (p >= 0 && position[static_cast<size_t>(p)] >= 0) out[position[static_cast<size_t>(p)]] += c;
-        if (q >= 0 && position[static_cast<size_t>(q)] >= 0) out[position[static_cast<size_t>(q)]] -= c;
-      }
+    for (const LoadElement& e : load_elements) {
+      const LoadTerms& t = terms[static_cast<size_t>(e.load)];
+      const Complex vd = ext[e.p] - ext[e.q];
+      const Complex i = load_current(loads[static_cast<size_t>(e.load)], t, vd);
+      const Complex c = t.y_matrix * vd - i;
+      if (e.p < num_unknown) out[e.p] += c;
+      if (e.q < num_unknown) out[e.q] -= c;
+      total += vd * std::conj(i);
     }
+    load_power = total;
   }
 
   // One power flow at the present taps. Returns the status; fills iterations and mismatch.
   PowerFlowStatus flow(const PowerFlowOptions& options, double voltage_tolerance, int& iterations,
                        double& mismatch) {
     const double s_base = network->base_mva * 1e6;
+    auto head = ext.head(num_unknown);
     if (warm && options.warm_start) {
-      for (int node = 0; node < num_nodes; ++node) {
-        const int p = position[static_cast<size_t>(node)];
-        if (p >= 0) x[p] = v[node];
+      if (comp_current) {
+        comp_previous.swap(comp);
+      } else {
+        compensation(comp_previous);
       }
-      compensation_at(x, comp_previous);
     } else {
       comp_previous.setZero();
+      head.setZero();
     }
+    comp_current = false;
     for (int it = 1; it <= options.max_iterations; ++it) {
-      x = b + comp_previous;
-      klu_z_solve(symbolic, numeric, num_unknown, 1, reinterpret_cast<double*>(x.data()), &common);
-      compensation_at(x, comp);
-      mismatch = 0.0;
-      double change = 0.0;
-      bool finite = true;
-      for (int node = 0; node < num_nodes; ++node) {
-        const int p = position[static_cast<size_t>(node)];
-        if (p < 0) continue;
-        const double vm = std::abs(x[p]);
-        const double m = vm * std::abs(comp[p] - comp_previous[p]) / s_base;
-        finite = finite && std::isfinite(m);
-        mismatch = std::max(mismatch, m);
-        change = std::max(change, std::abs(x[p] - v[node]) / std::max(vm, 1e-3));
-        v[node] = x[p];
+      x_previous = head;
+      head = b + comp_previous;
+      klu_z_solve(symbolic, numeric, num_unknown, 1, reinterpret_cast<double*>(ext.data()), &common);
+      compensation(comp);
+      // Squared measures: |V|^2 |residual|^2 and |dV|^2 / |V|^2, square roots taken once.
+      double mismatch2 = 0.0;
+      double change2 = 0.0;
+      for (int p = 0; p < num_unknown; ++p) {
+        const double vm2 = std::norm(head[p]);
+        mismatch2 = std::max(mismatch2, vm2 * std::norm(comp[p] - comp_previous[p]));
+        change2 = std::max(change2, std::norm(head[p] - x_previous[p]) / std::max(vm2, 1e-6));
       }
+      mismatch = std::sqrt(mismatch2) / s_base;
       ++iterations;
-      if (!finite) {
+      if (!std::isfinite(mismatch) || !std::isfinite(change2)) {
         warm = false;
         return PowerFlowStatus::kDiverged;
       }
-      if (mismatch <= options.tolerance && change <= voltage_tolerance) {
+      if (mismatch <= options.tolerance && change2 <= voltage_tolerance * voltage_tolerance) {
         warm = true;
+        comp_current = true;
         return PowerFlowStatus::kConverged;
       }
       comp_previous.swap(comp);
@@ -298,46 +315,47 @@ struct ThreePhaseWorkspace::Impl {
 
   void set_tap(size_t transformer, const std::array<double, 2>& value) {
     taps[transformer] = value;
+    comp_current = false;
     const PhaseTransformer& t = network->transformers[transformer];
     element_y[static_cast<size_t>(t.element)] = transformer_admittance(t, value);
   }
 
+  // Current entering element e at its conductor `row`, at the present voltages.
+  Complex element_current(size_t e, size_t row) const {
+    const PrimitiveElement& el = network->elements[e];
+    const Eigen::MatrixXcd& y = element_y[e];
+    Complex i(0.0, 0.0);
+    for (size_t k = 0; k < el.nodes.size(); ++k) {
+      i += y(static_cast<Eigen::Index>(row), static_cast<Eigen::Index>(k)) * voltage(el.nodes[k]);
+    }
+    return i;
+  }
+
   void fill_outputs(ThreePhaseResult& r) const {
-    r.v = v;
+    r.v.resize(num_nodes);
+    for (int node = 0; node < num_nodes; ++node) r.v[node] = voltage(node);
     // Power the sources inject: V conj(I) at every source node, I from the elements that touch it.
     Complex source(0.0, 0.0);
     for (const int e : source_elements) {
       const PrimitiveElement& el = network->elements[static_cast<size_t>(e)];
-      const Eigen::MatrixXcd& y = element_y[static_cast<size_t>(e)];
       for (size_t row = 0; row < el.nodes.size(); ++row) {
         const int node = el.nodes[row];
         if (node < 0 || position[static_cast<size_t>(node)] >= 0) continue;
-        Complex i(0.0, 0.0);
-        for (size_t k = 0; k < el.nodes.size(); ++k) {
-          if (el.nodes[k] >= 0)
-            i += y(static_cast<Eigen::Index>(row), static_cast<Eigen::Index>(k)) * v[el.nodes[k]];
-        }
-        source += v[node] * std::conj(i);
-      }
-    }
-    Complex load(0.0, 0.0);
-    const auto& loads = network->loads;
-    for (size_t l = 0; l < loads.size(); ++l) {
-      for (int k = 0; k < loads[l].phases; ++k) {
-        const auto [p, q] = load_element_nodes(loads[l], k);
-        const Complex vd = (p >= 0 ? v[p] : Complex(0.0, 0.0)) - (q >= 0 ? v[q] : Complex(0.0, 0.0));
-        load += vd * std::conj(load_current(loads[l], terms[l], vd));
+        source += voltage(node) * std::conj(element_current(static_cast<size_t>(e), row));
       }
     }
     r.source_power = source;
-    r.load_power = load;
-    r.losses = source - load;
-    r.regulators.clear();
-    for (const RegulatorControl& c : network->regulators) {
+    r.load_power = load_power;
+    r.losses = source - load_power;
+    r.regulators.resize(network->regulators.size());
+    for (size_t k = 0; k < network->regulators.size(); ++k) {
+      const RegulatorControl& c = network->regulators[k];
       const PhaseTransformer& t = network->transformers[static_cast<size_t>(c.transformer)];
       const double tap = taps[static_cast<size_t>(c.transformer)][static_cast<size_t>(c.winding)];
       const double inc = t.tap_increment();
-      r.regulators.push_back({c.name, tap, inc > 0.0 ? static_cast<int>(std::lround((tap - 1.0) / inc)) : 0});
+      r.regulators[k].name = c.name;
+      r.regulators[k].tap = tap;
+      r.regulators[k].position = inc > 0.0 ? static_cast<int>(std::lround((tap - 1.0) / inc)) : 0;
     }
   }
 
@@ -349,34 +367,33 @@ struct ThreePhaseWorkspace::Impl {
       const size_t ti = static_cast<size_t>(c.transformer);
       const PhaseTransformer& t = network->transformers[ti];
       const int nc = t.phases + 1;
-      const int plus = t.nodes[static_cast<size_t>(c.winding * nc)];
-      const int minus = t.phases == 1 || t.connection[static_cast<size_t>(c.winding)] == Connection::kWye
-                            ? t.nodes[static_cast<size_t>(c.winding * nc + (t.phases == 1 ? 1 : t.phases))]
-                            : t.nodes[static_cast<size_t>(c.winding * nc + 1)];
-      auto node_v = [&](int node) { return node >= 0 ? v[node] : Complex(0.0, 0.0); };
-      const Complex vw = node_v(plus) - node_v(minus);
+      const int w = c.winding;
+      // Winding conductors: phase 1 and its return (the second conductor of a 1-phase unit, the neutral of a
+      // wye winding, phase 2 of a delta winding).
+      const int plus_row = w * nc;
+      const int minus_row = t.phases == 1 || t.connection[static_cast<size_t>(w)] == Connection::kDelta
+                                ? w * nc + 1
+                                : w * nc + t.phases;
+      const Complex vw =
+          voltage(t.nodes[static_cast<size_t>(plus_row)]) - voltage(t.nodes[static_cast<size_t>(minus_row)]);
       // Current out of the regulated winding's phase-1 conductor, toward the load.
-      const Eigen::MatrixXcd& y = element_y[static_cast<size_t>(t.element)];
-      Complex i_in(0.0, 0.0);
-      const Eigen::Index row = c.winding * nc;
-      for (size_t k = 0; k < t.nodes.size(); ++k)
-        i_in += y(row, static_cast<Eigen::Index>(k)) * node_v(t.nodes[k]);
-      const Complex v_comp = vw / c.pt_ratio - Complex(c.r_v, c.x_v) * (-i_in / c.ct_primary_a);
+      const Complex i_load = -element_current(static_cast<size_t>(t.element), static_cast<size_t>(plus_row));
+      const Complex v_comp = vw / c.pt_ratio - Complex(c.r_v, c.x_v) * (i_load / c.ct_primary_a);
       const double error = c.vreg - std::abs(v_comp);
       if (std::abs(error) <= c.band / 2.0) continue;
       const double inc = t.tap_increment();
-      const bool wye = t.connection[static_cast<size_t>(c.winding)] == Connection::kWye;
+      const bool wye = t.connection[static_cast<size_t>(w)] == Connection::kWye;
       const double v_base =
-          t.kv[static_cast<size_t>(c.winding)] * 1000.0 / (wye && t.phases > 1 ? std::numbers::sqrt3 : 1.0);
+          t.kv[static_cast<size_t>(w)] * 1000.0 / (wye && t.phases > 1 ? std::numbers::sqrt3 : 1.0);
       const double step_volts = inc * v_base / c.pt_ratio;
       long steps = step_volts > 0.0 ? std::lround(error / step_volts) : 0;
       if (steps == 0) steps = error > 0.0 ? 1 : -1;
       steps = std::clamp(steps, -static_cast<long>(c.max_tap_change), static_cast<long>(c.max_tap_change));
       std::array<double, 2> tap = taps[ti];
-      double& w = tap[static_cast<size_t>(c.winding)];
-      const double before = w;
-      w = std::clamp(w + static_cast<double>(steps) * inc, t.min_tap, t.max_tap);
-      if (std::abs(w - before) > 1e-12) {
+      double& wt = tap[static_cast<size_t>(w)];
+      const double before = wt;
+      wt = std::clamp(wt + static_cast<double>(steps) * inc, t.min_tap, t.max_tap);
+      if (std::abs(wt - before) > 1e-12) {
         set_tap(ti, tap);
         moved = true;
       }
@@ -458,14 +475,21 @@ ThreePhaseWorkspace::ThreePhaseWorkspace(const MultiphaseNetwork& network) : imp
   }
   for (const PhaseTransformer& t : network.transformers) m.taps.push_back(t.tap);
 
-  m.v = Eigen::VectorXcd::Zero(m.num_nodes);
-  for (size_t s = 0; s < network.source_nodes.size(); ++s)
-    m.v[network.source_nodes[s]] = network.source_voltages[static_cast<Eigen::Index>(s)];
+  m.num_sources = static_cast<int>(network.source_nodes.size());
+  m.ext = Eigen::VectorXcd::Zero(unknown + m.num_sources + 1);
+  m.ext.segment(unknown, m.num_sources) = network.source_voltages;
+  for (const PhaseLoad& load : network.loads) {
+    for (int k = 0; k < load.phases; ++k) {
+      const auto [p, q] = load_element_nodes(load, k);
+      m.load_elements.push_back(
+          {m.ext_index(p), m.ext_index(q), static_cast<int>(&load - network.loads.data())});
+    }
+  }
   m.b = Eigen::VectorXcd::Zero(unknown);
   m.comp = Eigen::VectorXcd::Zero(unknown);
   m.comp_previous = Eigen::VectorXcd::Zero(unknown);
-  m.x = Eigen::VectorXcd::Zero(unknown);
-  m.refresh_loads();
+  m.x_previous = Eigen::VectorXcd::Zero(unknown);
+  for (const PhaseLoad& load : network.loads) m.terms.push_back(load_terms(load, 1.0));
   m.assemble_values();
 
   klu_defaults(&m.common);
@@ -500,11 +524,11 @@ void ThreePhaseWorkspace::reset() {
 
 void ThreePhaseWorkspace::set_load_scale(double factor) {
   Impl& m = *impl_;
-  if (factor == m.load_scale) return;
-  m.load_scale = factor;
-  m.refresh_loads();
-  m.assemble_values();
-  m.factorize();
+  VVC_ASSERT(factor > 0.0);
+  m.comp_current = false;
+  // Y keeps the nominal load admittances: the compensation currents carry the difference, so no
+  // refactorization.
+  for (size_t l = 0; l < m.terms.size(); ++l) m.terms[l] = load_terms(m.network->loads[l], factor);
 }
 
 const ThreePhaseResult& solve(const MultiphaseNetwork& network, const ThreePhaseOptions& options,

@@ -255,6 +255,24 @@ TEST(ThreePhasePowerFlow, WarmSolveReusesTheSolution) {
   EXPECT_LT((warm.v - cold).cwiseAbs().maxCoeff() / (12470.0 / kSqrt3), 1e-8);
 }
 
+TEST(ThreePhasePowerFlow, LoadScaleMatchesScaledLoads) {
+  const MultiphaseNetwork net = make_radial3_feeder(300, true);
+  MultiphaseNetwork scaled = net;
+  for (PhaseLoad& load : scaled.loads) {
+    load.p_w *= 1.3;
+    load.q_var *= 1.3;
+  }
+  ThreePhaseWorkspace ws(net);
+  solve(net, ThreePhaseOptions{}, ws);
+  ws.set_load_scale(1.3);
+  const ThreePhaseResult& r = solve(net, ThreePhaseOptions{}, ws);
+  ASSERT_TRUE(r.converged());
+  const Eigen::VectorXcd v = r.v;
+  ThreePhaseWorkspace ws_scaled(scaled);
+  const ThreePhaseResult& expected = solve(scaled, ThreePhaseOptions{}, ws_scaled);
+  EXPECT_LT((v - expected.v).cwiseAbs().maxCoeff() / (12470.0 / kSqrt3), 1e-8);
+}
+
 TEST(ThreePhasePowerFlow, IterationLimitIsAStatus) {
   const MultiphaseNetwork net = make_radial3_feeder(100, false);
   ThreePhaseWorkspace ws(net);

@@ -196,7 +196,8 @@ class ThreePhaseWorkspace {
 
   /// Forget the warm start and return the taps to the network's values.
   void reset();
-  /// Scale every load's nominal power by `factor` (1 = as in the network).
+  /// Scales every load's nominal power by `factor` > 0 (1 = as in the network) for the following solves. The
+  /// factorization is kept: Y holds the nominal load admittances and the iteration absorbs the difference.
   void set_load_scale(double factor);
 
   struct Impl;
