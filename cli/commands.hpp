@@ -6,5 +6,7 @@ namespace vvc::cli {
 /// argv[0] is the program, argv[1] the subcommand name; options start at argv[2].
 int run_powerflow(int argc, char** argv);
 int run_bench(int argc, char** argv);
+/// The unbalanced power flow of an OpenDSS script (vvc powerflow CASE.dss); run_powerflow dispatches .dss here.
+int run_powerflow_dss(int argc, char** argv);
 
 }  // namespace vvc::cli
