@@ -113,7 +113,6 @@ void DenseQpWorkspace::resize(int n, int m) {
   u_.resize(n + 1);
   active_.assign(n + 1, -1);
   in_active_.assign(sides, 0);
-  preferred_.assign(sides, 0);
   previous_active_.clear();
   previous_active_.reserve(sides + n + 1);
 }
@@ -269,6 +268,48 @@ struct DenseQpSolver {
     return true;
   }
 
+  // x and u on the current active set taken as equalities. With J = [J1 J2] (J1: first iq columns),
+  // N'J = [R' 0] and J'PJ = I, so x = J1 alpha + J2 beta with R'alpha = b, beta = -J2'c, and
+  // J'(P x + c) = J'N u gives R u = alpha + J1'c.
+  void primal_dual_on_active_set() {
+    w.z_.noalias() = w.j_.transpose() * p.c;
+    for (int q = 0; q < iq; ++q) w.r_vec_[q] = limit(w.active_[q]);
+    auto alpha = w.r_vec_.head(iq);
+    w.r_.topLeftCorner(iq, iq).triangularView<Eigen::Upper>().transpose().solveInPlace(alpha);
+    w.d_.head(iq) = alpha;
+    w.d_.tail(n - iq) = -w.z_.tail(n - iq);
+    w.x_.noalias() = w.j_ * w.d_;
+    w.u_.head(iq) = alpha + w.z_.head(iq);
+    w.r_.topLeftCorner(iq, iq).triangularView<Eigen::Upper>().solveInPlace(w.u_.head(iq));
+  }
+
+  // Warm start: impose the preferred inequalities (the previous active set) as equalities, then release those
+  // with negative multipliers one at a time. The result is dual feasible (u >= 0), which is all the dual
+  // method needs to start from; it then continues as from a cold start.
+  void warm_start() {
+    const int before = iq;
+    for (int k : w.previous_active_) {
+      if (iq >= n) break;
+      if (!present(k) || w.in_active_[k] || is_equality(k)) continue;
+      compute_d(k);
+      if (update_z_r() <= kDependenceTolerance) continue;
+      w.active_[iq] = k;
+      w.in_active_[k] = 1;
+      add_constraint();
+    }
+    if (iq == before) return;
+    for (;;) {
+      primal_dual_on_active_set();
+      int worst = -1;
+      for (int q = num_equalities; q < iq; ++q) {
+        if (w.u_[q] < 0.0 && (worst < 0 || w.u_[q] < w.u_[worst])) worst = q;
+      }
+      if (worst < 0) return;
+      w.u_[iq] = 0.0;
+      delete_constraint(worst);
+    }
+  }
+
   QpStatus run(const DenseQpOptions& options, int& iterations) {
     const int sides = 2 * (n + m);
     // Unconstrained minimizer x = -J0 J0' c.
@@ -284,12 +325,6 @@ struct DenseQpSolver {
       if (p.lb[j] > p.ub[j]) return QpStatus::kInfeasible;
     }
     std::fill(w.in_active_.begin(), w.in_active_.end(), 0);
-    std::fill(w.preferred_.begin(), w.preferred_.end(), 0);
-    if (options.warm_start) {
-      for (int k : w.previous_active_) {
-        if (k < sides) w.preferred_[k] = 1;
-      }
-    }
     const int max_iterations = options.max_iterations > 0 ? options.max_iterations : 10 * (n + sides) + 100;
 
     // Equalities first.
@@ -314,24 +349,22 @@ struct DenseQpSolver {
       add_constraint();
     }
     num_equalities = iq;
+    if (options.warm_start) warm_start();
 
     iterations = 0;
     for (;;) {
-      // Step 1: the most violated inactive constraint (previously active ones first on a warm start).
+      // Step 1: the most violated inactive constraint.
       int ip = -1;
       double worst = 0.0;
-      bool worst_preferred = false;
       for (int k = 0; k < sides; ++k) {
         if (w.in_active_[k] || !present(k)) continue;
         const double s = residual(k, w.x_);
         if (s >= -options.feasibility_tolerance * (1.0 + std::abs(limit(k)))) continue;
         const double norm = is_row(k) ? p.G.row(index(k)).norm() : 1.0;
         const double scaled = s / std::max(norm, 1e-300);
-        const bool pref = w.preferred_[k] != 0;
-        if (ip < 0 || (pref && !worst_preferred) || (pref == worst_preferred && scaled < worst)) {
+        if (ip < 0 || scaled < worst) {
           ip = k;
           worst = scaled;
-          worst_preferred = pref;
         }
       }
       if (ip < 0) return QpStatus::kOptimal;

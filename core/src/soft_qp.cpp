@@ -8,10 +8,12 @@
 //
 // Step 1 (identify): Goldfarb-Idnani (dense_qp.cpp) on the augmented variables (x, s) with Hessian
 // diag(P, delta I), delta = slack_regularization * max(1, max diag P), so that the augmented Hessian is
-// positive definite. The slack bounds s >= 0 are tried first, so the method starts from s = 0 and only lets a
-// slack grow when a row cannot be met. Its solution differs from the exact one by O(delta * s). Step 2
-// (polish): let R be the rows with s_i > 0 and sigma_i = +1 (upper violated) or -1 (lower violated). On the
-// piece of the penalty where R is relaxed, the exact problem is the hard QP
+// positive definite. The slack bounds s >= 0 are imposed first through the dense solver's warm start (the
+// point x = argmin on s = 0 with u = rho is dual feasible), so the method starts from s = 0 rather than from
+// the unconstrained s = -rho/delta, where rounding would cost digits, and only lets a slack grow when a row
+// cannot be met. Its solution differs from the exact one by O(delta * s). Step 2 (polish): let R be the rows
+// with s_i > 0 and sigma_i = +1 (upper violated) or -1 (lower violated). On the piece of the penalty where R
+// is relaxed, the exact problem is the hard QP
 //   minimize 1/2 x'Px + (c + rho * sum_{i in R} sigma_i G_i')'x  s.t. the rows not in R and the bounds,
 // and the result is optimal for the L1 problem when every row of R stays violated on its side and every other
 // row has |y_i| <= rho. Then the relaxed rows carry y_i = sigma_i * rho exactly.

@@ -1,13 +1,6 @@
 // The vvc JSON case format (docs/formats/case.md): a strict reader that names the file and the JSON path of
 // every problem, and an atomic writer whose numbers read back to the same doubles.
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -15,9 +8,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "text_file.hpp"
 #include "vvc/grid/case_io.hpp"
 #include "vvc/grid/errors.hpp"
+#include "vvc/grid/files.hpp"
 #include "vvc/grid/units.hpp"
 
 namespace vvc::grid {
@@ -482,40 +475,7 @@ std::string case_to_json_text(const Network& network) {
 }
 
 void write_case_json(const Network& network, const std::filesystem::path& path) {
-  const std::string text = case_to_json_text(network);
-  const std::string target = path.string();
-  // The temporary file lives in the target's folder so that rename() replaces the target in one step.
-  std::string temp = target + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) throw InputError(target + ": cannot create a temporary file: " + std::strerror(errno));
-  auto fail = [&](const char* what) {
-    const std::string reason = std::strerror(errno);
-    ::close(fd);
-    ::unlink(temp.c_str());
-    throw InputError(target + ": " + what + ": " + reason);
-  };
-  size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("cannot write");
-    }
-    written += static_cast<size_t>(n);
-  }
-  // mkstemp creates the file readable by its owner only; a case file is an ordinary document.
-  if (::fchmod(fd, 0644) != 0) fail("cannot set the file permissions");
-  if (::fsync(fd) != 0) fail("cannot flush to disk");
-  if (::close(fd) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(temp.c_str());
-    throw InputError(target + ": cannot write: " + reason);
-  }
-  if (::rename(temp.c_str(), target.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(temp.c_str());
-    throw InputError(target + ": cannot replace the file: " + reason);
-  }
+  write_file_atomically(path, case_to_json_text(network));
 }
 
 }  // namespace vvc::grid

@@ -14,9 +14,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "text_file.hpp"
 #include "vvc/grid/case_io.hpp"
 #include "vvc/grid/errors.hpp"
+#include "vvc/grid/files.hpp"
 #include "vvc/grid/units.hpp"
 
 namespace vvc::grid {

@@ -78,8 +78,9 @@ struct DenseQpOptions {
   double feasibility_tolerance = 1e-10;
   /// Maximum number of active-set changes; 0 means 10 * (n + number of constraint sides) + 100.
   int max_iterations = 0;
-  /// Try the previous solve's active constraints first (the workspace remembers them). It changes the order
-  /// in which violated constraints enter, never the answer.
+  /// Start from the previous solve's active set (the workspace remembers it): its constraints are imposed,
+  /// those with negative multipliers released, and the dual method continues from there. Same answer, fewer
+  /// steps when the active set changes little between solves.
   bool warm_start = false;
 };
 
@@ -107,8 +108,8 @@ class DenseQpWorkspace {
   bool factor_valid_ = false;
   Eigen::VectorXd x_, z_, d_, r_vec_, u_;
   std::vector<int> active_;  // constraint-side ids in the active set, equalities first
-  std::vector<std::uint8_t> in_active_, preferred_;
-  std::vector<int> previous_active_;  // for warm start (and the soft solver's preferred slack bounds)
+  std::vector<std::uint8_t> in_active_;
+  std::vector<int> previous_active_;  // the warm-start set (the soft solver puts its slack bounds here)
 };
 
 /// Solves the QP into `out` (allocation-free once `out` and `workspace` have the right sizes).
