@@ -19,7 +19,7 @@ namespace vvc::cli {
 namespace {
 
 const std::vector<OptionSpec> kSpecs = {
-    {"format", true, "output format: csv (default), json or table", "FORMAT"},
+    {"format", true, "table (default), csv or json", "FMT"},
     {"taps", true, "fixed: the taps in the file; control: regulator control (default: as the file says)",
      "MODE"},
     {"lenient", false, "skip unsupported OpenDSS commands and properties with a warning instead of failing",
@@ -27,7 +27,7 @@ const std::vector<OptionSpec> kSpecs = {
 };
 
 constexpr const char* kUsage =
-    "usage: vvc powerflow CASE.dss [--format csv|json|table] [--taps fixed|control] [--lenient]\n"
+    "usage: vvc powerflow CASE.dss [--format table|csv|json] [--taps fixed|control] [--lenient]\n"
     "\n"
     "Solves the unbalanced power flow of an OpenDSS script and prints the voltage of every bus and phase\n"
     "(bus,phase,vm_pu,va_deg,vm_volts; line-to-neutral), the source power, losses and regulator taps.\n"
@@ -69,9 +69,9 @@ int run_powerflow_dss(int argc, char** argv) {
     return 0;
   }
   if (args.positional().size() != 1) throw InputError("expected one case file (see vvc powerflow --help)");
-  const std::string format = args.get_or("format", "csv");
+  const std::string format = args.get_or("format", "table");
   if (format != "csv" && format != "json" && format != "table") {
-    throw InputError("option '--format': expected csv, json or table, got '" + format + "'");
+    throw InputError("option '--format': expected table, csv or json, got '" + format + "'");
   }
   grid::ThreePhaseOptions options;
   if (const auto taps = args.get("taps")) {
