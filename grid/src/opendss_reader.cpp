@@ -329,7 +329,7 @@ class Interpreter {
     if (!params[0].name.empty()) fail(at, "expected a command, got '" + params[0].name + "=...'");
     const std::string verb = lower(params[0].value);
     if (verb == "clear") {
-      *this = Interpreter(options_, std::move(stack_));
+      restart();
     } else if (verb == "new" || verb == "edit") {
       if (params.size() < 2) fail(at, verb + ": expected Class.name");
       if (!params[1].name.empty() && params[1].name != "object") fail(at, verb + ": expected Class.name");
@@ -357,8 +357,13 @@ class Interpreter {
     }
   }
 
-  Interpreter(const OpenDssOptions& options, std::vector<std::filesystem::path> stack)
-      : options_(options), stack_(std::move(stack)) {}
+  // Clear and New Circuit: a fresh circuit; the Redirect stack and the warnings so far are kept.
+  void restart() {
+    Interpreter fresh(options_);
+    fresh.stack_ = std::move(stack_);
+    fresh.warnings_ = std::move(warnings_);
+    *this = std::move(fresh);
+  }
 
   void unsupported(const Location& at, const std::string& what) {
     if (options_.strict) fail(at, "unsupported " + what + " (strict mode)");
@@ -394,7 +399,12 @@ class Interpreter {
         const std::string a = lower(dss::strip_brackets(p.value));
         if (a != "normal" && a != "newton") fail(at, "Set algorithm: expected normal or newton");
       } else if (name == "earthmodel") {
-        lower(p.value);  // only used by line geometries, which are not supported
+        const std::string model = lower(dss::strip_brackets(p.value));
+        // Only line geometries use the earth model, and they are not supported; the value must still be
+        // valid.
+        if (model != "carson" && model != "fullcarson" && model != "deri") {
+          fail(at, "Set earthmodel: expected carson, fullcarson or deri");
+        }
       } else {
         unsupported(at, "option 'Set " + (name.empty() ? p.value : name) + "'");
       }
@@ -526,7 +536,7 @@ void Interpreter::edit(const std::string& raw_cls, const std::string& raw_name,
   if (cls == "circuit") {
     if (create) {
       // A new circuit starts from scratch and creates its source, Vsource.source.
-      *this = Interpreter(options_, std::move(stack_));
+      restart();
       circuit_name_ = name;
     }
     cls = "vsource";

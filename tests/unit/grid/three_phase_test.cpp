@@ -136,10 +136,14 @@ TEST(OpenDssReader, PowerFactorAndKvarFollowTheLastOneGiven) {
 TEST(OpenDssReader, LenientModeSkipsAndWarns) {
   OpenDssOptions lenient;
   lenient.strict = false;
-  const OpenDssCase c =
-      parse_opendss(std::string(kSource) + "New Fuse.f bus1=src\nSet mode=daily\n", "test.dss", ".", lenient);
-  ASSERT_EQ(c.warnings.size(), 2u);
-  EXPECT_NE(c.warnings[0].find("test.dss:3"), std::string::npos);
+  // The warning of the first circuit survives the Clear that starts the second.
+  const OpenDssCase c = parse_opendss(
+      std::string(kSource) + "Show voltages\n" + kSource + "New Fuse.f bus1=src\nSet mode=daily\n",
+      "test.dss", ".", lenient);
+  ASSERT_EQ(c.warnings.size(), 3u);
+  EXPECT_NE(c.warnings[0].find("test.dss:3: skipped unsupported command 'Show'"), std::string::npos);
+  EXPECT_NE(c.warnings[1].find("test.dss:6"), std::string::npos);
+  EXPECT_NE(c.warnings[2].find("test.dss:7"), std::string::npos);
   EXPECT_THROW(parse(std::string(kSource) + "New Fuse.f bus1=src\n"), InputError);
 }
 

@@ -46,7 +46,7 @@ struct PhaseNode {
   int number = 0;  ///< conductor number at the bus (1 = a, 2 = b, 3 = c)
 };
 
-enum class ElementKind { kLine, kSwitch, kCapacitor, kReactor, kTransformer, kSourceImpedance };
+enum class ElementKind { kLine, kSwitch, kCapacitor, kTransformer, kSourceImpedance };
 
 /// A linear element: the currents entering its conductors are y * v over `nodes` (kGroundNode for ground).
 /// `nodes` holds terminal 1's conductors, then terminal 2's (if any), `conductors` per terminal.
