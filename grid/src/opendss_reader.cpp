@@ -153,7 +153,7 @@ struct TransformerSpec {
   Location at;
   std::string name;
   PhaseTransformer model;
-  std::array<std::string, 2> buses;
+  std::vector<std::string> buses{std::string(), std::string()};
   int active_winding = 0;
   bool enabled = true;
 };
@@ -808,64 +808,108 @@ void Interpreter::apply_capacitor(CapacitorSpec& s, const std::string& prop, con
 void Interpreter::apply_transformer(TransformerSpec& s, const std::string& prop, const std::string& value,
                                     const Location& at) {
   PhaseTransformer& t = s.model;
-  const int w = s.active_winding;
-  auto pair = [&](const std::string& what) {
+  const size_t w = static_cast<size_t>(s.active_winding);
+  const size_t nw = static_cast<size_t>(t.windings);
+  auto per_winding = [&](const std::string& what) {
     const std::vector<double> v = dss::parse_numbers(value);
-    if (v.size() != 2)
-      fail(at,
-           "Transformer " + what + ": expected 2 values (one per winding), got " + std::to_string(v.size()));
+    if (v.size() != nw) {
+      fail(at, "Transformer " + what + ": expected " + std::to_string(nw) +
+                   " values (one per winding), got " + std::to_string(v.size()));
+    }
     return v;
+  };
+  auto pair_index = [&](int i, int j) {
+    return static_cast<size_t>(i * (t.windings - 1) - i * (i - 1) / 2 + (j - i - 1));
+  };
+  auto set_pair = [&](int i, int j) {
+    if (j >= t.windings)
+      fail(at, "Transformer " + prop + ": the transformer has " + std::to_string(nw) + " windings");
+    t.x_pu[pair_index(i, j)] = dss::parse_number(value) / 100.0;
   };
   if (prop == "phases") {
     t.phases = parse_int(value, at, "Transformer phases");
     if (t.phases != 1 && t.phases != 3) unsupported(at, "Transformer with " + value + " phases");
   } else if (prop == "windings") {
-    if (parse_int(value, at, "Transformer windings") != 2) {
-      unsupported(at, "Transformer with " + value + " windings (only 2-winding transformers)");
+    const int n = parse_int(value, at, "Transformer windings");
+    if (n != 2 && n != 3) {
+      unsupported(at, "Transformer with " + value + " windings (only 2- and 3-winding transformers)");
+      return;
     }
+    // OpenDSS's defaults for the windings: 12.47 kV, 1000 kVA, wye, 0.2 % R, tap 1; X12 7 %, X13 35 %, X23 30
+    // %.
+    t.windings = n;
+    const size_t un = static_cast<size_t>(n);
+    t.connection.resize(un, Connection::kWye);
+    t.kv.resize(un, 12.47);
+    t.kva.resize(un, 1000.0);
+    t.r_pu.resize(un, 0.002);
+    t.tap.resize(un, 1.0);
+    t.x_pu = n == 2 ? std::vector<double>{t.x_pu[0]} : std::vector<double>{t.x_pu[0], 0.35, 0.30};
+    s.buses.resize(un);
+    s.active_winding = 0;
   } else if (prop == "wdg") {
     const int k = parse_int(value, at, "Transformer wdg");
-    if (k < 1 || k > 2) fail(at, "Transformer: wdg must be 1 or 2");
+    if (k < 1 || k > t.windings) fail(at, "Transformer: wdg must be between 1 and " + std::to_string(nw));
     s.active_winding = k - 1;
   } else if (prop == "bus") {
-    s.buses[static_cast<size_t>(w)] = dss::strip_brackets(value);
+    s.buses[w] = dss::strip_brackets(value);
   } else if (prop == "conn") {
-    t.connection[static_cast<size_t>(w)] = parse_connection(value, at);
+    t.connection[w] = parse_connection(value, at);
   } else if (prop == "kv") {
-    t.kv[static_cast<size_t>(w)] = dss::parse_number(value);
+    t.kv[w] = dss::parse_number(value);
   } else if (prop == "kva") {
-    t.kva[static_cast<size_t>(w)] = dss::parse_number(value);
+    t.kva[w] = dss::parse_number(value);
   } else if (prop == "tap") {
-    t.tap[static_cast<size_t>(w)] = dss::parse_number(value);
+    t.tap[w] = dss::parse_number(value);
   } else if (prop == "%r") {
-    t.r_pu[static_cast<size_t>(w)] = dss::parse_number(value) / 100.0;
+    t.r_pu[w] = dss::parse_number(value) / 100.0;
   } else if (prop == "buses") {
     const std::vector<std::string> b = dss::parse_words(value);
-    if (b.size() != 2) fail(at, "Transformer buses: expected 2 buses, got " + std::to_string(b.size()));
-    s.buses = {b[0], b[1]};
+    if (b.size() != nw) {
+      fail(at,
+           "Transformer buses: expected " + std::to_string(nw) + " buses, got " + std::to_string(b.size()));
+    }
+    s.buses = b;
   } else if (prop == "conns") {
     const std::vector<std::string> c = dss::parse_words(value);
-    if (c.size() != 2) fail(at, "Transformer conns: expected 2 connections, got " + std::to_string(c.size()));
-    t.connection = {parse_connection(c[0], at), parse_connection(c[1], at)};
+    if (c.size() != nw) {
+      fail(at, "Transformer conns: expected " + std::to_string(nw) + " connections, got " +
+                   std::to_string(c.size()));
+    }
+    for (size_t k = 0; k < nw; ++k) t.connection[k] = parse_connection(c[k], at);
   } else if (prop == "kvs") {
-    const std::vector<double> v = pair("kVs");
-    t.kv = {v[0], v[1]};
+    t.kv = per_winding("kVs");
   } else if (prop == "kvas") {
-    const std::vector<double> v = pair("kVAs");
-    t.kva = {v[0], v[1]};
+    t.kva = per_winding("kVAs");
   } else if (prop == "taps") {
-    const std::vector<double> v = pair("taps");
-    t.tap = {v[0], v[1]};
+    t.tap = per_winding("taps");
   } else if (prop == "%rs") {
-    const std::vector<double> v = pair("%Rs");
-    t.r_pu = {v[0] / 100.0, v[1] / 100.0};
+    t.r_pu = per_winding("%Rs");
+    for (double& r : t.r_pu) r /= 100.0;
   } else if (prop == "xhl" || prop == "x12") {
-    t.x_pu = dss::parse_number(value) / 100.0;
-  } else if (prop == "xht" || prop == "xlt" || prop == "x13" || prop == "x23") {
-    dss::parse_number(value);  // only 3-winding transformers use these
+    set_pair(0, 1);
+  } else if (prop == "xht" || prop == "x13") {
+    if (t.windings < 3) {
+      dss::parse_number(value);  // a 2-winding transformer has no third winding: checked, then unused
+    } else {
+      set_pair(0, 2);
+    }
+  } else if (prop == "xlt" || prop == "x23") {
+    if (t.windings < 3) {
+      dss::parse_number(value);
+    } else {
+      set_pair(1, 2);
+    }
+  } else if (prop == "xscarray") {
+    const std::vector<double> v = dss::parse_numbers(value);
+    if (v.size() != t.x_pu.size()) {
+      fail(at, "Transformer xscarray: expected " + std::to_string(t.x_pu.size()) + " values, got " +
+                   std::to_string(v.size()));
+    }
+    for (size_t k = 0; k < v.size(); ++k) t.x_pu[k] = v[k] / 100.0;
   } else if (prop == "%loadloss") {
-    const double r = dss::parse_number(value) / 200.0;
-    t.r_pu = {r, r};
+    // OpenDSS splits the load loss equally between windings 1 and 2.
+    t.r_pu[0] = t.r_pu[1] = dss::parse_number(value) / 200.0;
   } else if (prop == "%noloadloss") {
     t.noload_pu = dss::parse_number(value) / 100.0;
   } else if (prop == "%imag") {
@@ -901,7 +945,7 @@ void Interpreter::apply_regcontrol(RegControlSpec& s, const std::string& prop, c
     s.transformer = lower(dss::strip_brackets(value));
   } else if (prop == "winding") {
     c.winding = parse_int(value, at, "RegControl winding") - 1;
-    if (c.winding < 0 || c.winding > 1) fail(at, "RegControl: winding must be 1 or 2");
+    if (c.winding < 0 || c.winding > 2) fail(at, "RegControl: winding must be 1, 2 or 3");
   } else if (prop == "vreg") {
     c.vreg = dss::parse_number(value);
   } else if (prop == "band") {
@@ -1201,16 +1245,19 @@ OpenDssCase Interpreter::finish(const std::string& source) {
       if (!s.enabled) continue;
       PhaseTransformer& t = s.model;
       const int nc = t.phases + 1;
-      for (size_t w = 0; w < 2; ++w) {
+      for (size_t w = 0; w < static_cast<size_t>(t.windings); ++w) {
         if (t.kv[w] <= 0.0 || t.kva[w] <= 0.0) fail(s.at, t.name + ": kV and kVA must be positive");
         const std::vector<int> nodes = terminal_nodes(net, s.buses[w], nc, t.phases, s.at);
         t.nodes.insert(t.nodes.end(), nodes.begin(), nodes.end());
       }
-      if (t.x_pu <= 0.0 && t.r_pu[0] + t.r_pu[1] <= 0.0) fail(s.at, t.name + ": zero leakage impedance");
+      for (double x : t.x_pu) {
+        if (x < 0.0) fail(s.at, t.name + ": short-circuit reactances must not be negative");
+      }
+      if (t.x_pu[0] == 0.0 && t.r_pu[0] + t.r_pu[1] == 0.0) fail(s.at, t.name + ": zero leakage impedance");
       PrimitiveElement e;
       e.name = t.name;
       e.kind = ElementKind::kTransformer;
-      e.terminals = 2;
+      e.terminals = t.windings;
       e.conductors = nc;
       e.nodes = t.nodes;
       e.y = transformer_admittance(t, t.tap);
@@ -1257,6 +1304,10 @@ OpenDssCase Interpreter::finish(const std::string& source) {
     if (c.transformer < 0)
       fail(s.at, "RegControl." + c.name + ": transformer '" + s.transformer + "' is not defined");
     PhaseTransformer& t = net.transformers[static_cast<size_t>(c.transformer)];
+    if (c.winding >= t.windings) {
+      fail(s.at, "RegControl." + c.name + ": transformer '" + s.transformer + "' has no winding " +
+                     std::to_string(c.winding + 1));
+    }
     if (s.tap_number) {
       t.tap[static_cast<size_t>(c.winding)] = 1.0 + *s.tap_number * t.tap_increment();
       net.elements[static_cast<size_t>(t.element)].y = transformer_admittance(t, t.tap);

@@ -56,25 +56,44 @@ double node_base_volts(const MultiphaseNetwork& network, int node) {
   return network.buses[static_cast<size_t>(bus)].base_kv_ll * 1000.0 / std::numbers::sqrt3;
 }
 
-Eigen::MatrixXcd transformer_admittance(const PhaseTransformer& t, const std::array<double, 2>& taps) {
+Eigen::MatrixXcd transformer_admittance(const PhaseTransformer& t, const std::vector<double>& taps) {
   const int phases = t.phases;
+  const int windings = t.windings;
   const int nc = phases + 1;
   const double va_phase = t.kva[0] * 1000.0 / phases;
-  const Complex y = 1.0 / (Complex(t.r_pu[0] + t.r_pu[1], t.x_pu) / va_phase);
-  Eigen::Matrix2cd y1v;
-  y1v << y, -y, -y, y;
+  // Short-circuit impedances between winding pairs, ohm on a one-volt base; pair (i, j) at x_pu[pair(i, j)].
+  auto pair = [windings](int i, int j) { return i * (windings - 1) - i * (i - 1) / 2 + (j - i - 1); };
+  auto z_pair = [&](int i, int j) {
+    return Complex(t.r_pu[static_cast<size_t>(i)] + t.r_pu[static_cast<size_t>(j)],
+                   t.x_pu[static_cast<size_t>(pair(i, j))]) /
+           va_phase;
+  };
+  // ZB (windings - 1 square): winding 1 against each other winding, then its inverse mapped onto all
+  // windings: Y_1V = A' ZB^-1 A with A = [-1 | I].
+  const int m = windings - 1;
+  Eigen::MatrixXcd zb(m, m);
+  for (int i = 0; i < m; ++i) zb(i, i) = z_pair(0, i + 1);
+  for (int i = 0; i < m; ++i) {
+    for (int j = i + 1; j < m; ++j) zb(i, j) = zb(j, i) = 0.5 * (zb(i, i) + zb(j, j) - z_pair(i + 1, j + 1));
+  }
+  Eigen::MatrixXcd a = Eigen::MatrixXcd::Zero(m, windings);
+  a.col(0).setConstant(-1.0);
+  a.rightCols(m).setIdentity();
+  Eigen::MatrixXcd y1v = a.transpose() * zb.inverse() * a;
   y1v(1, 1) += Complex(t.noload_pu, -t.magnetizing_pu) * va_phase;
 
-  std::array<double, 2> n{};  // winding turns voltage, volts
-  for (size_t w = 0; w < 2; ++w) {
+  std::vector<double> v_base(static_cast<size_t>(windings));  // rated turns voltage, volts
+  std::vector<double> n(static_cast<size_t>(windings));       // with the tap
+  for (size_t w = 0; w < v_base.size(); ++w) {
     const bool wye = t.connection[w] == Connection::kWye;
-    const double v_base = t.kv[w] * 1000.0 / (wye && phases > 1 ? std::numbers::sqrt3 : 1.0);
-    n[w] = v_base * (taps[w] == 0.0 ? 1e-4 : taps[w]);
+    v_base[w] = t.kv[w] * 1000.0 / (wye && phases > 1 ? std::numbers::sqrt3 : 1.0);
+    n[w] = v_base[w] * (taps[w] == 0.0 ? 1e-4 : taps[w]);
   }
-  // Terminal admittance of one phase unit over (w1+, w1-, w2+, w2-).
-  Eigen::Matrix4cd y_term;
-  for (int i = 0; i < 4; ++i) {
-    for (int j = 0; j < 4; ++j) {
+  // Terminal admittance of one phase unit over (w1+, w1-, w2+, w2-, ...).
+  const int nt = 2 * windings;
+  Eigen::MatrixXcd y_term(nt, nt);
+  for (int i = 0; i < nt; ++i) {
+    for (int j = 0; j < nt; ++j) {
       const double si = (i % 2 == 0) ? 1.0 : -1.0;
       const double sj = (j % 2 == 0) ? 1.0 : -1.0;
       y_term(i, j) =
@@ -82,38 +101,38 @@ Eigen::MatrixXcd transformer_admittance(const PhaseTransformer& t, const std::ar
     }
   }
   // OpenDSS's anti-floating admittance: a tiny inductive shunt on both conductors of each winding.
-  for (int w = 0; w < 2; ++w) {
-    const bool wye = t.connection[static_cast<size_t>(w)] == Connection::kWye;
-    const double v_base =
-        t.kv[static_cast<size_t>(w)] * 1000.0 / (wye && phases > 1 ? std::numbers::sqrt3 : 1.0);
-    const double y_ppm = -t.ppm_antifloat * 1e-6 / (v_base * v_base / va_phase) / 2.0;
+  for (int w = 0; w < windings; ++w) {
+    const double vb = v_base[static_cast<size_t>(w)];
+    const double y_ppm = -t.ppm_antifloat * 1e-6 / (vb * vb / va_phase) / 2.0;
     y_term(2 * w, 2 * w) += Complex(0.0, y_ppm);
     y_term(2 * w + 1, 2 * w + 1) += Complex(0.0, y_ppm);
   }
 
+  // OpenDSS decides the delta direction from windings 1 and 2 only.
   int delta_direction = 1;
   if (t.connection[0] != t.connection[1]) {
     const size_t hv = t.kv[0] >= t.kv[1] ? 0 : 1;
     const bool hv_wye = t.connection[hv] == Connection::kWye;
     delta_direction = (hv_wye != t.hv_leads_lv) ? 1 : -1;
   }
-  Eigen::MatrixXcd out = Eigen::MatrixXcd::Zero(2 * nc, 2 * nc);
+  Eigen::MatrixXcd out = Eigen::MatrixXcd::Zero(windings * nc, windings * nc);
+  std::vector<int> ref(static_cast<size_t>(nt));
   for (int k = 0; k < phases; ++k) {
-    std::array<int, 4> ref{};
-    for (int w = 0; w < 2; ++w) {
+    for (int w = 0; w < windings; ++w) {
+      const size_t plus = static_cast<size_t>(2 * w);
       if (phases == 1) {
-        ref[static_cast<size_t>(2 * w)] = w * nc;
-        ref[static_cast<size_t>(2 * w + 1)] = w * nc + 1;
+        ref[plus] = w * nc;
+        ref[plus + 1] = w * nc + 1;
       } else if (t.connection[static_cast<size_t>(w)] == Connection::kWye) {
-        ref[static_cast<size_t>(2 * w)] = w * nc + k;
-        ref[static_cast<size_t>(2 * w + 1)] = w * nc + phases;
+        ref[plus] = w * nc + k;
+        ref[plus + 1] = w * nc + phases;
       } else {
-        ref[static_cast<size_t>(2 * w)] = w * nc + k;
-        ref[static_cast<size_t>(2 * w + 1)] = w * nc + (k + delta_direction + phases) % phases;
+        ref[plus] = w * nc + k;
+        ref[plus + 1] = w * nc + (k + delta_direction + phases) % phases;
       }
     }
-    for (int i = 0; i < 4; ++i) {
-      for (int j = 0; j < 4; ++j)
+    for (int i = 0; i < nt; ++i) {
+      for (int j = 0; j < nt; ++j)
         out(ref[static_cast<size_t>(i)], ref[static_cast<size_t>(j)]) += y_term(i, j);
     }
   }

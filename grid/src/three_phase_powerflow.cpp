@@ -144,7 +144,7 @@ struct ThreePhaseWorkspace::Impl {
   std::vector<std::vector<int>> element_slots;
   // For each load, for each phase element: the four (p,q) slots, same encoding.
   std::vector<std::vector<std::array<int, 4>>> load_slots;
-  std::vector<std::array<double, 2>> taps;
+  std::vector<std::vector<double>> taps;    // present taps of each transformer
   std::vector<Eigen::MatrixXcd> element_y;  // present primitive (transformers change with taps)
   std::vector<int> source_elements;         // elements with a conductor on a source node
   std::vector<LoadTerms> terms;
@@ -313,7 +313,7 @@ struct ThreePhaseWorkspace::Impl {
     return PowerFlowStatus::kIterationLimit;
   }
 
-  void set_tap(size_t transformer, const std::array<double, 2>& value) {
+  void set_tap(size_t transformer, const std::vector<double>& value) {
     taps[transformer] = value;
     comp_current = false;
     const PhaseTransformer& t = network->transformers[transformer];
@@ -389,7 +389,7 @@ struct ThreePhaseWorkspace::Impl {
       long steps = step_volts > 0.0 ? std::lround(error / step_volts) : 0;
       if (steps == 0) steps = error > 0.0 ? 1 : -1;
       steps = std::clamp(steps, -static_cast<long>(c.max_tap_change), static_cast<long>(c.max_tap_change));
-      std::array<double, 2> tap = taps[ti];
+      std::vector<double> tap = taps[ti];
       double& wt = tap[static_cast<size_t>(w)];
       const double before = wt;
       wt = std::clamp(wt + static_cast<double>(steps) * inc, t.min_tap, t.max_tap);

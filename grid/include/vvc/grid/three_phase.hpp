@@ -82,18 +82,19 @@ struct PhaseLoad {
   double vlowpu = 0.50;
 };
 
-/// A two-winding transformer (3-phase or 1-phase unit), in OpenDSS's model: series impedance between the
-/// windings on winding 1's kVA, winding voltage bases from kV and connection, optional core branch on
-/// winding 2.
+/// A 2- or 3-winding transformer (3-phase or 1-phase unit), in OpenDSS's model: short-circuit reactances
+/// between winding pairs and winding resistances on winding 1's kVA, winding voltage bases from kV and
+/// connection, an optional core branch on winding 2.
 struct PhaseTransformer {
   std::string name;
   int phases = 3;
-  std::array<Connection, 2> connection{Connection::kWye, Connection::kWye};
-  std::array<double, 2> kv{12.47, 12.47};  ///< rated kV as given (line-to-line for 2- and 3-phase units)
-  std::array<double, 2> kva{1000.0, 1000.0};
-  std::array<double, 2> r_pu{0.002, 0.002};  ///< winding resistances, pu on winding 1's kVA
-  double x_pu = 0.07;                        ///< leakage reactance, pu
-  std::array<double, 2> tap{1.0, 1.0};       ///< present taps, pu
+  int windings = 2;
+  std::vector<Connection> connection{Connection::kWye, Connection::kWye};
+  std::vector<double> kv{12.47, 12.47};  ///< rated kV as given (line-to-line for 2- and 3-phase units)
+  std::vector<double> kva{1000.0, 1000.0};
+  std::vector<double> r_pu{0.002, 0.002};  ///< winding resistances, pu on winding 1's kVA
+  std::vector<double> x_pu{0.07};     ///< short-circuit reactances X12 (2 windings); X12, X13, X23 (3), pu
+  std::vector<double> tap{1.0, 1.0};  ///< present taps, pu
   double min_tap = 0.9;
   double max_tap = 1.1;
   int num_taps = 32;
@@ -101,16 +102,16 @@ struct PhaseTransformer {
   double magnetizing_pu = 0.0;  ///< magnetizing susceptance, pu
   double ppm_antifloat = 1.0;   ///< OpenDSS's tiny shunt on each winding conductor, parts per million
   bool hv_leads_lv = false;     ///< OpenDSS "leadlag=lead"; false is the ANSI default
-  /// 2 * (phases + 1) conductors: winding 1's phase conductors and neutral, then winding 2's.
+  /// windings * (phases + 1) conductors: each winding's phase conductors and neutral, winding by winding.
   std::vector<int> nodes;
   int element = -1;  ///< its PrimitiveElement
 
   double tap_increment() const { return num_taps > 0 ? (max_tap - min_tap) / num_taps : 0.0; }
 };
 
-/// Builds the primitive admittance (siemens) of a transformer at the given taps; order follows `nodes`.
-Eigen::MatrixXcd transformer_admittance(const PhaseTransformer& transformer,
-                                        const std::array<double, 2>& taps);
+/// Builds the primitive admittance (siemens) of a transformer at the given taps (one per winding); order
+/// follows `nodes`.
+Eigen::MatrixXcd transformer_admittance(const PhaseTransformer& transformer, const std::vector<double>& taps);
 
 /// A regulator control (OpenDSS RegControl) acting on one winding of a transformer.
 struct RegulatorControl {
