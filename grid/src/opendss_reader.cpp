@@ -184,6 +184,20 @@ struct LoadShapeSpec {
   std::string name;
 };
 
+// A PVSystem in its snapshot behaviour: constant P + jQ injection of Pmpp * irradiance * %Pmpp (at most kVA).
+struct PvSystemSpec {
+  Location at;
+  std::string name;
+  std::string bus1;
+  int phases = 3;
+  double kv = 12.47, irradiance = 1.0, pmpp = 500.0, pct_pmpp = 100.0, pf = 1.0, kvar = 0.0, kva = 500.0;
+  bool kvar_given = false;
+  double cutin_pct = 20.0;
+  Connection connection = Connection::kWye;
+  double vminpu = 0.90, vmaxpu = 1.10;
+  bool enabled = true;
+};
+
 // ----- property tables (OpenDSS order: positional parameters take the next property in this order) -----
 
 const std::vector<std::string> kLineCodeProps = {
@@ -242,6 +256,22 @@ const std::vector<std::string> kVsourceProps = {
     "x0r0",  "isc3",   "isc1",  "r1",       "x1",        "r0",       "x0",      "scantype", "sequence",
     "bus2",  "z1",     "z0",    "z2",       "puz1",      "puz0",     "puz2",    "basemva",  "yearly",
     "daily", "duty",   "model", "puzideal", "spectrum",  "basefreq", "enabled", "like"};
+const std::vector<std::string> kPvSystemProps = {"phases",       "bus1",         "kv",
+                                                 "irradiance",   "pmpp",         "%pmpp",
+                                                 "temperature",  "pf",           "conn",
+                                                 "kvar",         "kva",          "%cutin",
+                                                 "%cutout",      "effcurve",     "p-tcurve",
+                                                 "%r",           "%x",           "model",
+                                                 "vminpu",       "vmaxpu",       "balanced",
+                                                 "limitcurrent", "yearly",       "daily",
+                                                 "duty",         "tyearly",      "tdaily",
+                                                 "tduty",        "class",        "usercontrol",
+                                                 "userdata",     "debugtrace",   "varfollowinverter",
+                                                 "dutystart",    "wattpriority", "pfpriority",
+                                                 "%pminnovars",  "%pminkvarmax", "kvarmax",
+                                                 "kvarmaxabs",   "kvdc",         "kp",
+                                                 "puvmax",       "spectrum",     "basefreq",
+                                                 "enabled",      "like"};
 const std::vector<std::string> kLoadShapeProps = {
     "npts",    "interval", "mult",  "hour",      "mean",          "stddev", "csvfile",   "sngfile",
     "dblfile", "action",   "qmult", "useactual", "pmax",          "qmax",   "sinterval", "minterval",
@@ -255,7 +285,8 @@ const std::set<std::string> kInert = {
     "spectrum", "relweight", "puxharm",   "xrharm",     "%seriesrl", "normhkva", "emerghkva",
     "sub",      "subname",   "bank",      "thermal",    "n",         "m",        "flrise",
     "hsrise",   "delay",     "tapdelay",  "debugtrace", "eventlog",  "xfkva",    "allocationfactor",
-    "%mean",    "%stddev",   "kwh",       "kwhdays",    "cfactor",   "vminnorm", "vminemerg"};
+    "%mean",    "%stddev",   "kwh",       "kwhdays",    "cfactor",   "vminnorm", "vminemerg",
+    "tyearly",  "tdaily",    "tduty",     "dutystart"};
 
 std::string resolve_property(const std::vector<std::string>& table, const std::string& name,
                              const Location& at, const std::string& cls) {
@@ -480,6 +511,7 @@ class Interpreter {
   void apply_regcontrol(RegControlSpec& s, const std::string& prop, const std::string& value,
                         const Location& at);
   void apply_vsource(VsourceSpec& s, const std::string& prop, const std::string& value, const Location& at);
+  void apply_pvsystem(PvSystemSpec& s, const std::string& prop, const std::string& value, const Location& at);
 
   // Building the network.
   std::vector<int> terminal_nodes(MultiphaseNetwork& net, const std::string& bus_spec, int conductors,
@@ -509,6 +541,8 @@ class Interpreter {
   std::vector<RegControlSpec> regcontrols_;
   std::vector<VsourceSpec> vsources_;
   std::vector<LoadShapeSpec> loadshapes_;
+  std::map<std::string, size_t> pvsystem_index_;
+  std::vector<PvSystemSpec> pvsystems_;
 };
 
 int parse_int(const std::string& value, const Location& at, const std::string& what) {
@@ -551,6 +585,7 @@ void Interpreter::edit(const std::string& raw_cls, const std::string& raw_name,
   if (cls == "regcontrol") table = &kRegControlProps;
   if (cls == "vsource") table = &kVsourceProps;
   if (cls == "loadshape") table = &kLoadShapeProps;
+  if (cls == "pvsystem") table = &kPvSystemProps;
   if (table == nullptr) {
     unsupported(at, "element class '" + raw_cls + "'");
     return;
@@ -565,6 +600,8 @@ void Interpreter::edit(const std::string& raw_cls, const std::string& raw_name,
   TransformerSpec* transformer = nullptr;
   RegControlSpec* regcontrol = nullptr;
   VsourceSpec* vsource = nullptr;
+  PvSystemSpec* pv = nullptr;
+  if (cls == "pvsystem") pv = &find_or_create(pvsystem_index_, pvsystems_, cls, name, create, at, what);
   if (cls == "linecode") linecode = &find_or_create(linecode_index_, linecodes_, cls, name, create, at, what);
   if (cls == "line") line = &find_or_create(line_index_, lines_, cls, name, create, at, what);
   if (cls == "load") load = &find_or_create(load_index_, loads_, cls, name, create, at, what);
@@ -606,6 +643,7 @@ void Interpreter::edit(const std::string& raw_cls, const std::string& raw_name,
         regcontrol->control.name = name;
       }
       if (vsource) copy_like(*vsource, vsource_index_, vsources_, raw_cls, other, at);
+      if (pv) copy_like(*pv, pvsystem_index_, pvsystems_, raw_cls, other, at);
       continue;
     }
     if (kInert.count(prop) > 0) continue;
@@ -617,6 +655,7 @@ void Interpreter::edit(const std::string& raw_cls, const std::string& raw_name,
       if (transformer) apply_transformer(*transformer, prop, p.value, at);
       if (regcontrol) apply_regcontrol(*regcontrol, prop, p.value, at);
       if (vsource) apply_vsource(*vsource, prop, p.value, at);
+      if (pv) apply_pvsystem(*pv, prop, p.value, at);
       if (cls == "loadshape") {
         // Load shapes only matter in time-series modes; a snapshot uses each load's base kW and kvar.
         if (prop != "npts" && prop != "interval" && prop != "minterval" && prop != "sinterval" &&
@@ -1029,6 +1068,51 @@ void Interpreter::apply_vsource(VsourceSpec& s, const std::string& prop, const s
   }
 }
 
+void Interpreter::apply_pvsystem(PvSystemSpec& s, const std::string& prop, const std::string& value,
+                                 const Location& at) {
+  if (prop == "bus1") {
+    s.bus1 = dss::strip_brackets(value);
+  } else if (prop == "phases") {
+    s.phases = parse_int(value, at, "PVSystem phases");
+    if (s.phases < 1 || s.phases > 3) fail(at, "PVSystem: phases must be 1, 2 or 3");
+  } else if (prop == "kv") {
+    s.kv = dss::parse_number(value);
+    if (s.kv <= 0.0) fail(at, "PVSystem: kV must be positive");
+  } else if (prop == "irradiance") {
+    s.irradiance = dss::parse_number(value);
+  } else if (prop == "pmpp") {
+    s.pmpp = dss::parse_number(value);
+  } else if (prop == "%pmpp") {
+    s.pct_pmpp = dss::parse_number(value);
+  } else if (prop == "pf") {
+    s.pf = dss::parse_number(value);
+    if (s.pf == 0.0 || std::abs(s.pf) > 1.0) fail(at, "PVSystem: pf must be in [-1, 0) or (0, 1]");
+    s.kvar_given = false;
+  } else if (prop == "kvar") {
+    s.kvar = dss::parse_number(value);
+    s.kvar_given = true;
+  } else if (prop == "kva") {
+    s.kva = dss::parse_number(value);
+    if (s.kva <= 0.0) fail(at, "PVSystem: kVA must be positive");
+  } else if (prop == "%cutin") {
+    s.cutin_pct = dss::parse_number(value);
+  } else if (prop == "%cutout") {
+    dss::parse_number(value);  // only matters when the output falls from above cut-in, in time series
+  } else if (prop == "conn") {
+    s.connection = parse_connection(value, at);
+  } else if (prop == "vminpu") {
+    s.vminpu = dss::parse_number(value);
+  } else if (prop == "vmaxpu") {
+    s.vmaxpu = dss::parse_number(value);
+  } else if (prop == "model") {
+    if (parse_int(value, at, "PVSystem model") != 1) unsupported(at, "PVSystem model " + value);
+  } else if (prop == "enabled") {
+    s.enabled = dss::parse_bool(value);
+  } else {
+    unsupported(at, "PVSystem property '" + prop + "'");
+  }
+}
+
 // Parses "name.1.2.3" and returns the model nodes of `conductors` terminal conductors: listed nodes first,
 // then 1..phases when no node was listed, else ground for the rest.
 std::vector<int> Interpreter::terminal_nodes(MultiphaseNetwork& net, const std::string& bus_spec,
@@ -1264,6 +1348,31 @@ OpenDssCase Interpreter::finish(const std::string& source) {
       t.element = static_cast<int>(net.elements.size());
       net.elements.push_back(std::move(e));
       net.transformers.push_back(t);
+    } else if (cls == "pvsystem") {
+      const PvSystemSpec& s = pvsystems_[index];
+      if (!s.enabled) continue;
+      // Output P = Pmpp irradiance %Pmpp (none below cut-in), Q from pf or kvar, limited to kVA.
+      double p = s.irradiance * 100.0 < s.cutin_pct ? 0.0 : s.pmpp * s.irradiance * s.pct_pmpp / 100.0;
+      double q = s.kvar_given ? s.kvar : p * std::sqrt(1.0 / (s.pf * s.pf) - 1.0) * (s.pf < 0.0 ? -1.0 : 1.0);
+      const double apparent = std::hypot(p, q);
+      if (apparent > s.kva) {
+        p *= s.kva / apparent;
+        q *= s.kva / apparent;
+      }
+      PhaseLoad l;
+      l.name = "pvsystem." + s.name;
+      l.connection = s.connection;
+      l.phases = s.phases;
+      const bool wye = s.connection == Connection::kWye;
+      l.nodes =
+          terminal_nodes(net, s.bus1, wye ? s.phases + 1 : (s.phases == 1 ? 2 : s.phases), s.phases, s.at);
+      l.model = 1;
+      l.p_w = -p * 1000.0 / s.phases;  // an injection: negative consumption
+      l.q_var = -q * 1000.0 / s.phases;
+      l.v_base_v = s.kv * 1000.0 / (wye && s.phases > 1 ? kSqrt3 : 1.0);
+      l.vminpu = s.vminpu;
+      l.vmaxpu = s.vmaxpu;
+      net.loads.push_back(std::move(l));
     } else if (cls == "load") {
       const LoadSpec& s = loads_[index];
       if (!s.enabled) continue;
