@@ -67,8 +67,8 @@ int bench_powerflow(const Args& args, const std::filesystem::path& root) {
   for (int n : {1000, 10000, 100000}) {
     const grid::Network net = grid::make_radial_feeder(n);
     const int per_batch = std::max(2, 2000000 / n / 10);
-    rows.push_back(time_powerflow("radial " + std::to_string(n) + " bfs", net, grid::PowerFlowAlgorithm::kSweep,
-                                  per_batch));
+    rows.push_back(time_powerflow("radial " + std::to_string(n) + " bfs", net,
+                                  grid::PowerFlowAlgorithm::kSweep, per_batch));
     rows.push_back(time_powerflow("radial " + std::to_string(n) + " nr", net,
                                   grid::PowerFlowAlgorithm::kNewtonRaphson, std::max(2, per_batch / 4)));
   }
@@ -80,17 +80,20 @@ int bench_powerflow(const Args& args, const std::filesystem::path& root) {
   };
   const double ratio = find("radial 100000 bfs") / find("radial 10000 bfs");
   if (args.has("json")) {
-    std::cout << std::setprecision(6) << "{\n  \"benchmark\": \"powerflow\",\n  \"unit\": \"us per solve (median)\",\n"
+    std::cout << std::setprecision(6)
+              << "{\n  \"benchmark\": \"powerflow\",\n  \"unit\": \"us per solve (median)\",\n"
               << "  \"results\": [\n";
     for (size_t i = 0; i < rows.size(); ++i) {
       std::cout << "    {\"name\": \"" << rows[i].name << "\", \"median_us\": " << rows[i].median_us
-                << ", \"iterations\": " << rows[i].iterations << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
+                << ", \"iterations\": " << rows[i].iterations << "}" << (i + 1 < rows.size() ? "," : "")
+                << "\n";
     }
     std::cout << "  ],\n  \"ratio_100k_over_10k_bfs\": " << ratio << "\n}\n";
   } else {
     std::cout << "warm power-flow solve, median of 7 batches (tolerance 1e-10 pu)\n";
-    std::cout << std::left << std::setw(24) << "case" << std::right << std::setw(14) << "us/solve" << std::setw(12)
-              << "iterations" << "\n";
+    std::cout << std::left << std::setw(24) << "case" << std::right << std::setw(14) << "us/solve"
+              << std::setw(12) << "iterations"
+              << "\n";
     for (const auto& r : rows) {
       std::cout << std::left << std::setw(24) << r.name << std::right << std::setw(14) << std::fixed
                 << std::setprecision(2) << r.median_us << std::setw(12) << r.iterations << "\n";
@@ -110,10 +113,11 @@ const std::vector<OptionSpec> kBenchOptions = {
 int run_bench(int argc, char** argv) {
   const Args args(argc, argv, 2, kBenchOptions);
   if (args.help() || args.positional().empty()) {
-    std::cout << "usage: vvc bench powerflow [options]\n\n"
-                 "Times warm power-flow solves of the IEEE 13-bus benchmark case and of synthetic radial feeders\n"
-                 "of 1,000, 10,000 and 100,000 buses (median of 7 batches; no assertions on time).\n\noptions:\n"
-              << format_options(kBenchOptions);
+    std::cout
+        << "usage: vvc bench powerflow [options]\n\n"
+           "Times warm power-flow solves of the IEEE 13-bus benchmark case and of synthetic radial feeders\n"
+           "of 1,000, 10,000 and 100,000 buses (median of 7 batches; no assertions on time).\n\noptions:\n"
+        << format_options(kBenchOptions);
     return args.help() ? 0 : 2;
   }
   const std::filesystem::path root = args.get_or("root", ".");

@@ -16,6 +16,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  powerflow CASE     solve the power flow of a case (vvc JSON, MATPOWER .m, OpenDSS .dss, or a folder)\n"
+    "  eval               evaluate controllers or a trained policy on a study's scenarios\n"
+    "  train              train a DiffOP policy on a study and write it as JSON\n"
     "  bench powerflow    benchmark the power-flow solvers\n"
     "\n"
     "Run 'vvc <command> --help' for the options of a command.\n";
@@ -31,6 +33,8 @@ int main(int argc, char** argv) {
   try {
     if (command == "powerflow") return vvc::cli::run_powerflow(argc, argv);
     if (command == "bench") return vvc::cli::run_bench(argc, argv);
+    if (command == "eval") return vvc::cli::run_eval(argc, argv);
+    if (command == "train") return vvc::cli::run_train(argc, argv);
     std::cerr << "vvc: unknown command '" << command << "' (see vvc --help)\n";
     return 2;
   } catch (const vvc::InputError& e) {

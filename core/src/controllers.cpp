@@ -18,8 +18,8 @@ class ZeroController final : public Controller {
 // V4 = 1.08 pu; Q1 = +44 % and Q4 = -44 % of the inverter's rated apparent power (injection at low voltage,
 // absorption at high voltage), zero between V2 and V3, saturated outside [V1, V4]. Without a kVA rating the
 // curve spans the inverter's q limits instead. The curve value is reached through a first-order response,
-// q_{t+1} = q_t + 0.5 (Q(v_t) - q_t): one quasi-static step is about one open-loop response time constant, and
-// applying the curve at once makes it oscillate on stiff feeders.
+// q_{t+1} = q_t + 0.5 (Q(v_t) - q_t): one quasi-static step is about one open-loop response time constant,
+// and applying the curve at once makes it oscillate on stiff feeders.
 class VoltVarController final : public Controller {
  public:
   explicit VoltVarController(const Study& study) : study_(&study) {
@@ -58,8 +58,8 @@ class VoltVarController final : public Controller {
   std::vector<double> q1_, q4_;
 };
 
-// Safe gradient flow: u_t = -(c q_t + v_t^2 - 1) (the gradient of F with the linearization d(v^2)/dq ~ I), applied
-// through the environment's safe clamp u in [alpha (q_min - q), alpha (q_max - q)].
+// Safe gradient flow: u_t = -(c q_t + v_t^2 - 1) (the gradient of F with the linearization d(v^2)/dq ~ I),
+// applied through the environment's safe clamp u in [alpha (q_min - q), alpha (q_max - q)].
 class GradientFlowController final : public Controller {
  public:
   GradientFlowController(const Study& study, double alpha) : study_(&study), alpha_(alpha) {}

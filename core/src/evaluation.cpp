@@ -41,6 +41,31 @@ EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenar
   return rec;
 }
 
+EvaluationSummary summarize(const std::vector<EpisodeRecord>& episodes, const std::string& controller,
+                            int steps) {
+  EvaluationSummary s;
+  s.controller = controller;
+  s.scenarios = static_cast<int>(episodes.size());
+  s.steps = steps;
+  long out_steps = 0;
+  double recover = 0.0;
+  for (const auto& e : episodes) {  // fixed order: identical sums for any thread count
+    s.transient += e.transient;
+    s.steady += e.steady;
+    out_steps += e.steps_out_of_band;
+    recover += e.steps_to_recover;
+    s.worst_violation = std::max(s.worst_violation, e.worst_violation);
+    s.final_violations += e.ends_in_band ? 0 : 1;
+    s.power_flow_failures += e.power_flow_failures;
+  }
+  const double count = std::max<double>(1.0, static_cast<double>(episodes.size()));
+  s.transient /= count;
+  s.steady /= count;
+  s.mean_steps_to_recover = recover / count;
+  s.fraction_out_of_band = static_cast<double>(out_steps) / (count * steps);
+  return s;
+}
+
 Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const ControllerFactory& factory,
                     const EvaluationOptions& options) {
   const int count = static_cast<int>(options.ids.size());
@@ -53,44 +78,27 @@ Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const Cont
     envs.push_back(std::make_unique<Environment>(study));
     controllers.push_back(factory());
   }
-  out.summary.controller = controllers.front()->name();
   parallel_for(count, threads, [&](int worker, int i) {
     const Scenario scenario = scenarios.make(options.ids.first + i);
-    EpisodeRecord rec = run_episode(*envs[static_cast<size_t>(worker)], *controllers[static_cast<size_t>(worker)],
-                                    scenario, options.steps);
+    EpisodeRecord rec = run_episode(*envs[static_cast<size_t>(worker)],
+                                    *controllers[static_cast<size_t>(worker)], scenario, options.steps);
     rec.id = options.ids.first + i;
     out.episodes[static_cast<size_t>(i)] = rec;
   });
-  EvaluationSummary& s = out.summary;
-  s.scenarios = count;
-  s.steps = options.steps;
-  long out_steps = 0;
-  double recover = 0.0;
-  for (const auto& e : out.episodes) {  // fixed order: identical sums for any thread count
-    s.transient += e.transient;
-    s.steady += e.steady;
-    out_steps += e.steps_out_of_band;
-    recover += e.steps_to_recover;
-    s.worst_violation = std::max(s.worst_violation, e.worst_violation);
-    s.final_violations += e.ends_in_band ? 0 : 1;
-    s.power_flow_failures += e.power_flow_failures;
-  }
-  s.transient /= count;
-  s.steady /= count;
-  s.mean_steps_to_recover = recover / count;
-  s.fraction_out_of_band = static_cast<double>(out_steps) / (static_cast<double>(count) * options.steps);
+  out.summary = summarize(out.episodes, controllers.front()->name(), options.steps);
   return out;
 }
 
 void write_episodes_csv(const Evaluation& evaluation, const std::string& path) {
   std::ostringstream out;
   out << std::setprecision(17);
-  out << "seed,scenario,transient,steady,final_vmin,final_vmax,steps_out_of_band,worst_violation,steps_to_recover,"
+  out << "seed,scenario,transient,steady,final_vmin,final_vmax,steps_out_of_band,worst_violation,steps_to_"
+         "recover,"
          "power_flow_failures\n";
   for (const auto& e : evaluation.episodes) {
     out << e.id << ',' << e.kind << ',' << e.transient << ',' << e.steady << ',' << e.final_vmin << ','
-        << e.final_vmax << ',' << e.steps_out_of_band << ',' << e.worst_violation << ',' << e.steps_to_recover << ','
-        << e.power_flow_failures << '\n';
+        << e.final_vmax << ',' << e.steps_out_of_band << ',' << e.worst_violation << ',' << e.steps_to_recover
+        << ',' << e.power_flow_failures << '\n';
   }
   write_file_atomically(path, out.str());
 }

@@ -1,6 +1,6 @@
-// The TASRL IEEE 13-bus scenario generator (voltage-control-benchmark.md section 2): for seed s, an MT19937 seeded
-// as std::mt19937(s) (= numpy's legacy RandomState(s)) draws the scenario kind (g() & 1) and then the inverters'
-// active powers in a fixed order; all loads are zero.
+// The TASRL IEEE 13-bus scenario generator (voltage-control-benchmark.md section 2): for seed s, an MT19937
+// seeded as std::mt19937(s) (= numpy's legacy RandomState(s)) draws the scenario kind (g() & 1) and then the
+// inverters' active powers in a fixed order; all loads are zero.
 #include <array>
 #include <string>
 
@@ -11,12 +11,14 @@ namespace vvc::core {
 
 namespace {
 
-constexpr std::array<const char*, 12> kTasrlGenerators = {"pv645", "pv684", "pv692", "pv632", "pv633", "pv646",
-                                                          "pv671", "pv634", "pv680", "pv611", "pv652", "pv675"};
+constexpr std::array<const char*, 12> kTasrlGenerators = {"pv645", "pv684", "pv692", "pv632",
+                                                          "pv633", "pv646", "pv671", "pv634",
+                                                          "pv680", "pv611", "pv652", "pv675"};
 
 class Tasrl13Scenarios final : public ScenarioSet {
  public:
-  explicit Tasrl13Scenarios(const grid::Network& network) : num_buses_(network.num_buses()), base_mva_(network.base_mva) {
+  explicit Tasrl13Scenarios(const grid::Network& network)
+      : num_buses_(network.num_buses()), base_mva_(network.base_mva) {
     for (size_t k = 0; k < kTasrlGenerators.size(); ++k) {
       const int g = network.find_generator(kTasrlGenerators[k]);
       if (g < 0) {

@@ -1,6 +1,7 @@
 // Scenario files (docs/formats/scenarios.md): JSON ("format": "vvc.scenarios") or CSV with the header
-// scenario,bus,p_mw,q_mvar (static) or scenario,step,bus,p_mw,q_mvar (time series). Injections are net MW/MVar
-// into the bus and replace the case's loads and generator setpoints; the controlled inverters add their q.
+// scenario,bus,p_mw,q_mvar (static) or scenario,step,bus,p_mw,q_mvar (time series). Injections are net
+// MW/MVar into the bus and replace the case's loads and generator setpoints; the controlled inverters add
+// their q.
 #include <map>
 #include <sstream>
 
@@ -48,7 +49,8 @@ void add_injections(const detail::JsonFields& parent, const std::string& key, co
   }
 }
 
-std::vector<Scenario> parse_json_scenarios(const std::string& text, const std::string& src, const grid::Network& net) {
+std::vector<Scenario> parse_json_scenarios(const std::string& text, const std::string& src,
+                                           const grid::Network& net) {
   const nlohmann::json doc = detail::parse_json(text, src);
   const detail::JsonFields root(doc, src, "");
   root.only({"format", "version", "scenarios"});
@@ -59,7 +61,8 @@ std::vector<Scenario> parse_json_scenarios(const std::string& text, const std::s
   for (size_t k = 0; k < list.size(); ++k) {
     const detail::JsonFields f(list[k], src, "/scenarios/" + std::to_string(k));
     f.only({"name", "injections", "series"});
-    Scenario s = empty_scenario(f.has("name") ? f.string("name") : "scenario " + std::to_string(k), net.num_buses());
+    Scenario s =
+        empty_scenario(f.has("name") ? f.string("name") : "scenario " + std::to_string(k), net.num_buses());
     if (f.has("injections")) add_injections(f, "injections", net, s.base.s_const);
     if (f.has("series")) {
       const auto& steps = f.array("series");
@@ -91,7 +94,8 @@ std::vector<std::string> split_csv(const std::string& line) {
   return cells;
 }
 
-std::vector<Scenario> parse_csv_scenarios(const std::string& text, const std::string& src, const grid::Network& net) {
+std::vector<Scenario> parse_csv_scenarios(const std::string& text, const std::string& src,
+                                          const grid::Network& net) {
   std::istringstream in(text);
   std::string line;
   int line_no = 0;
@@ -102,8 +106,8 @@ std::vector<Scenario> parse_csv_scenarios(const std::string& text, const std::st
   }
   const bool series = header == std::vector<std::string>{"scenario", "step", "bus", "p_mw", "q_mvar"};
   if (!series && header != std::vector<std::string>{"scenario", "bus", "p_mw", "q_mvar"}) {
-    throw InputError::at_line(src, line_no,
-                              "expected the header 'scenario,bus,p_mw,q_mvar' or 'scenario,step,bus,p_mw,q_mvar'");
+    throw InputError::at_line(
+        src, line_no, "expected the header 'scenario,bus,p_mw,q_mvar' or 'scenario,step,bus,p_mw,q_mvar'");
   }
   std::vector<Scenario> out;
   std::map<std::string, size_t> index;
@@ -112,8 +116,9 @@ std::vector<Scenario> parse_csv_scenarios(const std::string& text, const std::st
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const auto cells = split_csv(line);
     if (cells.size() != header.size()) {
-      throw InputError::at_line(src, line_no, "expected " + std::to_string(header.size()) + " columns, got " +
-                                                  std::to_string(cells.size()));
+      throw InputError::at_line(
+          src, line_no,
+          "expected " + std::to_string(header.size()) + " columns, got " + std::to_string(cells.size()));
     }
     auto number = [&](const std::string& cell, const char* column) {
       try {
@@ -122,13 +127,15 @@ std::vector<Scenario> parse_csv_scenarios(const std::string& text, const std::st
         if (used != cell.size() || !std::isfinite(x)) throw std::invalid_argument(cell);
         return x;
       } catch (const std::exception&) {
-        throw InputError::at_line(src, line_no, std::string("column ") + column + ": expected a number, got '" + cell + "'");
+        throw InputError::at_line(
+            src, line_no, std::string("column ") + column + ": expected a number, got '" + cell + "'");
       }
     };
     const size_t c = series ? 1 : 0;
     const int b = net.find_bus(cells[c + 1]);
     if (b < 0) throw InputError::at_line(src, line_no, "unknown bus '" + cells[c + 1] + "'");
-    const grid::Complex s(number(cells[c + 2], "p_mw") / net.base_mva, number(cells[c + 3], "q_mvar") / net.base_mva);
+    const grid::Complex s(number(cells[c + 2], "p_mw") / net.base_mva,
+                          number(cells[c + 3], "q_mvar") / net.base_mva);
     auto [it, inserted] = index.try_emplace(cells[0], out.size());
     if (inserted) out.push_back(empty_scenario(cells[0], net.num_buses()));
     Scenario& sc = out[it->second];
@@ -150,11 +157,14 @@ std::vector<Scenario> parse_csv_scenarios(const std::string& text, const std::st
 
 }  // namespace
 
-std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path, const grid::Network& network) {
+std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
+                                                const grid::Network& network) {
   const std::string text = read_text_file(path);
   const std::string ext = path.extension().string();
-  if (ext == ".json") return std::make_unique<FileScenarios>(parse_json_scenarios(text, path.string(), network));
-  if (ext == ".csv") return std::make_unique<FileScenarios>(parse_csv_scenarios(text, path.string(), network));
+  if (ext == ".json")
+    return std::make_unique<FileScenarios>(parse_json_scenarios(text, path.string(), network));
+  if (ext == ".csv")
+    return std::make_unique<FileScenarios>(parse_csv_scenarios(text, path.string(), network));
   throw InputError(path.string() + ": unknown scenario file type (expected .json or .csv)");
 }
 

@@ -46,8 +46,8 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
   const std::string src = source.string();
   const nlohmann::json doc = detail::parse_json(text, src);
   const JsonFields root(doc, src, "");
-  root.only({"format", "version", "name", "network", "inverters", "voltage_band", "cost", "scenarios", "steps",
-             "discount", "evaluation_seeds", "training_seeds"});
+  root.only({"format", "version", "name", "network", "inverters", "voltage_band", "cost", "scenarios",
+             "steps", "discount", "evaluation_seeds", "training_seeds"});
   root.expect_format("vvc.study", 1);
 
   Study study;
@@ -72,7 +72,8 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
     if (f.has("generator")) {
       inv.generator = f.string("generator");
       inv.generator_index = study.network.find_generator(inv.generator);
-      if (inv.generator_index < 0) f.fail("generator", "unknown generator '" + inv.generator + "' in " + network_path.string());
+      if (inv.generator_index < 0)
+        f.fail("generator", "unknown generator '" + inv.generator + "' in " + network_path.string());
     } else {
       const std::string bus = f.string("bus");
       const int b = study.network.find_bus(bus);
@@ -93,7 +94,8 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
     inv.s_max_mva = f.number_or("s_max_mva", 0.0);
     if (inv.s_max_mva < 0.0) f.fail("s_max_mva", "must be >= 0");
     for (const auto& other : study.inverters) {
-      if (other.generator_index == inv.generator_index) f.fail("", "inverter '" + inv.generator + "' is listed twice");
+      if (other.generator_index == inv.generator_index)
+        f.fail("", "inverter '" + inv.generator + "' is listed twice");
     }
     study.inverters.push_back(inv);
   }
@@ -102,7 +104,8 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
   cost.only({"c"});
   const auto& c = cost.array("c");
   if (c.size() != inverters.size()) {
-    cost.fail("c", "expected " + std::to_string(inverters.size()) + " weights (one per inverter), got " + std::to_string(c.size()));
+    cost.fail("c", "expected " + std::to_string(inverters.size()) + " weights (one per inverter), got " +
+                       std::to_string(c.size()));
   }
   study.cost_c.resize(static_cast<Eigen::Index>(c.size()));
   for (size_t i = 0; i < c.size(); ++i) {
@@ -118,7 +121,8 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
   if (study.scenarios.type == "file") {
     study.scenarios.file = source.parent_path() / scen.string("path");
   } else if (study.scenarios.type != "tasrl13") {
-    scen.fail("type", "unknown scenario set '" + study.scenarios.type + "' (expected \"tasrl13\" or \"file\")");
+    scen.fail("type",
+              "unknown scenario set '" + study.scenarios.type + "' (expected \"tasrl13\" or \"file\")");
   }
 
   if (root.has("steps")) {

@@ -456,6 +456,14 @@ const PowerFlowResult& solve(const Network& network, const Injections& injection
   w.start(network, options.warm_start);
   if (algorithm == PowerFlowAlgorithm::kSweep) {
     w.solve_sweep(injections, options);
+    // The sweep converges linearly and slowly on heavily loaded feeders (large reverse flows); in auto mode
+    // Newton-Raphson takes over from where it stopped (or from a flat start if it diverged).
+    if (options.algorithm == PowerFlowAlgorithm::kAuto && w.result.status != PowerFlowStatus::kConverged) {
+      const int sweep_iterations = w.result.iterations;
+      if (w.result.status == PowerFlowStatus::kDiverged) w.start(network, false);
+      w.solve_newton(injections, options);
+      w.result.iterations += sweep_iterations;
+    }
   } else {
     w.solve_newton(injections, options);
   }

@@ -1,6 +1,6 @@
-// The check values of the IEEE 13-bus voltage-control benchmark (voltage-control-benchmark.md sections 2 and 4),
-// recomputed independently by the reference: scenario draws, reset voltages, the seed-0 gradient-flow trajectory
-// and the 500-scenario metrics.
+// The check values of the IEEE 13-bus voltage-control benchmark (voltage-control-benchmark.md sections 2 and
+// 4), recomputed independently by the reference: scenario draws, reset voltages, the seed-0 gradient-flow
+// trajectory and the 500-scenario metrics.
 #include <gtest/gtest.h>
 
 #include "vvc/core/controller.hpp"
@@ -16,11 +16,13 @@ const Study& benchmark_study() {
   return study;
 }
 
-std::vector<double> generator_p(const Study& study, const Scenario& s, std::initializer_list<const char*> names) {
+std::vector<double> generator_p(const Study& study, const Scenario& s,
+                                std::initializer_list<const char*> names) {
   std::vector<double> p;
   for (const char* name : names) {
     const int g = study.network.find_generator(name);
-    p.push_back(s.base.s_const[study.network.generators[static_cast<size_t>(g)].bus].real() * study.network.base_mva);
+    p.push_back(s.base.s_const[study.network.generators[static_cast<size_t>(g)].bus].real() *
+                study.network.base_mva);
   }
   return p;
 }
@@ -36,7 +38,8 @@ TEST(Tasrl13, ScenarioDrawsMatchCheckValues) {
   EXPECT_NEAR(p0[2], -1.32953474, 1e-8);
   const Scenario s1 = set->make(1);
   EXPECT_EQ(s1.kind, 1);
-  const auto p1 = generator_p(study, s1, {"pv645", "pv684", "pv692", "pv632", "pv633", "pv646", "pv652", "pv675"});
+  const auto p1 =
+      generator_p(study, s1, {"pv645", "pv684", "pv692", "pv632", "pv633", "pv646", "pv652", "pv675"});
   const double expected[] = {3.99014684, 4.27327633, 0.64062224, 1.19884862,
                              1.34165339, 0.55521302, 1.28615008, 1.00461906};
   for (size_t i = 0; i < p1.size(); ++i) EXPECT_NEAR(p1[i], expected[i], 1e-8) << i;
@@ -65,8 +68,8 @@ TEST(Tasrl13, ResetVoltagesMatchCheckValues) {
     const Observation& o = env.reset(s);
     outside += (o.v_inv.minCoeff() < 0.95 || o.v_inv.maxCoeff() > 1.05) ? 1 : 0;
   }
-  // The reference's "95.4 % start outside [0.95, 1.05]" counts the three inverter buses (477 of 500); over all
-  // buses 483 scenarios start outside the band.
+  // The reference's "95.4 % start outside [0.95, 1.05]" counts the three inverter buses (477 of 500); over
+  // all buses 483 scenarios start outside the band.
   EXPECT_EQ(outside, 477);
 }
 
@@ -111,13 +114,15 @@ TEST(Tasrl13, GradientFlowOverTheEvaluationSetMatchesReference) {
   EvaluationOptions opt;
   opt.ids = {0, 500};
   opt.threads = 2;
-  const auto eval = evaluate(study, *set, [&] { return make_gradient_flow_controller(study, 0.5); }, opt);
+  const auto eval = evaluate(
+      study, *set, [&] { return make_gradient_flow_controller(study, 0.5); }, opt);
   EXPECT_NEAR(eval.summary.transient, -6.740, 1e-3);
   EXPECT_NEAR(eval.summary.steady, -0.1091, 2e-4);
   EXPECT_EQ(eval.summary.power_flow_failures, 0);
   // Results do not depend on the thread count.
   opt.threads = 1;
-  const auto serial = evaluate(study, *set, [&] { return make_gradient_flow_controller(study, 0.5); }, opt);
+  const auto serial = evaluate(
+      study, *set, [&] { return make_gradient_flow_controller(study, 0.5); }, opt);
   EXPECT_EQ(serial.summary.transient, eval.summary.transient);
   EXPECT_EQ(serial.summary.steady, eval.summary.steady);
 }

@@ -142,6 +142,21 @@ TEST(PowerFlow, WarmStartConvergesImmediatelyOnUnchangedInjections) {
   EXPECT_EQ(solve(net, inj, PowerFlowOptions{}, ws).iterations, cold);
 }
 
+TEST(PowerFlow, AutoFallsBackToNewtonWhenTheSweepDoesNotConverge) {
+  const Network net = make_radial_feeder(300);
+  PowerFlowOptions options;
+  options.max_iterations = 3;  // too few for the linearly converging sweep at 1e-10
+  options.algorithm = PowerFlowAlgorithm::kSweep;
+  PowerFlowWorkspace ws(net);
+  EXPECT_EQ(solve(net, nominal_injections(net), options, ws).status, PowerFlowStatus::kIterationLimit);
+  options.algorithm = PowerFlowAlgorithm::kAuto;
+  PowerFlowWorkspace ws_auto(net);
+  const auto& res = solve(net, nominal_injections(net), options, ws_auto);
+  EXPECT_TRUE(res.converged());
+  EXPECT_EQ(res.algorithm, PowerFlowAlgorithm::kNewtonRaphson);
+  EXPECT_GT(res.iterations, 3);
+}
+
 TEST(PowerFlow, OverloadIsAStatusNotACrash) {
   Network net = make_buses(2);
   add_line(net, 0, 1, 0.1, 0.3);

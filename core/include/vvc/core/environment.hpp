@@ -1,6 +1,6 @@
 // The quasi-static voltage-control environment. reset() loads a scenario and solves the power flow with every
-// inverter at q = 0 (v_init); step() applies the inverters' reactive powers by a step rule, solves the AC power
-// flow warm-started from the last solution, and returns the per-step cost
+// inverter at q = 0 (v_init); step() applies the inverters' reactive powers by a step rule, solves the AC
+// power flow warm-started from the last solution, and returns the per-step cost
 //   F(q) = 1/2 q' diag(c) q + 1/2 q' (v(q)^2 + v_init^2 - 2)       (v at the inverter buses, q in MVar)
 // of voltage-control-benchmark.md section 3. Once warm, neither reset() nor step() allocates.
 #pragma once
@@ -20,18 +20,23 @@ enum class StepRule {
 };
 
 struct Observation {
-  int t = 0;                 ///< steps taken so far
-  Eigen::VectorXd vm;        ///< |V| at every bus, pu
-  Eigen::VectorXd vm_init;   ///< |V| at every bus after reset (q = 0)
-  Eigen::VectorXd q;         ///< inverter reactive powers now applied, MVar
-  Eigen::VectorXd v_inv;     ///< |V| at the inverter buses
+  int t = 0;                ///< steps taken so far
+  Eigen::VectorXd vm;       ///< |V| at every bus, pu
+  Eigen::VectorXd vm_init;  ///< |V| at every bus after reset (q = 0)
+  Eigen::VectorXd q;        ///< inverter reactive powers now applied, MVar
+  Eigen::VectorXd v_inv;    ///< |V| at the inverter buses
   Eigen::VectorXd v_inv_init;
 };
 
+/// A bus counts as outside the band when it is more than this beyond a limit (pu): far above the power flow's
+/// accuracy (~1e-11 pu at its 1e-10 mismatch tolerance), far below any violation that matters to an operator.
+inline constexpr double kBandTolerance = 1e-6;
+
 struct StepResult {
-  double cost = 0.0;          ///< F(q_t)
-  double max_violation = 0.0; ///< largest distance outside the band over all buses, pu (0 when in band)
-  bool in_band = true;
+  double cost = 0.0;           ///< F(q_t)
+  double max_violation = 0.0;  ///< largest distance outside the band over all buses, pu (0 when in band)
+  bool in_band = true;         ///< max_violation <= kBandTolerance
+  /// Not converged: no operating point for the requested setpoints; the previous setpoints stay applied.
   grid::PowerFlowStatus power_flow = grid::PowerFlowStatus::kConverged;
 };
 
@@ -60,6 +65,7 @@ class Environment {
   const Scenario* scenario_ = nullptr;
   grid::Injections injections_;
   Eigen::VectorXd q_next_;
+  Eigen::VectorXd q_prev_;
   Observation obs_;
   StepResult last_;
   bool reset_ok_ = true;

@@ -1,5 +1,6 @@
 // Deterministic parallel loops: work items are independent and write to their own slots, so the outcome does
-// not depend on the thread count or the schedule. Never use this for Ipopt work (not thread-safe in Debian 12).
+// not depend on the thread count or the schedule. Never use this for Ipopt work (not thread-safe in Debian
+// 12).
 #pragma once
 
 #include <algorithm>

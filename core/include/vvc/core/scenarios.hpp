@@ -19,13 +19,16 @@ namespace vvc::core {
 /// One episode's exogenous injections: S(t) = base (+ series[t] when the scenario is a time series), pu.
 struct Scenario {
   std::string label;
-  long seed = -1;   ///< the generator seed, or -1 for file scenarios
-  int kind = -1;    ///< tasrl13: 0 low-voltage, 1 high-voltage; -1 otherwise
+  long seed = -1;  ///< the generator seed, or -1 for file scenarios
+  int kind = -1;   ///< tasrl13: 0 low-voltage, 1 high-voltage; -1 otherwise
   grid::Injections base;
-  std::vector<Eigen::VectorXcd> series;  ///< optional per-step constant-power injections replacing base.s_const
+  std::vector<Eigen::VectorXcd>
+      series;  ///< optional per-step constant-power injections replacing base.s_const
 
   const Eigen::VectorXcd& s_const_at(int step) const {
-    return series.empty() ? base.s_const : series[static_cast<size_t>(std::min<int>(step, static_cast<int>(series.size()) - 1))];
+    return series.empty()
+               ? base.s_const
+               : series[static_cast<size_t>(std::min<int>(step, static_cast<int>(series.size()) - 1))];
   }
 };
 
@@ -59,7 +62,8 @@ class LegacyMt19937 {
 /// The TASRL 13-bus scenario generator. The network must hold the twelve inverters pv645 ... pv675.
 std::unique_ptr<ScenarioSet> make_tasrl13_scenarios(const grid::Network& network);
 /// A scenario file (JSON or CSV, docs/formats/scenarios.md) for the given network.
-std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path, const grid::Network& network);
+std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
+                                                const grid::Network& network);
 /// The scenario set a study names.
 std::unique_ptr<ScenarioSet> make_scenarios(const Study& study);
 

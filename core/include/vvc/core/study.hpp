@@ -22,8 +22,8 @@ struct Inverter {
 
 /// Which scenario generator or file a study uses.
 struct ScenarioSource {
-  std::string type;                 ///< "tasrl13" or "file"
-  std::filesystem::path file;       ///< for type "file"
+  std::string type;            ///< "tasrl13" or "file"
+  std::filesystem::path file;  ///< for type "file"
 };
 
 /// Half-open range of integer seeds [first, last).
@@ -36,13 +36,13 @@ struct SeedRange {
 SeedRange parse_seed_range(const std::string& text, const std::string& what);
 
 struct Study {
-  std::filesystem::path path;      ///< the study file
+  std::filesystem::path path;  ///< the study file
   std::string name;
   grid::Network network;
   std::vector<Inverter> inverters;
   double vmin_pu = 0.95;
   double vmax_pu = 1.05;
-  Eigen::VectorXd cost_c;          ///< per-inverter quadratic weight c of the cost F
+  Eigen::VectorXd cost_c;  ///< per-inverter quadratic weight c of the cost F
   ScenarioSource scenarios;
   int steps = 100;
   double discount = 0.99;

@@ -25,7 +25,9 @@ std::string_view to_string(PowerFlowStatus status);
 std::string_view to_string(PowerFlowAlgorithm algorithm);
 
 struct PowerFlowOptions {
-  PowerFlowAlgorithm algorithm = PowerFlowAlgorithm::kAuto;  ///< auto: sweep when radial, else Newton-Raphson
+  /// auto: sweep when radial, else Newton-Raphson; Newton-Raphson also takes over when the sweep does not
+  /// converge.
+  PowerFlowAlgorithm algorithm = PowerFlowAlgorithm::kAuto;
   double tolerance = 1e-10;  ///< max bus power mismatch, pu (both algorithms test the same quantity)
   int max_iterations = 50;
   bool warm_start = true;     ///< start from the workspace's last converged solution instead of flat start
@@ -51,7 +53,7 @@ Injections nominal_injections(const Network& network);
 struct PowerFlowResult {
   PowerFlowStatus status = PowerFlowStatus::kDiverged;
   PowerFlowAlgorithm algorithm = PowerFlowAlgorithm::kSweep;  ///< the algorithm that ran
-  int iterations = 0;
+  int iterations = 0;         ///< all iterations, including a sweep's before Newton-Raphson took over
   double max_mismatch = 0.0;  ///< pu, at the returned voltages
   Eigen::VectorXcd v;         ///< complex bus voltages, pu
   Eigen::VectorXd vm;         ///< |V|, pu
