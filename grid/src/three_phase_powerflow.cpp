@@ -150,9 +150,16 @@ struct ThreePhaseWorkspace::Impl {
   std::vector<LoadTerms> terms;
 
   // One entry per load phase element: the element's two ends as indices into `ext`.
+  // The hot fields are copied here so that the common case (a constant-power element inside its band) touches
+  // nothing else.
   struct LoadElement {
     int p = 0, q = 0;
     int load = 0;
+    bool constant_power = false;  // model 1
+    Complex y_matrix;             // its admittance in Y
+    Complex conj_s;               // conj(P + jQ) at the present scale
+    double band_low2 = 0.0;       // constant power when band_low2 < |V|^2 <= band_high2
+    double band_high2 = 0.0;
   };
   std::vector<LoadElement> load_elements;
 
@@ -256,10 +263,13 @@ struct ThreePhaseWorkspace::Impl {
     Complex total(0.0, 0.0);
     const auto& loads = network->loads;
     for (const LoadElement& e : load_elements) {
-      const LoadTerms& t = terms[static_cast<size_t>(e.load)];
       const Complex vd = ext[e.p] - ext[e.q];
-      const Complex i = load_current(loads[static_cast<size_t>(e.load)], t, vd);
-      const Complex c = t.y_matrix * vd - i;
+      const double vm2 = std::norm(vd);
+      const Complex i =
+          e.constant_power && vm2 > e.band_low2 && vm2 <= e.band_high2
+              ? e.conj_s * vd / vm2
+              : load_current(loads[static_cast<size_t>(e.load)], terms[static_cast<size_t>(e.load)], vd);
+      const Complex c = e.y_matrix * vd - i;
       if (e.p < num_unknown) out[e.p] += c;
       if (e.q < num_unknown) out[e.q] -= c;
       total += vd * std::conj(i);
@@ -311,6 +321,19 @@ struct ThreePhaseWorkspace::Impl {
     }
     warm = false;
     return PowerFlowStatus::kIterationLimit;
+  }
+
+  // Copies the present load terms into the flat load elements.
+  void refresh_load_elements() {
+    for (LoadElement& e : load_elements) {
+      const LoadTerms& t = terms[static_cast<size_t>(e.load)];
+      e.constant_power = network->loads[static_cast<size_t>(e.load)].model == 1;
+      e.y_matrix = t.y_matrix;
+      e.conj_s = std::conj(t.s);
+      const double low = std::max(t.v95, t.v_low);
+      e.band_low2 = low * low;
+      e.band_high2 = t.v105 * t.v105;
+    }
   }
 
   void set_tap(size_t transformer, const std::vector<double>& value) {
@@ -481,8 +504,11 @@ ThreePhaseWorkspace::ThreePhaseWorkspace(const MultiphaseNetwork& network) : imp
   for (const PhaseLoad& load : network.loads) {
     for (int k = 0; k < load.phases; ++k) {
       const auto [p, q] = load_element_nodes(load, k);
-      m.load_elements.push_back(
-          {m.ext_index(p), m.ext_index(q), static_cast<int>(&load - network.loads.data())});
+      Impl::LoadElement e;
+      e.p = m.ext_index(p);
+      e.q = m.ext_index(q);
+      e.load = static_cast<int>(&load - network.loads.data());
+      m.load_elements.push_back(e);
     }
   }
   m.b = Eigen::VectorXcd::Zero(unknown);
@@ -490,6 +516,7 @@ ThreePhaseWorkspace::ThreePhaseWorkspace(const MultiphaseNetwork& network) : imp
   m.comp_previous = Eigen::VectorXcd::Zero(unknown);
   m.x_previous = Eigen::VectorXcd::Zero(unknown);
   for (const PhaseLoad& load : network.loads) m.terms.push_back(load_terms(load, 1.0));
+  m.refresh_load_elements();
   m.assemble_values();
 
   klu_defaults(&m.common);
@@ -529,6 +556,7 @@ void ThreePhaseWorkspace::set_load_scale(double factor) {
   // Y keeps the nominal load admittances: the compensation currents carry the difference, so no
   // refactorization.
   for (size_t l = 0; l < m.terms.size(); ++l) m.terms[l] = load_terms(m.network->loads[l], factor);
+  m.refresh_load_elements();
 }
 
 const ThreePhaseResult& solve(const MultiphaseNetwork& network, const ThreePhaseOptions& options,
