@@ -22,6 +22,7 @@ void run_warm(benchmark::State& state, const MultiphaseNetwork& net, bool altern
   ThreePhaseWorkspace ws(net);
   ThreePhaseOptions options;
   options.taps = TapMode::kFixed;
+  options.voltage_tolerance = 1e-8;
   int iterations = 0;
   if (!solve(net, options, ws).converged()) state.SkipWithError("the power flow did not converge");
   bool flip = false;
