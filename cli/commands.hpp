@@ -8,7 +8,7 @@ int run_powerflow(int argc, char** argv);
 int run_bench(int argc, char** argv);
 int run_eval(int argc, char** argv);
 int run_train(int argc, char** argv);
-/// The unbalanced power flow of an OpenDSS script (vvc powerflow CASE.dss); run_powerflow dispatches .dss here.
+/// The unbalanced power flow of an OpenDSS script (vvc powerflow CASE.dss): run_powerflow hands .dss to it.
 int run_powerflow_dss(int argc, char** argv);
 
 }  // namespace vvc::cli
