@@ -10,6 +10,10 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "vvc/core/diffop.hpp"
+#include "vvc/core/evaluation.hpp"
+#include "vvc/core/ipopt_qp.hpp"
+#include "vvc/core/policy_io.hpp"
 #include "vvc/grid/case_io.hpp"
 #include "vvc/grid/errors.hpp"
 #include "vvc/grid/powerflow.hpp"
@@ -47,6 +51,7 @@ Timing time_powerflow(const std::string& name, const grid::Network& net, grid::P
   grid::PowerFlowOptions opt;
   opt.algorithm = algorithm;
   opt.compute_flows = false;
+  opt.compute_angles = false;
   bool flip = false;
   int iterations = 0;
   grid::solve(net, base, opt, ws);
@@ -103,9 +108,124 @@ int bench_powerflow(const Args& args, const std::filesystem::path& root) {
   return 0;
 }
 
+/// Wall time of one call, in seconds: the median of `repeats` calls.
+double median_seconds(const std::function<void()>& call, int repeats) {
+  std::vector<double> samples;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    call();
+    samples.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::nth_element(samples.begin(), samples.begin() + static_cast<long>(samples.size() / 2), samples.end());
+  return samples[samples.size() / 2];
+}
+
+/// States met by a policy along real episodes (the QPs it actually solves).
+std::vector<core::DiffOpModel::State> sample_states(const core::Study& study, const core::DiffOpModel& model,
+                                                    const Eigen::VectorXd& theta, int episodes, int steps) {
+  const auto scenarios = core::make_scenarios(study);
+  core::Environment env(study);
+  auto controller = core::make_diffop_controller(model, theta);
+  std::vector<core::DiffOpModel::State> states;
+  Eigen::VectorXd action(study.num_inverters());
+  for (int e = 0; e < episodes; ++e) {
+    const core::Scenario sc = scenarios->make(study.evaluation_seeds.first + e);
+    const core::Observation& obs = env.reset(sc);
+    controller->reset(obs, sc);
+    for (int t = 0; t < steps; ++t) {
+      core::DiffOpModel::State st;
+      model.observe(obs, st);
+      states.push_back(st);
+      controller->act(obs, action);
+      env.step(action, controller->rule(), controller->alpha());
+    }
+  }
+  return states;
+}
+
+int bench_policy(const Args& args, const std::filesystem::path& root) {
+  const core::Study study =
+      core::read_study(args.get_or("study", (root / "cases" / "ieee13_tasrl").string()));
+  const auto scenarios = core::make_scenarios(study);
+  std::cout << std::fixed;
+  // 1. Evaluation of the 500 x 100 benchmark: reference gradient flow and the DiffOP policy.
+  Eigen::VectorXd theta;
+  core::DiffOpStructure structure;
+  structure.episode_steps = study.steps;
+  if (args.has("policy")) {
+    const core::PolicyFile policy = core::read_policy(*args.get("policy"));
+    structure = policy.structure;
+    theta = policy.theta;
+  }
+  const core::DiffOpModel model(study, structure);
+  if (!args.has("policy")) theta = model.initial_parameters();
+  core::check_policy_matches(core::describe_policy(model, theta), model, "policy");
+  std::cout << "evaluation of " << study.evaluation_seeds.size() << " scenarios x " << study.steps
+            << " steps, wall time (median of 3)\n";
+  for (int threads : {1, 2}) {
+    core::EvaluationOptions eo;
+    eo.ids = study.evaluation_seeds;
+    eo.steps = study.steps;
+    eo.threads = threads;
+    const double gf = median_seconds(
+        [&] {
+          core::evaluate(
+              study, *scenarios, [&] { return core::make_gradient_flow_controller(study, 0.5); }, eo);
+        },
+        3);
+    const double dp = median_seconds(
+        [&] {
+          core::evaluate(
+              study, *scenarios, [&] { return core::make_diffop_controller(model, theta); }, eo);
+        },
+        3);
+    std::cout << "  threads " << threads << ": gradient-flow " << std::setprecision(3) << gf << " s, diffop-"
+              << core::to_string(structure.mode) << " " << dp << " s\n";
+  }
+  // 2. Per-step policy QP: the project's dense solver against Ipopt on the same problems, H = 1 and H = 10.
+  std::cout << "policy QP per solve on states met along 20 episodes (median of 7 passes)\n";
+  for (int horizon : {1, 10}) {
+    core::DiffOpStructure s = structure;
+    s.mode = core::DiffOpMode::kStep;
+    s.horizon = horizon;
+    const core::DiffOpModel m(study, s);
+    const Eigen::VectorXd th = m.initial_parameters();
+    const auto states = sample_states(study, model, theta, 20, 50);
+    std::vector<core::QpProblem> problems(states.size());
+    for (size_t i = 0; i < states.size(); ++i) m.build(th, states[i], problems[i]);
+    core::DenseQpWorkspace ws;
+    core::QpSolution sol;
+    core::DenseQpOptions dense_options;
+    dense_options.warm_start = true;
+    const double dense_us = median_time_us(
+        [&, i = size_t{0}]() mutable {
+          core::solve(problems[i], dense_options, ws, sol);
+          i = (i + 1) % problems.size();
+        },
+        7, static_cast<int>(problems.size()));
+    core::IpoptQpSolver ipopt;
+    core::IpoptOptions ipopt_options;
+    ipopt_options.warm_start = true;
+    ipopt_options.tolerance = 1e-9;
+    const double ipopt_us = median_time_us(
+        [&, i = size_t{0}]() mutable {
+          ipopt.solve(problems[i], ipopt_options);
+          i = (i + 1) % problems.size();
+        },
+        3, std::min<int>(200, static_cast<int>(problems.size())));
+    std::cout << "  H = " << horizon << " (" << problems.front().num_variables() << " variables, "
+              << problems.front().num_rows() << " voltage rows): dense " << std::setprecision(2) << dense_us
+              << " us, Ipopt (warm) " << ipopt_us << " us, ratio " << std::setprecision(0)
+              << ipopt_us / dense_us << "x\n";
+  }
+  return 0;
+}
+
 const std::vector<OptionSpec> kBenchOptions = {
-    {"json", false, "print the results as JSON"},
+    {"json", false, "print the results as JSON (powerflow)"},
     {"root", true, "the vvc source folder holding cases/ (default: the current folder)", "DIR"},
+    {"study", true, "study for 'policy' (default: ROOT/cases/ieee13_tasrl)", "PATH"},
+    {"policy", true, "trained policy JSON for 'policy' (default: the untrained starting point)", "FILE"},
 };
 
 }  // namespace
@@ -123,7 +243,8 @@ int run_bench(int argc, char** argv) {
   const std::filesystem::path root = args.get_or("root", ".");
   const std::string what = args.positional().front();
   if (what == "powerflow") return bench_powerflow(args, root);
-  throw InputError("unknown benchmark '" + what + "' (expected: powerflow)");
+  if (what == "policy") return bench_policy(args, root);
+  throw InputError("unknown benchmark '" + what + "' (expected: powerflow, policy)");
 }
 
 }  // namespace vvc::cli

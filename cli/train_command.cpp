@@ -1,10 +1,10 @@
 // vvc train: trains a DiffOP policy on a study, evaluates it on the evaluation seeds and writes the policy
 // JSON.
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
-#include <unistd.h>
 
 #include "args.hpp"
 #include "commands.hpp"
@@ -38,14 +38,16 @@ const std::vector<OptionSpec> kTrainOptions = {
     {"quiet", false, "no progress line"},
 };
 
+// On a terminal: one line rewritten in place every iteration. Otherwise (logs, CI): one line per validation.
 class ProgressLine final : public core::TrainingObserver {
  public:
-  explicit ProgressLine(bool quiet) : quiet_(quiet) {}
+  explicit ProgressLine(bool quiet) : quiet_(quiet), terminal_(isatty(STDERR_FILENO) == 1) {}
   core::ObserverAction on_progress(const core::TrainingProgress& p) override {
     if (quiet_) return core::ObserverAction::kContinue;
+    if (!terminal_ && !std::isfinite(p.validation_transient)) return core::ObserverAction::kContinue;
     const double eta = p.seconds / p.iteration * (p.iterations - p.iteration);
-    std::fprintf(stderr, "\riteration %d/%d  rollout cost %.4f", p.iteration, p.iterations,
-                 p.rollout_transient);
+    std::fprintf(stderr, "%siteration %d/%d  rollout cost %.4f", terminal_ ? "\r" : "", p.iteration,
+                 p.iterations, p.rollout_transient);
     if (std::isfinite(p.validation_transient)) last_validation_ = p.validation_transient;
     if (std::isfinite(last_validation_)) std::fprintf(stderr, "  validation %.4f", last_validation_);
     std::fprintf(stderr, "  |grad| %.3g", p.gradient_norm);

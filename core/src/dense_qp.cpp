@@ -93,6 +93,10 @@ void QpProblem::validate() const {
       !is_finite_or_inf(ub)) {
     throw InputError("QP: limits must not be NaN");
   }
+  if ((lower.array() == kInfinity).any() || (lb.array() == kInfinity).any() ||
+      (upper.array() == -kInfinity).any() || (ub.array() == -kInfinity).any()) {
+    throw InputError("QP: a lower limit of +inf or an upper limit of -inf is not a limit");
+  }
 }
 
 void DenseQpWorkspace::resize(int n, int m) {
@@ -107,6 +111,7 @@ void DenseQpWorkspace::resize(int n, int m) {
   r_.resize(n, n);
   factor_valid_ = false;
   x_.resize(n);
+  gx_.resize(m);
   z_.resize(n);
   d_.resize(n);
   r_vec_.resize(n + 1);
@@ -140,6 +145,11 @@ struct DenseQpSolver {
     return sign(k) * (is_row(k) ? p.G.row(i).dot(v) : v[i]);
   }
   [[nodiscard]] double residual(int k, const Eigen::VectorXd& v) const { return normal_dot(k, v) - limit(k); }
+  // The same at w.x_, with G x precomputed in w.gx_.
+  [[nodiscard]] double residual_at_x(int k) const {
+    const int i = index(k);
+    return sign(k) * (is_row(k) ? w.gx_[i] : w.x_[i]) - limit(k);
+  }
   [[nodiscard]] bool is_equality(int k) const {
     const int i = index(k);
     return is_row(k) ? p.lower[i] == p.upper[i] : p.lb[i] == p.ub[i];
@@ -356,9 +366,10 @@ struct DenseQpSolver {
       // Step 1: the most violated inactive constraint.
       int ip = -1;
       double worst = 0.0;
+      w.gx_.noalias() = p.G * w.x_;
       for (int k = 0; k < sides; ++k) {
         if (w.in_active_[k] || !present(k)) continue;
-        const double s = residual(k, w.x_);
+        const double s = residual_at_x(k);
         if (s >= -options.feasibility_tolerance * (1.0 + std::abs(limit(k)))) continue;
         const double norm = is_row(k) ? p.G.row(index(k)).norm() : 1.0;
         const double scaled = s / std::max(norm, 1e-300);
@@ -448,10 +459,10 @@ struct DenseQpSolver {
       }
       // Redundant equalities were skipped by the solver but hold at the solution.
       for (int i = 0; i < m; ++i) {
-        if (p.lower[i] == p.upper[i]) out.row_active[i] = ActiveSide::kEquality;
+        if (p.lower[i] == p.upper[i] && std::isfinite(p.lower[i])) out.row_active[i] = ActiveSide::kEquality;
       }
       for (int j = 0; j < n; ++j) {
-        if (p.lb[j] == p.ub[j]) out.bound_active[j] = ActiveSide::kEquality;
+        if (p.lb[j] == p.ub[j] && std::isfinite(p.lb[j])) out.bound_active[j] = ActiveSide::kEquality;
       }
     }
     w.d_.noalias() = p.P * w.x_;

@@ -12,6 +12,7 @@ Environment::Environment(const Study& study)
       q_prev_(Eigen::VectorXd::Zero(study.num_inverters())) {
   options_.tolerance = 1e-10;
   options_.compute_flows = false;
+  options_.compute_angles = false;
   const int n = study.network.num_buses();
   const int m = study.num_inverters();
   obs_.vm.resize(n);

@@ -14,6 +14,7 @@ EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenar
   EpisodeRecord rec;
   rec.id = scenario.seed;
   rec.kind = scenario.kind;
+  rec.label = scenario.label;
   const Observation& obs = env.reset(scenario);
   if (!env.reset_ok()) ++rec.power_flow_failures;
   controller.reset(obs, scenario);
@@ -96,7 +97,13 @@ void write_episodes_csv(const Evaluation& evaluation, const std::string& path) {
          "recover,"
          "power_flow_failures\n";
   for (const auto& e : evaluation.episodes) {
-    out << e.id << ',' << e.kind << ',' << e.transient << ',' << e.steady << ',' << e.final_vmin << ','
+    std::string scenario = e.kind >= 0 ? std::to_string(e.kind) : e.label;
+    if (scenario.find_first_of(",\"") != std::string::npos) {
+      std::string quoted = "\"";
+      for (char ch : scenario) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      scenario = quoted + "\"";
+    }
+    out << e.id << ',' << scenario << ',' << e.transient << ',' << e.steady << ',' << e.final_vmin << ','
         << e.final_vmax << ',' << e.steps_out_of_band << ',' << e.worst_violation << ',' << e.steps_to_recover
         << ',' << e.power_flow_failures << '\n';
   }

@@ -1,7 +1,8 @@
 // The QP of qp.hpp solved by Ipopt, through the NlpProblem adapter:
-//   f = 1/2 x'Px + c'x,  grad f = P x + c,  g = G x (dense Jacobian G),  Hessian of the Lagrangian =
-//   obj_factor P.
+//   f = 1/2 x'Px + c'x,  grad f = P x + c,  g = G x (Jacobian G, passed by its nonzero pattern),
+//   Hessian of the Lagrangian = obj_factor P (the nonzero pattern of its lower triangle plus the diagonal).
 // Ipopt's grad f + G'lambda - z_L + z_U = 0 is qp.hpp's P x + c + G'y + z = 0 with y = lambda, z = z_U - z_L.
+#include <cstddef>
 #include <mutex>
 
 #include "ipopt_internal.hpp"
@@ -36,15 +37,29 @@ IpoptQpSolver::Result IpoptQpSolver::solve(const QpProblem& qp, const IpoptOptio
   nlp.objective = [&qp](const Eigen::VectorXd& x) { return 0.5 * x.dot(qp.P * x) + qp.c.dot(x); };
   nlp.gradient = [&qp](const Eigen::VectorXd& x, Eigen::VectorXd& grad) { grad.noalias() = qp.P * x + qp.c; };
   nlp.constraints = [&qp](const Eigen::VectorXd& x, Eigen::VectorXd& g) { g.noalias() = qp.G * x; };
-  nlp.jacobian = [&qp](const Eigen::VectorXd& /*x*/, Eigen::VectorXd& values) {
-    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-        values.data(), qp.G.rows(), qp.G.cols()) = qp.G;
+  // Sparse patterns: the structural nonzeros of G and of P's lower triangle (MUMPS time grows with them).
+  for (int i = 0; i < m; ++i) {
+    for (int j = 0; j < n; ++j) {
+      if (qp.G(i, j) != 0.0) nlp.jacobian_structure.emplace_back(i, j);
+    }
+  }
+  for (int r = 0; r < n; ++r) {
+    for (int c = 0; c <= r; ++c) {
+      if (qp.P(r, c) != 0.0 || r == c) nlp.hessian_structure.emplace_back(r, c);
+    }
+  }
+  if (m > 0 && nlp.jacobian_structure.empty()) nlp.jacobian_structure.emplace_back(0, 0);
+  nlp.jacobian = [&qp, &nlp](const Eigen::VectorXd& /*x*/, Eigen::VectorXd& values) {
+    for (std::size_t k = 0; k < nlp.jacobian_structure.size(); ++k) {
+      values[static_cast<Eigen::Index>(k)] =
+          qp.G(nlp.jacobian_structure[k].first, nlp.jacobian_structure[k].second);
+    }
   };
-  nlp.hessian = [&qp](const Eigen::VectorXd& /*x*/, double obj_factor, const Eigen::VectorXd& /*lambda*/,
-                      Eigen::VectorXd& values) {
-    int k = 0;
-    for (int r = 0; r < qp.P.rows(); ++r) {
-      for (int c = 0; c <= r; ++c) values[k++] = obj_factor * qp.P(r, c);
+  nlp.hessian = [&qp, &nlp](const Eigen::VectorXd& /*x*/, double obj_factor,
+                            const Eigen::VectorXd& /*lambda*/, Eigen::VectorXd& values) {
+    for (std::size_t k = 0; k < nlp.hessian_structure.size(); ++k) {
+      values[static_cast<Eigen::Index>(k)] =
+          obj_factor * qp.P(nlp.hessian_structure[k].first, nlp.hessian_structure[k].second);
     }
   };
   nlp.linear_constraints_quadratic_objective = true;

@@ -54,7 +54,11 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
   study.path = source;
   study.name = root.has("name") ? root.string("name") : source.parent_path().filename().string();
   const std::filesystem::path network_path = source.parent_path() / root.string("network");
-  study.network = grid::read_case(network_path);
+  try {
+    study.network = grid::read_case(network_path);
+  } catch (const InputError& e) {
+    root.fail("network", e.what());
+  }
 
   const auto& band_json = root.at("voltage_band");
   const JsonFields band(band_json, src, "/voltage_band");

@@ -97,7 +97,7 @@ struct PowerFlowWorkspace::Impl {
   std::vector<int> parent_pos;
   Eigen::VectorXcd z_pos, y_pos, ysh_pos;
   Eigen::VectorXcd s_const_pos, s_cur_pos, s_imp_pos;
-  Eigen::VectorXcd v_pos, current_pos, acc_pos;
+  Eigen::VectorXcd v_pos, back_pos, acc_pos;
 
   // Newton-Raphson data.
   std::vector<int> var_of_bus;  // non-slack bus -> variable index (theta), or -1
@@ -128,7 +128,7 @@ struct PowerFlowWorkspace::Impl {
   void solve_sweep(const Injections& inj, const PowerFlowOptions& options);
   void fill_jacobian(const Injections& inj);  // at v; needs mismatch(inj) first
   void solve_newton(const Injections& inj, const PowerFlowOptions& options);
-  void fill_outputs(const Network& network, const Injections& inj, bool flows);
+  void fill_outputs(const Network& network, const Injections& inj, bool angles, bool flows);
 };
 
 PowerFlowWorkspace::Impl::Impl(const Network& network) : n(network.num_buses()), slack(network.slack.bus) {
@@ -191,7 +191,7 @@ void PowerFlowWorkspace::Impl::build_sweep(const Network& network) {
   s_cur_pos.resize(n);
   s_imp_pos.resize(n);
   v_pos.resize(n);
-  current_pos.resize(n);
+  back_pos.resize(n);
   acc_pos.resize(n);
 }
 
@@ -261,13 +261,13 @@ double PowerFlowWorkspace::Impl::mismatch(const Injections& inj) {
   ibus.noalias() = ybus * v;
   double worst = 0.0;
   for (int i = 0; i < n; ++i) {
-    const double vm = std::abs(v[i]);
+    const double vm = std::sqrt(std::norm(v[i]));
     s_spec[i] = inj.s_const[i] + vm * (inj.s_current[i] + vm * inj.s_impedance[i]);
     if (i == slack) continue;
-    const double d = std::abs(v[i] * std::conj(ibus[i]) - s_spec[i]);
-    if (!(d <= worst)) worst = d;  // also propagates NaN
+    const double d2 = std::norm(v[i] * std::conj(ibus[i]) - s_spec[i]);
+    if (!(d2 <= worst)) worst = d2;  // also propagates NaN
   }
-  return worst;
+  return std::sqrt(worst);
 }
 
 void PowerFlowWorkspace::Impl::solve_sweep(const Injections& inj, const PowerFlowOptions& options) {
@@ -284,26 +284,32 @@ void PowerFlowWorkspace::Impl::solve_sweep(const Injections& inj, const PowerFlo
   const Complex* ysh = ysh_pos.data();
   const int* parent = parent_pos.data();
   Complex* vp = v_pos.data();
-  Complex* cur = current_pos.data();
   Complex* acc = acc_pos.data();
+  Complex* back = back_pos.data();
   result.status = PowerFlowStatus::kIterationLimit;
   for (int iter = 0;; ++iter) {
-    // Injected currents at the present voltages and the power mismatch of the present voltages: the current
-    // arriving from the parent over the branch, plus the injection, minus what flows on to the children.
+    // One reverse pass computes, at the present voltages, the injected currents, the power mismatch (current
+    // from the parent over the branch, plus the injection, minus what flows on to the children: final for a
+    // bus once its children are done) and the backward sweep's branch currents. conj(S / V) = conj(S) V /
+    // |V|^2 and |V| = sqrt(norm V) avoid std::complex's careful (and slow) division and hypot; the mismatch
+    // is compared squared.
     acc_pos.setZero();
+    back_pos.setZero();
+    double worst2 = 0.0;
     for (int p = n - 1; p >= 1; --p) {
-      const double vm = std::abs(vp[p]);
+      const double v2 = std::norm(vp[p]);
+      const double vm = std::sqrt(v2);
       const Complex s = s_const_pos[p] + vm * (s_cur_pos[p] + vm * s_imp_pos[p]);
-      cur[p] = std::conj(s / vp[p]) - ysh[p] * vp[p];
+      const Complex injected = std::conj(s) * vp[p] / v2 - ysh[p] * vp[p];
       const Complex branch = (vp[parent[p]] - vp[p]) * y[p];
-      acc[p] += branch + cur[p];
+      acc[p] += branch + injected;
       acc[parent[p]] -= branch;
+      const double d2 = v2 * std::norm(acc[p]);
+      if (!(d2 <= worst2)) worst2 = d2;  // also propagates NaN
+      back[p] -= injected;
+      back[parent[p]] += back[p];
     }
-    double worst = 0.0;
-    for (int p = 1; p < n; ++p) {
-      const double d = std::abs(vp[p] * std::conj(acc[p]));
-      if (!(d <= worst)) worst = d;
-    }
+    const double worst = std::sqrt(worst2);
     result.iterations = iter;
     result.max_mismatch = worst;
     if (!std::isfinite(worst) || worst > 1e10) {
@@ -315,14 +321,8 @@ void PowerFlowWorkspace::Impl::solve_sweep(const Injections& inj, const PowerFlo
       break;
     }
     if (iter >= options.max_iterations) break;
-    // Backward sweep: branch currents from the leaves up (reusing acc as the branch-current accumulator).
-    acc_pos.setZero();
-    for (int p = n - 1; p >= 1; --p) {
-      acc[p] -= cur[p];
-      acc[parent[p]] += acc[p];
-    }
     // Forward sweep: voltages from the slack down.
-    for (int p = 1; p < n; ++p) vp[p] = vp[parent[p]] - z[p] * acc[p];
+    for (int p = 1; p < n; ++p) vp[p] = vp[parent[p]] - z[p] * back[p];
   }
   for (int p = 0; p < n; ++p) v[pos_to_bus[static_cast<size_t>(p)]] = vp[p];
 }
@@ -406,11 +406,12 @@ void PowerFlowWorkspace::Impl::solve_newton(const Injections& inj, const PowerFl
   }
 }
 
-void PowerFlowWorkspace::Impl::fill_outputs(const Network& network, const Injections& inj, bool flows) {
+void PowerFlowWorkspace::Impl::fill_outputs(const Network& network, const Injections& inj, bool angles,
+                                            bool flows) {
   result.v = v;
-  for (int i = 0; i < n; ++i) {
-    result.vm[i] = std::abs(v[i]);
-    result.va[i] = std::arg(v[i]);
+  for (int i = 0; i < n; ++i) result.vm[i] = std::sqrt(std::norm(v[i]));
+  if (angles) {
+    for (int i = 0; i < n; ++i) result.va[i] = std::arg(v[i]);
   }
   if (!flows) return;
   mismatch(inj);
@@ -468,7 +469,7 @@ const PowerFlowResult& solve(const Network& network, const Injections& injection
     w.solve_newton(injections, options);
   }
   w.has_solution = w.result.status == PowerFlowStatus::kConverged;
-  w.fill_outputs(network, injections, options.compute_flows);
+  w.fill_outputs(network, injections, options.compute_angles, options.compute_flows);
   return w.result;
 }
 

@@ -17,6 +17,7 @@ void run_warm(benchmark::State& state, const Network& net, PowerFlowAlgorithm al
   PowerFlowOptions opt;
   opt.algorithm = algorithm;
   opt.compute_flows = false;
+  opt.compute_angles = false;
   // Alternate between two load levels so that every timed solve does real iterations from the previous
   // solution.
   Injections other = base;

@@ -163,3 +163,41 @@ TEST(DiffOp, PolicyJsonRoundTripsExactly) {
 
 }  // namespace
 }  // namespace vvc::core
+
+namespace vvc::core {
+namespace {
+
+// A policy file's stored metrics are reproduced exactly by evaluating the imported policy.
+TEST(DiffOp, ImportedPolicyReproducesExportedMetricsExactly) {
+  const Study& study = benchmark_study();
+  const DiffOpModel model(study, DiffOpStructure{});
+  DiffOpTrainingOptions options;
+  options.iterations = 2;
+  options.scenarios_per_iteration = 2;
+  options.noise_draws = 2;
+  options.validation_every = 0;
+  const auto trained = DiffOpTrainer(study, model, options).train(nullptr);
+  const auto scenarios = make_scenarios(study);
+  EvaluationOptions eo;
+  eo.ids = {0, 40};
+  eo.threads = 2;
+  PolicyFile policy = describe_policy(model, trained.theta);
+  policy.evaluation = evaluate(
+                          study, *scenarios, [&] { return make_diffop_controller(model, trained.theta); }, eo)
+                          .summary;
+  policy.evaluation_seeds = eo.ids;
+  const std::string path = VVC_BINARY_DIR "/diffop_test.policy.json";
+  write_policy(policy, path);
+  const PolicyFile back = read_policy(path);
+  const DiffOpModel model_back(study, back.structure);
+  check_policy_matches(back, model_back, path);
+  eo.threads = 1;
+  const auto again = evaluate(
+      study, *scenarios, [&] { return make_diffop_controller(model_back, back.theta); }, eo);
+  EXPECT_EQ(again.summary.transient, back.evaluation->transient);
+  EXPECT_EQ(again.summary.steady, back.evaluation->steady);
+  EXPECT_EQ(again.summary.fraction_out_of_band, back.evaluation->fraction_out_of_band);
+}
+
+}  // namespace
+}  // namespace vvc::core

@@ -227,6 +227,59 @@ TEST(SoftQp, InfeasibleProblemsMatchIpoptOnTheSlackFormulation) {
   EXPECT_EQ(relaxed_cases, 60);
 }
 
+double l1_objective(const QpProblem& p, const Eigen::VectorXd& x, double rho) {
+  const Eigen::VectorXd gx = p.G * x;
+  double value = 0.5 * x.dot(p.P * x) + p.c.dot(x);
+  for (int i = 0; i < p.num_rows(); ++i)
+    value += rho * std::max({0.0, gx[i] - p.upper[i], p.lower[i] - gx[i]});
+  return value;
+}
+
+TEST(SoftQp, UnpolishedFallbackStaysWithinItsErrorBound) {
+  // A large slack regularization delta (and crossed rows, lower > upper, whose penalty sits at a kink) defeat
+  // the polish. The regularized solution minimizes L1 + delta/2 |s|^2, so its L1 objective exceeds the
+  // optimum L1* by at most delta/2 |s*|^2.
+  std::mt19937_64 rng(23);
+  SoftQpWorkspace soft_ws;
+  IpoptQpSolver ipopt;
+  IpoptOptions options;
+  options.tolerance = 1e-10;
+  int unpolished = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    RandomQpSpec spec;
+    spec.n = 2 + trial % 5;
+    spec.m = 3 * spec.n;
+    QpProblem p = random_qp(rng, spec);
+    for (int i = 0; i < spec.m; ++i) {
+      p.lower[i] += 0.2;
+      p.upper[i] -= 0.2;
+    }
+    SoftQpOptions soft_options;
+    soft_options.rho = uniform(rng, 0.5, 5.0);
+    soft_options.slack_regularization = 1.0;
+    const SoftQpSolution soft = solve_soft(p, soft_options, soft_ws);
+    ASSERT_TRUE(soft.qp.optimal()) << "trial " << trial;
+    const IpoptQpSolver::Result r = ipopt.solve(slack_form(p, soft_options.rho), options);
+    ASSERT_EQ(r.status.status, QpStatus::kOptimal) << "trial " << trial;
+    const double exact = l1_objective(p, r.x.head(spec.n), soft_options.rho);
+    const double delta = soft_options.slack_regularization * std::max(1.0, p.P.diagonal().maxCoeff());
+    const double bound = 0.5 * delta * r.x.tail(spec.m).squaredNorm();
+    const double tol = 1e-7 * (1.0 + std::abs(exact));
+    EXPECT_NEAR(soft.qp.objective, l1_objective(p, soft.qp.x, soft_options.rho),
+                1e-9 * (1.0 + std::abs(exact)));
+    EXPECT_GE(soft.qp.objective, exact - tol) << "trial " << trial;
+    EXPECT_LE(soft.qp.objective, exact + bound + tol) << "trial " << trial;
+    if (soft.polished) {
+      EXPECT_NEAR(soft.qp.objective, exact, tol) << "trial " << trial;
+    } else {
+      ++unpolished;
+    }
+    EXPECT_LE((soft.qp.x.array() - p.ub.array()).maxCoeff(), 1e-9);
+    EXPECT_GE((soft.qp.x.array() - p.lb.array()).minCoeff(), -1e-9);
+  }
+  EXPECT_GE(unpolished, 5);
+}
+
 // Hock-Schittkowski problem 71, Ipopt's own example: f* = 17.0140173 at (1, 4.743, 3.82115, 1.37941).
 NlpProblem hs071(bool with_hessian) {
   NlpProblem p;

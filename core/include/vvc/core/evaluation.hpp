@@ -14,7 +14,8 @@ namespace vvc::core {
 
 struct EpisodeRecord {
   long id = 0;  ///< seed or file index
-  int kind = -1;
+  int kind = -1;      ///< tasrl13: 0 low-voltage, 1 high-voltage
+  std::string label;  ///< the scenario's name
   double transient = 0.0;  ///< sum_{t=1..T} gamma^t F(q_t)
   double steady = 0.0;     ///< F(q_T)
   double final_vmin = 0.0;
@@ -61,7 +62,8 @@ Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const Cont
 EvaluationSummary summarize(const std::vector<EpisodeRecord>& episodes, const std::string& controller,
                             int steps);
 
-/// Writes per-episode records as CSV (seed,scenario,transient,steady,final_vmin,final_vmax,...), atomically.
+/// Writes per-episode records as CSV (seed,scenario,transient,steady,final_vmin,final_vmax,...), atomically;
+/// `scenario` is the kind (0 low, 1 high voltage) for generated sets and the scenario's name for files.
 void write_episodes_csv(const Evaluation& evaluation, const std::string& path);
 
 }  // namespace vvc::core

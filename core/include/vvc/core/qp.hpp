@@ -106,7 +106,7 @@ class DenseQpWorkspace {
   Eigen::MatrixXd j_;
   Eigen::MatrixXd r_;
   bool factor_valid_ = false;
-  Eigen::VectorXd x_, z_, d_, r_vec_, u_;
+  Eigen::VectorXd x_, gx_, z_, d_, r_vec_, u_;
   std::vector<int> active_;  // constraint-side ids in the active set, equalities first
   std::vector<std::uint8_t> in_active_;
   std::vector<int> previous_active_;  // the warm-start set (the soft solver puts its slack bounds here)
@@ -134,8 +134,9 @@ QpSolution solve(const QpProblem& problem, const DenseQpOptions& options, DenseQ
 // Method: Goldfarb-Idnani on the augmented variables (x, s) with a tiny curvature `slack_regularization` on s
 // (so the augmented Hessian is positive definite), then a polish: with the relaxed rows fixed, their
 // multipliers are exactly +-rho, and the hard QP with c + rho * sum(+-G_i') and those rows removed gives the
-// exact L1 solution. SoftQpSolution::polished reports whether the polish was consistent (else the regularized
-// solution is returned, which differs from the exact one by O(slack_regularization * s)).
+// exact L1 solution. SoftQpSolution::polished reports whether the polish was consistent; otherwise the
+// regularized solution is returned, whose L1 objective exceeds the optimum by at most delta/2 |s*|^2 (always
+// the case for rows with crossed limits lower > upper, which sit at the kink of their penalty).
 struct SoftQpOptions {
   double rho = 1e4;
   double slack_regularization = 1e-8;  ///< relative to max(1, max diag P)

@@ -30,8 +30,9 @@ struct PowerFlowOptions {
   PowerFlowAlgorithm algorithm = PowerFlowAlgorithm::kAuto;
   double tolerance = 1e-10;  ///< max bus power mismatch, pu (both algorithms test the same quantity)
   int max_iterations = 50;
-  bool warm_start = true;     ///< start from the workspace's last converged solution instead of flat start
-  bool compute_flows = true;  ///< fill branch flows, losses and slack power in the result
+  bool warm_start = true;      ///< start from the workspace's last converged solution instead of flat start
+  bool compute_angles = true;  ///< fill result.va (left as it was otherwise)
+  bool compute_flows = true;   ///< fill branch flows, losses and slack power in the result
 };
 
 /// Per-bus complex power injections (pu, positive into the bus) split by voltage dependence:
@@ -57,7 +58,7 @@ struct PowerFlowResult {
   double max_mismatch = 0.0;  ///< pu, at the returned voltages
   Eigen::VectorXcd v;         ///< complex bus voltages, pu
   Eigen::VectorXd vm;         ///< |V|, pu
-  Eigen::VectorXd va;         ///< angle, rad
+  Eigen::VectorXd va;         ///< angle, rad (when options.compute_angles)
   // Filled when options.compute_flows:
   Eigen::VectorXcd s_from;        ///< branch power entering at the from end, pu
   Eigen::VectorXcd s_to;          ///< branch power entering at the to end, pu
