@@ -4,11 +4,12 @@
 // Y_eq = (P - jQ) / V_base^2 to a constant matrix Y, so that
 //     Y_UU V_U = -Y_UF V_F + c(V),    c_p(V) = sum over load elements on p of (Y_eq V_d - I_d(V_d)),
 // where V_d is the element's voltage (phase to neutral or phase to phase) and I_d its current under the load
-// model (constant PQ, Z, |I| or ZIP, with OpenDSS's reversion to constant impedance outside [vminpu,
+// model (constant PQ, Z, CVR, |I| or ZIP, with OpenDSS's reversion to constant impedance outside [vminpu,
 // vmaxpu]). The iteration V^{k+1} = Y_UU^{-1} (b + c(V^k)) starts from the constant-impedance solution (c =
 // 0) or from the last converged voltages (warm start). Y_UU is factorized once with KLU (klu_analyze +
 // klu_z_factor) and only refactorized when a regulator tap moves. The residual of the true equations at
-// V^{k+1} is c(V^k) - c(V^{k+1}); the iteration stops when max_p |V_p| |residual_p| <= tolerance * base_mva.
+// V^{k+1} is c(V^k) - c(V^{k+1}); the iteration stops when max_p |V_p| |residual_p| <= tolerance * base_mva
+// and max_p |V_p^{k+1} - V_p^k| / |V_p^{k+1}| <= voltage_tolerance (OpenDSS's own test).
 //
 // Regulator control (outer fixed point): after each converged flow, every RegControl compares its compensated
 // voltage |V_w / PT - (R + jX) I_w / CT| with vreg; outside vreg +- band/2 its tap moves by the rounded
