@@ -231,12 +231,18 @@ const std::vector<OptionSpec> kBenchOptions = {
 }  // namespace
 
 int run_bench(int argc, char** argv) {
+  if (argc > 2 && std::string(argv[2]) == "table") return run_bench_table(argc, argv);
   const Args args(argc, argv, 2, kBenchOptions);
   if (args.help() || args.positional().empty()) {
     std::cout
-        << "usage: vvc bench powerflow [options]\n\n"
-           "Times warm power-flow solves of the IEEE 13-bus benchmark case and of synthetic radial feeders\n"
-           "of 1,000, 10,000 and 100,000 buses (median of 7 batches; no assertions on time).\n\noptions:\n"
+        << "usage: vvc bench powerflow|policy [options]\n"
+           "       vvc bench table --study STUDY [--out DIR] (see vvc bench table --help)\n\n"
+           "powerflow: warm power-flow solves of the IEEE 13-bus benchmark case and of synthetic radial\n"
+           "  feeders of 1,000, 10,000 and 100,000 buses (median of 7 batches).\n"
+           "policy: evaluation time of the 500 x 100 benchmark (gradient flow and a DiffOP policy, 1 and 2\n"
+           "  threads) and the per-step policy QP (H = 1 and 10) by the dense solver and by Ipopt.\n"
+           "table: trains and evaluates every method of the DiffOP paper's comparison.\n"
+           "Benchmarks report; they assert nothing on time.\n\noptions:\n"
         << format_options(kBenchOptions);
     return args.help() ? 0 : 2;
   }
@@ -244,7 +250,7 @@ int run_bench(int argc, char** argv) {
   const std::string what = args.positional().front();
   if (what == "powerflow") return bench_powerflow(args, root);
   if (what == "policy") return bench_policy(args, root);
-  throw InputError("unknown benchmark '" + what + "' (expected: powerflow, policy)");
+  throw InputError("unknown benchmark '" + what + "' (expected: powerflow, policy, table)");
 }
 
 }  // namespace vvc::cli

@@ -6,6 +6,8 @@ namespace vvc::cli {
 /// argv[0] is the program, argv[1] the subcommand name; options start at argv[2].
 int run_powerflow(int argc, char** argv);
 int run_bench(int argc, char** argv);
+/// vvc bench table: argv[2] is "table", options start at argv[3].
+int run_bench_table(int argc, char** argv);
 int run_eval(int argc, char** argv);
 int run_train(int argc, char** argv);
 /// The unbalanced power flow of an OpenDSS script (vvc powerflow CASE.dss): run_powerflow hands .dss to it.

@@ -9,6 +9,7 @@
 #include "vvc/core/controller.hpp"
 #include "vvc/core/diffop.hpp"
 #include "vvc/core/limit.hpp"
+#include "vvc/core/nlp_policy.hpp"
 #include "vvc/core/policy_io.hpp"
 #include "vvc/grid/errors.hpp"
 
@@ -52,6 +53,9 @@ const std::vector<OptionSpec> kEvalOptions = {
     {"steps", true, "control steps per scenario (default: the study's, 100)", "T"},
     {"csv", true, "write per-scenario records of the last controller to this CSV file", "FILE"},
     {"threads", true, "worker threads (results do not depend on it; default 1)", "N"},
+    {"backend", true,
+     "QP backend of --policy: dense (default) or ipopt (serialized: Ipopt is not thread-safe, so one thread)",
+     "NAME"},
 };
 
 }  // namespace
@@ -93,6 +97,13 @@ int run_eval(int argc, char** argv) {
       factory = [&] { return core::make_voltvar_controller(study); };
     } else if (name == "gradient-flow") {
       factory = [&] { return core::make_gradient_flow_controller(study, 0.5); };
+    } else if (name == "nlp-ac") {
+      core::EvaluationOptions serial = options;  // Ipopt is serialized: threads would only wait
+      serial.threads = 1;
+      last = core::evaluate(
+          study, *scenarios, [&] { return core::make_nlp_policy_controller(study); }, serial);
+      rows.push_back(last.summary);
+      continue;
     } else if (name == "limit" || name == "limit-band") {
       last = core::evaluate_limit(study, *scenarios, options, name == "limit-band");
       rows.push_back(last.summary);
@@ -110,8 +121,12 @@ int run_eval(int argc, char** argv) {
     core::DiffOpStructure structure = policy.structure;
     const core::DiffOpModel model(study, structure);
     core::check_policy_matches(policy, model, path);
+    const core::QpBackend backend = core::parse_qp_backend(args.get_or("backend", "dense"));
+    core::EvaluationOptions policy_options = options;
+    if (backend == core::QpBackend::kIpopt) policy_options.threads = 1;
     last = core::evaluate(
-        study, *scenarios, [&] { return core::make_diffop_controller(model, policy.theta); }, options);
+        study, *scenarios, [&] { return core::make_diffop_controller(model, policy.theta, backend); },
+        policy_options);
     rows.push_back(last.summary);
   }
   if (rows.empty()) throw InputError("nothing to evaluate: give --controller or --policy");

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "vvc/core/ipopt_qp.hpp"
 #include "vvc/grid/errors.hpp"
 #include "vvc/grid/lindistflow.hpp"
 
@@ -213,8 +214,22 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
   dtheta.segment(2 * block + m_, m_) += db;
 }
 
-DiffOpSolver::DiffOpSolver(const DiffOpModel& model)
+std::string to_string(QpBackend backend) { return backend == QpBackend::kDense ? "dense" : "ipopt"; }
+
+QpBackend parse_qp_backend(const std::string& text) {
+  if (text == "dense") return QpBackend::kDense;
+  if (text == "ipopt") return QpBackend::kIpopt;
+  throw InputError("QP backend: expected \"dense\" or \"ipopt\", got '" + text + "'");
+}
+
+DiffOpSolver::~DiffOpSolver() = default;
+DiffOpSolver::DiffOpSolver(DiffOpSolver&&) noexcept = default;
+DiffOpSolver& DiffOpSolver::operator=(DiffOpSolver&&) noexcept = default;
+
+DiffOpSolver::DiffOpSolver(const DiffOpModel& model, QpBackend backend)
     : model_(&model),
+      backend_(backend),
+      ipopt_(backend == QpBackend::kIpopt ? std::make_unique<IpoptQpSolver>() : nullptr),
       workspace_(model.num_inverters() * model.structure().horizon,
                  model.num_modelled() * model.structure().horizon),
       plan_(Eigen::VectorXd::Zero(model.num_inverters() * model.structure().horizon)) {}
@@ -229,10 +244,17 @@ bool DiffOpSolver::solve(const Eigen::VectorXd& theta, const DiffOpModel::State&
   model_->build(theta, state, qp_);
   ++stats_.solves;
   factorized_ = false;
-  DenseQpOptions options;
-  options.warm_start = true;
-  core::solve(qp_, options, workspace_, solution_);
   fallback_ = false;
+  if (backend_ == QpBackend::kIpopt) {
+    if (solve_ipopt()) {
+      plan_ = solution_.x;
+      return true;
+    }
+  } else {
+    DenseQpOptions options;
+    options.warm_start = true;
+    core::solve(qp_, options, workspace_, solution_);
+  }
   if (solution_.optimal()) {
     plan_ = solution_.x;
     return true;
@@ -247,6 +269,28 @@ bool DiffOpSolver::solve(const Eigen::VectorXd& theta, const DiffOpModel::State&
   }
   ++stats_.failures;
   return false;
+}
+
+bool DiffOpSolver::solve_ipopt() {
+  IpoptOptions options;
+  options.tolerance = 1e-10;
+  const IpoptQpSolver::Result r = ipopt_->solve(qp_, options);
+  solution_.status = r.status.status;
+  if (r.status.status != QpStatus::kOptimal) return false;
+  solution_.x = r.x;
+  solution_.y = r.y;
+  solution_.z = r.z;
+  solution_.objective = r.objective;
+  const double scale = 1.0 + std::max(r.y.cwiseAbs().maxCoeff(), r.z.cwiseAbs().maxCoeff());
+  auto side = [&](double multiplier) {
+    if (std::abs(multiplier) <= 1e-7 * scale) return ActiveSide::kInactive;
+    return multiplier > 0.0 ? ActiveSide::kUpper : ActiveSide::kLower;
+  };
+  solution_.row_active.resize(static_cast<size_t>(r.y.size()));
+  for (Eigen::Index i = 0; i < r.y.size(); ++i) solution_.row_active[static_cast<size_t>(i)] = side(r.y[i]);
+  solution_.bound_active.resize(static_cast<size_t>(r.z.size()));
+  for (Eigen::Index j = 0; j < r.z.size(); ++j) solution_.bound_active[static_cast<size_t>(j)] = side(r.z[j]);
+  return true;
 }
 
 bool DiffOpSolver::accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
@@ -268,8 +312,8 @@ namespace {
 
 class DiffOpController final : public Controller {
  public:
-  DiffOpController(const DiffOpModel& model, Eigen::VectorXd theta)
-      : model_(&model), theta_(std::move(theta)), solver_(model) {}
+  DiffOpController(const DiffOpModel& model, Eigen::VectorXd theta, QpBackend backend)
+      : model_(&model), theta_(std::move(theta)), solver_(model, backend) {}
   std::string name() const override { return "diffop-" + to_string(model_->structure().mode); }
   void reset(const Observation& obs, const Scenario&) override {
     solver_.reset();
@@ -302,8 +346,9 @@ class DiffOpController final : public Controller {
 
 }  // namespace
 
-std::unique_ptr<Controller> make_diffop_controller(const DiffOpModel& model, const Eigen::VectorXd& theta) {
-  return std::make_unique<DiffOpController>(model, theta);
+std::unique_ptr<Controller> make_diffop_controller(const DiffOpModel& model, const Eigen::VectorXd& theta,
+                                                   QpBackend backend) {
+  return std::make_unique<DiffOpController>(model, theta, backend);
 }
 
 }  // namespace vvc::core

@@ -16,6 +16,7 @@ Environment::Environment(const Study& study)
   const int n = study.network.num_buses();
   const int m = study.num_inverters();
   obs_.vm.resize(n);
+  obs_.v.resize(n);
   obs_.vm_init.resize(n);
   obs_.q = Eigen::VectorXd::Zero(m);
   obs_.v_inv.resize(m);
@@ -33,6 +34,7 @@ void Environment::solve_and_observe() {
   last_.power_flow = res.status;
   if (res.converged()) {
     obs_.vm = res.vm;
+    obs_.v = res.v;
   } else if (obs_.t > 0) {
     // No operating point exists for the requested setpoints (e.g. beyond voltage collapse): the plant keeps
     // the previous setpoints and voltages, and the step is reported as a power-flow failure.

@@ -43,7 +43,9 @@ class JsonFields {
     if (!std::isfinite(x)) fail(key, "expected a finite number");
     return x;
   }
-  double number_or(const std::string& key, double fallback) const { return has(key) ? number(key) : fallback; }
+  double number_or(const std::string& key, double fallback) const {
+    return has(key) ? number(key) : fallback;
+  }
   long integer(const std::string& key) const {
     const auto& v = at(key);
     if (!v.is_number_integer()) fail(key, "expected an integer, got " + std::string(v.type_name()));
@@ -61,7 +63,8 @@ class JsonFields {
   }
   void expect_format(const std::string& format, int version) const {
     if (string("format") != format) fail("format", "expected \"" + format + "\"");
-    if (integer("version") != version) fail("version", "unsupported version (this vvc reads version " + std::to_string(version) + ")");
+    if (integer("version") != version)
+      fail("version", "unsupported version (this vvc reads version " + std::to_string(version) + ")");
   }
 
  private:

@@ -15,11 +15,14 @@ namespace {
 
 class FileScenarios final : public ScenarioSet {
  public:
-  explicit FileScenarios(std::vector<Scenario> scenarios) : scenarios_(std::move(scenarios)) {}
+  FileScenarios(std::vector<Scenario> scenarios, std::string source)
+      : scenarios_(std::move(scenarios)), source_(std::move(source)) {}
   Scenario make(long id) const override {
     if (id < 0 || id >= size()) {
-      throw InputError("scenario index " + std::to_string(id) + " is outside the file's " +
-                       std::to_string(size()) + " scenarios");
+      const std::string range = "0:" + std::to_string(size());
+      throw InputError(source_ + ": scenario id " + std::to_string(id) + " is outside the file's " +
+                       std::to_string(size()) + " scenarios (ids " + range +
+                       "); a study using it needs evaluation_seeds and training_seeds inside " + range);
     }
     return scenarios_[static_cast<size_t>(id)];
   }
@@ -27,6 +30,7 @@ class FileScenarios final : public ScenarioSet {
 
  private:
   std::vector<Scenario> scenarios_;
+  std::string source_;
 };
 
 Scenario empty_scenario(const std::string& label, int num_buses) {
@@ -162,9 +166,9 @@ std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& pat
   const std::string text = read_text_file(path);
   const std::string ext = path.extension().string();
   if (ext == ".json")
-    return std::make_unique<FileScenarios>(parse_json_scenarios(text, path.string(), network));
+    return std::make_unique<FileScenarios>(parse_json_scenarios(text, path.string(), network), path.string());
   if (ext == ".csv")
-    return std::make_unique<FileScenarios>(parse_csv_scenarios(text, path.string(), network));
+    return std::make_unique<FileScenarios>(parse_csv_scenarios(text, path.string(), network), path.string());
   throw InputError(path.string() + ": unknown scenario file type (expected .json or .csv)");
 }
 

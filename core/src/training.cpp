@@ -6,33 +6,16 @@
 #include <cmath>
 #include <random>
 
+#include "training_internal.hpp"
 #include "vvc/core/parallel.hpp"
 #include "vvc/grid/errors.hpp"
 
 namespace vvc::core {
 
+using detail::mix_seed;
+using detail::truncated_normal;
+
 namespace {
-
-/// SplitMix64 mixing of several integers into one well-spread 64-bit seed.
-std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b, std::uint64_t c = 0, std::uint64_t d = 0) {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull;
-  for (std::uint64_t x : {a, b, c, d}) {
-    h ^= x + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
-    h += 0x9E3779B97F4A7C15ull;
-    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
-    h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
-    h ^= h >> 31;
-  }
-  return h;
-}
-
-double truncated_normal(std::mt19937_64& rng, double beta) {
-  std::normal_distribution<double> normal(0.0, 1.0);
-  for (;;) {
-    const double e = normal(rng);
-    if (std::abs(e) <= beta) return e;
-  }
-}
 
 int plan_stage(const DiffOpModel& model, int t) {
   return model.structure().mode == DiffOpMode::kStep ? 0 : std::min(t, model.structure().horizon - 1);

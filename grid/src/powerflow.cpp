@@ -473,6 +473,19 @@ const PowerFlowResult& solve(const Network& network, const Injections& injection
   return w.result;
 }
 
+Eigen::VectorXcd bus_power_injections(const Network& network, const Eigen::VectorXcd& v) {
+  VVC_ASSERT(v.size() == network.num_buses());
+  Eigen::VectorXcd current = Eigen::VectorXcd::Zero(v.size());
+  for (const Branch& br : network.branches) {
+    if (!br.in_service) continue;
+    const Complex y = 1.0 / Complex(br.r_pu, br.x_pu);
+    const Complex ysh(0.0, 0.5 * br.b_pu);
+    current[br.from] += (v[br.from] - v[br.to]) * y + ysh * v[br.from];
+    current[br.to] += (v[br.to] - v[br.from]) * y + ysh * v[br.to];
+  }
+  return v.cwiseProduct(current.conjugate());
+}
+
 Eigen::MatrixXd newton_jacobian(const Network& network, const Injections& injections,
                                 const Eigen::VectorXcd& v, PowerFlowWorkspace& workspace) {
   auto& w = workspace.impl();

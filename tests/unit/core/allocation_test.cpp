@@ -13,7 +13,10 @@
 #include <random>
 
 #include "random_qp.hpp"
+#include "vvc/core/environment.hpp"
 #include "vvc/core/qp.hpp"
+#include "vvc/grid/powerflow.hpp"
+#include "vvc/grid/synthetic.hpp"
 
 namespace {
 std::atomic<bool> counting{false};
@@ -71,6 +74,49 @@ TEST(DenseQpAllocation, WarmWorkspaceSolvesWithoutAllocating) {
     p.P(0, 0) += 1.0;  // a new P is refactorized in place
     EXPECT_EQ(count_allocations(p, options, ws, s), 0);
   }
+}
+
+// The power flow and the environment step are allocation-free once their workspaces are warm (issue targets:
+// "no allocation per solve", "no heap allocation per step").
+TEST(PowerFlowAllocation, WarmSolvesDoNotAllocate) {
+  const grid::Network net = grid::make_radial_feeder(200);
+  const grid::Injections base = grid::nominal_injections(net);
+  grid::Injections other = base;
+  other.s_const *= 1.1;
+  for (auto algorithm : {grid::PowerFlowAlgorithm::kSweep, grid::PowerFlowAlgorithm::kNewtonRaphson}) {
+    grid::PowerFlowWorkspace ws(net);
+    grid::PowerFlowOptions options;
+    options.algorithm = algorithm;
+    grid::solve(net, base, options, ws);
+    grid::solve(net, other, options, ws);
+    allocations = 0;
+    counting = true;
+    const bool converged = grid::solve(net, base, options, ws).converged();
+    counting = false;
+    EXPECT_TRUE(converged);
+    EXPECT_EQ(allocations.load(), 0) << grid::to_string(algorithm);
+  }
+}
+
+TEST(EnvironmentAllocation, WarmStepsDoNotAllocate) {
+  const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_tasrl");
+  const auto scenarios = make_scenarios(study);
+  const Scenario s = scenarios->make(1);
+  Environment env(study);
+  Eigen::VectorXd q(3);
+  q << -0.3, -0.4, -0.2;
+  env.reset(s);
+  env.apply(q);
+  q *= 1.5;
+  allocations = 0;
+  counting = true;
+  env.reset(s);
+  for (int t = 0; t < 10; ++t) {
+    q *= 0.9;
+    env.apply(q);
+  }
+  counting = false;
+  EXPECT_EQ(allocations.load(), 0);
 }
 
 }  // namespace

@@ -201,3 +201,43 @@ TEST(DiffOp, ImportedPolicyReproducesExportedMetricsExactly) {
 
 }  // namespace
 }  // namespace vvc::core
+
+namespace vvc::core {
+namespace {
+
+// The two QP backends behind DiffOpSolver give the same actions and the same KKT policy gradients.
+TEST(DiffOp, IpoptBackendAgreesWithDenseBackend) {
+  const Study& study = benchmark_study();
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (int horizon : {1, 4}) {
+    const DiffOpModel model(study, DiffOpStructure{DiffOpMode::kStep, horizon, 100, 0.99});
+    DiffOpSolver dense(model, QpBackend::kDense), ipopt(model, QpBackend::kIpopt);
+    int compared = 0;
+    for (int trial = 0; trial < 15; ++trial) {
+      Eigen::VectorXd theta = model.initial_parameters();
+      for (Eigen::Index i = 0; i < theta.size(); ++i) theta[i] += 0.1 * normal(rng);
+      Eigen::VectorXd q(3);
+      q << 0.5 * normal(rng), 0.5 * normal(rng), 0.3 * normal(rng);
+      const DiffOpModel::State state = state_after(model, 200 + trial, q);
+      ASSERT_TRUE(dense.solve(theta, state));
+      if (dense.used_fallback()) continue;
+      ASSERT_TRUE(ipopt.solve(theta, state)) << "trial " << trial;
+      EXPECT_LE((dense.plan() - ipopt.plan()).cwiseAbs().maxCoeff(), 1e-6) << "trial " << trial;
+      Eigen::VectorXd w(3 * horizon);
+      for (Eigen::Index i = 0; i < w.size(); ++i) w[i] = normal(rng);
+      Eigen::VectorXd gd = Eigen::VectorXd::Zero(model.num_parameters());
+      Eigen::VectorXd gi = Eigen::VectorXd::Zero(model.num_parameters());
+      ASSERT_TRUE(dense.accumulate_gradient(theta, state, w, gd));
+      if (!dense.last_diagnostics().ok()) continue;
+      ASSERT_TRUE(ipopt.accumulate_gradient(theta, state, w, gi));
+      EXPECT_LE((gd - gi).cwiseAbs().maxCoeff(), 1e-5 * (1.0 + gd.cwiseAbs().maxCoeff()))
+          << "trial " << trial;
+      ++compared;
+    }
+    EXPECT_GE(compared, 8) << "H=" << horizon;
+  }
+}
+
+}  // namespace
+}  // namespace vvc::core

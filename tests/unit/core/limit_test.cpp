@@ -1,4 +1,5 @@
 #include "vvc/core/limit.hpp"
+#include "vvc/core/nlp_policy.hpp"
 
 #include <gtest/gtest.h>
 
@@ -52,6 +53,39 @@ TEST(Limit, NoFeasiblePerturbationDoesBetter) {
         if (band && !r.in_band) continue;
         EXPECT_GE(r.cost, sol.cost - 1e-9) << "seed " << seed << " band " << band;
       }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vvc::core
+
+namespace vvc::core {
+namespace {
+
+// The NLP policy (AC voltage model around the measured operating point) starts from the exact injections
+// recovered from the phasors, so its first action is the limit-band solution up to the move penalty's effect,
+// and it keeps every bus in the band afterwards.
+TEST(NlpPolicy, FirstActionMatchesLimitBandAndStaysInBand) {
+  const Study& study = benchmark_study();
+  const auto set = make_scenarios(study);
+  NlpPolicyOptions no_move;
+  no_move.move_penalty = Eigen::VectorXd::Zero(3);
+  for (long seed : {0, 1, 7}) {
+    const Scenario s = set->make(seed);
+    const LimitSolution reference = solve_limit(study, s, true);
+    ASSERT_TRUE(reference.ok);
+    Environment env(study);
+    auto controller = make_nlp_policy_controller(study, no_move);
+    const Observation& obs = env.reset(s);
+    controller->reset(obs, s);
+    Eigen::VectorXd action(3);
+    controller->act(obs, action);
+    EXPECT_LE((action - reference.q).cwiseAbs().maxCoeff(), 1e-5) << "seed " << seed;
+    for (int t = 0; t < 3; ++t) {
+      const StepResult& r = env.step(action, controller->rule());
+      EXPECT_TRUE(r.in_band) << "seed " << seed << " step " << t;
+      controller->act(obs, action);
     }
   }
 }

@@ -157,6 +157,25 @@ TEST(PowerFlow, AutoFallsBackToNewtonWhenTheSweepDoesNotConverge) {
   EXPECT_GT(res.iterations, 3);
 }
 
+TEST(PowerFlow, BusPowerInjectionsRecoverTheSpecifiedInjections) {
+  Network net = make_radial_feeder(60);
+  net.loads[3].model = LoadModel::kConstantImpedance;
+  net.branches[5].b_pu = 0.01;
+  const Injections inj = nominal_injections(net);
+  PowerFlowWorkspace ws(net);
+  PowerFlowOptions opt;
+  opt.tolerance = 1e-12;
+  const auto& res = solve(net, inj, opt, ws);
+  ASSERT_TRUE(res.converged());
+  const Eigen::VectorXcd s = bus_power_injections(net, res.v);
+  for (int b = 1; b < net.num_buses(); ++b) {
+    const double vm = res.vm[b];
+    const std::complex<double> spec = inj.s_const[b] + vm * inj.s_current[b] + vm * vm * inj.s_impedance[b];
+    EXPECT_NEAR(std::abs(s[b] - spec), 0.0, 1e-11) << "bus " << b;
+  }
+  EXPECT_NEAR(std::abs(s[0] - res.slack_power - inj.s_const[0]), 0.0, 1e-11);
+}
+
 TEST(PowerFlow, OverloadIsAStatusNotACrash) {
   Network net = make_buses(2);
   add_line(net, 0, 1, 0.1, 0.3);

@@ -103,15 +103,29 @@ struct DiffOpSolveStats {
   long failures = 0;   ///< neither QP solved: the previous q was kept
 };
 
+/// The QP backends behind DiffOpSolver: the project's dense Goldfarb-Idnani solver (thread-safe,
+/// allocation-free when warm: the default) or Ipopt (serialized process-wide; for cross-checks and
+/// comparison). With Ipopt the active set for the KKT sensitivities is read from its multipliers
+/// (|multiplier| > 1e-7 (1 + max |multiplier|)).
+enum class QpBackend { kDense, kIpopt };
+std::string to_string(QpBackend backend);
+QpBackend parse_qp_backend(const std::string& text);  ///< "dense" or "ipopt"; throws InputError
+
+class IpoptQpSolver;
+
 /// Solves the policy QP for one state; thread-compatible (one per worker).
 class DiffOpSolver {
  public:
-  explicit DiffOpSolver(const DiffOpModel& model);
+  explicit DiffOpSolver(const DiffOpModel& model, QpBackend backend = QpBackend::kDense);
+  ~DiffOpSolver();
+  DiffOpSolver(DiffOpSolver&&) noexcept;
+  DiffOpSolver& operator=(DiffOpSolver&&) noexcept;
   /// Forgets the QP warm start. Called at each episode start, so that an episode's numbers do not depend on
   /// which episodes the same worker solved before (results independent of the thread count).
   void reset();
   /// Solves for the plan; returns false when no QP could be solved (plan untouched).
   bool solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state);
+  QpBackend backend() const { return backend_; }
   /// Adds (d plan / d theta)' w to dtheta, for w over the plan's variables (m H). Returns false when the KKT
   /// system is not usable (degenerate); then nothing is added.
   bool accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
@@ -123,7 +137,11 @@ class DiffOpSolver {
   const KktDiagnostics& last_diagnostics() const { return kkt_.diagnostics(); }
 
  private:
+  bool solve_ipopt();
+
   const DiffOpModel* model_;
+  QpBackend backend_;
+  std::unique_ptr<IpoptQpSolver> ipopt_;
   QpProblem qp_;
   DenseQpWorkspace workspace_;
   QpSolution solution_;
@@ -138,6 +156,7 @@ class DiffOpSolver {
 };
 
 /// The deterministic DiffOP controller (no exploration) for evaluation.
-std::unique_ptr<Controller> make_diffop_controller(const DiffOpModel& model, const Eigen::VectorXd& theta);
+std::unique_ptr<Controller> make_diffop_controller(const DiffOpModel& model, const Eigen::VectorXd& theta,
+                                                   QpBackend backend = QpBackend::kDense);
 
 }  // namespace vvc::core

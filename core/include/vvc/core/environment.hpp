@@ -22,6 +22,7 @@ enum class StepRule {
 struct Observation {
   int t = 0;                ///< steps taken so far
   Eigen::VectorXd vm;       ///< |V| at every bus, pu
+  Eigen::VectorXcd v;       ///< complex voltages (phasor measurements), pu
   Eigen::VectorXd vm_init;  ///< |V| at every bus after reset (q = 0)
   Eigen::VectorXd q;        ///< inverter reactive powers now applied, MVar
   Eigen::VectorXd v_inv;    ///< |V| at the inverter buses

@@ -13,9 +13,9 @@
 namespace vvc::core {
 
 struct EpisodeRecord {
-  long id = 0;  ///< seed or file index
-  int kind = -1;      ///< tasrl13: 0 low-voltage, 1 high-voltage
-  std::string label;  ///< the scenario's name
+  long id = 0;             ///< seed or file index
+  int kind = -1;           ///< tasrl13: 0 low-voltage, 1 high-voltage
+  std::string label;       ///< the scenario's name
   double transient = 0.0;  ///< sum_{t=1..T} gamma^t F(q_t)
   double steady = 0.0;     ///< F(q_T)
   double final_vmin = 0.0;

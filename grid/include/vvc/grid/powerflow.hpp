@@ -94,6 +94,11 @@ class PowerFlowWorkspace {
 const PowerFlowResult& solve(const Network& network, const Injections& injections,
                              const PowerFlowOptions& options, PowerFlowWorkspace& workspace);
 
+/// Net complex power injected into each bus by the network's branches and shunts at voltages v:
+/// S = V conj(Y V) (pu). At a power-flow solution this equals the buses' specified injections S(|V|), so measured
+/// phasors give the injections (a trivial state estimate).
+Eigen::VectorXcd bus_power_injections(const Network& network, const Eigen::VectorXcd& v);
+
 /// Newton-Raphson Jacobian of the power mismatch F(theta, |V|) = V conj(Y V) - S(|V|) at the voltages v, with
 /// rows [Re F; Im F] and columns [theta; |V|] over the non-slack buses in bus order, as a dense matrix.
 /// Exposed for derivative checks and diagnostics; the solver uses the same values in sparse form.

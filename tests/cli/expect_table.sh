@@ -1,0 +1,47 @@
+#!/bin/sh
+# usage: expect_table.sh VVC STUDY OUTDIR
+# Runs 'VVC bench table --quick' and checks: exit status 0, table.csv with its header and 11 rows of 10 fields
+# (4 reference controllers, 7 learned methods), table.md, and one learning-curve CSV per learned method with its
+# header and at least one point.
+set -u
+vvc=$1
+study=$2
+out=$3
+rm -rf "$out"
+"$vvc" bench table --study "$study" --out "$out" --quick --threads 2 --quiet
+status=$?
+if [ "$status" -ne 0 ]; then
+  echo "expected exit status 0, got $status"
+  exit 1
+fi
+header=$(head -n 1 "$out/table.csv")
+expected="method,kind,transient,steady,paper_transient,paper_steady,percent_steps_out_of_band,final_violations,power_flow_failures,training_seconds"
+if [ "$header" != "$expected" ]; then
+  echo "unexpected table header: $header"
+  exit 1
+fi
+rows=$(tail -n +2 "$out/table.csv" | awk -F, 'NF == 10' | wc -l)
+if [ "$rows" -ne 11 ]; then
+  echo "expected 11 rows of 10 fields in table.csv:"
+  cat "$out/table.csv"
+  exit 1
+fi
+if ! grep -q '^| DiffOP(Step) |' "$out/table.md"; then
+  echo "table.md lacks the DiffOP(Step) row"
+  exit 1
+fi
+for method in diffop-step diffop-traj tasrl stable-ddpg rlmpc-dpg pdp-offline rlmpc-td; do
+  curve="$out/curves/$method.csv"
+  if [ ! -f "$curve" ]; then
+    echo "missing $curve"
+    exit 1
+  fi
+  if [ "$(head -n 1 "$curve")" != "method,unit,iteration,seconds,training_cost,validation_transient" ]; then
+    echo "unexpected header in $curve"
+    exit 1
+  fi
+  if [ "$(tail -n +2 "$curve" | awk -F, 'NF == 6' | wc -l)" -lt 1 ]; then
+    echo "no points in $curve"
+    exit 1
+  fi
+done
