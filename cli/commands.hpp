@@ -10,5 +10,7 @@ int run_bench(int argc, char** argv);
 int run_bench_table(int argc, char** argv);
 int run_eval(int argc, char** argv);
 int run_train(int argc, char** argv);
+/// The unbalanced power flow of an OpenDSS script (vvc powerflow CASE.dss): run_powerflow hands .dss to it.
+int run_powerflow_dss(int argc, char** argv);
 
 }  // namespace vvc::cli

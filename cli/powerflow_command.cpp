@@ -1,5 +1,7 @@
 // vvc powerflow CASE: read a balanced case, solve its power flow at the file's loads and generators, print
 // it.
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -30,6 +32,8 @@ constexpr const char* kUsage =
     "usage: vvc powerflow CASE [options]\n"
     "\n"
     "Solves the balanced AC power flow of CASE at the loads and generators written in it.\n"
+    "An OpenDSS script (CASE.dss) runs the unbalanced power flow instead: see 'vvc powerflow CASE.dss "
+    "--help'.\n"
     "CASE is a vvc JSON case (.json), a MATPOWER case (.m), or a folder holding case.json or one .m file.\n"
     "The sweep needs a radial network; auto takes the sweep when the network is radial, else "
     "Newton-Raphson.\n"
@@ -52,9 +56,22 @@ grid::PowerFlowAlgorithm parse_algorithm(const std::string& text) {
   throw InputError("option '--algorithm': expected bfs, nr or auto, got '" + text + "'");
 }
 
+// An OpenDSS script (.dss) among the arguments selects the unbalanced power flow (powerflow_dss.cpp).
+bool names_opendss_script(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--", 0) == 0 || arg.size() < 4) continue;
+    std::transform(arg.end() - 4, arg.end(), arg.end() - 4,
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (arg.compare(arg.size() - 4, 4, ".dss") == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int run_powerflow(int argc, char** argv) {
+  if (names_opendss_script(argc, argv)) return run_powerflow_dss(argc, argv);
   const Args args(argc, argv, 2, powerflow_options());
   if (args.help()) {
     std::cout << kUsage << format_options(powerflow_options()) << kOutputHelp;

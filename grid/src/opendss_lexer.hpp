@@ -1,0 +1,47 @@
+// Internal: the lexical layer of the OpenDSS reader. Splits script text into commands (joining '~' / "more"
+// continuations, dropping '!' and '//' comments), commands into parameters, and values into numbers, arrays
+// and matrices, with OpenDSS's in-line RPN arithmetic ("(0.4 3 sqrt /)").
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vvc::grid::dss {
+
+struct Command {
+  std::string text;  ///< the joined command text
+  int line = 0;      ///< line of its first physical line
+};
+
+/// Splits script text into commands. A line starting with '~' (or the word "more"/"m") continues the previous
+/// one.
+std::vector<Command> split_commands(const std::string& text);
+
+struct Parameter {
+  std::string name;   ///< lower case; empty for a positional parameter
+  std::string value;  ///< as written, enclosing quotes or brackets kept
+};
+
+/// Splits a command into parameters: "name=value", "name = value" or a bare value; values may be quoted or
+/// bracketed with "", '', (), [] or {}. Throws std::invalid_argument on an unterminated quote or bracket.
+std::vector<Parameter> split_parameters(const std::string& text);
+
+/// Lower-cases ASCII.
+std::string lower(std::string s);
+/// Removes one level of enclosing quotes or brackets.
+std::string strip_brackets(const std::string& value);
+
+/// Parses a number, or evaluates an RPN expression in brackets. Throws std::invalid_argument when malformed.
+double parse_number(const std::string& value);
+/// Parses a list of numbers separated by blanks, commas or '|' (rows). Each entry may itself be a number
+/// only.
+std::vector<double> parse_numbers(const std::string& value);
+/// Parses a list of words (e.g. "wye delta", "[650 rg60]").
+std::vector<std::string> parse_words(const std::string& value);
+/// Parses an n-by-n symmetric matrix given as its lower triangle (row by row) or in full; row-major result.
+/// Throws std::invalid_argument when the number of entries fits neither.
+std::vector<double> parse_matrix(const std::string& value, int n);
+/// Parses yes/no/true/false/y/n.
+bool parse_bool(const std::string& value);
+
+}  // namespace vvc::grid::dss
