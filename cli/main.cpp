@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "  eval               evaluate controllers or a trained policy on a study's scenarios\n"
     "  train              train a DiffOP policy on a study and write it as JSON\n"
     "  bench powerflow    benchmark the power-flow solvers\n"
+    "  bench policy       benchmark policy evaluation and the per-step QP (dense solver against Ipopt)\n"
     "  bench table        train and evaluate every method of the DiffOP comparison table\n"
     "\n"
     "Run 'vvc <command> --help' for the options of a command.\n";
