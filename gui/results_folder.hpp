@@ -53,7 +53,8 @@ bool is_results_folder(const std::filesystem::path& path);
 /// validation_transient`, at least one row, one method and unit, strictly increasing iterations).
 LearningCurve read_learning_curve(const std::filesystem::path& file);
 
-/// Reads table.csv (first column `method`; every other field a number or empty, except `kind`).
+/// Reads table.csv: a header starting with `method,kind`, then rows as long as the header whose other fields
+/// are numbers or empty.
 ResultsTable read_results_table(const std::filesystem::path& file);
 
 /// Reads the table and every curves/*.csv; a folder without any curve is an error.
