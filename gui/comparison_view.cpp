@@ -25,10 +25,10 @@ int column_digits(const std::string& column) {
 
 QString legend_name(const LearningCurve& curve, bool validation) {
   const int units = curve.points.back().iteration - curve.points.front().iteration + 1;
-  QString name = QStringLiteral("%1 (%2 %3s)")
+  QString name = QStringLiteral("%1 (%2 %3%4)")
                      .arg(QString::fromStdString(curve.method))
                      .arg(units)
-                     .arg(QString::fromStdString(curve.unit));
+                     .arg(QString::fromStdString(curve.unit), units == 1 ? QString() : QStringLiteral("s"));
   if (!validation) name += QObject::tr(", training cost");
   return name;
 }

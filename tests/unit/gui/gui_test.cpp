@@ -502,7 +502,7 @@ class GuiTest : public QObject {
     QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
     QCOMPARE(w.comparison()->chart()->graphCount(), 1);
     QCOMPARE(w.comparison()->chart()->graph(0)->dataCount(), 1);
-    QVERIFY(w.comparison()->chart()->graph(0)->name().endsWith("training cost"));
+    QCOMPARE(w.comparison()->chart()->graph(0)->name(), QStringLiteral("X (1 iteration), training cost"));
     QCOMPARE(w.comparison()->table()->rowCount(), 2);
     // A failed open keeps what is shown; a case still opens afterwards.
     write_file(base + "/curves/broken.csv", "");
