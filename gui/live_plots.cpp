@@ -1,6 +1,7 @@
 #include "live_plots.hpp"
 
 #include <qcustomplot.h>
+#include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QSaveFile>
@@ -14,20 +15,6 @@ namespace vvc::gui {
 
 namespace {
 
-QCustomPlot* make_plot(QWidget* parent, const QString& title, const QString& x_label,
-                       const QString& y_label) {
-  auto* plot = new QCustomPlot(parent);
-  plot->setMinimumSize(320, 220);
-  plot->setNotAntialiasedElements(QCP::aeAll);  // the software raster redraws far faster without it
-  plot->plotLayout()->insertRow(0);
-  plot->plotLayout()->addElement(
-      0, 0, new QCPTextElement(plot, title, QFont(plot->font().family(), 10, QFont::Bold)));
-  plot->xAxis->setLabel(x_label);
-  plot->yAxis->setLabel(y_label);
-  plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  return plot;
-}
-
 /// A shaded voltage band [vmin, vmax] over the whole x range, drawn under the curves.
 void add_band(QCustomPlot* plot, double vmin, double vmax) {
   auto* rect = new QCPItemRect(plot);
@@ -40,14 +27,6 @@ void add_band(QCustomPlot* plot, double vmin, double vmax) {
   rect->bottomRight->setCoords(1.0, vmin);
   rect->setPen(QPen(QColor(80, 160, 80, 120)));
   rect->setBrush(QColor(120, 200, 120, 60));
-}
-
-QColor palette_colour(int i) {
-  static const QColor colours[] = {QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
-                                   QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
-                                   QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
-                                   QColor(23, 190, 207)};
-  return colours[i % 10];
 }
 
 QVector<double> range_vector(int n) {
@@ -72,6 +51,50 @@ void write_text_file(const QString& path, const QString& text) {
   file.write(text.toUtf8());
   if (!file.commit())
     throw InputError(path.toStdString() + ": cannot write: " + file.errorString().toStdString());
+}
+
+QCustomPlot* make_plot(QWidget* parent, const QString& title, const QString& x_label,
+                       const QString& y_label) {
+  auto* plot = new QCustomPlot(parent);
+  plot->setMinimumSize(320, 220);
+  plot->setNotAntialiasedElements(QCP::aeAll);  // the software raster redraws far faster without it
+  plot->plotLayout()->insertRow(0);
+  plot->plotLayout()->addElement(
+      0, 0, new QCPTextElement(plot, title, QFont(plot->font().family(), 10, QFont::Bold)));
+  plot->xAxis->setLabel(x_label);
+  plot->yAxis->setLabel(y_label);
+  plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  return plot;
+}
+
+QColor palette_colour(int i) {
+  static const QColor colours[] = {QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
+                                   QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
+                                   QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
+                                   QColor(23, 190, 207)};
+  return colours[i % 10];
+}
+
+void save_plot(QCustomPlot* plot, const QString& path, const QString& format) {
+  const int w = std::max(plot->width(), 640);
+  const int h = std::max(plot->height(), 420);
+  bool ok = false;
+  if (format == "svg") {
+    QSvgGenerator generator;
+    generator.setFileName(path);
+    generator.setSize(QSize(w, h));
+    generator.setViewBox(QRect(0, 0, w, h));
+    generator.setTitle(QFileInfo(path).completeBaseName());
+    QCPPainter painter;
+    ok = painter.begin(&generator);
+    if (ok) {
+      plot->toPainter(&painter, w, h);
+      ok = painter.end();
+    }
+  } else {
+    ok = plot->savePng(path, w, h);
+  }
+  if (!ok) throw InputError(path.toStdString() + ": cannot write the plot");
 }
 
 LivePlots::LivePlots(QWidget* parent)
@@ -297,25 +320,7 @@ QStringList LivePlots::export_images(const QString& base, const QString& format)
       {curve_, "curve"}, {voltage_, "voltages"}, {profile_, "profile"}, {reactive_, "reactive"}};
   for (const auto& [plot, name] : plots) {
     const QString path = base + "-" + name + "." + format;
-    const int w = std::max(plot->width(), 640);
-    const int h = std::max(plot->height(), 420);
-    bool ok = false;
-    if (format == "svg") {
-      QSvgGenerator generator;
-      generator.setFileName(path);
-      generator.setSize(QSize(w, h));
-      generator.setViewBox(QRect(0, 0, w, h));
-      generator.setTitle(QString::fromUtf8(name));
-      QCPPainter painter;
-      ok = painter.begin(&generator);
-      if (ok) {
-        plot->toPainter(&painter, w, h);
-        ok = painter.end();
-      }
-    } else {
-      ok = plot->savePng(path, w, h);
-    }
-    if (!ok) throw InputError(path.toStdString() + ": cannot write the plot");
+    save_plot(plot, path, format);
     written << path;
   }
   return written;

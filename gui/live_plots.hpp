@@ -5,6 +5,7 @@
 // kRefreshMilliseconds, never once per training step.
 #pragma once
 
+#include <QColor>
 #include <QComboBox>
 #include <QLabel>
 #include <QTimer>
@@ -74,5 +75,12 @@ class LivePlots : public QWidget {
 
 /// Writes `text` to `path` atomically (QSaveFile); throws InputError naming the file on failure.
 void write_text_file(const QString& path, const QString& text);
+
+/// A plot with a bold title row, axis labels, drag to pan and wheel to zoom (shared by every chart).
+QCustomPlot* make_plot(QWidget* parent, const QString& title, const QString& x_label, const QString& y_label);
+/// The i-th colour of the plots' ten-colour palette (wraps around).
+QColor palette_colour(int i);
+/// Writes `plot` to `path` as "png" or "svg", at least 640 x 420 px; throws InputError naming the file.
+void save_plot(QCustomPlot* plot, const QString& path, const QString& format);
 
 }  // namespace vvc::gui

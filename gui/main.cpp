@@ -1,5 +1,5 @@
-// vvc-gui [CASE_OR_STUDY]
-// vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training] STUDY
+// vvc-gui [CASE_OR_STUDY_OR_RESULTS]
+// vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training|comparison] PATH
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QEventLoop>
@@ -18,18 +18,20 @@ int main(int argc, char** argv) {
   QCommandLineParser parser;
   parser.setApplicationDescription(
       "The vvc desktop application: open a feeder case or a study, look at its voltages, train a DiffOP "
-      "policy while watching the voltages settle, and export the policy.");
+      "policy while watching the voltages settle, export the policy, and compare the learning curves of a "
+      "results folder of 'vvc bench table'.");
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument("CASE_OR_STUDY",
-                               "a vvc JSON case, a MATPOWER .m file, or a study (file or folder)");
+  parser.addPositionalArgument("CASE_OR_STUDY_OR_RESULTS",
+                               "a vvc JSON case, a MATPOWER .m file, a study (file or folder), or a results "
+                               "folder of 'vvc bench table' (table.csv and curves/)");
   const QCommandLineOption screenshot("screenshot", "render the main window to FILE.png and exit",
                                       "FILE.png");
   const QCommandLineOption iterations("train-iterations", "with --screenshot: train K iterations first", "K",
                                       "0");
   const QCommandLineOption view("view",
-                                "with --screenshot: the tab shown, feeder or training (default: training "
-                                "after training, else feeder)",
+                                "with --screenshot: the tab shown, feeder, training or comparison (default: "
+                                "training after training, comparison for a results folder, else feeder)",
                                 "TAB");
   const QCommandLineOption size("size", "with --screenshot: window size WxH (default 1400x900)", "WxH",
                                 "1400x900");
@@ -49,9 +51,13 @@ int main(int argc, char** argv) {
   bool ok = false;
   const int k = parser.value(iterations).toInt(&ok);
   const QStringList wh = parser.value(size).split('x');
-  if (!ok || k < 0 || args.size() != 1 || wh.size() != 2) {
-    std::fprintf(stderr,
-                 "vvc-gui: --screenshot needs one CASE_OR_STUDY, --train-iterations K >= 0, --size WxH\n");
+  const QStringList views{"feeder", "training", "comparison"};  // in the order of MainWindow::Tab
+  if (!ok || k < 0 || args.size() != 1 || wh.size() != 2 ||
+      (parser.isSet(view) && !views.contains(parser.value(view)))) {
+    std::fprintf(
+        stderr,
+        "vvc-gui: --screenshot needs one CASE_OR_STUDY_OR_RESULTS, --train-iterations K >= 0, --size "
+        "WxH, --view feeder|training|comparison\n");
     return 2;
   }
   window.resize(wh[0].toInt(), wh[1].toInt());
@@ -72,8 +78,10 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  const bool training_view = parser.isSet(view) ? parser.value(view) == "training" : k > 0;
-  window.show_tab(training_view ? vvc::gui::MainWindow::kTrainingTab : vvc::gui::MainWindow::kFeederTab);
+  QString shown = k > 0 ? "training" : "feeder";
+  if (vvc::gui::is_results_folder(args.front().toStdString())) shown = "comparison";
+  if (parser.isSet(view)) shown = parser.value(view);
+  window.show_tab(static_cast<vvc::gui::MainWindow::Tab>(views.indexOf(shown)));
   window.plots()->refresh();
   // Let queued replots and layout run before grabbing.
   QEventLoop settle;

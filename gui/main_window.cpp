@@ -36,6 +36,7 @@ MainWindow::MainWindow(QWidget* parent)
       feeder_(new FeederView(this)),
       results_(new ResultsTables(this)),
       plots_(new LivePlots(this)),
+      comparison_(new ComparisonView(this)),
       panel_(new TrainingPanel(this)),
       worker_(new TrainingWorker) {
   register_worker_types();
@@ -49,6 +50,7 @@ MainWindow::MainWindow(QWidget* parent)
   split->setStretchFactor(1, 2);
   tabs_->addTab(split, tr("Feeder"));
   tabs_->addTab(plots_, tr("Training plots"));
+  tabs_->addTab(comparison_, tr("Comparison"));
   setCentralWidget(tabs_);
 
   auto* scroll = new QScrollArea(this);
@@ -91,7 +93,8 @@ MainWindow::MainWindow(QWidget* parent)
   connect(panel_, &TrainingPanel::evaluate_policy_requested, this, &MainWindow::evaluate_policy);
 
   build_menus();
-  statusBar()->showMessage(tr("Open a case or a study: File > Open, or drop a file on the window"));
+  statusBar()->showMessage(
+      tr("Open a case, a study or a results folder: File > Open, or drop a file or folder on the window"));
 }
 
 MainWindow::~MainWindow() {
@@ -109,6 +112,11 @@ void MainWindow::build_menus() {
   file->addAction(tr("Open study &folder..."), this, [this] {
     const QString path = QFileDialog::getExistingDirectory(this, tr("Open a case or study folder"));
     if (!path.isEmpty()) open_path(path);
+  });
+  file->addAction(tr("Open res&ults folder..."), this, [this] {
+    const QString path =
+        QFileDialog::getExistingDirectory(this, tr("Open a results folder (table.csv and curves/)"));
+    if (!path.isEmpty()) open_results(path);
   });
   recent_menu_ = file->addMenu(tr("Open &recent"));
   rebuild_recent_menu();
@@ -140,6 +148,19 @@ void MainWindow::build_menus() {
     const QFileInfo info(path);
     export_data(info.dir().filePath(info.completeBaseName()));
   });
+  file->addAction(tr("Export comparison &chart..."), this, [this] {
+    QString filter;
+    QString path = QFileDialog::getSaveFileName(this, tr("Export the comparison chart"), "comparison.png",
+                                                tr("PNG images (*.png);;SVG drawings (*.svg)"), &filter);
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += filter.startsWith("SVG") ? ".svg" : ".png";
+    export_comparison_chart(path);
+  });
+  file->addAction(tr("Export comparison &table (CSV)..."), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the comparison table"),
+                                                      "comparison.csv", tr("CSV (*.csv)"));
+    if (!path.isEmpty()) export_comparison_table(path);
+  });
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -152,6 +173,7 @@ void MainWindow::build_menus() {
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Feeder"), this, [this] { show_tab(kFeederTab); });
   view->addAction(tr("&Training plots"), this, [this] { show_tab(kTrainingTab); });
+  view->addAction(tr("&Comparison"), this, [this] { show_tab(kComparisonTab); });
 }
 
 QStringList MainWindow::recent_files() const { return QSettings().value(kRecentKey).toStringList(); }
@@ -185,6 +207,8 @@ void MainWindow::report_error(const QString& title, const QString& message) {
 }
 
 bool MainWindow::open_path(const QString& path) {
+  // A results folder only fills the Comparison tab, so it may open while training runs.
+  if (is_results_folder(path.toStdString())) return open_results(path);
   if (running_) {
     report_error(tr("Cannot open"), tr("Stop the running training before opening another case."));
     return false;
@@ -210,6 +234,21 @@ bool MainWindow::open_path(const QString& path) {
                                .arg(document_->network.num_branches())
                                .arg(QString::fromUtf8(grid::to_string(document_->flow.status).data())));
   emit document_opened();
+  return true;
+}
+
+bool MainWindow::open_results(const QString& path) {
+  try {
+    const ResultsFolder folder = read_results_folder(path.toStdString());
+    comparison_->set_results(folder);
+  } catch (const std::exception& e) {
+    report_error(tr("Cannot open %1").arg(QFileInfo(path).fileName()), QString::fromStdString(e.what()));
+    return false;
+  }
+  last_error_.clear();
+  remember(path);
+  show_tab(kComparisonTab);
+  statusBar()->showMessage(tr("Results folder %1").arg(path));
   return true;
 }
 
@@ -333,6 +372,30 @@ bool MainWindow::export_data(const QString& base) {
     report_error(tr("Cannot export the data"), QString::fromStdString(e.what()));
     return false;
   }
+  return true;
+}
+
+bool MainWindow::export_comparison_chart(const QString& path) {
+  try {
+    if (comparison_->table()->rowCount() == 0) throw InputError("no results folder is open");
+    save_plot(comparison_->chart(), path, QFileInfo(path).suffix() == "svg" ? "svg" : "png");
+  } catch (const std::exception& e) {
+    report_error(tr("Cannot export the chart"), QString::fromStdString(e.what()));
+    return false;
+  }
+  statusBar()->showMessage(tr("Wrote %1").arg(path));
+  return true;
+}
+
+bool MainWindow::export_comparison_table(const QString& path) {
+  try {
+    if (comparison_->table()->rowCount() == 0) throw InputError("no results folder is open");
+    write_text_file(path, comparison_->table()->to_csv());
+  } catch (const std::exception& e) {
+    report_error(tr("Cannot export the table"), QString::fromStdString(e.what()));
+    return false;
+  }
+  statusBar()->showMessage(tr("Wrote %1").arg(path));
   return true;
 }
 

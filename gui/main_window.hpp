@@ -1,7 +1,8 @@
-// The vvc desktop window: File menu (open a case or study, recent files, load and export policies, export
-// plots and data), the feeder view with its results tables, the live training plots, and the training panel
-// in a dock. Training and evaluation run on one worker thread (training_worker.hpp); every error in a file
-// or a form becomes a dialog naming the file and line or field.
+// The vvc desktop window: File menu (open a case, a study or a results folder, recent files, load and export
+// policies, export plots and data), the feeder view with its results tables, the live training plots, the
+// comparison of a results folder's learning curves, and the training panel in a dock. Training and evaluation
+// run on one worker thread (training_worker.hpp); every error in a file or a form becomes a dialog naming the
+// file and line or field.
 #pragma once
 
 #include <QMainWindow>
@@ -10,6 +11,7 @@
 #include <optional>
 
 #include "case_document.hpp"
+#include "comparison_view.hpp"
 #include "feeder_view.hpp"
 #include "live_plots.hpp"
 #include "results_table.hpp"
@@ -25,13 +27,17 @@ class MainWindow : public QMainWindow {
   Q_OBJECT
 
  public:
-  enum Tab { kFeederTab = 0, kTrainingTab = 1 };
+  enum Tab { kFeederTab = 0, kTrainingTab = 1, kComparisonTab = 2 };
 
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  /// Opens a case or study; on bad input shows a dialog and returns false.
+  /// Opens a case, a study or a results folder (is_results_folder); on bad input shows a dialog and returns
+  /// false.
   bool open_path(const QString& path);
+  /// Opens a results folder of `vvc bench table` in the Comparison tab; dialog and false on bad input, and
+  /// whatever was shown before stays.
+  bool open_results(const QString& path);
   /// Starts training (or evaluates a reference controller) with the panel's settings.
   void start_training();
   void set_paused(bool paused);
@@ -44,6 +50,9 @@ class MainWindow : public QMainWindow {
   bool export_policy(const QString& path);
   bool export_plots(const QString& base, const QString& format);
   bool export_data(const QString& base);
+  /// The comparison chart as PNG or SVG (by the suffix of `path`), and the comparison table as CSV.
+  bool export_comparison_chart(const QString& path);
+  bool export_comparison_table(const QString& path);
   void show_tab(Tab tab);
 
   bool running() const { return running_; }
@@ -55,6 +64,7 @@ class MainWindow : public QMainWindow {
   ResultsTables* results() const { return results_; }
   TrainingPanel* panel() const { return panel_; }
   LivePlots* plots() const { return plots_; }
+  ComparisonView* comparison() const { return comparison_; }
 
  signals:
   /// A training or evaluation job ended (finished, stopped or failed).
@@ -82,6 +92,7 @@ class MainWindow : public QMainWindow {
   FeederView* feeder_;
   ResultsTables* results_;
   LivePlots* plots_;
+  ComparisonView* comparison_;
   TrainingPanel* panel_;
   QMenu* recent_menu_ = nullptr;
   QThread thread_;

@@ -9,6 +9,17 @@
 
 namespace vvc::gui {
 
+/// A numeric cell: shows `digits` decimals and sorts by value. NaN is an empty cell that sorts after every
+/// number.
+class NumberItem : public QTableWidgetItem {
+ public:
+  NumberItem(double value, int digits);
+  bool operator<(const QTableWidgetItem& other) const override;
+
+ private:
+  double value_;
+};
+
 class CopyableTable : public QTableWidget {
   Q_OBJECT
 

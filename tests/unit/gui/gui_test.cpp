@@ -1,6 +1,7 @@
 // Headless tests of vvc-gui (Qt Test, QT_QPA_PLATFORM=offscreen): opening cases and studies, error dialogs,
 // the feeder view and results tables, a short training run that must feed every plot and export a policy
-// that reloads, pause and stop, the UI-stall measurement, and the redraw rate of 20 curves x 1000 points.
+// that reloads, pause and stop, the UI-stall measurement, the redraw rate of 20 curves x 1000 points, and the
+// Comparison tab of a results folder (docs/results/ieee13_tasrl) with its error dialogs.
 // Screenshots of the main views go to <build>/gui-screenshots/.
 #include <qcustomplot.h>
 #include <QApplication>
@@ -15,6 +16,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -32,6 +34,8 @@ namespace {
 const QString kSource = QStringLiteral(VVC_SOURCE_DIR);
 const QString kStudy = kSource + "/cases/ieee13_tasrl";
 const QString kShots = QStringLiteral(VVC_BINARY_DIR) + "/gui-screenshots";
+const QString kResults = kSource + "/docs/results/ieee13_tasrl";
+const char* const kCurveHeader = "method,unit,iteration,seconds,training_cost,validation_transient";
 
 void save_screenshot(QWidget& widget, const QString& name) {
   QDir().mkpath(kShots);
@@ -46,6 +50,28 @@ void short_run(MainWindow& w, int iterations, bool references) {
   p->validation_scenarios()->setValue(8);
   p->thread_count()->setValue(1);
   p->references()->setChecked(references);
+}
+
+/// The non-empty lines of a text file.
+QStringList file_lines(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  return QString(file.readAll()).split('\n', Qt::SkipEmptyParts);
+}
+
+void write_file(const QString& path, const QByteArray& text) {
+  QFile file(path);
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  QCOMPARE(file.write(text), text.size());
+}
+
+/// The points the comparison chart must draw from a curves CSV, counted here without the GUI's parser: the
+/// rows with a validation value, or every row when none has one.
+int expected_points(const QString& csv) {
+  const QStringList lines = file_lines(csv);
+  int validated = 0;
+  for (int i = 1; i < lines.size(); ++i) validated += lines[i].section(',', 5, 5).isEmpty() ? 0 : 1;
+  return validated > 0 ? validated : static_cast<int>(lines.size()) - 1;
 }
 
 }  // namespace
@@ -356,6 +382,134 @@ class GuiTest : public QObject {
     const double fps = kFrames / (clock.nsecsElapsed() * 1e-9);
     qInfo("20 curves x 1000 points: %.1f frames per second", fps);
     QVERIFY2(fps >= 10.0, qPrintable(QString("%1 fps").arg(fps)));
+  }
+
+  void comparison_plots_every_learning_curve_and_the_table() {
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY2(w.open_path(kResults), qPrintable(w.last_error()));
+    QVERIFY(w.comparison()->isVisible());  // the Comparison tab is shown
+    const QStringList files = QDir(kResults + "/curves").entryList({"*.csv"}, QDir::Files, QDir::Name);
+    QCOMPARE(files.size(), 7);
+    QCustomPlot* chart = w.comparison()->chart();
+    QCOMPARE(chart->graphCount(), static_cast<int>(files.size()));
+    for (int g = 0; g < chart->graphCount(); ++g) {
+      const QString csv = kResults + "/curves/" + files[g];
+      const QString method = file_lines(csv).at(1).section(',', 0, 0);
+      QVERIFY2(chart->graph(g)->name().startsWith(method + " ("), qPrintable(chart->graph(g)->name()));
+      QCOMPARE(chart->graph(g)->dataCount(), expected_points(csv));
+      // x runs over the fraction of training completed and ends at 1 (every run validates at its end).
+      const auto data = chart->graph(g)->data();
+      QVERIFY(data->at(0)->key > 0.0);
+      QCOMPARE(data->at(data->size() - 1)->key, 1.0);
+    }
+    // DiffOP(Step) validates every 10 of 150 iterations: 15 points, the first at 10/150.
+    const int step = static_cast<int>(files.indexOf("diffop-step.csv"));
+    QCOMPARE(chart->graph(step)->dataCount(), 15);
+    QCOMPARE(chart->graph(step)->data()->at(0)->key, 10.0 / 150.0);
+    for (int g = 0; g < chart->graphCount(); ++g)
+      QVERIFY(chart->legend->hasItemWithPlottable(chart->graph(g)));
+
+    vvc::gui::CopyableTable* table = w.comparison()->table();
+    const QStringList rows = file_lines(kResults + "/table.csv");
+    QCOMPARE(table->rowCount(), static_cast<int>(rows.size()) - 1);
+    QCOMPARE(table->columnCount(), 10);
+    for (int r = 1; r < rows.size(); ++r) QCOMPARE(table->item(r - 1, 0)->text(), rows[r].section(',', 0, 0));
+    // Sorting by the transient cost puts the limit (the bound) first, the zero controller last.
+    table->sortItems(2, Qt::AscendingOrder);
+    QCOMPARE(table->item(0, 0)->text(), QStringLiteral("limit"));
+    QCOMPARE(table->item(table->rowCount() - 1, 0)->text(), QStringLiteral("zero"));
+    // Empty cells (no training time for the reference controllers) sort after the numbers.
+    table->sortItems(9, Qt::AscendingOrder);
+    QCOMPARE(table->item(0, 0)->text(), QStringLiteral("RLMPC-DPG"));
+    QVERIFY(table->item(table->rowCount() - 1, 9)->text().isEmpty());
+    table->clearSelection();
+    table->setRangeSelected(QTableWidgetSelectionRange(0, 0, 0, 2), true);
+    table->copy_selection();
+    QCOMPARE(QApplication::clipboard()->text(),
+             QStringLiteral("method\tkind\ttransient\nRLMPC-DPG\tlearned\t-6.5633\n"));
+    save_screenshot(w, "comparison.png");
+
+    QDir out(QStringLiteral(VVC_BINARY_DIR) + "/gui-test-results");
+    QVERIFY(out.removeRecursively());
+    QVERIFY(QDir().mkpath(out.path()));
+    QVERIFY(w.export_comparison_chart(out.filePath("chart.png")));
+    const QImage png(out.filePath("chart.png"));
+    QVERIFY(!png.isNull());
+    QVERIFY(png.width() >= 640 && png.height() >= 420);
+    // Every curve's colour is drawn (the chart does not antialias, so its pixels have the pen's exact
+    // colour).
+    for (int g = 0; g < chart->graphCount(); ++g) {
+      const QRgb colour = chart->graph(g)->pen().color().rgb();
+      int pixels = 0;
+      for (int y = 0; y < png.height(); ++y) {
+        for (int x = 0; x < png.width(); ++x) pixels += png.pixel(x, y) == colour ? 1 : 0;
+      }
+      QVERIFY2(pixels > 100, qPrintable(QString("%1: %2 pixels").arg(chart->graph(g)->name()).arg(pixels)));
+    }
+    QVERIFY(w.export_comparison_chart(out.filePath("chart.svg")));
+    QVERIFY(file_lines(out.filePath("chart.svg")).join('\n').contains("<svg"));
+    QVERIFY(w.export_comparison_table(out.filePath("table.csv")));
+    const QStringList exported = file_lines(out.filePath("table.csv"));
+    QCOMPARE(exported.size(), rows.size());
+    QCOMPARE(exported.front(), rows.front());
+  }
+
+  void results_folder_opens_by_drop_and_errors_name_file_and_line() {
+    const QString base = QStringLiteral(VVC_BINARY_DIR) + "/gui-test-results/bad";
+    QVERIFY(QDir(base).removeRecursively());
+    QVERIFY(QDir().mkpath(base + "/curves"));
+    QVERIFY(QFile::copy(kResults + "/table.csv", base + "/table.csv"));
+    MainWindow w;
+    w.show();
+    // No curves at all.
+    QVERIFY(!w.open_path(base));
+    QVERIFY2(w.last_error().contains("curves: no learning curves"), qPrintable(w.last_error()));
+    // A wrong header, then a non-numeric value on line 3.
+    write_file(base + "/curves/broken.csv", "method,unit,iteration,cost\nX,iteration,1,2\n");
+    QVERIFY(!w.open_path(base));
+    QVERIFY2(w.last_error().contains("broken.csv:1: expected the header"), qPrintable(w.last_error()));
+    write_file(base + "/curves/broken.csv",
+               QByteArray(kCurveHeader) + "\nX,iteration,1,0.1,-7,\nX,iteration,2,0.2,-7.5x,-7.4\n");
+    QVERIFY(!w.open_path(base));
+    QVERIFY2(w.last_error().contains("broken.csv:3: training_cost: expected a number, got '-7.5x'"),
+             qPrintable(w.last_error()));
+    const auto boxes = w.findChildren<QMessageBox*>();
+    QVERIFY(!boxes.isEmpty());
+    QVERIFY(boxes.last()->text().contains("broken.csv:3:"));
+    // A short row and a table row with a non-numeric field.
+    write_file(base + "/curves/broken.csv", QByteArray(kCurveHeader) + "\nX,iteration,1,0.1\n");
+    QVERIFY(!w.open_path(base));
+    QVERIFY2(w.last_error().contains("broken.csv:2: expected 6 fields, got 4"), qPrintable(w.last_error()));
+    write_file(base + "/curves/broken.csv", QByteArray(kCurveHeader) + "\nX,iteration,1,0.1,-7,\n");
+    write_file(base + "/table.csv", "method,kind,transient\nzero,reference,0\nX,learned,minus seven\n");
+    QVERIFY(!w.open_path(base));
+    QVERIFY2(w.last_error().contains("table.csv:3: transient: expected a number, got 'minus seven'"),
+             qPrintable(w.last_error()));
+    QCOMPARE(w.comparison()->chart()->graphCount(), 0);  // nothing half-shown
+
+    // The application is alive: the fixed folder opens by drag and drop, a training-cost-only curve drawn.
+    write_file(base + "/table.csv", "method,kind,transient\nzero,reference,0\nX,learned,-7\n");
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(base)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
+    QCOMPARE(w.comparison()->chart()->graphCount(), 1);
+    QCOMPARE(w.comparison()->chart()->graph(0)->dataCount(), 1);
+    QCOMPARE(w.comparison()->chart()->graph(0)->name(), QStringLiteral("X (1 iteration), training cost"));
+    QCOMPARE(w.comparison()->table()->rowCount(), 2);
+    // A failed open keeps what is shown; a case still opens afterwards.
+    write_file(base + "/curves/broken.csv", "");
+    QVERIFY(!w.open_path(base));
+    QVERIFY2(w.last_error().contains("broken.csv: empty file"), qPrintable(w.last_error()));
+    QCOMPARE(w.comparison()->chart()->graphCount(), 1);
+    QVERIFY(w.open_path(kStudy));
   }
 };
 
