@@ -14,29 +14,6 @@ namespace vvc::gui {
 
 namespace {
 
-QTableWidgetItem* text_item(const QString& text) {
-  auto* item = new QTableWidgetItem(text);
-  item->setFlags(item->flags() & ~Qt::ItemIsEditable);
-  return item;
-}
-
-/// A numeric cell sorts by value (DisplayRole holds the double) and shows `digits` decimals.
-class NumberItem : public QTableWidgetItem {
- public:
-  NumberItem(double value, int digits) : value_(value) {
-    setText(QString::number(value, 'f', digits));
-    setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    setFlags(flags() & ~Qt::ItemIsEditable);
-  }
-  bool operator<(const QTableWidgetItem& other) const override {
-    if (const auto* o = dynamic_cast<const NumberItem*>(&other)) return value_ < o->value_;
-    return QTableWidgetItem::operator<(other);
-  }
-
- private:
-  double value_;
-};
-
 QString csv_field(QString text) {
   if (text.contains(',') || text.contains('"') || text.contains('\n')) {
     text.replace("\"", "\"\"");
@@ -46,6 +23,23 @@ QString csv_field(QString text) {
 }
 
 }  // namespace
+
+QTableWidgetItem* text_item(const QString& text) {
+  auto* item = new QTableWidgetItem(text);
+  item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+  return item;
+}
+
+NumberItem::NumberItem(double value, int digits) : value_(value) {
+  setText(QString::number(value, 'f', digits));
+  setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  setFlags(flags() & ~Qt::ItemIsEditable);
+}
+
+bool NumberItem::operator<(const QTableWidgetItem& other) const {
+  if (const auto* o = dynamic_cast<const NumberItem*>(&other)) return value_ < o->value_;
+  return QTableWidgetItem::operator<(other);
+}
 
 CopyableTable::CopyableTable(QWidget* parent) : QTableWidget(parent) {
   setSortingEnabled(true);

@@ -9,6 +9,20 @@
 
 namespace vvc::gui {
 
+/// A read-only text cell.
+QTableWidgetItem* text_item(const QString& text);
+
+/// A read-only numeric cell that sorts by value and shows `digits` decimals.
+class NumberItem : public QTableWidgetItem {
+ public:
+  NumberItem(double value, int digits);
+  bool operator<(const QTableWidgetItem& other) const override;
+  double value() const { return value_; }
+
+ private:
+  double value_;
+};
+
 class CopyableTable : public QTableWidget {
   Q_OBJECT
 
