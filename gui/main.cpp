@@ -1,5 +1,5 @@
 // vvc-gui [CASE_OR_STUDY]
-// vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training] STUDY
+// vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training] CASE_OR_STUDY
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QEventLoop>
@@ -21,8 +21,9 @@ int main(int argc, char** argv) {
       "policy while watching the voltages settle, and export the policy.");
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument("CASE_OR_STUDY",
-                               "a vvc JSON case, a MATPOWER .m file, or a study (file or folder)");
+  parser.addPositionalArgument(
+      "CASE_OR_STUDY",
+      "a vvc JSON case, a MATPOWER .m file, an OpenDSS .dss script, or a study (file or folder)");
   const QCommandLineOption screenshot("screenshot", "render the main window to FILE.png and exit",
                                       "FILE.png");
   const QCommandLineOption iterations("train-iterations", "with --screenshot: train K iterations first", "K",
