@@ -266,7 +266,7 @@ void DssFeederView::paintEvent(QPaintEvent*) {
                        ? tr("unbalanced power flow: %1 after %2 iterations; colour: worst phase |V|")
                              .arg(status)
                              .arg(doc_->flow.iterations)
-                       : tr("unbalanced power flow %1: last iterate shown").arg(status));
+                       : tr("unbalanced power flow did not converge (%1): last iterate shown").arg(status));
   painter.drawText(QPointF(8, height() - 4.0),
                    tr("square: source; R diamond: regulator; circles: transformer; dashed: switch; %1")
                        .arg(geographic ? tr("coordinates from %1")
