@@ -1,15 +1,20 @@
 // Headless tests of vvc-gui with OpenDSS feeders (Qt Test, QT_QPA_PLATFORM=offscreen): the IEEE 13 feeder's
 // diagram, hover text and bus-phase table against the three-phase solver run here directly, coordinates from
-// the file beside the IEEE 123 script, the training panel disabled, and a malformed script's error dialog.
+// the file beside the IEEE 123 script, the topology layout without coordinates, the training panel disabled,
+// a power flow that does not converge, and a malformed script's error dialog.
 // Screenshots go to <build>/gui-screenshots/.
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -157,6 +162,74 @@ class DssGuiTest : public QObject {
       QVERIFY(view->rect().contains(view->bus_position(i).toPoint()));
     QVERIFY(w.dss_results()->regulators()->rowCount() > 0);
     QVERIFY(w.grab().save(kShots + "/dss-ieee123.png"));
+  }
+
+  void without_coordinates_the_feeder_is_laid_out_from_its_topology() {
+    // The IEEE 13 script without its BusCoords line, in a folder without a coordinates file.
+    QTemporaryDir dir;
+    QFile in(kSource + "/cases/ieee13/IEEE13Nodeckt.dss");
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QString text = QString::fromUtf8(in.readAll());
+    QVERIFY(text.contains("BusCoords IEEE13Node_BusXY.csv"));
+    text.replace("BusCoords IEEE13Node_BusXY.csv", "");
+    QFile out(dir.filePath("ieee13_no_coords.dss"));
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(text.toUtf8());
+    out.close();
+    QVERIFY(QFile::copy(kSource + "/cases/ieee13/IEEELineCodes.DSS", dir.filePath("IEEELineCodes.DSS")));
+
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    // Dropped on the window, as a user would.
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(out.fileName())});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QVERIFY2(w.document().has_value() && w.document()->dss, qPrintable(w.last_error()));
+    QTRY_VERIFY(w.dss_feeder_view()->height() > 300);
+    const vvc::gui::DssDocument& doc = *w.document()->dss;
+    QVERIFY(doc.coordinates_source.empty());
+    const auto& net = doc.network();
+    QVERIFY(std::none_of(net.buses.begin(), net.buses.end(), [](const auto& b) { return b.xy.has_value(); }));
+    const vvc::gui::DssFeederView* view = w.dss_feeder_view();
+    QCOMPARE(view->bus_count(), static_cast<int>(net.buses.size()));
+    QCOMPARE(doc.source_buses.size(), size_t{1});
+    const int source = doc.source_buses.front();
+    QCOMPARE(QString::fromStdString(net.buses[static_cast<size_t>(source)].name),
+             QStringLiteral("sourcebus"));
+    for (int i = 0; i < view->bus_count(); ++i) {
+      QVERIFY(view->rect().contains(view->bus_position(i).toPoint()));
+      QCOMPARE(view->bus_at(view->bus_position(i)), i);
+      // The source is the root of the tree, at the left edge.
+      if (i != source) QVERIFY(view->bus_position(source).x() < view->bus_position(i).x());
+    }
+    // The tree has one edge per bus but the source (the 13-bus feeder is radial once the parallel
+    // regulators share their edge).
+    QCOMPARE(doc.edges.size(), net.buses.size() - 1);
+    QCOMPARE(
+        std::count_if(doc.edges.begin(), doc.edges.end(),
+                      [](const vvc::gui::DssEdge& e) { return e.kind == vvc::gui::DssEdgeKind::kRegulator; }),
+        1);
+    QVERIFY(w.grab().save(kShots + "/dss-ieee13-topology.png"));
+  }
+
+  void a_power_flow_that_does_not_converge_is_a_status() {
+    MainWindow w;
+    w.show();
+    QVERIFY2(w.open_path(kSource + "/tests/data/opendss_gui/overload_not_converged.dss"),
+             qPrintable(w.last_error()));
+    const vvc::gui::DssDocument& doc = *w.document()->dss;
+    QVERIFY(!doc.flow.converged());
+    const QString status = QString::fromUtf8(vvc::grid::to_string(doc.flow.status).data());
+    QCOMPARE(w.dss_results()->summary()->item(0, 1)->text(), status);
+    QCOMPARE(w.dss_results()->phases()->rowCount(), 6);
+    QVERIFY(w.findChild<QMessageBox*>() == nullptr);
+    QVERIFY(w.last_error().isEmpty());
   }
 
   void malformed_script_gives_a_dialog_with_file_and_line() {
