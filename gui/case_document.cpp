@@ -27,6 +27,10 @@ CaseDocument open_document(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path, ec)) throw InputError(path.string() + ": no such file or folder");
   CaseDocument doc;
   doc.path = path;
+  if (is_opendss_path(path)) {
+    doc.dss = std::make_shared<const DssDocument>(open_dss_document(path));
+    return doc;
+  }
   if (is_study_path(path)) {
     auto study = std::make_shared<core::Study>(core::read_study(path));
     doc.network = study->network;

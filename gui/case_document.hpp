@@ -1,5 +1,6 @@
 // What the application has open: a network (from a vvc JSON case, a MATPOWER .m file, or a study), its power
-// flow at the file's nominal injections, and the study when one was opened. Plain C++ (no Qt), so that the
+// flow at the file's nominal injections, and the study when one was opened; or an OpenDSS feeder
+// (dss_document.hpp), which leaves the balanced network empty. Plain C++ (no Qt), so that the
 // loading rules are the command line's: bad input throws vvc::InputError naming the file and line or field.
 #pragma once
 
@@ -7,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "dss_document.hpp"
 #include "vvc/core/study.hpp"
 #include "vvc/grid/network.hpp"
 #include "vvc/grid/powerflow.hpp"
@@ -21,13 +23,16 @@ struct CaseDocument {
   grid::Topology topology;
   grid::PowerFlowResult flow;       ///< at the nominal injections of the case's loads and generators
   std::vector<int> inverter_buses;  ///< the study's inverters, else every generator's bus
+  /// The unbalanced feeder when an OpenDSS script was opened (then network is empty); else null. For viewing
+  /// the feeder and its power flow: training needs a study.
+  std::shared_ptr<const DssDocument> dss;
 };
 
 /// True when `path` is a study: a folder holding study.json, or a JSON file whose format is "vvc.study".
 bool is_study_path(const std::filesystem::path& path);
 
-/// Opens a case or a study and solves its power flow. Throws InputError for bad input; a power flow that does
-/// not converge is not an error (flow.status tells).
+/// Opens a case, a study or an OpenDSS script and solves its power flow. Throws InputError for bad input; a
+/// power flow that does not converge is not an error (flow.status tells).
 CaseDocument open_document(const std::filesystem::path& path);
 
 }  // namespace vvc::gui

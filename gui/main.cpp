@@ -22,9 +22,10 @@ int main(int argc, char** argv) {
       "results folder of 'vvc bench table'.");
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument("CASE_OR_STUDY_OR_RESULTS",
-                               "a vvc JSON case, a MATPOWER .m file, a study (file or folder), or a results "
-                               "folder of 'vvc bench table' (table.csv and curves/)");
+  parser.addPositionalArgument(
+      "CASE_OR_STUDY_OR_RESULTS",
+      "a vvc JSON case, a MATPOWER .m file, an OpenDSS .dss script, a study (file or "
+      "folder), or a results folder of 'vvc bench table' (table.csv and curves/)");
   const QCommandLineOption screenshot("screenshot", "render the main window to FILE.png and exit",
                                       "FILE.png");
   const QCommandLineOption iterations("train-iterations", "with --screenshot: train K iterations first", "K",

@@ -35,6 +35,8 @@ MainWindow::MainWindow(QWidget* parent)
       tabs_(new QTabWidget(this)),
       feeder_(new FeederView(this)),
       results_(new ResultsTables(this)),
+      dss_feeder_(new DssFeederView(this)),
+      dss_results_(new DssResultsTables(this)),
       plots_(new LivePlots(this)),
       comparison_(new ComparisonView(this)),
       panel_(new TrainingPanel(this)),
@@ -48,6 +50,12 @@ MainWindow::MainWindow(QWidget* parent)
   split->addWidget(results_);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 2);
+  split->addWidget(dss_feeder_);
+  split->addWidget(dss_results_);
+  split->setStretchFactor(2, 3);
+  split->setStretchFactor(3, 2);
+  dss_feeder_->hide();
+  dss_results_->hide();
   tabs_->addTab(split, tr("Feeder"));
   tabs_->addTab(plots_, tr("Training plots"));
   tabs_->addTab(comparison_, tr("Comparison"));
@@ -233,6 +241,7 @@ bool MainWindow::open_path(const QString& path) {
                                .arg(document_->network.num_buses())
                                .arg(document_->network.num_branches())
                                .arg(QString::fromUtf8(grid::to_string(document_->flow.status).data())));
+  show_dss(document_->dss.get());
   emit document_opened();
   return true;
 }
@@ -250,6 +259,30 @@ bool MainWindow::open_results(const QString& path) {
   show_tab(kComparisonTab);
   statusBar()->showMessage(tr("Results folder %1").arg(path));
   return true;
+}
+
+void MainWindow::show_dss(const DssDocument* dss) {
+  feeder_->setVisible(dss == nullptr);
+  results_->setVisible(dss == nullptr);
+  dss_feeder_->setVisible(dss != nullptr);
+  dss_results_->setVisible(dss != nullptr);
+  dss_feeder_->set_document(dss);
+  dss_results_->set_document(dss);
+  panel_->setEnabled(dss == nullptr);
+  panel_->setToolTip(dss == nullptr ? QString()
+                                    : tr("Training needs a study (a balanced feeder with its scenarios). An "
+                                         "OpenDSS feeder is opened to view its unbalanced power flow."));
+  if (dss == nullptr) return;
+  int phases = 0;
+  for (const grid::PhaseBus& bus : dss->network().buses) phases += static_cast<int>(bus.nodes.size());
+  statusBar()->showMessage(tr("%1: OpenDSS feeder, %2 buses, %3 bus phases, %4 regulators; unbalanced power "
+                              "flow %5 after %6 iterations (viewing only: training needs a study)")
+                               .arg(QString::fromStdString(document_->path.string()))
+                               .arg(dss->network().buses.size())
+                               .arg(phases)
+                               .arg(dss->network().regulators.size())
+                               .arg(QString::fromUtf8(grid::to_string(dss->flow.status).data()))
+                               .arg(dss->flow.iterations));
 }
 
 void MainWindow::start_training() {
@@ -362,7 +395,10 @@ bool MainWindow::export_plots(const QString& base, const QString& format) {
 bool MainWindow::export_data(const QString& base) {
   try {
     QStringList files = plots_->export_csv(base);
-    if (document_) {
+    if (document_ && document_->dss) {
+      write_text_file(base + "-bus-phases.csv", dss_results_->phases()->to_csv());
+      files << base + "-bus-phases.csv";
+    } else if (document_) {
       write_text_file(base + "-buses.csv", results_->buses()->to_csv());
       write_text_file(base + "-branches.csv", results_->branches()->to_csv());
       files << base + "-buses.csv" << base + "-branches.csv";

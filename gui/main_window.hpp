@@ -12,6 +12,8 @@
 
 #include "case_document.hpp"
 #include "comparison_view.hpp"
+#include "dss_feeder_view.hpp"
+#include "dss_results.hpp"
 #include "feeder_view.hpp"
 #include "live_plots.hpp"
 #include "results_table.hpp"
@@ -62,6 +64,8 @@ class MainWindow : public QMainWindow {
   QStringList recent_files() const;
   FeederView* feeder_view() const { return feeder_; }
   ResultsTables* results() const { return results_; }
+  DssFeederView* dss_feeder_view() const { return dss_feeder_; }
+  DssResultsTables* dss_results() const { return dss_results_; }
   TrainingPanel* panel() const { return panel_; }
   LivePlots* plots() const { return plots_; }
   ComparisonView* comparison() const { return comparison_; }
@@ -82,6 +86,9 @@ class MainWindow : public QMainWindow {
   void remember(const QString& path);
   void report_error(const QString& title, const QString& message);
   void on_progress(const core::TrainingProgress& progress);
+  /// Shows an OpenDSS feeder's diagram and tables in place of the balanced ones (null: the balanced ones)
+  /// and disables the training panel, which needs a study.
+  void show_dss(const DssDocument* dss);
 
   std::optional<CaseDocument> document_;
   std::shared_ptr<const core::PolicyFile> policy_;
@@ -91,6 +98,8 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs_;
   FeederView* feeder_;
   ResultsTables* results_;
+  DssFeederView* dss_feeder_;
+  DssResultsTables* dss_results_;
   LivePlots* plots_;
   ComparisonView* comparison_;
   TrainingPanel* panel_;

@@ -12,13 +12,13 @@
 
 namespace vvc::gui {
 
-namespace {
-
 QTableWidgetItem* text_item(const QString& text) {
   auto* item = new QTableWidgetItem(text);
   item->setFlags(item->flags() & ~Qt::ItemIsEditable);
   return item;
 }
+
+namespace {
 
 QString csv_field(QString text) {
   if (text.contains(',') || text.contains('"') || text.contains('\n')) {

@@ -9,12 +9,16 @@
 
 namespace vvc::gui {
 
+/// A read-only text cell.
+QTableWidgetItem* text_item(const QString& text);
+
 /// A numeric cell: shows `digits` decimals and sorts by value. NaN is an empty cell that sorts after every
 /// number.
 class NumberItem : public QTableWidgetItem {
  public:
   NumberItem(double value, int digits);
   bool operator<(const QTableWidgetItem& other) const override;
+  double value() const { return value_; }
 
  private:
   double value_;

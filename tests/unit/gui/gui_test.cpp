@@ -118,15 +118,6 @@ class GuiTest : public QObject {
     QVERIFY(w.last_error().contains("json_truncated.json"));
     QVERIFY(!w.open_path(kSource + "/no/such/file.json"));
     QVERIFY(w.last_error().contains("no such file"));
-    // OpenDSS is not supported yet: a dialog says so, naming the file.
-    QTemporaryDir dir;
-    QFile dss(dir.filePath("feeder.dss"));
-    QVERIFY(dss.open(QIODevice::WriteOnly));
-    dss.write("clear\nnew circuit.feeder basekv=4.16\n");
-    dss.close();
-    QVERIFY(!w.open_path(dss.fileName()));
-    QVERIFY(w.last_error().contains("feeder.dss"));
-    QVERIFY(w.last_error().contains("OpenDSS"));
     // A good file after bad ones still opens.
     QVERIFY(w.open_path(kStudy));
   }
