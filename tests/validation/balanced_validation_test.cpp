@@ -1,7 +1,7 @@
-// Data-driven validation of the balanced power flow: every folder under cases/ with a balanced case (case.json or
-// a MATPOWER .m) and a tolerances.json naming a bus-voltage reference (columns ieee_node, vm_pu, va_degree, and
-// the slack's p_mw, q_mvar as consumption) is one test instance. References come from independent tools
-// (for ieee13_tasrl: pandapower's backward/forward sweep), never from vvc's own output.
+// Data-driven validation of the balanced power flow: every folder under cases/ with a balanced case
+// (case.json or a MATPOWER .m) and a tolerances.json naming a bus-voltage reference (columns ieee_node,
+// vm_pu, va_degree, and the slack's p_mw, q_mvar as consumption) is one test instance. References come from
+// independent tools (for ieee13_tasrl: pandapower's backward/forward sweep), never from vvc's own output.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -50,7 +50,8 @@ std::map<std::string, ReferenceRow> read_reference(const fs::path& csv) {
     EXPECT_NE(it, header.end()) << "column " << name << " missing in " << csv;
     return static_cast<size_t>(it - header.begin());
   };
-  const size_t bus = col("ieee_node"), vm = col("vm_pu"), va = col("va_degree"), p = col("p_mw"), q = col("q_mvar");
+  const size_t bus = col("ieee_node"), vm = col("vm_pu"), va = col("va_degree"), p = col("p_mw"),
+               q = col("q_mvar");
   std::map<std::string, ReferenceRow> rows;
   while (std::getline(in, line)) {
     std::vector<std::string> cells;

@@ -1,5 +1,5 @@
-// Whole-file reading and atomic writing (a temporary file in the same folder, then rename), so that a crash never
-// leaves a truncated case, policy or checkpoint behind.
+// Whole-file reading and atomic writing (a temporary file in the same folder, then rename), so that a crash
+// never leaves a truncated case, policy or checkpoint behind.
 #pragma once
 
 #include <filesystem>

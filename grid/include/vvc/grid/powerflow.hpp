@@ -95,8 +95,8 @@ const PowerFlowResult& solve(const Network& network, const Injections& injection
                              const PowerFlowOptions& options, PowerFlowWorkspace& workspace);
 
 /// Net complex power injected into each bus by the network's branches and shunts at voltages v:
-/// S = V conj(Y V) (pu). At a power-flow solution this equals the buses' specified injections S(|V|), so measured
-/// phasors give the injections (a trivial state estimate).
+/// S = V conj(Y V) (pu). At a power-flow solution this equals the buses' specified injections S(|V|), so
+/// measured phasors give the injections (a trivial state estimate).
 Eigen::VectorXcd bus_power_injections(const Network& network, const Eigen::VectorXcd& v);
 
 /// Newton-Raphson Jacobian of the power mismatch F(theta, |V|) = V conj(Y V) - S(|V|) at the voltages v, with
