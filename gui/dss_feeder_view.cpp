@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
-#include <functional>
 #include <numbers>
 
 #include "feeder_view.hpp"
@@ -16,6 +15,7 @@ namespace vvc::gui {
 
 namespace {
 constexpr double kMargin = 40.0;
+constexpr double kCaptionHeight = 20.0;  // reserved below the diagram
 constexpr double kBusRadius = 6.0;
 }  // namespace
 
@@ -80,19 +80,6 @@ void DssFeederView::compute_layout() {
     std::vector<int> roots(doc_->source_buses.begin(), doc_->source_buses.end());
     for (size_t i = 0; i < n; ++i) roots.push_back(static_cast<int>(i));
     double next_row = 0.0;
-    std::function<double(int)> place = [&](int bus) -> double {
-      const auto& kids = children[static_cast<size_t>(bus)];
-      double row = 0.0;
-      if (kids.empty()) {
-        row = next_row;
-        next_row += 1.0;
-      } else {
-        for (int k : kids) row += place(k);
-        row /= static_cast<double>(kids.size());
-      }
-      layout_[static_cast<size_t>(bus)] = {static_cast<double>(depth[static_cast<size_t>(bus)]), row};
-      return row;
-    };
     for (int root : roots) {
       if (depth[static_cast<size_t>(root)] >= 0) continue;
       depth[static_cast<size_t>(root)] = 0;
@@ -107,39 +94,18 @@ void DssFeederView::compute_layout() {
           queue.push_back(next);
         }
       }
-      place(root);
+      place_tidy_tree(root, children, depth, layout_, next_row);
     }
   }
-  lo_ = hi_ = layout_.empty() ? QPointF() : layout_.front();
-  for (const QPointF& p : layout_) {
-    lo_ = {std::min(lo_.x(), p.x()), std::min(lo_.y(), p.y())};
-    hi_ = {std::max(hi_.x(), p.x()), std::max(hi_.y(), p.y())};
-  }
+  frame_.fit(layout_);
 }
 
 QPointF DssFeederView::bus_position(int bus) const {
-  const QPointF p = layout_[static_cast<size_t>(bus)];
-  const double w = std::max(1.0, width() - 2 * kMargin);
-  const double h = std::max(1.0, height() - 2 * kMargin - 20.0);
-  const double dx = hi_.x() - lo_.x();
-  const double dy = hi_.y() - lo_.y();
-  const double x = dx > 0 ? (p.x() - lo_.x()) / dx : 0.5;
-  const double y = dy > 0 ? (p.y() - lo_.y()) / dy : 0.5;
-  return {kMargin + x * w, kMargin + y * h};
+  return frame_.to_screen(layout_[static_cast<size_t>(bus)], size(), kMargin, kCaptionHeight);
 }
 
 int DssFeederView::bus_at(QPointF point) const {
-  int best = -1;
-  double best_d = 2.0 * kBusRadius;
-  for (int i = 0; i < bus_count(); ++i) {
-    const QPointF d = bus_position(i) - point;
-    const double dist = std::hypot(d.x(), d.y());
-    if (dist <= best_d) {
-      best_d = dist;
-      best = i;
-    }
-  }
-  return best;
+  return frame_.nearest(layout_, point, size(), kMargin, kCaptionHeight, 2.0 * kBusRadius);
 }
 
 QString DssFeederView::bus_tooltip(int bus) const {

@@ -9,6 +9,8 @@
 #include <QWidget>
 #include <vector>
 
+#include "feeder_layout.hpp"
+
 #include "dss_document.hpp"
 
 namespace vvc::gui {
@@ -40,7 +42,7 @@ class DssFeederView : public QWidget {
 
   const DssDocument* doc_ = nullptr;
   std::vector<QPointF> layout_;  ///< abstract coordinates, mapped to the widget when painting
-  QPointF lo_, hi_;              ///< bounding box of layout_
+  LayoutFrame frame_;            ///< maps layout_ into the widget
 };
 
 }  // namespace vvc::gui

@@ -9,6 +9,8 @@
 #include <QWidget>
 #include <vector>
 
+#include "feeder_layout.hpp"
+
 #include "case_document.hpp"
 
 namespace vvc::gui {
@@ -43,7 +45,7 @@ class FeederView : public QWidget {
   std::vector<QPointF> layout_;  ///< abstract coordinates, mapped to the widget when painting
   Eigen::VectorXd vm_;
   QString caption_;
-  QPointF lo_, hi_;  ///< bounding box of layout_
+  LayoutFrame frame_;  ///< maps layout_ into the widget
 };
 
 /// Colour of |V| against the band [vmin, vmax]: blue below, green at the middle, red above.

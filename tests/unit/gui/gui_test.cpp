@@ -420,7 +420,7 @@ class GuiTest : public QObject {
     table->setRangeSelected(QTableWidgetSelectionRange(0, 0, 0, 2), true);
     table->copy_selection();
     QCOMPARE(QApplication::clipboard()->text(),
-             QStringLiteral("method\tkind\ttransient\nRLMPC-DPG\tlearned\t-6.5633\n"));
+             QStringLiteral("method\tkind\ttransient\nRLMPC-DPG\tlearned\t-6.5622\n"));
     save_screenshot(w, "comparison.png");
 
     QDir out(QStringLiteral(VVC_BINARY_DIR) + "/gui-test-results");
