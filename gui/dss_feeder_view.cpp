@@ -1,9 +1,7 @@
 #include "dss_feeder_view.hpp"
 
-#include <QHelpEvent>
 #include <QPainter>
 #include <QPainterPath>
-#include <QToolTip>
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -141,17 +139,9 @@ QString DssFeederView::bus_tooltip(int bus) const {
 }
 
 bool DssFeederView::event(QEvent* event) {
-  if (event->type() == QEvent::ToolTip) {
-    auto* help = static_cast<QHelpEvent*>(event);
-    const int bus = bus_at(help->pos());
-    if (bus >= 0) {
-      QToolTip::showText(help->globalPos(), bus_tooltip(bus), this);
-    } else {
-      QToolTip::hideText();
-      event->ignore();
-    }
+  if (show_bus_tooltip(
+          this, event, [this](QPointF p) { return bus_at(p); }, [this](int bus) { return bus_tooltip(bus); }))
     return true;
-  }
   return QWidget::event(event);
 }
 
@@ -216,16 +206,7 @@ void DssFeederView::paintEvent(QPaintEvent*) {
     }
   }
   // Legend: colour scale over the band, the markers, and the power-flow status.
-  const QRectF bar(width() - 230.0, height() - 28.0, 120.0, 10.0);
-  for (int k = 0; k < 60; ++k) {
-    const double v = kDssVmin - 0.01 + (kDssVmax - kDssVmin + 0.02) * k / 59.0;
-    painter.fillRect(QRectF(bar.x() + bar.width() * k / 60.0, bar.y(), bar.width() / 60.0 + 1, bar.height()),
-                     voltage_colour(v, kDssVmin, kDssVmax));
-  }
-  painter.setPen(Qt::black);
-  painter.drawText(QPointF(bar.x() - 30, bar.bottom()), QString::number(kDssVmin - 0.01, 'f', 2));
-  painter.drawText(QPointF(bar.right() + 3, bar.bottom()),
-                   QString::number(kDssVmax + 0.01, 'f', 2) + tr(" pu"));
+  draw_voltage_legend(painter, size(), kDssVmin, kDssVmax);
   const QString status = QString::fromUtf8(grid::to_string(doc_->flow.status).data());
   painter.drawText(QPointF(8, height() - 18.0),
                    doc_->flow.converged()

@@ -1,7 +1,11 @@
 #include "feeder_layout.hpp"
 
+#include <QHelpEvent>
+#include <QToolTip>
 #include <algorithm>
 #include <cmath>
+
+#include "feeder_view.hpp"
 
 namespace vvc::gui {
 
@@ -51,6 +55,32 @@ int LayoutFrame::nearest(const std::vector<QPointF>& layout, QPointF position, Q
     }
   }
   return best;
+}
+
+bool show_bus_tooltip(QWidget* widget, QEvent* event, const std::function<int(QPointF)>& bus_at,
+                      const std::function<QString(int)>& tooltip) {
+  if (event->type() != QEvent::ToolTip) return false;
+  auto* help = static_cast<QHelpEvent*>(event);
+  const int bus = bus_at(help->pos());
+  if (bus >= 0) {
+    QToolTip::showText(help->globalPos(), tooltip(bus), widget);
+  } else {
+    QToolTip::hideText();
+    event->ignore();
+  }
+  return true;
+}
+
+void draw_voltage_legend(QPainter& painter, QSizeF area, double vmin, double vmax) {
+  const QRectF bar(area.width() - 230.0, area.height() - 28.0, 120.0, 10.0);
+  for (int k = 0; k < 60; ++k) {
+    const double v = vmin - 0.01 + (vmax - vmin + 0.02) * k / 59.0;
+    painter.fillRect(QRectF(bar.x() + bar.width() * k / 60.0, bar.y(), bar.width() / 60.0 + 1, bar.height()),
+                     voltage_colour(v, vmin, vmax));
+  }
+  painter.setPen(Qt::black);
+  painter.drawText(QPointF(bar.x() - 30, bar.bottom()), QString::number(vmin - 0.01, 'f', 2));
+  painter.drawText(QPointF(bar.right() + 3, bar.bottom()), QString::number(vmax + 0.01, 'f', 2) + " pu");
 }
 
 }  // namespace vvc::gui

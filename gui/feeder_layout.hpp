@@ -1,9 +1,14 @@
-// Layout helpers shared by the balanced and the OpenDSS feeder views: the tidy tree layout used when a case
-// has no bus coordinates, and the mapping of abstract layout coordinates into a widget's drawing area.
+// Helpers shared by the balanced and the OpenDSS feeder views: the tidy tree layout used when a case has no
+// bus coordinates, the mapping of abstract layout coordinates into a widget's drawing area, the bus tooltip
+// and the voltage colour legend.
 #pragma once
 
+#include <QEvent>
+#include <QPainter>
 #include <QPointF>
 #include <QSizeF>
+#include <QWidget>
+#include <functional>
 #include <vector>
 
 namespace vvc::gui {
@@ -28,5 +33,14 @@ class LayoutFrame {
  private:
   QPointF lo_, hi_;
 };
+
+/// Handles a QEvent::ToolTip for a diagram: shows tooltip(bus) for the bus under the cursor
+/// (bus_at(position), -1 for none) or hides the tooltip. Returns false for other events, which the widget
+/// passes on.
+bool show_bus_tooltip(QWidget* widget, QEvent* event, const std::function<int(QPointF)>& bus_at,
+                      const std::function<QString(int)>& tooltip);
+
+/// Draws the colour scale over [vmin - 0.01, vmax + 0.01] pu in the bottom right corner of `area`.
+void draw_voltage_legend(QPainter& painter, QSizeF area, double vmin, double vmax);
 
 }  // namespace vvc::gui

@@ -1,9 +1,7 @@
 #include "feeder_view.hpp"
 
-#include <QHelpEvent>
 #include <QPainter>
 #include <QPainterPath>
-#include <QToolTip>
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -126,17 +124,9 @@ QString FeederView::bus_tooltip(int bus) const {
 }
 
 bool FeederView::event(QEvent* event) {
-  if (event->type() == QEvent::ToolTip) {
-    auto* help = static_cast<QHelpEvent*>(event);
-    const int bus = bus_at(help->pos());
-    if (bus >= 0) {
-      QToolTip::showText(help->globalPos(), bus_tooltip(bus), this);
-    } else {
-      QToolTip::hideText();
-      event->ignore();
-    }
+  if (show_bus_tooltip(
+          this, event, [this](QPointF p) { return bus_at(p); }, [this](int bus) { return bus_tooltip(bus); }))
     return true;
-  }
   return QWidget::event(event);
 }
 
@@ -191,15 +181,7 @@ void FeederView::paintEvent(QPaintEvent*) {
   // Legend: colour scale over the band and the markers.
   const double vmin = net.buses.empty() ? 0.95 : net.buses.front().vmin_pu;
   const double vmax = net.buses.empty() ? 1.05 : net.buses.front().vmax_pu;
-  const QRectF bar(width() - 230.0, height() - 28.0, 120.0, 10.0);
-  for (int k = 0; k < 60; ++k) {
-    const double v = vmin - 0.01 + (vmax - vmin + 0.02) * k / 59.0;
-    painter.fillRect(QRectF(bar.x() + bar.width() * k / 60.0, bar.y(), bar.width() / 60.0 + 1, bar.height()),
-                     voltage_colour(v, vmin, vmax));
-  }
-  painter.setPen(Qt::black);
-  painter.drawText(QPointF(bar.x() - 30, bar.bottom()), QString::number(vmin - 0.01, 'f', 2));
-  painter.drawText(QPointF(bar.right() + 3, bar.bottom()), QString::number(vmax + 0.01, 'f', 2) + tr(" pu"));
+  draw_voltage_legend(painter, size(), vmin, vmax);
   painter.drawText(QPointF(8, height() - 18.0), caption_);
   painter.drawText(QPointF(8, height() - 4.0),
                    tr("square: slack; triangle: inverter; bold outline: outside the band"));

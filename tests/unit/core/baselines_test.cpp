@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "benchmark_fixture.hpp"
 #include "vvc/core/controller.hpp"
 #include "vvc/core/ddpg.hpp"
 #include "vvc/core/evaluation.hpp"
@@ -16,10 +17,7 @@
 namespace vvc::core {
 namespace {
 
-const Study& benchmark_study() {
-  static const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_tasrl");
-  return study;
-}
+using testing::benchmark_study;
 
 double actor_increment_fd(DdpgActor& actor, double s, double prev, int k, double h) {
   double& p = actor.params()[k];

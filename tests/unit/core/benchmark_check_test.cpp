@@ -3,6 +3,7 @@
 // trajectory and the 500-scenario metrics.
 #include <gtest/gtest.h>
 
+#include "benchmark_fixture.hpp"
 #include "vvc/core/controller.hpp"
 #include "vvc/core/evaluation.hpp"
 #include "vvc/core/scenarios.hpp"
@@ -11,10 +12,7 @@
 namespace vvc::core {
 namespace {
 
-const Study& benchmark_study() {
-  static const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_tasrl");
-  return study;
-}
+using testing::benchmark_study;
 
 std::vector<double> generator_p(const Study& study, const Scenario& s,
                                 std::initializer_list<const char*> names) {

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "benchmark_fixture.hpp"
 #include "vvc/core/diffop.hpp"
 #include "vvc/core/policy_io.hpp"
 #include "vvc/core/training.hpp"
@@ -9,21 +10,8 @@
 namespace vvc::core {
 namespace {
 
-const Study& benchmark_study() {
-  static const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_tasrl");
-  return study;
-}
-
-DiffOpModel::State state_after(const DiffOpModel& model, long seed, const Eigen::VectorXd& q) {
-  const Study& study = model.study();
-  Environment env(study);
-  const Scenario s = make_scenarios(study)->make(seed);
-  env.reset(s);
-  env.apply(q);
-  DiffOpModel::State state;
-  model.observe(env.observation(), state);
-  return state;
-}
+using testing::benchmark_study;
+using testing::state_after;
 
 // The implicit (KKT) policy gradient against central differences of re-solved QPs, over random parameters and
 // states of real scenarios, for Step and Traj structures. Points where the active set is degenerate are

@@ -1,4 +1,5 @@
 #include "vvc/core/limit.hpp"
+#include "benchmark_fixture.hpp"
 #include "vvc/core/nlp_policy.hpp"
 
 #include <gtest/gtest.h>
@@ -8,10 +9,7 @@
 namespace vvc::core {
 namespace {
 
-const Study& benchmark_study() {
-  static const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_tasrl");
-  return study;
-}
+using testing::benchmark_study;
 
 // The reference's check value: the best constant q under the inverter limits, over seeds 0..499.
 TEST(Limit, MatchesReferenceCheckValue) {

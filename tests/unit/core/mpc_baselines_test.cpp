@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "benchmark_fixture.hpp"
 #include "vvc/core/pdp.hpp"
 #include "vvc/core/rlmpc.hpp"
 #include "vvc/grid/errors.hpp"
@@ -11,25 +12,12 @@
 namespace vvc::core {
 namespace {
 
-const Study& benchmark_study() {
-  static const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_tasrl");
-  return study;
-}
+using testing::benchmark_study;
+using testing::state_after;
 
 const DiffOpModel& step_model() {
   static const DiffOpModel model(benchmark_study(), {DiffOpMode::kStep, 1, 100, 0.99});
   return model;
-}
-
-DiffOpModel::State state_after(const DiffOpModel& model, long seed, const Eigen::VectorXd& q) {
-  const Study& study = model.study();
-  Environment env(study);
-  const Scenario s = make_scenarios(study)->make(seed);
-  env.reset(s);
-  env.apply(q);
-  DiffOpModel::State state;
-  model.observe(env.observation(), state);
-  return state;
 }
 
 // dV/dtheta and dQ/dtheta from the Lagrangian at the primal-dual solution (envelope theorem) against central
