@@ -4,7 +4,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
 
 namespace vvc::cli {
 

@@ -11,14 +11,14 @@
 
 #include "args.hpp"
 #include "commands.hpp"
-#include "vvc/core/diffop.hpp"
-#include "vvc/core/evaluation.hpp"
-#include "vvc/core/ipopt_qp.hpp"
-#include "vvc/core/policy_io.hpp"
-#include "vvc/grid/case_io.hpp"
-#include "vvc/grid/errors.hpp"
-#include "vvc/grid/powerflow.hpp"
-#include "vvc/grid/synthetic.hpp"
+#include "vvc/common/errors.hpp"
+#include "vvc/core/diffop/policy.hpp"
+#include "vvc/core/diffop/policy_io.hpp"
+#include "vvc/core/env/evaluation.hpp"
+#include "vvc/core/qp/ipopt.hpp"
+#include "vvc/grid/io/case_io.hpp"
+#include "vvc/grid/powerflow/balanced.hpp"
+#include "vvc/grid/synthetic/radial.hpp"
 
 namespace vvc::cli {
 

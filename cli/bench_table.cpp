@@ -18,13 +18,13 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "study_commands.hpp"
-#include "vvc/core/ddpg.hpp"
-#include "vvc/core/limit.hpp"
-#include "vvc/core/pdp.hpp"
-#include "vvc/core/rlmpc.hpp"
-#include "vvc/core/training.hpp"
-#include "vvc/grid/errors.hpp"
-#include "vvc/grid/files.hpp"
+#include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
+#include "vvc/core/baselines/ddpg.hpp"
+#include "vvc/core/baselines/pdp.hpp"
+#include "vvc/core/baselines/rlmpc.hpp"
+#include "vvc/core/diffop/trainer.hpp"
+#include "vvc/core/reference/limit.hpp"
 
 namespace vvc::cli {
 

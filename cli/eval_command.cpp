@@ -6,12 +6,12 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "study_commands.hpp"
-#include "vvc/core/controller.hpp"
-#include "vvc/core/diffop.hpp"
-#include "vvc/core/limit.hpp"
-#include "vvc/core/nlp_policy.hpp"
-#include "vvc/core/policy_io.hpp"
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
+#include "vvc/core/diffop/policy.hpp"
+#include "vvc/core/diffop/policy_io.hpp"
+#include "vvc/core/env/controller.hpp"
+#include "vvc/core/reference/limit.hpp"
+#include "vvc/core/reference/nlp_ac.hpp"
 
 namespace vvc::cli {
 

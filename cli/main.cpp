@@ -5,7 +5,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
 
 namespace {
 

@@ -9,10 +9,10 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "powerflow_report.hpp"
-#include "vvc/grid/case_io.hpp"
-#include "vvc/grid/errors.hpp"
-#include "vvc/grid/powerflow.hpp"
-#include "vvc/grid/topology.hpp"
+#include "vvc/common/errors.hpp"
+#include "vvc/grid/io/case_io.hpp"
+#include "vvc/grid/model/topology.hpp"
+#include "vvc/grid/powerflow/balanced.hpp"
 
 namespace vvc::cli {
 

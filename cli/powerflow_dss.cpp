@@ -10,9 +10,9 @@
 
 #include "args.hpp"
 #include "commands.hpp"
-#include "vvc/grid/errors.hpp"
-#include "vvc/grid/opendss.hpp"
-#include "vvc/grid/three_phase.hpp"
+#include "vvc/common/errors.hpp"
+#include "vvc/grid/io/opendss.hpp"
+#include "vvc/grid/powerflow/three_phase.hpp"
 
 namespace vvc::cli {
 
@@ -94,7 +94,7 @@ int run_powerflow_dss(int argc, char** argv) {
   std::vector<Row> rows;
   for (const grid::PhaseBus& bus : net.buses) {
     for (size_t k = 0; k < bus.nodes.size(); ++k) {
-      const grid::Complex v = r.v[bus.nodes[k]];
+      const Complex v = r.v[bus.nodes[k]];
       const double base = grid::node_base_volts(net, bus.nodes[k]);
       rows.push_back({bus.name, phase_name(bus.node_numbers[k]),
                       base > 0.0 ? format_number(std::abs(v) / base, 6) : std::string(),

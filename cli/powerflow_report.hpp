@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "vvc/grid/network.hpp"
-#include "vvc/grid/powerflow.hpp"
+#include "vvc/grid/model/network.hpp"
+#include "vvc/grid/powerflow/balanced.hpp"
 
 namespace vvc::cli {
 

@@ -9,13 +9,11 @@
 #include <vector>
 
 #include "powerflow_report.hpp"
-#include "vvc/grid/units.hpp"
+#include "vvc/common/units.hpp"
 
 namespace vvc::cli {
 
 namespace {
-
-using grid::Complex;
 
 /// Net complex power each bus injects into the network, MW / MVar: the sum of the flows entering its
 /// branches.

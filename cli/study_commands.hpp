@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "vvc/core/evaluation.hpp"
+#include "vvc/core/env/evaluation.hpp"
 
 namespace vvc::cli {
 

@@ -9,9 +9,9 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "study_commands.hpp"
-#include "vvc/core/policy_io.hpp"
-#include "vvc/core/training.hpp"
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
+#include "vvc/core/diffop/policy_io.hpp"
+#include "vvc/core/diffop/trainer.hpp"
 
 namespace vvc::cli {
 

@@ -4,8 +4,8 @@
 #include <iterator>
 #include <string>
 
-#include "vvc/grid/case_io.hpp"
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
+#include "vvc/grid/io/case_io.hpp"
 
 namespace vvc::gui {
 

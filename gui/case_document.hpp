@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "dss_document.hpp"
-#include "vvc/core/study.hpp"
-#include "vvc/grid/network.hpp"
-#include "vvc/grid/powerflow.hpp"
-#include "vvc/grid/topology.hpp"
+#include "vvc/core/env/study.hpp"
+#include "vvc/grid/model/network.hpp"
+#include "vvc/grid/model/topology.hpp"
+#include "vvc/grid/powerflow/balanced.hpp"
 
 namespace vvc::gui {
 

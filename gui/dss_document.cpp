@@ -8,7 +8,7 @@
 #include <map>
 #include <sstream>
 
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
 
 namespace vvc::gui {
 

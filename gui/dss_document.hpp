@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "vvc/grid/opendss.hpp"
-#include "vvc/grid/three_phase.hpp"
+#include "vvc/grid/io/opendss.hpp"
+#include "vvc/grid/powerflow/three_phase.hpp"
 
 namespace vvc::gui {
 

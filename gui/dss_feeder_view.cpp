@@ -114,7 +114,7 @@ QString DssFeederView::bus_tooltip(int bus) const {
   if (b.base_kv_ll > 0.0) text += tr(" (%1 kV line-to-line)").arg(b.base_kv_ll);
   for (size_t k = 0; k < b.nodes.size(); ++k) {
     const int node = b.nodes[k];
-    const grid::Complex v = node < doc_->flow.v.size() ? doc_->flow.v[node] : grid::Complex(NAN, NAN);
+    const Complex v = node < doc_->flow.v.size() ? doc_->flow.v[node] : Complex(NAN, NAN);
     text += tr("<br>phase %1: |V| = %2 pu (%3 V), angle %4&deg;")
                 .arg(QString::fromStdString(phase_name(b.node_numbers[k])))
                 .arg(doc_->vm_pu(node), 0, 'f', 4)

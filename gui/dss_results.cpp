@@ -36,7 +36,7 @@ void DssResultsTables::set_document(const DssDocument* doc) {
   for (const grid::PhaseBus& bus : net.buses) {
     for (size_t k = 0; k < bus.nodes.size(); ++k, ++r) {
       const int node = bus.nodes[k];
-      const grid::Complex v = node < flow.v.size() ? flow.v[node] : grid::Complex(NAN, NAN);
+      const Complex v = node < flow.v.size() ? flow.v[node] : Complex(NAN, NAN);
       phases_->setItem(r, 0, text_item(QString::fromStdString(bus.name)));
       phases_->setItem(r, 1, text_item(QString::fromStdString(phase_name(bus.node_numbers[k]))));
       phases_->setItem(r, 2, new NumberItem(doc->vm_pu(node), 6));

@@ -9,7 +9,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
 
 namespace vvc::gui {
 

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "training_worker.hpp"
-#include "vvc/core/study.hpp"
-#include "vvc/core/training.hpp"
+#include "vvc/core/diffop/trainer.hpp"
+#include "vvc/core/env/study.hpp"
 
 class QCustomPlot;
 

@@ -17,8 +17,8 @@
 #include <QTabWidget>
 #include <exception>
 
-#include "vvc/core/diffop.hpp"
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
+#include "vvc/core/diffop/policy.hpp"
 
 namespace vvc::gui {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
 
 namespace vvc::gui {
 

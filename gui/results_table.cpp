@@ -169,8 +169,8 @@ void ResultsTables::set_document(const CaseDocument* doc) {
   for (int k = 0; k < net.num_branches(); ++k) {
     const grid::Branch& br = net.branches[static_cast<size_t>(k)];
     const bool have = pf.s_from.size() > k;
-    const grid::Complex sf = have ? pf.s_from[k] * base : grid::Complex();
-    const grid::Complex st = have ? pf.s_to[k] * base : grid::Complex();
+    const Complex sf = have ? pf.s_from[k] * base : Complex();
+    const Complex st = have ? pf.s_to[k] * base : Complex();
     branches_->setItem(k, 0, text_item(QString::fromStdString(br.name)));
     branches_->setItem(k, 1, text_item(QString::fromStdString(net.buses[static_cast<size_t>(br.from)].name)));
     branches_->setItem(k, 2, text_item(QString::fromStdString(net.buses[static_cast<size_t>(br.to)].name)));

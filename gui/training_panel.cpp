@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
 
 namespace vvc::gui {
 

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <exception>
 
-#include "vvc/core/controller.hpp"
-#include "vvc/core/diffop.hpp"
-#include "vvc/core/environment.hpp"
-#include "vvc/core/limit.hpp"
-#include "vvc/core/scenarios.hpp"
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
+#include "vvc/core/diffop/policy.hpp"
+#include "vvc/core/env/controller.hpp"
+#include "vvc/core/env/environment.hpp"
+#include "vvc/core/env/scenarios.hpp"
+#include "vvc/core/reference/limit.hpp"
 
 namespace vvc::gui {
 

@@ -14,10 +14,10 @@
 #include <atomic>
 #include <memory>
 
-#include "vvc/core/evaluation.hpp"
-#include "vvc/core/policy_io.hpp"
-#include "vvc/core/study.hpp"
-#include "vvc/core/training.hpp"
+#include "vvc/core/diffop/policy_io.hpp"
+#include "vvc/core/diffop/trainer.hpp"
+#include "vvc/core/env/evaluation.hpp"
+#include "vvc/core/env/study.hpp"
 
 namespace vvc::gui {
 

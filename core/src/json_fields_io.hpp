@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "vvc/grid/errors.hpp"
+#include "vvc/common/errors.hpp"
 
 namespace vvc::core::detail {
 

@@ -8,10 +8,10 @@
 #include <ctime>
 #include <string>
 
-#include "vvc/core/ddpg.hpp"
-#include "vvc/core/evaluation.hpp"
-#include "vvc/core/scenarios.hpp"
-#include "vvc/core/study.hpp"
+#include "vvc/core/baselines/ddpg.hpp"
+#include "vvc/core/env/evaluation.hpp"
+#include "vvc/core/env/scenarios.hpp"
+#include "vvc/core/env/study.hpp"
 
 namespace {
 

@@ -3,9 +3,9 @@
 // `vvc bench powerflow`.
 #include <benchmark/benchmark.h>
 
-#include "vvc/grid/case_io.hpp"
-#include "vvc/grid/powerflow.hpp"
-#include "vvc/grid/synthetic.hpp"
+#include "vvc/grid/io/case_io.hpp"
+#include "vvc/grid/powerflow/balanced.hpp"
+#include "vvc/grid/synthetic/radial.hpp"
 
 namespace {
 

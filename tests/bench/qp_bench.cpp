@@ -13,9 +13,9 @@
 #include <cmath>
 #include <vector>
 
-#include "vvc/core/ipopt_qp.hpp"
-#include "vvc/core/kkt_sensitivity.hpp"
-#include "vvc/core/qp.hpp"
+#include "vvc/core/qp/dense_qp.hpp"
+#include "vvc/core/qp/ipopt.hpp"
+#include "vvc/core/qp/kkt_sensitivity.hpp"
 
 namespace {
 

@@ -10,9 +10,9 @@
 
 #include <string>
 
-#include "vvc/grid/opendss.hpp"
-#include "vvc/grid/synthetic_three_phase.hpp"
-#include "vvc/grid/three_phase.hpp"
+#include "vvc/grid/io/opendss.hpp"
+#include "vvc/grid/powerflow/three_phase.hpp"
+#include "vvc/grid/synthetic/radial3.hpp"
 
 namespace {
 

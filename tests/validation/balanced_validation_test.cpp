@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "vvc/grid/case_io.hpp"
-#include "vvc/grid/powerflow.hpp"
-#include "vvc/grid/units.hpp"
+#include "vvc/common/units.hpp"
+#include "vvc/grid/io/case_io.hpp"
+#include "vvc/grid/powerflow/balanced.hpp"
 
 namespace vvc::grid {
 namespace {

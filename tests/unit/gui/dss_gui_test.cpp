@@ -19,8 +19,8 @@
 #include <numbers>
 
 #include "main_window.hpp"
-#include "vvc/grid/opendss.hpp"
-#include "vvc/grid/three_phase.hpp"
+#include "vvc/grid/io/opendss.hpp"
+#include "vvc/grid/powerflow/three_phase.hpp"
 
 using vvc::gui::MainWindow;
 

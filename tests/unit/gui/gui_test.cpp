@@ -25,7 +25,7 @@
 #include <cmath>
 
 #include "main_window.hpp"
-#include "vvc/core/policy_io.hpp"
+#include "vvc/core/diffop/policy_io.hpp"
 
 using vvc::gui::MainWindow;
 

@@ -1,0 +1,45 @@
+// Deterministic parallel loops: work items are independent and write to their own slots, so the outcome does
+// not depend on the thread count or the schedule. Never use this for Ipopt work (not thread-safe in Debian
+// 12).
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace vvc {
+
+/// Calls body(worker, index) for index in [0, count) on `threads` threads (worker in [0, threads)); items are
+/// handed out dynamically. The first exception thrown by a body is rethrown after all threads finish.
+template <class Body>
+void parallel_for(int count, int threads, Body&& body) {
+  threads = std::max(1, std::min(threads, count));
+  if (threads == 1) {
+    for (int i = 0; i < count; ++i) body(0, i);
+    return;
+  }
+  std::atomic<int> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&](int worker) {
+    for (int i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+      try {
+        body(worker, i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        next.store(count);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int w = 1; w < threads; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace vvc

@@ -1,0 +1,195 @@
+// DDPG (Lillicrap et al., 2016) for decentralized per-inverter policies, and the two DDPG-based baselines of
+// the voltage-control benchmark (voltage-control-benchmark.md section 5; docs/algorithms/baselines.md):
+//
+//   Stable-DDPG   q_{t+1} = q_t - clip(N(v_t), -0.3, 0.3), N the monotone network with deadband [0.97, 1.03]
+//                 (nn.hpp), trained on its own paper's reward r_t = 0 if v_t is in the band, else
+//                 -|q_{t+1} - q_t| - 100 * violation(v_t)^2.
+//   TASRL         q_{t+1} = q_t + clamp(x_t, alpha (q_min - q_t), alpha (q_max - q_t)),
+//                 x_t = 0.98 alpha [tanh(N+(v_t)) (q_min - q_t) - tanh(N-(v_t)) (q_max - q_t)] - (c q_t +
+//                 v_t^2 - 1), N the monotone network with deadband [0.955, 1.045], trained on the
+//                 per-inverter reward -F_i.
+//
+// Each inverter i is one agent with state v_i (its own bus voltage) and action a = q_{t+1,i}; its actor has
+// the incremental form a = q_t + u(v, q_t; theta) of the reference code, and its critic is Q(v, a) = Mlp(2 ->
+// 100 -> 100 -> 1). One training step on a batch of B transitions (s, a_prev, a, r, s', done):
+//   critic:  y = r + gamma (1 - done) Q'(s', a + u'(s', a)),   L_Q = 1/B sum (Q(s, a) - y)^2,
+//   actor:   L_pi = -1/B sum Q(s, a_prev + u(s, a_prev; theta))   (with the critic just updated),
+//   targets: theta' <- (1 - tau) theta' + tau theta for both networks.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "vvc/core/baselines/nn.hpp"
+#include "vvc/core/env/controller.hpp"
+#include "vvc/core/env/study.hpp"
+
+namespace vvc::core {
+
+/// A deterministic actor of the incremental form a = a_prev + increment(s, a_prev; theta).
+class DdpgActor {
+ public:
+  virtual ~DdpgActor() = default;
+  virtual std::unique_ptr<DdpgActor> clone() const = 0;
+  virtual Eigen::VectorXd& params() = 0;
+  virtual const Eigen::VectorXd& params() const = 0;
+  virtual double increment(double state, double previous) const = 0;
+  /// grad += weight * d increment(state, previous) / d params.
+  virtual void accumulate_gradient(double state, double previous, double weight,
+                                   Eigen::VectorXd& grad) const = 0;
+  /// Restores the parameters' constraints after an optimizer step or a soft update.
+  virtual void project() {}
+};
+
+/// Stable-DDPG: increment = -N(v) (the training form; the controller clips it to +-max_step).
+std::unique_ptr<DdpgActor> make_stable_ddpg_actor(MonotoneNet net);
+/// TASRL: increment = the clamped safe-gradient-flow step x above, for one inverter.
+std::unique_ptr<DdpgActor> make_tasrl_actor(MonotoneNet net, double c, double q_min, double q_max,
+                                            double alpha);
+
+struct Transition {
+  double state = 0.0;       ///< s_t
+  double previous = 0.0;    ///< a_{t-1}, the setpoint in force at s_t
+  double action = 0.0;      ///< a_t as the plant applied it
+  double reward = 0.0;      ///< r_t
+  double next_state = 0.0;  ///< s_{t+1}
+  bool done = false;        ///< no bootstrap from s_{t+1}
+};
+
+struct DdpgOptions {
+  double actor_lr = 1e-4;
+  double critic_lr = 2e-4;
+  double gamma = 0.99;
+  double tau = 0.01;
+  int batch = 256;
+  int critic_hidden = 100;
+  long buffer_capacity = 1000000;
+};
+
+/// Median relative errors |g . d - FD_d| / (|g . d| + |FD_d|) of analytic gradients against central
+/// differences along random directions d, over sampled transitions (the median ignores a sample that sits on
+/// a kink).
+struct GradientCheck {
+  double actor = 0.0;   ///< d increment / d theta
+  double critic = 0.0;  ///< d Q(s, a) / d critic parameters
+};
+
+/// One agent: actor, critic, their target copies (initialized equal), a replay buffer and the two optimizers.
+class DdpgAgent {
+ public:
+  /// Throws InputError for options out of range (rates <= 0, gamma or tau outside [0, 1], batch < 1, ...).
+  DdpgAgent(std::unique_ptr<DdpgActor> actor, const DdpgOptions& options, std::mt19937_64& rng);
+
+  /// Adds a transition; the oldest is overwritten once the buffer holds buffer_capacity.
+  void push(const Transition& transition);
+  long buffer_size() const { return static_cast<long>(buffer_.size()); }
+  /// One critic step then one actor step on a batch drawn uniformly with replacement from the buffer (which
+  /// must not be empty), then the soft updates. Returns the critic loss L_Q before its step.
+  double train_step(std::mt19937_64& rng);
+
+  const DdpgActor& actor() const { return *actor_; }
+  const Mlp& critic() const { return critic_; }
+  double q_value(double state, double action) const;
+  /// Re-checks the actor and critic gradients at `samples` transitions drawn from the buffer (not empty).
+  GradientCheck check_gradients(std::mt19937_64& rng, int samples) const;
+
+ private:
+  DdpgOptions options_;
+  std::unique_ptr<DdpgActor> actor_, target_actor_;
+  Mlp critic_, target_critic_;
+  Adam actor_adam_, critic_adam_;
+  std::vector<Transition> buffer_;
+  long next_slot_ = 0;
+  // Workspaces reused by every step.
+  mutable MlpWorkspace ws_;
+  Eigen::MatrixXd x_, dy_, dx_;
+  Eigen::VectorXd critic_grad_, actor_grad_;
+  std::vector<long> batch_;
+};
+
+enum class BaselineKind { kStableDdpg, kTasrl };
+const char* baseline_name(BaselineKind kind);  ///< "stable-ddpg" or "tasrl"
+
+struct BaselineOptions {
+  int episodes = 200;
+  int steps_per_episode = 30;  ///< an episode also ends once every inverter voltage is inside the band
+  std::uint64_t seed = 1;
+  DdpgOptions ddpg;
+  double noise_std = 0.3;    ///< exploration noise N(0, noise_std^2) / sqrt(episode + 1) on each increment
+  double max_step = 0.3;     ///< Stable-DDPG: |q_{t+1} - q_t| <= max_step
+  double alpha_train = 0.2;  ///< TASRL: safe-clamp gain while training
+  double alpha_eval = 0.5;   ///< TASRL: safe-clamp gain of the evaluation controller
+  int hidden = 100;          ///< monotone network width
+  /// Held-out evaluation every eval_every episodes and after the last one (0: never), on the last
+  /// eval_scenarios seeds of the study's training range (never used for training), eval_steps steps each.
+  int eval_every = 0;
+  int eval_scenarios = 50;
+  int eval_steps = 100;
+  /// Re-check the analytic gradients against central differences at the evaluation points and after the last
+  /// episode (LearningPoint::*_gradient_error).
+  bool check_gradients = false;
+};
+/// The reference hyperparameters with an episode budget that trains in about a minute on one core.
+BaselineOptions default_stable_ddpg_options();
+BaselineOptions default_tasrl_options();
+
+struct LearningPoint {
+  int episode = 0;
+  int steps = 0;                ///< steps taken (episodes end early once in band)
+  double training_cost = 0.0;   ///< minus the sum of the training rewards over agents and steps
+  double mean_cost = 0.0;       ///< mean benchmark cost F over the episode's steps
+  int power_flow_failures = 0;  ///< a failed power flow ends the episode without storing the transition
+  double heldout_transient = std::numeric_limits<double>::quiet_NaN();
+  double heldout_steady = std::numeric_limits<double>::quiet_NaN();
+  double actor_gradient_error = std::numeric_limits<double>::quiet_NaN();  ///< worst agent's GradientCheck
+  double critic_gradient_error = std::numeric_limits<double>::quiet_NaN();
+};
+
+/// What a training run produces: enough to rebuild the evaluation controller, plus the learning curve.
+struct TrainedBaseline {
+  BaselineKind kind = BaselineKind::kStableDdpg;
+  MonotoneShape shape;
+  std::vector<Eigen::VectorXd> actors;  ///< per inverter, the MonotoneNet parameters [qv; b]
+  double max_step = 0.3;                ///< Stable-DDPG
+  double alpha = 0.5;                   ///< TASRL evaluation gain
+  std::vector<LearningPoint> curve;
+  bool stopped = false;  ///< the observer stopped training early
+};
+
+struct BaselineProgress {
+  BaselineKind kind;
+  int episodes;                ///< planned
+  const LearningPoint& point;  ///< the episode just finished
+};
+
+/// Receives one report per episode; returning false stops training after that episode.
+class BaselineObserver {
+ public:
+  virtual ~BaselineObserver() = default;
+  virtual bool on_progress(const BaselineProgress& progress) = 0;
+};
+
+/// Monotone-network shapes of the two baselines for a study's band: Stable-DDPG [vmin + 0.02, vmax - 0.02],
+/// breakpoints summing to 0.15; TASRL [vmin + 0.005, vmax - 0.005], breakpoints summing to 0.2.
+MonotoneShape stable_ddpg_shape(const Study& study, int hidden = 100);
+MonotoneShape tasrl_shape(const Study& study, int hidden = 100);
+
+/// Trains on the study's training seeds (episode e uses seed training_seeds.first + e). Deterministic for a
+/// given options.seed. Throws InputError for options out of range or more episodes than training seeds.
+TrainedBaseline train_stable_ddpg(const Study& study, const BaselineOptions& options,
+                                  BaselineObserver* observer = nullptr);
+TrainedBaseline train_tasrl(const Study& study, const BaselineOptions& options,
+                            BaselineObserver* observer = nullptr);
+
+/// The evaluation controller of a trained baseline (Stable-DDPG: kSetpoint; TASRL: kIncrement with its
+/// alpha). Throws InputError if the parameters do not fit the study (one network per inverter, 2 H values
+/// each).
+std::unique_ptr<Controller> make_baseline_controller(const Study& study, const TrainedBaseline& trained);
+/// A factory for evaluate(); it keeps its own copy of the parameters.
+ControllerFactory baseline_controller_factory(const Study& study, const TrainedBaseline& trained);
+
+}  // namespace vvc::core

@@ -1,0 +1,162 @@
+// DiffOP policies: the action is the solution of a parameterized convex QP with hard voltage limits
+// (docs/algorithms/diffop.md). For inverter reactive powers q_1..q_H (MVar) from the present state
+// (q_0 = applied q, y_0 = observed |V|^2 at the modelled buses, y_init = |V|^2 at the inverter buses after
+// reset):
+//
+//   minimize   sum_k w_k [ 1/2 q_k' C q_k + 1/2 q_k' (y0_inv + X_ii (q_k - q_0) + y_init - 2)
+//                          + 1/2 (q_k - q_{k-1})' D (q_k - q_{k-1}) ]
+//   subject to vmin^2 <= y_0 + X (q_k - q_0) <= vmax^2   (every modelled bus, every stage)
+//              q_min <= q_k <= q_max
+//
+// with the learned linear voltage model X (rows: modelled buses; the inverter rows X_ii = L L' + eps I,
+// symmetric positive definite by construction), the learned cost weights C = diag(c exp(a)) and move penalty
+// D = diag(exp(b)). Stage weights w_k = gamma^(k-1); in Traj mode the last stage also carries the tail of the
+// episode (w_H = sum_{j=H..T} gamma^(j-1)) so that the plan is an open-loop plan of all T steps whose actions
+// after H are held at q_H. When the hard limits are infeasible the exact-penalty (L1 slack) QP is solved
+// instead and the step is reported as a fallback.
+#pragma once
+
+#include <Eigen/Dense>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vvc/core/env/controller.hpp"
+#include "vvc/core/env/study.hpp"
+#include "vvc/core/qp/dense_qp.hpp"
+#include "vvc/core/qp/kkt_sensitivity.hpp"
+
+namespace vvc::core {
+
+enum class DiffOpMode { kStep, kTraj };
+std::string to_string(DiffOpMode mode);
+DiffOpMode parse_diffop_mode(const std::string& text);  ///< "step" or "traj"; throws InputError
+
+struct DiffOpStructure {
+  DiffOpMode mode = DiffOpMode::kStep;
+  int horizon = 1;          ///< H
+  int episode_steps = 100;  ///< T, used by Traj mode's tail weight
+  double discount = 0.99;
+};
+
+/// Parameter layout and the map from parameters to QP data (and back, for gradients).
+class DiffOpModel {
+ public:
+  /// Scales of the normalized parameters: X_ii = (kScaleL lambda)(kScaleL lambda)' + eps I, W = kScaleW
+  /// omega.
+  static constexpr double kScaleL = 0.1;
+  static constexpr double kScaleW = 0.05;
+  static constexpr double kEpsilon = 1e-6;
+
+  DiffOpModel(const Study& study, const DiffOpStructure& structure);
+
+  int num_parameters() const { return 2 * (num_l_ + num_w_) + 2 * m_; }
+  int num_inverters() const { return m_; }
+  int num_modelled() const { return nobs_; }
+  const std::vector<int>& modelled_buses() const { return observed_; }
+  const DiffOpStructure& structure() const { return structure_; }
+  const Study& study() const { return *study_; }
+
+  /// The documented deliberately wrong starting point: X = 2 x LinDistFlow (twice the no-load sensitivity, a
+  /// sluggish but stable model; an under-estimate makes the receding-horizon policy overshoot into voltage
+  /// collapse on heavily loaded scenarios), C = diag(c) of the study, D = 0.01 I.
+  Eigen::VectorXd initial_parameters() const;
+  /// The learned voltage model X (modelled buses x inverters) at operating-point feature phi, pu^2 per MVar.
+  Eigen::MatrixXd voltage_model(const Eigen::VectorXd& theta, double phi = 0.0) const;
+
+  struct State {
+    Eigen::VectorXd q0;      ///< m
+    Eigen::VectorXd y0;      ///< |V|^2 at the modelled buses
+    Eigen::VectorXd y_init;  ///< |V_init|^2 at the inverter buses
+    double phi = 0.0;        ///< mean(y_init) - 1
+  };
+  /// Fills state from an environment observation.
+  void observe(const Observation& obs, State& state) const;
+
+  /// Builds the QP (sizes m H variables, N H rows). Allocation-free when `qp` already has the right sizes.
+  void build(const Eigen::VectorXd& theta, const State& state, QpProblem& qp) const;
+  /// Chains a gradient with respect to the QP data into the gradient with respect to theta (accumulated into
+  /// dtheta, which must have num_parameters() entries).
+  void chain(const Eigen::VectorXd& theta, const State& state, const QpDataTangent& data_gradient,
+             Eigen::VectorXd& dtheta) const;
+
+ private:
+  void unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x, Eigen::MatrixXd& l) const;
+  double stage_weight(int k) const;  ///< k = 1..H
+
+  const Study* study_;
+  DiffOpStructure structure_;
+  int m_ = 0;
+  int nobs_ = 0;
+  int num_l_ = 0;
+  int num_w_ = 0;
+  std::vector<int> observed_;    ///< bus indices of the modelled buses (every non-slack bus)
+  std::vector<int> inv_row_;     ///< row of each inverter's bus in observed_
+  std::vector<int> other_rows_;  ///< rows that are not inverter buses (the W block)
+  Eigen::MatrixXd ldf_;          ///< LinDistFlow d(v^2)/dq, modelled x inverters
+};
+
+/// Status counters of a policy's solves.
+struct DiffOpSolveStats {
+  long solves = 0;
+  long fallbacks = 0;  ///< hard limits infeasible: exact-penalty QP used
+  long failures = 0;   ///< neither QP solved: the previous q was kept
+};
+
+/// The QP backends behind DiffOpSolver: the project's dense Goldfarb-Idnani solver (thread-safe,
+/// allocation-free when warm: the default) or Ipopt (serialized process-wide; for cross-checks and
+/// comparison). With Ipopt the active set for the KKT sensitivities is read from its multipliers
+/// (|multiplier| > 1e-7 (1 + max |multiplier|)).
+enum class QpBackend { kDense, kIpopt };
+std::string to_string(QpBackend backend);
+QpBackend parse_qp_backend(const std::string& text);  ///< "dense" or "ipopt"; throws InputError
+
+class IpoptQpSolver;
+
+/// Solves the policy QP for one state; thread-compatible (one per worker).
+class DiffOpSolver {
+ public:
+  explicit DiffOpSolver(const DiffOpModel& model, QpBackend backend = QpBackend::kDense);
+  ~DiffOpSolver();
+  DiffOpSolver(DiffOpSolver&&) noexcept;
+  DiffOpSolver& operator=(DiffOpSolver&&) noexcept;
+  /// Forgets the QP warm start. Called at each episode start, so that an episode's numbers do not depend on
+  /// which episodes the same worker solved before (results independent of the thread count).
+  void reset();
+  /// Solves for the plan; returns false when no QP could be solved (plan untouched).
+  bool solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state);
+  QpBackend backend() const { return backend_; }
+  /// Adds (d plan / d theta)' w to dtheta, for w over the plan's variables (m H). Returns false when the KKT
+  /// system is not usable (degenerate); then nothing is added.
+  bool accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
+                           const Eigen::VectorXd& w, Eigen::VectorXd& dtheta);
+  const Eigen::VectorXd& plan() const { return plan_; }  ///< m H
+  void clear_plan() { plan_.setZero(); }
+  bool used_fallback() const { return fallback_; }
+  const DiffOpSolveStats& stats() const { return stats_; }
+  const KktDiagnostics& last_diagnostics() const { return kkt_.diagnostics(); }
+
+ private:
+  bool solve_ipopt();
+
+  const DiffOpModel* model_;
+  QpBackend backend_;
+  std::unique_ptr<IpoptQpSolver> ipopt_;
+  QpProblem qp_;
+  DenseQpWorkspace workspace_;
+  QpSolution solution_;
+  SoftQpWorkspace soft_workspace_;
+  SoftQpSolution soft_;
+  KktSensitivity kkt_;
+  QpDataTangent data_gradient_;
+  Eigen::VectorXd plan_;
+  bool fallback_ = false;
+  bool factorized_ = false;
+  DiffOpSolveStats stats_;
+};
+
+/// The deterministic DiffOP controller (no exploration) for evaluation.
+std::unique_ptr<Controller> make_diffop_controller(const DiffOpModel& model, const Eigen::VectorXd& theta,
+                                                   QpBackend backend = QpBackend::kDense);
+
+}  // namespace vvc::core

@@ -1,0 +1,70 @@
+// Scenario sets: what the grid looks like (injections per bus, possibly varying per step) in each episode.
+// The built-in "tasrl13" generator reproduces the TASRL / Stable-DDPG IEEE 13-bus environment bit for bit
+// (voltage-control-benchmark.md section 2); file-based sets are described in docs/formats/scenarios.md.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "vvc/core/env/study.hpp"
+#include "vvc/grid/powerflow/balanced.hpp"
+
+namespace vvc::core {
+
+/// One episode's exogenous injections: S(t) = base (+ series[t] when the scenario is a time series), pu.
+struct Scenario {
+  std::string label;
+  long seed = -1;  ///< the generator seed, or -1 for file scenarios
+  int kind = -1;   ///< tasrl13: 0 low-voltage, 1 high-voltage; -1 otherwise
+  grid::Injections base;
+  std::vector<Eigen::VectorXcd>
+      series;  ///< optional per-step constant-power injections replacing base.s_const
+
+  const Eigen::VectorXcd& s_const_at(int step) const {
+    return series.empty()
+               ? base.s_const
+               : series[static_cast<size_t>(std::min<int>(step, static_cast<int>(series.size()) - 1))];
+  }
+};
+
+/// A source of scenarios addressed by index: seeds for generators, rows for files.
+class ScenarioSet {
+ public:
+  virtual ~ScenarioSet() = default;
+  /// Scenario for the given id (a seed for generators, a 0-based index for files). Deterministic.
+  virtual Scenario make(long id) const = 0;
+  /// Number of scenarios a file holds, or -1 for generators (any seed).
+  virtual long size() const = 0;
+};
+
+/// numpy legacy RandomState / std::mt19937 draws, bit-exact: uniform(a, b) uses 53-bit doubles built from two
+/// 32-bit words as numpy's random_sample does.
+class LegacyMt19937 {
+ public:
+  explicit LegacyMt19937(std::uint32_t seed) : gen_(seed) {}
+  std::uint32_t next() { return static_cast<std::uint32_t>(gen_()); }
+  /// numpy's random_sample: (a >> 5) * 2^26 + (b >> 6), divided by 2^53.
+  double uniform(double a, double b) {
+    const double hi = static_cast<double>(next() >> 5);
+    const double lo = static_cast<double>(next() >> 6);
+    return a + (b - a) * ((hi * 67108864.0 + lo) / 9007199254740992.0);
+  }
+
+ private:
+  std::mt19937 gen_;
+};
+
+/// The TASRL 13-bus scenario generator. The network must hold the twelve inverters pv645 ... pv675.
+std::unique_ptr<ScenarioSet> make_tasrl13_scenarios(const grid::Network& network);
+/// A scenario file (JSON or CSV, docs/formats/scenarios.md) for the given network.
+std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
+                                                const grid::Network& network);
+/// The scenario set a study names.
+std::unique_ptr<ScenarioSet> make_scenarios(const Study& study);
+
+}  // namespace vvc::core

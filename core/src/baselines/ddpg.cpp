@@ -1,0 +1,505 @@
+// DDPG agents and the Stable-DDPG and TASRL baselines (ddpg.hpp, docs/algorithms/baselines.md). The training
+// loops follow train_DDPG.py of the Stable-DDPG and TASRL reference code (Feng et al., 2023): one DDPG step
+// per agent and environment step once the buffer holds more than a batch, exploration noise on the increment,
+// and episodes that end once every inverter voltage is inside the band.
+#include "vvc/core/baselines/ddpg.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vvc/common/errors.hpp"
+#include "vvc/core/env/evaluation.hpp"
+#include "vvc/core/env/scenarios.hpp"
+
+namespace vvc::core {
+
+namespace {
+
+class StableDdpgActor final : public DdpgActor {
+ public:
+  explicit StableDdpgActor(MonotoneNet net) : net_(std::move(net)) {}
+  std::unique_ptr<DdpgActor> clone() const override { return std::make_unique<StableDdpgActor>(*this); }
+  Eigen::VectorXd& params() override { return net_.params(); }
+  const Eigen::VectorXd& params() const override { return net_.params(); }
+  double increment(double state, double) const override { return -net_.value(state); }
+  void accumulate_gradient(double state, double, double weight, Eigen::VectorXd& grad) const override {
+    net_.accumulate_gradient(state, -weight, -weight, grad);
+  }
+  void project() override { net_.project(); }
+
+ private:
+  MonotoneNet net_;
+};
+
+class TasrlActor final : public DdpgActor {
+ public:
+  TasrlActor(MonotoneNet net, double c, double q_min, double q_max, double alpha)
+      : net_(std::move(net)), c_(c), q_min_(q_min), q_max_(q_max), alpha_(alpha) {}
+  std::unique_ptr<DdpgActor> clone() const override { return std::make_unique<TasrlActor>(*this); }
+  Eigen::VectorXd& params() override { return net_.params(); }
+  const Eigen::VectorXd& params() const override { return net_.params(); }
+
+  double increment(double v, double q) const override {
+    const double x = unclamped(v, q);
+    return std::clamp(x, alpha_ * (q_min_ - q), alpha_ * (q_max_ - q));
+  }
+  void accumulate_gradient(double v, double q, double weight, Eigen::VectorXd& grad) const override {
+    const double x = unclamped(v, q);
+    if (x <= alpha_ * (q_min_ - q) || x >= alpha_ * (q_max_ - q)) return;  // the clamp is active: no gradient
+    const double tp = std::tanh(net_.upper_part(v)), tm = std::tanh(net_.lower_part(v));
+    const double k = 0.98 * alpha_ * weight;
+    net_.accumulate_gradient(v, k * (1.0 - tp * tp) * (q_min_ - q), -k * (1.0 - tm * tm) * (q_max_ - q),
+                             grad);
+  }
+  void project() override { net_.project(); }
+
+ private:
+  double unclamped(double v, double q) const {
+    const double learned =
+        0.98 * alpha_ *
+        (std::tanh(net_.upper_part(v)) * (q_min_ - q) - std::tanh(net_.lower_part(v)) * (q_max_ - q));
+    return learned - (c_ * q + v * v - 1.0);
+  }
+
+  MonotoneNet net_;
+  double c_, q_min_, q_max_, alpha_;
+};
+
+void check_ddpg_options(const DdpgOptions& o) {
+  if (!(o.actor_lr > 0.0) || !(o.critic_lr > 0.0)) throw InputError("DDPG: learning rates must be > 0");
+  if (!(o.gamma >= 0.0 && o.gamma <= 1.0)) throw InputError("DDPG: gamma must be in [0, 1]");
+  if (!(o.tau >= 0.0 && o.tau <= 1.0)) throw InputError("DDPG: tau must be in [0, 1]");
+  if (o.batch < 1) throw InputError("DDPG: batch must be >= 1");
+  if (o.critic_hidden < 1) throw InputError("DDPG: critic_hidden must be >= 1");
+  if (o.buffer_capacity < 1) throw InputError("DDPG: buffer_capacity must be >= 1");
+}
+
+const DdpgOptions& checked(const DdpgOptions& o) {
+  check_ddpg_options(o);
+  return o;
+}
+
+std::unique_ptr<DdpgActor> checked(std::unique_ptr<DdpgActor> actor) {
+  VVC_ASSERT(actor != nullptr);
+  return actor;
+}
+
+double median(std::vector<double> values) {
+  VVC_ASSERT(!values.empty());
+  const auto mid = values.begin() + static_cast<long>(values.size() / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  return *mid;
+}
+
+AdamOptions adam_with_rate(double lr) {
+  AdamOptions a;
+  a.lr = lr;
+  return a;
+}
+
+}  // namespace
+
+std::unique_ptr<DdpgActor> make_stable_ddpg_actor(MonotoneNet net) {
+  return std::make_unique<StableDdpgActor>(std::move(net));
+}
+
+std::unique_ptr<DdpgActor> make_tasrl_actor(MonotoneNet net, double c, double q_min, double q_max,
+                                            double alpha) {
+  if (!(q_min <= q_max)) throw InputError("TASRL actor: expected q_min <= q_max");
+  if (!(alpha > 0.0 && alpha <= 1.0)) throw InputError("TASRL actor: alpha must be in (0, 1]");
+  return std::make_unique<TasrlActor>(std::move(net), c, q_min, q_max, alpha);
+}
+
+DdpgAgent::DdpgAgent(std::unique_ptr<DdpgActor> actor, const DdpgOptions& options, std::mt19937_64& rng)
+    : options_(checked(options)),
+      actor_(checked(std::move(actor))),
+      target_actor_(actor_->clone()),
+      critic_({2, options.critic_hidden, options.critic_hidden, 1}, rng),
+      target_critic_(critic_),
+      actor_adam_(static_cast<int>(actor_->params().size()), adam_with_rate(options.actor_lr)),
+      critic_adam_(critic_.num_params(), adam_with_rate(options.critic_lr)) {
+  critic_grad_.resize(critic_.num_params());
+  actor_grad_.resize(actor_->params().size());
+}
+
+void DdpgAgent::push(const Transition& transition) {
+  if (static_cast<long>(buffer_.size()) < options_.buffer_capacity) {
+    buffer_.push_back(transition);
+  } else {
+    buffer_[static_cast<size_t>(next_slot_)] = transition;
+    next_slot_ = (next_slot_ + 1) % options_.buffer_capacity;
+  }
+}
+
+double DdpgAgent::q_value(double state, double action) const {
+  Eigen::MatrixXd x(2, 1);
+  x << state, action;
+  return critic_.forward(x, ws_)(0, 0);
+}
+
+double DdpgAgent::train_step(std::mt19937_64& rng) {
+  VVC_ASSERT(!buffer_.empty());
+  const int n = options_.batch;
+  std::uniform_int_distribution<long> pick(0, static_cast<long>(buffer_.size()) - 1);
+  batch_.resize(static_cast<size_t>(n));
+  for (auto& k : batch_) k = pick(rng);
+  auto sample = [&](int j) -> const Transition& {
+    return buffer_[static_cast<size_t>(batch_[static_cast<size_t>(j)])];
+  };
+
+  // Critic: regress Q(s, a) on the bootstrapped target of the target networks.
+  x_.resize(2, n);
+  for (int j = 0; j < n; ++j) {
+    const Transition& t = sample(j);
+    x_(0, j) = t.next_state;
+    x_(1, j) = t.action + target_actor_->increment(t.next_state, t.action);
+  }
+  const Eigen::RowVectorXd next_q = target_critic_.forward(x_, ws_).row(0);
+  Eigen::RowVectorXd target(n);
+  for (int j = 0; j < n; ++j) {
+    const Transition& t = sample(j);
+    target[j] = t.reward + (t.done ? 0.0 : options_.gamma * next_q[j]);
+    x_(0, j) = t.state;
+    x_(1, j) = t.action;
+  }
+  const Eigen::RowVectorXd residual = critic_.forward(x_, ws_).row(0) - target;
+  const double critic_loss = residual.squaredNorm() / n;
+  dy_ = (2.0 / n) * residual;
+  critic_grad_.setZero();
+  critic_.backward(dy_, ws_, &critic_grad_, nullptr);
+  critic_adam_.step(critic_.params(), critic_grad_);
+
+  // Actor: ascend Q(s, a_prev + u(s, a_prev)) through dQ/da.
+  for (int j = 0; j < n; ++j) {
+    const Transition& t = sample(j);
+    x_(0, j) = t.state;
+    x_(1, j) = t.previous + actor_->increment(t.state, t.previous);
+  }
+  critic_.forward(x_, ws_);
+  dy_.setConstant(1, n, -1.0 / n);
+  critic_.backward(dy_, ws_, nullptr, &dx_);
+  actor_grad_.setZero();
+  for (int j = 0; j < n; ++j) {
+    const Transition& t = sample(j);
+    actor_->accumulate_gradient(t.state, t.previous, dx_(1, j), actor_grad_);
+  }
+  actor_adam_.step(actor_->params(), actor_grad_);
+  actor_->project();
+
+  soft_update(target_critic_.params(), critic_.params(), options_.tau);
+  soft_update(target_actor_->params(), actor_->params(), options_.tau);
+  target_actor_->project();
+  return critic_loss;
+}
+
+GradientCheck DdpgAgent::check_gradients(std::mt19937_64& rng, int samples) const {
+  VVC_ASSERT(!buffer_.empty() && samples >= 1);
+  const double h = 1e-6;
+  std::uniform_int_distribution<long> pick(0, static_cast<long>(buffer_.size()) - 1);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  auto relative = [](double analytic, double numeric) {
+    return std::abs(analytic - numeric) / std::max(1e-8, std::abs(analytic) + std::abs(numeric));
+  };
+  GradientCheck out;
+  std::vector<double> actor_errors, critic_errors;
+  std::unique_ptr<DdpgActor> probe = actor_->clone();
+  Mlp critic = critic_;
+  MlpWorkspace ws;
+  Eigen::MatrixXd x(2, 1), dy = Eigen::MatrixXd::Ones(1, 1);
+  for (int k = 0; k < samples; ++k) {
+    const Transition& t = buffer_[static_cast<size_t>(pick(rng))];
+    // Actor: d increment / d theta along a random direction d.
+    Eigen::VectorXd d(actor_->params().size());
+    for (auto& di : d) di = normal(rng);
+    Eigen::VectorXd grad = Eigen::VectorXd::Zero(d.size());
+    actor_->accumulate_gradient(t.state, t.previous, 1.0, grad);
+    probe->params() = actor_->params() + h * d;
+    const double up = probe->increment(t.state, t.previous);
+    probe->params() = actor_->params() - h * d;
+    const double down = probe->increment(t.state, t.previous);
+    actor_errors.push_back(relative(grad.dot(d), (up - down) / (2.0 * h)));
+    // Critic: d Q(s, a) / d params along a random direction.
+    Eigen::VectorXd e(critic_.num_params());
+    for (auto& ei : e) ei = normal(rng);
+    x << t.state, t.action;
+    critic.params() = critic_.params();
+    critic.forward(x, ws);
+    Eigen::VectorXd cgrad = Eigen::VectorXd::Zero(e.size());
+    critic.backward(dy, ws, &cgrad, nullptr);
+    critic.params() = critic_.params() + h * e;
+    const double qup = critic.forward(x, ws)(0, 0);
+    critic.params() = critic_.params() - h * e;
+    const double qdown = critic.forward(x, ws)(0, 0);
+    critic_errors.push_back(relative(cgrad.dot(e), (qup - qdown) / (2.0 * h)));
+  }
+  out.actor = median(actor_errors);
+  out.critic = median(critic_errors);
+  return out;
+}
+
+const char* baseline_name(BaselineKind kind) {
+  return kind == BaselineKind::kStableDdpg ? "stable-ddpg" : "tasrl";
+}
+
+// Episode budgets of the reference train_DDPG.py for the single-phase 13-bus feeder: 200 for Stable-DDPG
+// ("safe-ddpg" there), 700 for TASRL. TASRL episodes are short (the safe gradient flow reaches the band in a
+// few steps), so both train in well under a minute on one core.
+BaselineOptions default_stable_ddpg_options() {
+  BaselineOptions o;
+  o.episodes = 200;
+  return o;
+}
+
+BaselineOptions default_tasrl_options() {
+  BaselineOptions o;
+  o.episodes = 700;
+  return o;
+}
+
+MonotoneShape stable_ddpg_shape(const Study& study, int hidden) {
+  MonotoneShape s;
+  s.hidden = hidden;
+  s.upper = study.vmax_pu - 0.02;
+  s.lower = study.vmin_pu + 0.02;
+  s.breakpoint_total = 0.15;
+  return s;
+}
+
+MonotoneShape tasrl_shape(const Study& study, int hidden) {
+  MonotoneShape s;
+  s.hidden = hidden;
+  s.upper = study.vmax_pu - 0.005;
+  s.lower = study.vmin_pu + 0.005;
+  s.breakpoint_total = 0.2;
+  return s;
+}
+
+namespace {
+
+class StableDdpgController final : public Controller {
+ public:
+  StableDdpgController(std::vector<MonotoneNet> nets, double max_step)
+      : nets_(std::move(nets)), max_step_(max_step) {}
+  std::string name() const override { return "stable-ddpg"; }
+  StepRule rule() const override { return StepRule::kSetpoint; }
+  void reset(const Observation&, const Scenario&) override {}
+  void act(const Observation& obs, Eigen::VectorXd& action) override {
+    for (size_t i = 0; i < nets_.size(); ++i) {
+      const auto k = static_cast<Eigen::Index>(i);
+      action[k] = obs.q[k] - std::clamp(nets_[i].value(obs.v_inv[k]), -max_step_, max_step_);
+    }
+  }
+
+ private:
+  std::vector<MonotoneNet> nets_;
+  double max_step_;
+};
+
+class TasrlController final : public Controller {
+ public:
+  TasrlController(std::vector<std::unique_ptr<DdpgActor>> actors, double alpha)
+      : actors_(std::move(actors)), alpha_(alpha) {}
+  std::string name() const override { return "tasrl"; }
+  StepRule rule() const override { return StepRule::kIncrement; }
+  double alpha() const override { return alpha_; }
+  void reset(const Observation&, const Scenario&) override {}
+  void act(const Observation& obs, Eigen::VectorXd& action) override {
+    for (size_t i = 0; i < actors_.size(); ++i) {
+      const auto k = static_cast<Eigen::Index>(i);
+      action[k] = actors_[i]->increment(obs.v_inv[k], obs.q[k]);
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<DdpgActor>> actors_;
+  double alpha_;
+};
+
+void check_baseline_options(const Study& study, const BaselineOptions& o) {
+  check_ddpg_options(o.ddpg);
+  if (o.episodes < 1) throw InputError("baseline training: episodes must be >= 1");
+  if (o.steps_per_episode < 1) throw InputError("baseline training: steps_per_episode must be >= 1");
+  if (!(o.noise_std >= 0.0)) throw InputError("baseline training: noise_std must be >= 0");
+  if (!(o.max_step > 0.0)) throw InputError("baseline training: max_step must be > 0");
+  if (!(o.alpha_train > 0.0 && o.alpha_train <= 1.0) || !(o.alpha_eval > 0.0 && o.alpha_eval <= 1.0)) {
+    throw InputError("baseline training: alpha_train and alpha_eval must be in (0, 1]");
+  }
+  if (o.hidden < 1) throw InputError("baseline training: hidden must be >= 1");
+  if (o.eval_every < 0) throw InputError("baseline training: eval_every must be >= 0");
+  const long held_out = o.eval_every > 0 ? o.eval_scenarios : 0;
+  if (o.eval_every > 0 && (o.eval_scenarios < 1 || o.eval_steps < 1)) {
+    throw InputError("baseline training: eval_scenarios and eval_steps must be >= 1");
+  }
+  if (o.episodes + held_out > study.training_seeds.size()) {
+    throw InputError("baseline training: " + std::to_string(o.episodes) + " episodes and " +
+                     std::to_string(held_out) + " held-out scenarios need more than the study's " +
+                     std::to_string(study.training_seeds.size()) + " training seeds");
+  }
+}
+
+bool inside_band(const Study& study, double v) { return v >= study.vmin_pu && v <= study.vmax_pu; }
+
+TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptions& options,
+                      BaselineObserver* observer) {
+  check_baseline_options(study, options);
+  const int m = study.num_inverters();
+  const bool stable = kind == BaselineKind::kStableDdpg;
+  const Eigen::VectorXd q_min = study.q_min(), q_max = study.q_max();
+
+  TrainedBaseline out;
+  out.kind = kind;
+  out.shape = stable ? stable_ddpg_shape(study, options.hidden) : tasrl_shape(study, options.hidden);
+  out.max_step = options.max_step;
+  out.alpha = options.alpha_eval;
+
+  std::mt19937_64 rng(options.seed);
+  std::vector<DdpgAgent> agents;
+  agents.reserve(static_cast<size_t>(m));
+  for (int i = 0; i < m; ++i) {
+    MonotoneNet net(out.shape, rng);
+    auto actor =
+        stable ? make_stable_ddpg_actor(std::move(net))
+               : make_tasrl_actor(std::move(net), study.cost_c[i], q_min[i], q_max[i], options.alpha_train);
+    agents.emplace_back(std::move(actor), options.ddpg, rng);
+  }
+  auto snapshot = [&] {
+    out.actors.clear();
+    for (const auto& a : agents) out.actors.push_back(a.actor().params());
+  };
+
+  const auto scenarios = make_scenarios(study);
+  Environment env(study);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::VectorXd v(m), q(m), u(m), reward(m), command(m);
+
+  for (int e = 0; e < options.episodes; ++e) {
+    LearningPoint point;
+    point.episode = e;
+    const Scenario scenario = scenarios->make(study.training_seeds.first + e);
+    const Observation& obs = env.reset(scenario);
+    const double sigma = options.noise_std / std::sqrt(e + 1.0);
+    if (!env.reset_ok()) ++point.power_flow_failures;
+    for (int step = 0; step < options.steps_per_episode && env.reset_ok(); ++step) {
+      v = obs.v_inv;
+      q = obs.q;
+      for (int i = 0; i < m; ++i) {
+        const DdpgActor& actor = agents[static_cast<size_t>(i)].actor();
+        u[i] = actor.increment(v[i], q[i]) + sigma * normal(rng);
+        if (stable) {
+          u[i] = std::clamp(u[i], -options.max_step, options.max_step);
+          const double violation = std::max(v[i] - study.vmax_pu, study.vmin_pu - v[i]);
+          reward[i] = inside_band(study, v[i]) ? 0.0 : -std::abs(u[i]) - 100.0 * violation * violation;
+        }
+      }
+      if (stable) command = q + u;
+      const StepResult& r = stable ? env.step(command, StepRule::kSetpoint)
+                                   : env.step(u, StepRule::kIncrement, options.alpha_train);
+      if (r.power_flow != grid::PowerFlowStatus::kConverged) {
+        ++point.power_flow_failures;
+        break;
+      }
+      bool done = true;
+      for (int i = 0; i < m; ++i) {
+        const double vi = obs.v_inv[i], qi = obs.q[i];
+        if (!stable) {
+          const double v0 = obs.v_inv_init[i];
+          reward[i] = -(0.5 * study.cost_c[i] * qi * qi + 0.5 * qi * (vi * vi + v0 * v0 - 2.0));
+        }
+        done = done && vi > study.vmin_pu && vi < study.vmax_pu;
+      }
+      for (int i = 0; i < m; ++i) {
+        DdpgAgent& agent = agents[static_cast<size_t>(i)];
+        agent.push({v[i], q[i], obs.q[i], reward[i], obs.v_inv[i], done});
+        if (agent.buffer_size() > options.ddpg.batch) agent.train_step(rng);
+      }
+      ++point.steps;
+      point.training_cost -= reward.sum();
+      point.mean_cost += r.cost;
+      if (done) break;
+    }
+    if (point.steps > 0) point.mean_cost /= point.steps;
+
+    const bool last = e + 1 == options.episodes;
+    if (options.check_gradients && (last || (options.eval_every > 0 && (e + 1) % options.eval_every == 0))) {
+      // A generator of its own, so that checking leaves the training draws alone.
+      std::mt19937_64 check_rng(options.seed + static_cast<std::uint64_t>(e));
+      for (const auto& agent : agents) {
+        if (agent.buffer_size() == 0) continue;
+        const GradientCheck c = agent.check_gradients(check_rng, 9);
+        point.actor_gradient_error =
+            std::isnan(point.actor_gradient_error) ? c.actor : std::max(point.actor_gradient_error, c.actor);
+        point.critic_gradient_error = std::isnan(point.critic_gradient_error)
+                                          ? c.critic
+                                          : std::max(point.critic_gradient_error, c.critic);
+      }
+    }
+    if (options.eval_every > 0 && ((e + 1) % options.eval_every == 0 || last)) {
+      snapshot();
+      EvaluationOptions eo;
+      eo.ids = {study.training_seeds.last - options.eval_scenarios, study.training_seeds.last};
+      eo.steps = options.eval_steps;
+      eo.threads = 1;
+      const Evaluation ev = evaluate(study, *scenarios, baseline_controller_factory(study, out), eo);
+      point.heldout_transient = ev.summary.transient;
+      point.heldout_steady = ev.summary.steady;
+    }
+    out.curve.push_back(point);
+    if (observer != nullptr && !observer->on_progress({kind, options.episodes, out.curve.back()}) && !last) {
+      out.stopped = true;
+      break;
+    }
+  }
+  snapshot();
+  return out;
+}
+
+}  // namespace
+
+TrainedBaseline train_stable_ddpg(const Study& study, const BaselineOptions& options,
+                                  BaselineObserver* observer) {
+  return train(study, BaselineKind::kStableDdpg, options, observer);
+}
+
+TrainedBaseline train_tasrl(const Study& study, const BaselineOptions& options, BaselineObserver* observer) {
+  return train(study, BaselineKind::kTasrl, options, observer);
+}
+
+std::unique_ptr<Controller> make_baseline_controller(const Study& study, const TrainedBaseline& trained) {
+  const int m = study.num_inverters();
+  if (static_cast<int>(trained.actors.size()) != m) {
+    throw InputError("baseline controller: expected " + std::to_string(m) + " inverter policies, got " +
+                     std::to_string(trained.actors.size()));
+  }
+  if (trained.kind == BaselineKind::kStableDdpg) {
+    if (!(trained.max_step > 0.0)) throw InputError("baseline controller: max_step must be > 0");
+    std::vector<MonotoneNet> nets;
+    for (const auto& p : trained.actors) nets.emplace_back(trained.shape, p);
+    return std::make_unique<StableDdpgController>(std::move(nets), trained.max_step);
+  }
+  const Eigen::VectorXd q_min = study.q_min(), q_max = study.q_max();
+  std::vector<std::unique_ptr<DdpgActor>> actors;
+  for (int i = 0; i < m; ++i) {
+    actors.push_back(make_tasrl_actor(MonotoneNet(trained.shape, trained.actors[static_cast<size_t>(i)]),
+                                      study.cost_c[i], q_min[i], q_max[i], trained.alpha));
+  }
+  return std::make_unique<TasrlController>(std::move(actors), trained.alpha);
+}
+
+ControllerFactory baseline_controller_factory(const Study& study, const TrainedBaseline& trained) {
+  make_baseline_controller(study, trained);  // reject bad parameters here, not on a worker thread
+  return [&study, kind = trained.kind, shape = trained.shape, actors = trained.actors,
+          max_step = trained.max_step, alpha = trained.alpha] {
+    TrainedBaseline t;
+    t.kind = kind;
+    t.shape = shape;
+    t.actors = actors;
+    t.max_step = max_step;
+    t.alpha = alpha;
+    return make_baseline_controller(study, t);
+  };
+}
+
+}  // namespace vvc::core

@@ -1,0 +1,354 @@
+// DiffOP policy problem: parameters -> QP data, and the chain rule back (equations in diffop.hpp and
+// docs/algorithms/diffop.md). The QP solution's sensitivity comes from the KKT system (kkt_sensitivity.hpp).
+#include "vvc/core/diffop/policy.hpp"
+
+#include <cmath>
+
+#include "vvc/common/errors.hpp"
+#include "vvc/core/qp/ipopt.hpp"
+#include "vvc/grid/powerflow/lindistflow.hpp"
+
+namespace vvc::core {
+
+std::string to_string(DiffOpMode mode) { return mode == DiffOpMode::kStep ? "step" : "traj"; }
+
+DiffOpMode parse_diffop_mode(const std::string& text) {
+  if (text == "step") return DiffOpMode::kStep;
+  if (text == "traj") return DiffOpMode::kTraj;
+  throw InputError("mode: expected \"step\" or \"traj\", got '" + text + "'");
+}
+
+DiffOpModel::DiffOpModel(const Study& study, const DiffOpStructure& structure)
+    : study_(&study), structure_(structure), m_(study.num_inverters()) {
+  if (structure.horizon < 1) throw InputError("horizon: expected an integer >= 1");
+  for (int b = 0; b < study.network.num_buses(); ++b) {
+    if (b != study.network.slack.bus) observed_.push_back(b);
+  }
+  nobs_ = static_cast<int>(observed_.size());
+  for (const auto& inv : study.inverters) {
+    int row = -1;
+    for (int r = 0; r < nobs_; ++r) {
+      if (observed_[static_cast<size_t>(r)] == inv.bus) row = r;
+    }
+    if (row < 0)
+      throw InputError(study.path.string() + ": inverter '" + inv.generator + "' sits on the slack bus");
+    inv_row_.push_back(row);
+  }
+  for (int r = 0; r < nobs_; ++r) {
+    bool inverter_row = false;
+    for (int ir : inv_row_) inverter_row = inverter_row || ir == r;
+    if (!inverter_row) other_rows_.push_back(r);
+  }
+  num_l_ = m_ * (m_ + 1) / 2;
+  num_w_ = static_cast<int>(other_rows_.size()) * m_;
+  ldf_ = grid::lindistflow_sensitivity(study.network, observed_, study.inverter_buses()).dv2_dq;
+}
+
+double DiffOpModel::stage_weight(int k) const {
+  const double g = structure_.discount;
+  const double w = std::pow(g, k - 1);
+  if (structure_.mode == DiffOpMode::kTraj && k == structure_.horizon) {
+    const int tail = std::max(1, structure_.episode_steps - structure_.horizon + 1);
+    return g == 1.0 ? w * tail : w * (1.0 - std::pow(g, tail)) / (1.0 - g);
+  }
+  return w;
+}
+
+Eigen::VectorXd DiffOpModel::initial_parameters() const {
+  Eigen::VectorXd theta = Eigen::VectorXd::Zero(num_parameters());
+  const Eigen::MatrixXd x0 = 2.0 * ldf_;
+  Eigen::MatrixXd xii(m_, m_);
+  for (int i = 0; i < m_; ++i) xii.row(i) = x0.row(inv_row_[static_cast<size_t>(i)]);
+  const Eigen::MatrixXd sym = 0.5 * (xii + xii.transpose()) - kEpsilon * Eigen::MatrixXd::Identity(m_, m_);
+  const Eigen::MatrixXd l = Eigen::LLT<Eigen::MatrixXd>(sym).matrixL();
+  int idx = 0;
+  for (int i = 0; i < m_; ++i) {
+    for (int j = 0; j <= i; ++j) theta[idx++] = l(i, j) / kScaleL;
+  }
+  for (int r : other_rows_) {
+    for (int j = 0; j < m_; ++j) theta[idx++] = x0(r, j) / kScaleW;
+  }
+  idx += num_l_ + num_w_;                                      // lambda_b, omega_b = 0: no phi dependence
+  for (int i = 0; i < m_; ++i) theta[idx++] = 0.0;             // a: C = diag(c exp(a))
+  for (int i = 0; i < m_; ++i) theta[idx++] = std::log(0.01);  // b: D = diag(exp(b))
+  return theta;
+}
+
+void DiffOpModel::unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x,
+                         Eigen::MatrixXd& l) const {
+  VVC_ASSERT(theta.size() == num_parameters());
+  // Layout: [lambda_a, omega_a, lambda_b, omega_b, a, b]; block _b multiplies phi.
+  const int block = num_l_ + num_w_;
+  l.setZero(m_, m_);
+  int idx = 0;
+  for (int i = 0; i < m_; ++i) {
+    for (int j = 0; j <= i; ++j, ++idx) l(i, j) = kScaleL * (theta[idx] + phi * theta[block + idx]);
+  }
+  x.resize(nobs_, m_);
+  const Eigen::MatrixXd xii = l * l.transpose() + kEpsilon * Eigen::MatrixXd::Identity(m_, m_);
+  for (int i = 0; i < m_; ++i) x.row(inv_row_[static_cast<size_t>(i)]) = xii.row(i);
+  for (int r : other_rows_) {
+    for (int j = 0; j < m_; ++j, ++idx) x(r, j) = kScaleW * (theta[idx] + phi * theta[block + idx]);
+  }
+}
+
+Eigen::MatrixXd DiffOpModel::voltage_model(const Eigen::VectorXd& theta, double phi) const {
+  Eigen::MatrixXd x, l;
+  unpack(theta, phi, x, l);
+  return x;
+}
+
+void DiffOpModel::observe(const Observation& obs, State& state) const {
+  state.q0 = obs.q;
+  state.y0.resize(nobs_);
+  for (int r = 0; r < nobs_; ++r) {
+    const double v = obs.vm[observed_[static_cast<size_t>(r)]];
+    state.y0[r] = v * v;
+  }
+  state.y_init = obs.v_inv_init.array().square();
+  state.phi = state.y_init.mean() - 1.0;
+}
+
+void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem& qp) const {
+  const int h = structure_.horizon;
+  const int n = m_ * h;
+  const int rows = nobs_ * h;
+  Eigen::MatrixXd x, l;
+  unpack(theta, s.phi, x, l);
+  const auto a = theta.segment(2 * (num_l_ + num_w_), m_);
+  const auto b = theta.segment(2 * (num_l_ + num_w_) + m_, m_);
+  qp.P.setZero(n, n);
+  qp.c.resize(n);
+  qp.G.setZero(rows, n);
+  qp.lower.resize(rows);
+  qp.upper.resize(rows);
+  qp.lb.resize(n);
+  qp.ub.resize(n);
+  Eigen::MatrixXd xii(m_, m_);
+  Eigen::VectorXd y0_inv(m_);
+  for (int i = 0; i < m_; ++i) {
+    xii.row(i) = x.row(inv_row_[static_cast<size_t>(i)]);
+    y0_inv[i] = s.y0[inv_row_[static_cast<size_t>(i)]];
+  }
+  const Eigen::VectorXd lin = 0.5 * (y0_inv - xii * s.q0 + s.y_init - Eigen::VectorXd::Constant(m_, 2.0));
+  const Eigen::VectorXd xq0 = x * s.q0;
+  const double vmin2 = study_->vmin_pu * study_->vmin_pu;
+  const double vmax2 = study_->vmax_pu * study_->vmax_pu;
+  for (int k = 1; k <= h; ++k) {
+    const int o = m_ * (k - 1);
+    const double w = stage_weight(k);
+    auto pkk = qp.P.block(o, o, m_, m_);
+    pkk += w * xii;
+    for (int i = 0; i < m_; ++i) {
+      pkk(i, i) += w * (study_->cost_c[i] * std::exp(a[i]) + std::exp(b[i]));
+      qp.lb[o + i] = study_->inverters[static_cast<size_t>(i)].q_min_mvar;
+      qp.ub[o + i] = study_->inverters[static_cast<size_t>(i)].q_max_mvar;
+    }
+    qp.c.segment(o, m_) = w * lin;
+    if (k == 1) {
+      for (int i = 0; i < m_; ++i) qp.c[i] -= w * std::exp(b[i]) * s.q0[i];
+    } else {
+      for (int i = 0; i < m_; ++i) {
+        const double d = w * std::exp(b[i]);
+        qp.P(o - m_ + i, o - m_ + i) += d;
+        qp.P(o + i, o - m_ + i) -= d;
+        qp.P(o - m_ + i, o + i) -= d;
+      }
+    }
+    const int ro = nobs_ * (k - 1);
+    qp.G.block(ro, o, nobs_, m_) = x;
+    qp.lower.segment(ro, nobs_) = Eigen::VectorXd::Constant(nobs_, vmin2) - s.y0 + xq0;
+    qp.upper.segment(ro, nobs_) = Eigen::VectorXd::Constant(nobs_, vmax2) - s.y0 + xq0;
+  }
+}
+
+void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDataTangent& g,
+                        Eigen::VectorXd& dtheta) const {
+  const int h = structure_.horizon;
+  Eigen::MatrixXd x, l;
+  unpack(theta, s.phi, x, l);
+  const int block = num_l_ + num_w_;
+  const auto a = theta.segment(2 * block, m_);
+  const auto b = theta.segment(2 * block + m_, m_);
+  Eigen::MatrixXd dx = Eigen::MatrixXd::Zero(nobs_, m_);  // dL/dX (all rows)
+  Eigen::MatrixXd dxii = Eigen::MatrixXd::Zero(m_, m_);   // dL/dX_ii from the objective
+  Eigen::VectorXd da = Eigen::VectorXd::Zero(m_);
+  Eigen::VectorXd db = Eigen::VectorXd::Zero(m_);
+  for (int k = 1; k <= h; ++k) {
+    const int o = m_ * (k - 1);
+    const double w = stage_weight(k);
+    const auto gpkk = g.dP.block(o, o, m_, m_);
+    dxii += w * gpkk;
+    dxii -= 0.5 * w * g.dc.segment(o, m_) * s.q0.transpose();
+    for (int i = 0; i < m_; ++i) {
+      da[i] += w * gpkk(i, i) * study_->cost_c[i] * std::exp(a[i]);
+      db[i] += w * gpkk(i, i) * std::exp(b[i]);
+      if (k == 1) {
+        db[i] -= w * g.dc[i] * s.q0[i] * std::exp(b[i]);
+      } else {
+        db[i] += w * std::exp(b[i]) *
+                 (g.dP(o - m_ + i, o - m_ + i) - g.dP(o + i, o - m_ + i) - g.dP(o - m_ + i, o + i));
+      }
+    }
+    const int ro = nobs_ * (k - 1);
+    dx += g.dG.block(ro, o, nobs_, m_);
+    dx += (g.dlower.segment(ro, nobs_) + g.dupper.segment(ro, nobs_)) * s.q0.transpose();
+  }
+  for (int i = 0; i < m_; ++i) dxii.row(i) += dx.row(inv_row_[static_cast<size_t>(i)]);
+  // X_ii = L L' + eps I with L = kScaleL (lambda_a + phi lambda_b): dL/dL = (G + G') L, lower triangle.
+  const Eigen::MatrixXd dl = (dxii + dxii.transpose()) * l;
+  int idx = 0;
+  for (int i = 0; i < m_; ++i) {
+    for (int j = 0; j <= i; ++j, ++idx) {
+      dtheta[idx] += kScaleL * dl(i, j);
+      dtheta[block + idx] += s.phi * kScaleL * dl(i, j);
+    }
+  }
+  for (int r : other_rows_) {
+    for (int j = 0; j < m_; ++j, ++idx) {
+      dtheta[idx] += kScaleW * dx(r, j);
+      dtheta[block + idx] += s.phi * kScaleW * dx(r, j);
+    }
+  }
+  dtheta.segment(2 * block, m_) += da;
+  dtheta.segment(2 * block + m_, m_) += db;
+}
+
+std::string to_string(QpBackend backend) { return backend == QpBackend::kDense ? "dense" : "ipopt"; }
+
+QpBackend parse_qp_backend(const std::string& text) {
+  if (text == "dense") return QpBackend::kDense;
+  if (text == "ipopt") return QpBackend::kIpopt;
+  throw InputError("QP backend: expected \"dense\" or \"ipopt\", got '" + text + "'");
+}
+
+DiffOpSolver::~DiffOpSolver() = default;
+DiffOpSolver::DiffOpSolver(DiffOpSolver&&) noexcept = default;
+DiffOpSolver& DiffOpSolver::operator=(DiffOpSolver&&) noexcept = default;
+
+DiffOpSolver::DiffOpSolver(const DiffOpModel& model, QpBackend backend)
+    : model_(&model),
+      backend_(backend),
+      ipopt_(backend == QpBackend::kIpopt ? std::make_unique<IpoptQpSolver>() : nullptr),
+      workspace_(model.num_inverters() * model.structure().horizon,
+                 model.num_modelled() * model.structure().horizon),
+      plan_(Eigen::VectorXd::Zero(model.num_inverters() * model.structure().horizon)) {}
+
+void DiffOpSolver::reset() {
+  workspace_ = DenseQpWorkspace(model_->num_inverters() * model_->structure().horizon,
+                                model_->num_modelled() * model_->structure().horizon);
+  plan_.setZero();
+}
+
+bool DiffOpSolver::solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state) {
+  model_->build(theta, state, qp_);
+  ++stats_.solves;
+  factorized_ = false;
+  fallback_ = false;
+  if (backend_ == QpBackend::kIpopt) {
+    if (solve_ipopt()) {
+      plan_ = solution_.x;
+      return true;
+    }
+  } else {
+    DenseQpOptions options;
+    options.warm_start = true;
+    core::solve(qp_, options, workspace_, solution_);
+  }
+  if (solution_.optimal()) {
+    plan_ = solution_.x;
+    return true;
+  }
+  SoftQpOptions soft_options;
+  solve_soft(qp_, soft_options, soft_workspace_, soft_);
+  if (soft_.qp.optimal()) {
+    fallback_ = true;
+    ++stats_.fallbacks;
+    plan_ = soft_.qp.x;
+    return true;
+  }
+  ++stats_.failures;
+  return false;
+}
+
+bool DiffOpSolver::solve_ipopt() {
+  IpoptOptions options;
+  options.tolerance = 1e-10;
+  const IpoptQpSolver::Result r = ipopt_->solve(qp_, options);
+  solution_.status = r.status.status;
+  if (r.status.status != QpStatus::kOptimal) return false;
+  solution_.x = r.x;
+  solution_.y = r.y;
+  solution_.z = r.z;
+  solution_.objective = r.objective;
+  const double scale = 1.0 + std::max(r.y.cwiseAbs().maxCoeff(), r.z.cwiseAbs().maxCoeff());
+  auto side = [&](double multiplier) {
+    if (std::abs(multiplier) <= 1e-7 * scale) return ActiveSide::kInactive;
+    return multiplier > 0.0 ? ActiveSide::kUpper : ActiveSide::kLower;
+  };
+  solution_.row_active.resize(static_cast<size_t>(r.y.size()));
+  for (Eigen::Index i = 0; i < r.y.size(); ++i) solution_.row_active[static_cast<size_t>(i)] = side(r.y[i]);
+  solution_.bound_active.resize(static_cast<size_t>(r.z.size()));
+  for (Eigen::Index j = 0; j < r.z.size(); ++j) solution_.bound_active[static_cast<size_t>(j)] = side(r.z[j]);
+  return true;
+}
+
+bool DiffOpSolver::accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
+                                       const Eigen::VectorXd& w, Eigen::VectorXd& dtheta) {
+  // The exact-penalty fallback is a different problem; its steps contribute no gradient
+  // (docs/algorithms/diffop.md).
+  if (fallback_ || !solution_.optimal()) return false;
+  if (!factorized_) {
+    kkt_.factorize(qp_, solution_);
+    factorized_ = true;
+  }
+  if (!kkt_.diagnostics().usable()) return false;
+  kkt_.adjoint(w, data_gradient_);
+  model_->chain(theta, state, data_gradient_, dtheta);
+  return true;
+}
+
+namespace {
+
+class DiffOpController final : public Controller {
+ public:
+  DiffOpController(const DiffOpModel& model, Eigen::VectorXd theta, QpBackend backend)
+      : model_(&model), theta_(std::move(theta)), solver_(model, backend) {}
+  std::string name() const override { return "diffop-" + to_string(model_->structure().mode); }
+  void reset(const Observation& obs, const Scenario&) override {
+    solver_.reset();
+    if (model_->structure().mode == DiffOpMode::kTraj) {
+      model_->observe(obs, state_);
+      if (!solver_.solve(theta_, state_)) solver_.clear_plan();
+    }
+  }
+  void act(const Observation& obs, Eigen::VectorXd& action) override {
+    const int m = model_->num_inverters();
+    if (model_->structure().mode == DiffOpMode::kStep) {
+      model_->observe(obs, state_);
+      if (solver_.solve(theta_, state_)) {
+        action = solver_.plan().head(m);
+      } else {
+        action = obs.q;
+      }
+      return;
+    }
+    const int stage = std::min(obs.t, model_->structure().horizon - 1);
+    action = solver_.plan().segment(m * stage, m);
+  }
+
+ private:
+  const DiffOpModel* model_;
+  Eigen::VectorXd theta_;
+  DiffOpSolver solver_;
+  DiffOpModel::State state_;
+};
+
+}  // namespace
+
+std::unique_ptr<Controller> make_diffop_controller(const DiffOpModel& model, const Eigen::VectorXd& theta,
+                                                   QpBackend backend) {
+  return std::make_unique<DiffOpController>(model, theta, backend);
+}
+
+}  // namespace vvc::core

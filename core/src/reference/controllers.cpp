@@ -1,0 +1,91 @@
+// Reference controllers (voltage-control-benchmark.md section 4, IEEE Std 1547-2018 clause 5.3.3).
+#include <algorithm>
+
+#include "vvc/core/env/controller.hpp"
+
+namespace vvc::core {
+
+namespace {
+
+class ZeroController final : public Controller {
+ public:
+  std::string name() const override { return "zero"; }
+  void reset(const Observation&, const Scenario&) override {}
+  void act(const Observation&, Eigen::VectorXd& action) override { action.setZero(); }
+};
+
+// IEEE 1547-2018 Volt-VAR, category B default settings with V_ref = 1 pu: V1 = 0.92, V2 = 0.98, V3 = 1.02,
+// V4 = 1.08 pu; Q1 = +44 % and Q4 = -44 % of the inverter's rated apparent power (injection at low voltage,
+// absorption at high voltage), zero between V2 and V3, saturated outside [V1, V4]. Without a kVA rating the
+// curve spans the inverter's q limits instead. The curve value is reached through a first-order response,
+// q_{t+1} = q_t + 0.5 (Q(v_t) - q_t): one quasi-static step is about one open-loop response time constant,
+// and applying the curve at once makes it oscillate on stiff feeders.
+class VoltVarController final : public Controller {
+ public:
+  explicit VoltVarController(const Study& study) : study_(&study) {
+    for (const auto& inv : study.inverters) {
+      const double q1 = inv.s_max_mva > 0.0 ? 0.44 * inv.s_max_mva : inv.q_max_mvar;
+      const double q4 = inv.s_max_mva > 0.0 ? -0.44 * inv.s_max_mva : inv.q_min_mvar;
+      q1_.push_back(std::clamp(q1, inv.q_min_mvar, inv.q_max_mvar));
+      q4_.push_back(std::clamp(q4, inv.q_min_mvar, inv.q_max_mvar));
+    }
+  }
+  std::string name() const override { return "voltvar"; }
+  void reset(const Observation&, const Scenario&) override {}
+  void act(const Observation& obs, Eigen::VectorXd& action) override {
+    for (int i = 0; i < study_->num_inverters(); ++i) {
+      const double v = obs.v_inv[i];
+      const auto k = static_cast<size_t>(i);
+      double target = 0.0;
+      if (v <= kV1) {
+        target = q1_[k];
+      } else if (v < kV2) {
+        target = q1_[k] * (kV2 - v) / (kV2 - kV1);
+      } else if (v <= kV3) {
+        target = 0.0;
+      } else if (v < kV4) {
+        target = q4_[k] * (v - kV3) / (kV4 - kV3);
+      } else {
+        target = q4_[k];
+      }
+      action[i] = obs.q[i] + kResponse * (target - obs.q[i]);
+    }
+  }
+
+ private:
+  static constexpr double kV1 = 0.92, kV2 = 0.98, kV3 = 1.02, kV4 = 1.08, kResponse = 0.5;
+  const Study* study_;
+  std::vector<double> q1_, q4_;
+};
+
+// Safe gradient flow: u_t = -(c q_t + v_t^2 - 1) (the gradient of F with the linearization d(v^2)/dq ~ I),
+// applied through the environment's safe clamp u in [alpha (q_min - q), alpha (q_max - q)].
+class GradientFlowController final : public Controller {
+ public:
+  GradientFlowController(const Study& study, double alpha) : study_(&study), alpha_(alpha) {}
+  std::string name() const override { return "gradient-flow"; }
+  StepRule rule() const override { return StepRule::kIncrement; }
+  double alpha() const override { return alpha_; }
+  void reset(const Observation&, const Scenario&) override {}
+  void act(const Observation& obs, Eigen::VectorXd& action) override {
+    for (int i = 0; i < study_->num_inverters(); ++i) {
+      action[i] = -(study_->cost_c[i] * obs.q[i] + obs.v_inv[i] * obs.v_inv[i] - 1.0);
+    }
+  }
+
+ private:
+  const Study* study_;
+  double alpha_;
+};
+
+}  // namespace
+
+std::unique_ptr<Controller> make_zero_controller(const Study&) { return std::make_unique<ZeroController>(); }
+std::unique_ptr<Controller> make_voltvar_controller(const Study& study) {
+  return std::make_unique<VoltVarController>(study);
+}
+std::unique_ptr<Controller> make_gradient_flow_controller(const Study& study, double alpha) {
+  return std::make_unique<GradientFlowController>(study, alpha);
+}
+
+}  // namespace vvc::core

@@ -1,0 +1,15 @@
+// Synthetic benchmark feeders, generated in code by the rules of the shared benchmark specification
+// ("radial N"), so that vvc's timings compare directly with power-grid-model's and OpenDSS's on the same
+// networks.
+#pragma once
+
+#include "vvc/grid/model/network.hpp"
+
+namespace vvc::grid {
+
+/// "radial N": N nodes at 10 kV, node 0 the ideal 1.0 pu source; node i >= 1 hangs from parent gen() % i with
+/// gen = std::mt19937_64(42) called once per node in order; every line r = x = 0.1 ohm, no shunt; every node
+/// i >= 1 carries a constant-PQ load P = 10 MW / (N - 1), Q = P / 2. Base power 10 MVA.
+Network make_radial_feeder(int num_nodes);
+
+}  // namespace vvc::grid

@@ -1,0 +1,288 @@
+#include "lexer.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+namespace vvc::grid::dss {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+namespace {
+
+std::string trim(const std::string& s) {
+  size_t b = 0;
+  size_t e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+// Removes a '!' or '//' comment, leaving quoted text alone.
+std::string strip_comment(const std::string& line) {
+  char quote = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '!') {
+      return line.substr(0, i);
+    } else if (c == '/' && i + 1 < line.size() && line[i + 1] == '/') {
+      return line.substr(0, i);
+    }
+  }
+  return line;
+}
+
+// A continuation line starts with '~' or the word "more" / "m".
+bool continuation(const std::string& line, std::string& rest) {
+  if (!line.empty() && line[0] == '~') {
+    rest = line.substr(1);
+    return true;
+  }
+  size_t end = 0;
+  while (end < line.size() && !std::isspace(static_cast<unsigned char>(line[end]))) ++end;
+  const std::string word = lower(line.substr(0, end));
+  if (word == "more" || word == "m") {
+    rest = line.substr(end);
+    return true;
+  }
+  return false;
+}
+
+char closing(char open) {
+  switch (open) {
+    case '(':
+      return ')';
+    case '[':
+      return ']';
+    case '{':
+      return '}';
+    default:
+      return open;  // quotes
+  }
+}
+
+bool is_open(char c) { return c == '(' || c == '[' || c == '{' || c == '"' || c == '\''; }
+
+bool is_separator(char c) { return std::isspace(static_cast<unsigned char>(c)) || c == ','; }
+
+// Reads one value starting at s[i] (no leading blanks); returns it, moves i past it.
+std::string read_value(const std::string& s, size_t& i) {
+  const size_t start = i;
+  if (is_open(s[i])) {
+    const char open = s[i];
+    const char close = closing(open);
+    int depth = 0;
+    for (; i < s.size(); ++i) {
+      if (open == close) {
+        if (i > start && s[i] == close) {
+          ++i;
+          return s.substr(start, i - start);
+        }
+      } else if (s[i] == open) {
+        ++depth;
+      } else if (s[i] == close && --depth == 0) {
+        ++i;
+        return s.substr(start, i - start);
+      }
+    }
+    throw std::invalid_argument("unterminated " + std::string(1, open) + " in '" + s.substr(start) + "'");
+  }
+  while (i < s.size() && !is_separator(s[i]) && s[i] != '=') ++i;
+  return s.substr(start, i - start);
+}
+
+bool parse_double(const std::string& token, double& out) {
+  const char* begin = token.data();
+  const char* end = token.data() + token.size();
+  if (begin != end && *begin == '+') ++begin;
+  auto [ptr, ec] = std::from_chars(begin, end, out);
+  return ec == std::errc() && ptr == end && std::isfinite(out);
+}
+
+std::vector<std::string> blank_tokens(const std::string& s) {
+  std::vector<std::string> out;
+  std::string current;
+  for (char c : s) {
+    if (is_separator(c) || c == '|') {
+      if (!current.empty()) out.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) out.push_back(current);
+  return out;
+}
+
+double evaluate_rpn(const std::vector<std::string>& tokens, const std::string& text) {
+  std::vector<double> stack;
+  auto pop = [&]() {
+    if (stack.empty()) throw std::invalid_argument("malformed RPN expression '" + text + "'");
+    const double v = stack.back();
+    stack.pop_back();
+    return v;
+  };
+  for (const std::string& raw : tokens) {
+    const std::string t = lower(raw);
+    double number = 0.0;
+    if (parse_double(t, number)) {
+      stack.push_back(number);
+    } else if (t == "+" || t == "-" || t == "*" || t == "/" || t == "^") {
+      const double b = pop();
+      const double a = pop();
+      if (t == "+") stack.push_back(a + b);
+      if (t == "-") stack.push_back(a - b);
+      if (t == "*") stack.push_back(a * b);
+      if (t == "/") stack.push_back(a / b);
+      if (t == "^") stack.push_back(std::pow(a, b));
+    } else if (t == "sqrt") {
+      stack.push_back(std::sqrt(pop()));
+    } else if (t == "sqr") {
+      const double a = pop();
+      stack.push_back(a * a);
+    } else if (t == "inv") {
+      stack.push_back(1.0 / pop());
+    } else if (t == "pi") {
+      stack.push_back(std::numbers::pi);
+    } else {
+      throw std::invalid_argument("'" + raw + "' is not a number or an RPN operator in '" + text + "'");
+    }
+  }
+  if (stack.size() != 1 || !std::isfinite(stack.back())) {
+    throw std::invalid_argument("malformed RPN expression '" + text + "'");
+  }
+  return stack.back();
+}
+
+}  // namespace
+
+std::vector<Command> split_commands(const std::string& text) {
+  std::vector<Command> commands;
+  int line_number = 0;
+  size_t pos = 0;
+  bool in_block_comment = false;
+  while (pos <= text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::string t = trim(line);
+    if (in_block_comment) {
+      if (t.find("*/") != std::string::npos) in_block_comment = false;
+      continue;
+    }
+    if (t.rfind("/*", 0) == 0) {
+      in_block_comment = t.find("*/") == std::string::npos;
+      continue;
+    }
+    t = trim(strip_comment(t));
+    if (t.empty()) continue;
+    std::string rest;
+    if (continuation(t, rest) && !commands.empty()) {
+      commands.back().text += " " + trim(rest);
+    } else if (continuation(t, rest)) {
+      commands.push_back({trim(rest), line_number});
+    } else {
+      commands.push_back({t, line_number});
+    }
+    if (end == text.size()) break;
+  }
+  return commands;
+}
+
+std::vector<Parameter> split_parameters(const std::string& text) {
+  std::vector<Parameter> out;
+  size_t i = 0;
+  auto skip = [&]() {
+    while (i < text.size() && is_separator(text[i])) ++i;
+  };
+  skip();
+  while (i < text.size()) {
+    std::string first = read_value(text, i);
+    size_t j = i;
+    while (j < text.size() && std::isspace(static_cast<unsigned char>(text[j]))) ++j;
+    if (j < text.size() && text[j] == '=') {
+      i = j + 1;
+      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      std::string value = i < text.size() && text[i] != ',' ? read_value(text, i) : std::string();
+      out.push_back({lower(first), value});
+    } else {
+      out.push_back({std::string(), first});
+    }
+    skip();
+  }
+  return out;
+}
+
+std::string strip_brackets(const std::string& value) {
+  const std::string t = trim(value);
+  if (t.size() >= 2 && is_open(t.front()) && t.back() == closing(t.front())) return t.substr(1, t.size() - 2);
+  return t;
+}
+
+double parse_number(const std::string& value) {
+  const std::string inner = strip_brackets(value);
+  const std::vector<std::string> tokens = blank_tokens(inner);
+  if (tokens.empty()) throw std::invalid_argument("expected a number, got '" + value + "'");
+  double number = 0.0;
+  if (tokens.size() == 1 && parse_double(tokens[0], number)) return number;
+  return evaluate_rpn(tokens, value);
+}
+
+std::vector<double> parse_numbers(const std::string& value) {
+  std::vector<double> out;
+  for (const std::string& token : blank_tokens(strip_brackets(value))) {
+    double number = 0.0;
+    if (!parse_double(token, number)) throw std::invalid_argument("expected a number, got '" + token + "'");
+    out.push_back(number);
+  }
+  return out;
+}
+
+std::vector<std::string> parse_words(const std::string& value) {
+  std::vector<std::string> out;
+  for (const std::string& token : blank_tokens(strip_brackets(value))) out.push_back(strip_brackets(token));
+  return out;
+}
+
+std::vector<double> parse_matrix(const std::string& value, int n) {
+  const std::vector<double> v = parse_numbers(value);
+  const size_t un = static_cast<size_t>(n);
+  std::vector<double> m(un * un, 0.0);
+  if (v.size() == un * (un + 1) / 2) {
+    size_t k = 0;
+    for (size_t r = 0; r < un; ++r) {
+      for (size_t c = 0; c <= r; ++c, ++k) {
+        m[r * un + c] = v[k];
+        m[c * un + r] = v[k];
+      }
+    }
+    return m;
+  }
+  if (v.size() == un * un) return v;
+  throw std::invalid_argument("a " + std::to_string(n) + "x" + std::to_string(n) + " matrix needs " +
+                              std::to_string(un * (un + 1) / 2) + " (lower triangle) or " +
+                              std::to_string(un * un) + " entries, got " + std::to_string(v.size()));
+}
+
+bool parse_bool(const std::string& value) {
+  const std::string t = lower(strip_brackets(value));
+  if (t == "y" || t == "yes" || t == "true" || t == "t") return true;
+  if (t == "n" || t == "no" || t == "false" || t == "f") return false;
+  throw std::invalid_argument("expected yes or no, got '" + value + "'");
+}
+
+}  // namespace vvc::grid::dss

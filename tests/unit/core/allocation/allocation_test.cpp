@@ -1,0 +1,123 @@
+// Checks that a warm DenseQpWorkspace solves without heap allocation. Eigen allocates with malloc, not
+// operator new, so the test executable is linked with -Wl,--wrap=malloc (vvc_core is a static library, so its
+// calls are redirected too) and also replaces operator new; both count while `counting` is set. The
+// replacement operator delete frees with std::free, which matches the replacement operator new (std::malloc);
+// GCC cannot see that pairing when it inlines them into new-expressions and would warn.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <random>
+
+#include "support/random_qp.hpp"
+#include "vvc/core/env/environment.hpp"
+#include "vvc/core/qp/dense_qp.hpp"
+#include "vvc/grid/powerflow/balanced.hpp"
+#include "vvc/grid/synthetic/radial.hpp"
+
+namespace {
+std::atomic<bool> counting{false};
+std::atomic<long> allocations{0};
+}  // namespace
+
+extern "C" {
+void* __real_malloc(std::size_t size);   // NOLINT(bugprone-reserved-identifier)
+void* __wrap_malloc(std::size_t size) {  // NOLINT(bugprone-reserved-identifier)
+  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+  return __real_malloc(size);
+}
+}
+
+void* operator new(std::size_t size) {
+  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t /*size*/) noexcept { std::free(p); }
+
+namespace vvc::core {
+namespace {
+
+long count_allocations(const QpProblem& p, const DenseQpOptions& options, DenseQpWorkspace& ws,
+                       QpSolution& s) {
+  allocations = 0;
+  counting = true;
+  solve(p, options, ws, s);
+  counting = false;
+  return allocations.load();
+}
+
+TEST(DenseQpAllocation, WarmWorkspaceSolvesWithoutAllocating) {
+  std::mt19937_64 rng(21);
+  for (const auto& [n, m] : {std::pair{3, 26}, std::pair{30, 260}}) {
+    testing::RandomQpSpec spec;
+    spec.n = n;
+    spec.m = m;
+    QpProblem p = testing::random_qp(rng, spec);
+    DenseQpWorkspace ws;
+    QpSolution s;
+    DenseQpOptions options;
+    options.warm_start = true;
+    // The first solve sizes the workspace and the solution: the counter must see it.
+    EXPECT_GT(count_allocations(p, options, ws, s), 0);
+    ASSERT_TRUE(s.optimal());
+    for (int step = 0; step < 10; ++step) {
+      p.c += testing::random_vector(rng, n, 0.1);
+      p.upper.array() += 0.01;
+      EXPECT_EQ(count_allocations(p, options, ws, s), 0) << "n = " << n << ", step " << step;
+      ASSERT_TRUE(s.optimal());
+    }
+    p.P(0, 0) += 1.0;  // a new P is refactorized in place
+    EXPECT_EQ(count_allocations(p, options, ws, s), 0);
+  }
+}
+
+// The power flow and the environment step are allocation-free once their workspaces are warm (issue targets:
+// "no allocation per solve", "no heap allocation per step").
+TEST(PowerFlowAllocation, WarmSolvesDoNotAllocate) {
+  const grid::Network net = grid::make_radial_feeder(200);
+  const grid::Injections base = grid::nominal_injections(net);
+  grid::Injections other = base;
+  other.s_const *= 1.1;
+  for (auto algorithm : {grid::PowerFlowAlgorithm::kSweep, grid::PowerFlowAlgorithm::kNewtonRaphson}) {
+    grid::PowerFlowWorkspace ws(net);
+    grid::PowerFlowOptions options;
+    options.algorithm = algorithm;
+    grid::solve(net, base, options, ws);
+    grid::solve(net, other, options, ws);
+    allocations = 0;
+    counting = true;
+    const bool converged = grid::solve(net, base, options, ws).converged();
+    counting = false;
+    EXPECT_TRUE(converged);
+    EXPECT_EQ(allocations.load(), 0) << grid::to_string(algorithm);
+  }
+}
+
+TEST(EnvironmentAllocation, WarmStepsDoNotAllocate) {
+  const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_tasrl");
+  const auto scenarios = make_scenarios(study);
+  const Scenario s = scenarios->make(1);
+  Environment env(study);
+  Eigen::VectorXd q(3);
+  q << -0.3, -0.4, -0.2;
+  env.reset(s);
+  env.apply(q);
+  q *= 1.5;
+  allocations = 0;
+  counting = true;
+  env.reset(s);
+  for (int t = 0; t < 10; ++t) {
+    q *= 0.9;
+    env.apply(q);
+  }
+  counting = false;
+  EXPECT_EQ(allocations.load(), 0);
+}
+
+}  // namespace
+}  // namespace vvc::core

@@ -1,0 +1,231 @@
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "support/benchmark_fixture.hpp"
+#include "vvc/core/diffop/policy.hpp"
+#include "vvc/core/diffop/policy_io.hpp"
+#include "vvc/core/diffop/trainer.hpp"
+
+namespace vvc::core {
+namespace {
+
+using testing::benchmark_study;
+using testing::state_after;
+
+// The implicit (KKT) policy gradient against central differences of re-solved QPs, over random parameters and
+// states of real scenarios, for Step and Traj structures. Points where the active set is degenerate are
+// skipped (central differences straddle a kink there), and there must be enough non-degenerate ones.
+TEST(DiffOp, PolicyGradientMatchesCentralDifferences) {
+  const Study& study = benchmark_study();
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (const auto& [mode, horizon] :
+       {std::pair{DiffOpMode::kStep, 1}, std::pair{DiffOpMode::kStep, 3}, std::pair{DiffOpMode::kTraj, 5}}) {
+    DiffOpStructure structure{mode, horizon, 100, 0.99};
+    const DiffOpModel model(study, structure);
+    int checked = 0;
+    for (int trial = 0; trial < 40; ++trial) {
+      Eigen::VectorXd theta = model.initial_parameters();
+      for (Eigen::Index i = 0; i < theta.size(); ++i) theta[i] += 0.1 * normal(rng);
+      Eigen::VectorXd q(3);
+      q << 0.5 * normal(rng), 0.5 * normal(rng), 0.3 * normal(rng);
+      const DiffOpModel::State state = state_after(model, trial, q);
+      DiffOpSolver solver(model);
+      if (!solver.solve(theta, state) || solver.used_fallback()) continue;
+      Eigen::VectorXd w(3 * horizon);
+      for (Eigen::Index i = 0; i < w.size(); ++i) w[i] = normal(rng);
+      Eigen::VectorXd g = Eigen::VectorXd::Zero(model.num_parameters());
+      ASSERT_TRUE(solver.accumulate_gradient(theta, state, w, g));
+      if (!solver.last_diagnostics().ok()) continue;
+      EXPECT_LE(check_policy_gradient(model, theta, state, w), 1e-5) << "trial " << trial;
+      ++checked;
+    }
+    EXPECT_GE(checked, 20) << to_string(mode) << " H=" << horizon;
+  }
+}
+
+TEST(DiffOp, QpIsConvexAndModelSymmetricPositiveDefinite) {
+  const Study& study = benchmark_study();
+  const DiffOpModel model(study, DiffOpStructure{DiffOpMode::kStep, 4, 100, 0.99});
+  std::mt19937_64 rng(2);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::VectorXd theta = model.initial_parameters();
+  for (Eigen::Index i = 0; i < theta.size(); ++i) theta[i] += 0.5 * normal(rng);
+  const DiffOpModel::State state = state_after(model, 3, Eigen::VectorXd::Zero(3));
+  QpProblem qp;
+  model.build(theta, state, qp);
+  EXPECT_EQ(qp.num_variables(), 12);
+  EXPECT_EQ(qp.num_rows(), 48);
+  EXPECT_LE((qp.P - qp.P.transpose()).cwiseAbs().maxCoeff(), 1e-15);
+  EXPECT_GT(Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(qp.P).eigenvalues().minCoeff(), 0.0);
+}
+
+TEST(DiffOp, InitialModelIsTwiceLinDistFlow) {
+  const Study& study = benchmark_study();
+  const DiffOpModel model(study, DiffOpStructure{});
+  const Eigen::MatrixXd x = model.voltage_model(model.initial_parameters());
+  // Inverter rows (buses 645, 684, 692 = modelled rows 1, 6, 8): 2 x the reference's LinDistFlow numbers.
+  EXPECT_NEAR(x(1, 0), 2.0 * 0.059310, 1e-6);
+  EXPECT_NEAR(x(6, 1), 2.0 * 0.098038, 1e-6);
+  EXPECT_NEAR(x(8, 2), 2.0 * 0.094016, 1e-6);
+  EXPECT_NEAR(x(6, 2), 2.0 * 0.089127, 1e-6);
+}
+
+TEST(DiffOp, InfeasibleBandUsesReportedFallback) {
+  const Study& study = benchmark_study();
+  const DiffOpModel model(study, DiffOpStructure{});
+  DiffOpModel::State state = state_after(model, 0, Eigen::VectorXd::Zero(3));
+  state.y0.array() -= 0.5;  // far below the band: the q limits cannot lift it
+  DiffOpSolver solver(model);
+  ASSERT_TRUE(solver.solve(model.initial_parameters(), state));
+  EXPECT_TRUE(solver.used_fallback());
+  EXPECT_EQ(solver.stats().fallbacks, 1);
+  const Eigen::VectorXd q = solver.plan();
+  // The exact penalty pushes every inverter to its upper q limit to get as close to the band as possible.
+  EXPECT_NEAR(q[0], 1.5, 1e-6);
+  EXPECT_NEAR(q[1], 1.4, 1e-6);
+  EXPECT_NEAR(q[2], 0.6, 1e-6);
+}
+
+TEST(DiffOp, TrainingIsDeterministicAcrossThreadCountsAndResumes) {
+  const Study& study = benchmark_study();
+  const DiffOpModel model(study, DiffOpStructure{});
+  DiffOpTrainingOptions options;
+  options.iterations = 4;
+  options.scenarios_per_iteration = 3;
+  options.noise_draws = 2;
+  options.validation_every = 2;
+  options.validation_scenarios = 8;
+  options.threads = 1;
+  const auto serial = DiffOpTrainer(study, model, options).train(nullptr);
+  options.threads = 2;
+  const auto parallel = DiffOpTrainer(study, model, options).train(nullptr);
+  EXPECT_EQ(serial.theta, parallel.theta);
+  EXPECT_NE(serial.state.theta, model.initial_parameters());
+
+  // Interrupt after 2 iterations through a checkpoint file, resume, and reach the same final state.
+  TrainerState saved;
+  const auto half = DiffOpTrainer(study, model, options)
+                        .train(
+                            nullptr, nullptr,
+                            [&](const TrainerState& st) {
+                              if (st.iteration == 2) saved = st;
+                            },
+                            1);
+  ASSERT_EQ(saved.iteration, 2);
+  PolicyFile meta = describe_policy(model, saved.theta);
+  meta.training = options;
+  const std::string path = VVC_BINARY_DIR "/diffop_test.checkpoint.json";
+  write_checkpoint(saved, meta, path);
+  PolicyFile meta_back;
+  const TrainerState loaded = read_checkpoint(path, meta_back);
+  const auto resumed = DiffOpTrainer(study, model, options).train(nullptr, &loaded);
+  EXPECT_EQ(resumed.theta, serial.theta);
+  EXPECT_EQ(resumed.state.iteration, 4);
+  (void)half;
+}
+
+TEST(DiffOp, PolicyJsonRoundTripsExactly) {
+  const Study& study = benchmark_study();
+  const DiffOpModel model(study, DiffOpStructure{DiffOpMode::kTraj, 7, 100, 0.99});
+  std::mt19937_64 rng(9);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::VectorXd theta = model.initial_parameters();
+  for (Eigen::Index i = 0; i < theta.size(); ++i) theta[i] += normal(rng) / 3.0;
+  PolicyFile p = describe_policy(model, theta);
+  EvaluationSummary e;
+  e.transient = -6.123456789012345;
+  e.steady = -0.1;
+  e.steps = 100;
+  p.evaluation = e;
+  p.evaluation_seeds = {0, 500};
+  const PolicyFile back = parse_policy(policy_to_json(p), "mem");
+  EXPECT_EQ(back.theta, theta);
+  EXPECT_EQ(back.structure.mode, DiffOpMode::kTraj);
+  EXPECT_EQ(back.structure.horizon, 7);
+  EXPECT_EQ(back.evaluation->transient, e.transient);
+  EXPECT_NO_THROW(check_policy_matches(back, model, "mem"));
+  EXPECT_EQ(policy_to_json(back), policy_to_json(p));
+}
+
+}  // namespace
+}  // namespace vvc::core
+
+namespace vvc::core {
+namespace {
+
+// A policy file's stored metrics are reproduced exactly by evaluating the imported policy.
+TEST(DiffOp, ImportedPolicyReproducesExportedMetricsExactly) {
+  const Study& study = benchmark_study();
+  const DiffOpModel model(study, DiffOpStructure{});
+  DiffOpTrainingOptions options;
+  options.iterations = 2;
+  options.scenarios_per_iteration = 2;
+  options.noise_draws = 2;
+  options.validation_every = 0;
+  const auto trained = DiffOpTrainer(study, model, options).train(nullptr);
+  const auto scenarios = make_scenarios(study);
+  EvaluationOptions eo;
+  eo.ids = {0, 40};
+  eo.threads = 2;
+  PolicyFile policy = describe_policy(model, trained.theta);
+  policy.evaluation = evaluate(
+                          study, *scenarios, [&] { return make_diffop_controller(model, trained.theta); }, eo)
+                          .summary;
+  policy.evaluation_seeds = eo.ids;
+  const std::string path = VVC_BINARY_DIR "/diffop_test.policy.json";
+  write_policy(policy, path);
+  const PolicyFile back = read_policy(path);
+  const DiffOpModel model_back(study, back.structure);
+  check_policy_matches(back, model_back, path);
+  eo.threads = 1;
+  const auto again = evaluate(
+      study, *scenarios, [&] { return make_diffop_controller(model_back, back.theta); }, eo);
+  EXPECT_EQ(again.summary.transient, back.evaluation->transient);
+  EXPECT_EQ(again.summary.steady, back.evaluation->steady);
+  EXPECT_EQ(again.summary.fraction_out_of_band, back.evaluation->fraction_out_of_band);
+}
+
+}  // namespace
+}  // namespace vvc::core
+
+namespace vvc::core {
+namespace {
+
+// The two QP backends behind DiffOpSolver give the same actions and the same KKT policy gradients.
+TEST(DiffOp, IpoptBackendAgreesWithDenseBackend) {
+  const Study& study = benchmark_study();
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (int horizon : {1, 4}) {
+    const DiffOpModel model(study, DiffOpStructure{DiffOpMode::kStep, horizon, 100, 0.99});
+    DiffOpSolver dense(model, QpBackend::kDense), ipopt(model, QpBackend::kIpopt);
+    int compared = 0;
+    for (int trial = 0; trial < 15; ++trial) {
+      Eigen::VectorXd theta = model.initial_parameters();
+      for (Eigen::Index i = 0; i < theta.size(); ++i) theta[i] += 0.1 * normal(rng);
+      Eigen::VectorXd q(3);
+      q << 0.5 * normal(rng), 0.5 * normal(rng), 0.3 * normal(rng);
+      const DiffOpModel::State state = state_after(model, 200 + trial, q);
+      ASSERT_TRUE(dense.solve(theta, state));
+      if (dense.used_fallback()) continue;
+      ASSERT_TRUE(ipopt.solve(theta, state)) << "trial " << trial;
+      EXPECT_LE((dense.plan() - ipopt.plan()).cwiseAbs().maxCoeff(), 1e-6) << "trial " << trial;
+      Eigen::VectorXd w(3 * horizon);
+      for (Eigen::Index i = 0; i < w.size(); ++i) w[i] = normal(rng);
+      Eigen::VectorXd gd = Eigen::VectorXd::Zero(model.num_parameters());
+      Eigen::VectorXd gi = Eigen::VectorXd::Zero(model.num_parameters());
+      ASSERT_TRUE(dense.accumulate_gradient(theta, state, w, gd));
+      if (!dense.last_diagnostics().ok()) continue;
+      ASSERT_TRUE(ipopt.accumulate_gradient(theta, state, w, gi));
+      EXPECT_LE((gd - gi).cwiseAbs().maxCoeff(), 1e-5 * (1.0 + gd.cwiseAbs().maxCoeff()))
+          << "trial " << trial;
+      ++compared;
+    }
+    EXPECT_GE(compared, 8) << "H=" << horizon;
+  }
+}
+
+}  // namespace
+}  // namespace vvc::core

@@ -1,0 +1,230 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "support/random_qp.hpp"
+#include "vvc/common/errors.hpp"
+#include "vvc/core/qp/dense_qp.hpp"
+
+namespace vvc::core {
+namespace {
+
+using testing::kkt_residual;
+using testing::random_qp;
+using testing::RandomQpSpec;
+
+// min 1/2|x|^2 - 4(x1 + x2)  s.t.  x1 + x2 <= 1,  x >= 0:  x = (1/2, 1/2), y = 3.5 (upper side active).
+QpProblem simple_problem() {
+  QpProblem p = QpProblem::unconstrained(2, 1);
+  p.c << -4.0, -4.0;
+  p.G << 1.0, 1.0;
+  p.upper[0] = 1.0;
+  p.lb.setZero();
+  return p;
+}
+
+TEST(DenseQp, SolvesASmallProblemWithTheDocumentedSigns) {
+  DenseQpWorkspace ws;
+  const QpSolution s = solve(simple_problem(), DenseQpOptions{}, ws);
+  ASSERT_EQ(s.status, QpStatus::kOptimal);
+  EXPECT_NEAR(s.x[0], 0.5, 1e-14);
+  EXPECT_NEAR(s.x[1], 0.5, 1e-14);
+  EXPECT_NEAR(s.y[0], 3.5, 1e-14);
+  EXPECT_EQ(s.row_active[0], ActiveSide::kUpper);
+  EXPECT_EQ(s.bound_active[0], ActiveSide::kInactive);
+  EXPECT_NEAR(s.objective, 0.25 - 4.0, 1e-14);
+}
+
+TEST(DenseQp, LowerSideAndBoundMultipliersAreNegative) {
+  // min 1/2|x|^2 + 4(x1 + x2)  s.t.  x1 + x2 >= -1,  x1 >= 0:  x = (0, -1), y = -3 (lower), z1 = -1 (lower).
+  QpProblem p = QpProblem::unconstrained(2, 1);
+  p.c << 4.0, 4.0;
+  p.G << 1.0, 1.0;
+  p.lower[0] = -1.0;
+  p.lb[0] = 0.0;
+  DenseQpWorkspace ws;
+  const QpSolution s = solve(p, DenseQpOptions{}, ws);
+  ASSERT_EQ(s.status, QpStatus::kOptimal);
+  EXPECT_NEAR(s.x[0], 0.0, 1e-14);
+  EXPECT_NEAR(s.x[1], -1.0, 1e-14);
+  EXPECT_NEAR(s.y[0], -3.0, 1e-13);
+  EXPECT_NEAR(s.z[0], -1.0, 1e-13);
+  EXPECT_EQ(s.row_active[0], ActiveSide::kLower);
+  EXPECT_EQ(s.bound_active[0], ActiveSide::kLower);
+}
+
+TEST(DenseQp, EqualityRowsAndFixedVariables) {
+  QpProblem p = QpProblem::unconstrained(3, 1);
+  p.c << 1.0, 2.0, 3.0;
+  p.G << 1.0, 1.0, 1.0;
+  p.lower[0] = p.upper[0] = 2.0;
+  p.lb[2] = p.ub[2] = 0.5;
+  DenseQpWorkspace ws;
+  const QpSolution s = solve(p, DenseQpOptions{}, ws);
+  ASSERT_EQ(s.status, QpStatus::kOptimal);
+  EXPECT_NEAR(s.x.sum(), 2.0, 1e-13);
+  EXPECT_NEAR(s.x[2], 0.5, 1e-14);
+  EXPECT_EQ(s.row_active[0], ActiveSide::kEquality);
+  EXPECT_EQ(s.bound_active[2], ActiveSide::kEquality);
+  EXPECT_LT(kkt_residual(p, s), 1e-12);
+}
+
+TEST(DenseQp, RedundantEqualitiesAreAccepted) {
+  QpProblem p = QpProblem::unconstrained(2, 2);
+  p.G << 1.0, 1.0, 2.0, 2.0;
+  p.lower << 1.0, 2.0;
+  p.upper = p.lower;
+  DenseQpWorkspace ws;
+  const QpSolution s = solve(p, DenseQpOptions{}, ws);
+  ASSERT_EQ(s.status, QpStatus::kOptimal);
+  EXPECT_NEAR(s.x[0], 0.5, 1e-14);
+  EXPECT_EQ(s.row_active[1], ActiveSide::kEquality);
+  EXPECT_LT(kkt_residual(p, s), 1e-12);
+}
+
+TEST(DenseQp, RandomProblemsSatisfyKkt) {
+  std::mt19937_64 rng(7);
+  DenseQpWorkspace ws;
+  QpSolution s;
+  for (int trial = 0; trial < 300; ++trial) {
+    RandomQpSpec spec;
+    spec.n = 1 + trial % 12;
+    spec.m = trial % 3 == 0 ? 0 : static_cast<int>(rng() % (3 * spec.n + 1));
+    spec.equality_fraction = trial % 4 == 0 ? 0.2 : 0.0;
+    const QpProblem p = random_qp(rng, spec);
+    solve(p, DenseQpOptions{}, ws, s);
+    ASSERT_EQ(s.status, QpStatus::kOptimal) << "trial " << trial;
+    EXPECT_LT(kkt_residual(p, s), 1e-9) << "trial " << trial;
+  }
+}
+
+TEST(DenseQp, WarmStartGivesTheSameSolution) {
+  std::mt19937_64 rng(11);
+  RandomQpSpec spec;
+  spec.n = 10;
+  spec.m = 40;
+  QpProblem p = random_qp(rng, spec);
+  DenseQpWorkspace cold_ws;
+  DenseQpWorkspace warm_ws;
+  DenseQpOptions warm;
+  warm.warm_start = true;
+  int cold_iterations = 0;
+  int warm_iterations = 0;
+  for (int step = 0; step < 40; ++step) {
+    p.c += testing::random_vector(rng, spec.n, 0.05);
+    p.upper.array() += testing::uniform(rng, -0.02, 0.02);
+    // Now and then the data that the factor reuse depends on changes too: G, P, the equality pattern.
+    if (step % 7 == 3) p.G(step % spec.m, step % spec.n) += 0.1;
+    if (step % 11 == 5) p.P.diagonal().array() += 0.05;
+    if (step % 9 == 4) {
+      const int i = step % spec.m;
+      const double v = std::isfinite(p.upper[i]) ? p.upper[i] : p.lower[i];
+      if (std::isfinite(v)) p.lower[i] = p.upper[i] = v;
+    }
+    if (step % 9 == 6) p.lower[(step - 2) % spec.m] -= 0.5;
+    const QpSolution cold = solve(p, DenseQpOptions{}, cold_ws);
+    const QpSolution hot = solve(p, warm, warm_ws);
+    ASSERT_EQ(cold.status, hot.status) << "step " << step;
+    if (!cold.optimal()) continue;
+    EXPECT_LT((cold.x - hot.x).lpNorm<Eigen::Infinity>(), 1e-10);
+    EXPECT_LT((cold.y - hot.y).lpNorm<Eigen::Infinity>(), 1e-8);
+    EXPECT_EQ(cold.row_active, hot.row_active);
+    cold_iterations += cold.iterations;
+    warm_iterations += hot.iterations;
+  }
+  EXPECT_LE(warm_iterations, cold_iterations);
+}
+
+TEST(DenseQp, DetectsInfeasibility) {
+  DenseQpWorkspace ws;
+  {  // x1 + x2 >= 2 and x1 + x2 <= 1 as two rows
+    QpProblem p = QpProblem::unconstrained(2, 2);
+    p.G << 1.0, 1.0, 1.0, 1.0;
+    p.lower[0] = 2.0;
+    p.upper[1] = 1.0;
+    EXPECT_EQ(solve(p, DenseQpOptions{}, ws).status, QpStatus::kInfeasible);
+  }
+  {  // crossed limits on one row
+    QpProblem p = QpProblem::unconstrained(2, 1);
+    p.G << 1.0, 0.0;
+    p.lower[0] = 1.0;
+    p.upper[0] = 0.0;
+    EXPECT_EQ(solve(p, DenseQpOptions{}, ws).status, QpStatus::kInfeasible);
+  }
+  {  // rows against bounds: x1 + x2 >= 3 with x <= 1
+    QpProblem p = QpProblem::unconstrained(2, 1);
+    p.G << 1.0, 1.0;
+    p.lower[0] = 3.0;
+    p.ub.setOnes();
+    EXPECT_EQ(solve(p, DenseQpOptions{}, ws).status, QpStatus::kInfeasible);
+  }
+  {  // contradicting equalities
+    QpProblem p = QpProblem::unconstrained(2, 2);
+    p.G << 1.0, 1.0, 1.0, 1.0;
+    p.lower << 1.0, 2.0;
+    p.upper = p.lower;
+    EXPECT_EQ(solve(p, DenseQpOptions{}, ws).status, QpStatus::kInfeasible);
+  }
+}
+
+TEST(DenseQp, ReportsNonConvexityAndIterationLimit) {
+  DenseQpWorkspace ws;
+  QpProblem p = simple_problem();
+  p.P(1, 1) = -1.0;
+  EXPECT_EQ(solve(p, DenseQpOptions{}, ws).status, QpStatus::kNotConvex);
+
+  std::mt19937_64 rng(3);
+  RandomQpSpec spec;
+  spec.n = 8;
+  spec.m = 30;
+  const QpProblem q = random_qp(rng, spec);
+  DenseQpOptions limited;
+  limited.max_iterations = 1;
+  const QpSolution full = solve(q, DenseQpOptions{}, ws);
+  ASSERT_GT(full.iterations, 1);
+  EXPECT_EQ(solve(q, limited, ws).status, QpStatus::kIterationLimit);
+}
+
+TEST(DenseQp, RejectsInconsistentInput) {
+  DenseQpWorkspace ws;
+  QpProblem p = simple_problem();
+  p.lower.resize(2);
+  EXPECT_THROW(solve(p, DenseQpOptions{}, ws), InputError);
+  QpProblem q = simple_problem();
+  q.c[0] = std::nan("");
+  EXPECT_THROW(solve(q, DenseQpOptions{}, ws), InputError);
+  QpProblem r = simple_problem();
+  r.lower[0] = kInfinity;
+  EXPECT_THROW(solve(r, DenseQpOptions{}, ws), InputError);
+}
+
+TEST(DenseQp, ThreadsWithTheirOwnWorkspacesAgreeWithSerialSolves) {
+  std::mt19937_64 rng(5);
+  std::vector<QpProblem> problems;
+  for (int i = 0; i < 200; ++i) {
+    RandomQpSpec spec;
+    spec.n = 3 + i % 8;
+    spec.m = 4 * spec.n;
+    problems.push_back(random_qp(rng, spec));
+  }
+  std::vector<Eigen::VectorXd> serial(problems.size());
+  DenseQpWorkspace ws;
+  for (size_t i = 0; i < problems.size(); ++i) serial[i] = solve(problems[i], DenseQpOptions{}, ws).x;
+  std::vector<Eigen::VectorXd> parallel(problems.size());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      DenseQpWorkspace own;
+      for (size_t i = t; i < problems.size(); i += 2)
+        parallel[i] = solve(problems[i], DenseQpOptions{}, own).x;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (size_t i = 0; i < problems.size(); ++i) EXPECT_EQ(serial[i], parallel[i]);
+}
+
+}  // namespace
+}  // namespace vvc::core
