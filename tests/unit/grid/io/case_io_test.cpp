@@ -326,7 +326,7 @@ TEST(CaseJson, DefaultsAreFilledIn) {
 
 TEST(CaseJson, ParseErrorsNameTheSource) {
   const std::string message = input_error_message([] { parse_case_json("[1, 2]", "inline text"); });
-  EXPECT_EQ(message, "inline text: /: expected an object, got array");
+  EXPECT_EQ(message, "inline text: /: expected an object, got [1,2]");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
