@@ -401,6 +401,22 @@ TEST(Matpower, NameFallsBackToTheFileStem) {
   EXPECT_EQ(parse_matpower(text, "some/folder/my_feeder.m").name, "my_feeder");
 }
 
+/// kMatpowerFeeder with the Gs of bus 2 (written 0.1) replaced by `gs`.
+std::string feeder_with_gs(const std::string& gs) {
+  std::string text = kMatpowerFeeder;
+  const std::string row = "2  1  1.5  0.5  0.1";
+  return text.replace(text.find(row), row.size(), "2  1  1.5  0.5  " + gs);
+}
+
+TEST(Matpower, NumbersAreStrictDecimal) {
+  EXPECT_EQ(parse_matpower(feeder_with_gs("1e-320"), "feeder.m").loads[1].p_mw, 1e-320);
+  EXPECT_EQ(parse_matpower(feeder_with_gs("+.25"), "feeder.m").loads[1].p_mw, 0.25);
+  for (const std::string gs : {"0x1p3", "Inf", "nan", "1e309", "1e-400", "1.5e"}) {
+    EXPECT_EQ(input_error_message([&] { parse_matpower(feeder_with_gs(gs), "feeder.m"); }),
+              "feeder.m:7: mpc.bus: non-numeric token '" + gs + "' (expected a decimal number)");
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Case paths.
 
