@@ -7,22 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "vvc/common/errors.hpp"
+#include "support/input_files.hpp"
 
 namespace vvc {
 namespace {
 
-/// The message of the InputError that `action` throws, or "" (and a test failure) if it throws none.
-template <typename Action>
-std::string input_error_message(Action action) {
-  try {
-    action();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InputError was thrown";
-  return "";
-}
+using vvc::test_support::input_error_message;
 
 std::string parse_error(const std::string& text, const JsonLimits& limits = {}) {
   return input_error_message([&] { JsonDocument(text, "in.json", limits); });
@@ -115,7 +105,7 @@ TEST(JsonDocument, NodesStayValidWhenTheDocumentMoves) {
 // ---------------------------------------------------------------------------------------------------------------
 // Checked access: "<file>: <path>: expected <what>, got <value>".
 
-class JsonNodeTest : public testing::Test {
+class JsonNodeTest : public ::testing::Test {
  protected:
   /// 55 ASCII letters, then the two-byte 'é': in the dumped string (after its quote) the 57-byte cut falls
   /// between the two bytes of the 'é'.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "support/input_files.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/units.hpp"
 #include "vvc/grid/model/topology.hpp"
@@ -24,38 +25,9 @@ const fs::path kSourceDir = VVC_SOURCE_DIR;
 const fs::path kBadCases = kSourceDir / "tests/data/bad_cases";
 const fs::path kIeee13 = kSourceDir / "cases/ieee13_tasrl";
 
-/// A fresh empty folder under the build tree, removed when the test ends.
-class TempDir {
- public:
-  explicit TempDir(const std::string& name) : path_(fs::path(VVC_BINARY_DIR) / "tmp" / name) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-/// The message of the InputError that `action` throws, or "" (and a test failure) if it throws none.
-template <typename Action>
-std::string input_error_message(Action action) {
-  try {
-    action();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InputError was thrown";
-  return "";
-}
+using vvc::test_support::input_error_message;
+using vvc::test_support::TempDir;
+using vvc::test_support::write_file;
 
 void expect_same_network(const Network& a, const Network& b, bool compare_names = true) {
   if (compare_names) {
