@@ -63,7 +63,7 @@ class LegacyMt19937 {
 std::unique_ptr<ScenarioSet> make_tasrl13_scenarios(const grid::Network& network);
 
 /// The most injections a scenario file may give and make the reader store: 2^23 complex values (128 MiB), for
-/// example a year of 15-minute steps on a 239-bus feeder, or 1,000 scenarios of 96 steps on 87 buses.
+/// example a year of 15-minute steps on a 239-bus feeder, or 1,000 scenarios of 96 steps on 86 buses.
 inline constexpr long kMaxScenarioInjections = 8388608;
 
 /// What a scenario file may hold, so that reading it takes bounded time and memory whatever its content.
