@@ -16,6 +16,17 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::size_t kAbbreviatedLength = 60;
+/// nlohmann's syntax errors quote what they last read, which can be a whole long string.
+constexpr std::size_t kMaxReasonLength = 200;
+
+/// `text` cut to at most `length` bytes, ending in "..." when cut, and never inside a UTF-8 sequence.
+std::string shortened(std::string text, std::size_t length) {
+  if (text.size() <= length) return text;
+  std::size_t cut = length - 3;
+  // Back up over continuation bytes (10xxxxxx) to the start of a character.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
+}
 
 /// A key as a JSON-pointer token (RFC 6901): '~' and '/' are escaped.
 std::string pointer_token(std::string_view key) {
@@ -65,15 +76,14 @@ class DocumentBuilder {
   DocumentBuilder(std::string_view text, const std::string& source, const JsonLimits& limits, Json& root)
       : text_(text), source_(source), limits_(limits), root_(root) {}
 
-  bool null() { return add(Json(nullptr)) != nullptr; }
-  bool boolean(bool value) { return add(Json(value)) != nullptr; }
-  bool number_integer(Json::number_integer_t value) { return add(Json(value)) != nullptr; }
-  bool number_unsigned(Json::number_unsigned_t value) { return add(Json(value)) != nullptr; }
-  bool number_float(Json::number_float_t value, const Json::string_t& /*text*/) {
-    return add(Json(value)) != nullptr;
-  }
-  bool string(Json::string_t& value) { return add(Json(std::move(value))) != nullptr; }
-  bool binary(Json::binary_t& value) { return add(Json(std::move(value))) != nullptr; }
+  bool null() { return add(Json(nullptr)); }
+  bool boolean(bool value) { return add(Json(value)); }
+  bool number_integer(Json::number_integer_t value) { return add(Json(value)); }
+  bool number_unsigned(Json::number_unsigned_t value) { return add(Json(value)); }
+  bool number_float(Json::number_float_t value, const Json::string_t& /*text*/) { return add(Json(value)); }
+  bool string(Json::string_t& value) { return add(Json(std::move(value))); }
+  // Part of the SAX interface; JSON text has no binary values, only the binary formats nlohmann also reads.
+  bool binary(Json::binary_t& value) { return add(Json(std::move(value))); }
 
   bool start_object(std::size_t /*size*/) { return open(Json::object()); }
   bool key(Json::string_t& key) {
@@ -102,9 +112,10 @@ class DocumentBuilder {
         source_ + ":" + std::to_string(line) + ":" + std::to_string(end - line_start) + ": invalid JSON: ";
     // out_of_range 406 is nlohmann's "number overflow": a number beyond the range of a double.
     if (dynamic_cast<const Json::out_of_range*>(&e) != nullptr && e.id == 406) {
-      throw InputError(where + "expected a number within the range of a double, got " + last_token);
+      throw InputError(where + "expected a number within the range of a double, got " +
+                       shortened(last_token, kAbbreviatedLength));
     }
-    throw InputError(where + parse_error_reason(e));
+    throw InputError(where + shortened(parse_error_reason(e), kMaxReasonLength));
   }
 
  private:
@@ -113,9 +124,14 @@ class DocumentBuilder {
     std::string key;  ///< for an object, the key of the member being read
   };
 
+  bool add(Json&& value) {
+    place(std::move(value));
+    return true;
+  }
+
   /// Places `value` in the document (at the root, at the end of the open array, or under the open object's
   /// current key) and returns where it now lives.
-  Json* add(Json&& value) {
+  Json* place(Json&& value) {
     if (++values_ > limits_.max_values) {
       throw InputError(source_ + ": expected at most " + std::to_string(limits_.max_values) +
                        " JSON values (numbers, strings, arrays and objects), got more");
@@ -137,7 +153,7 @@ class DocumentBuilder {
       throw InputError(source_ + ": invalid JSON: expected arrays and objects nested at most " +
                        std::to_string(kMaxJsonDepth) + " deep, got deeper nesting");
     }
-    Json* placed = add(std::move(container));
+    Json* placed = place(std::move(container));
     open_.push_back({placed, {}});
     return true;
   }
@@ -193,14 +209,7 @@ void JsonNode::fail_expected(const std::string& what) const {
   fail("expected " + what + ", got " + abbreviated());
 }
 
-std::string JsonNode::abbreviated() const {
-  std::string text = value_->dump();
-  if (text.size() <= kAbbreviatedLength) return text;
-  std::size_t cut = kAbbreviatedLength - 3;
-  // Never cut inside a UTF-8 sequence: back up over continuation bytes (10xxxxxx).
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return text.substr(0, cut) + "...";
-}
+std::string JsonNode::abbreviated() const { return shortened(value_->dump(), kAbbreviatedLength); }
 
 bool JsonNode::is_null() const { return value_->is_null(); }
 

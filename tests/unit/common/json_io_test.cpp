@@ -65,6 +65,16 @@ TEST(JsonDocument, NumberOverflowIsAnInputError) {
   EXPECT_EQ(big.root().numbers(), (std::vector<double>{1e20, 0.0, 1e-320}));
 }
 
+TEST(JsonDocument, LongTokensAreShortenedInMessages) {
+  const std::string digits(1000, '9');
+  EXPECT_EQ(parse_error("[" + digits + "e999]"),
+            "in.json:1:1005: invalid JSON: expected a number within the range of a double, got " +
+                std::string(57, '9') + "...");
+  const std::string message = parse_error("[\"" + std::string(100000, 'a'));
+  EXPECT_EQ(message.rfind("in.json:1:100002: invalid JSON: syntax error", 0), 0u) << message;
+  EXPECT_LE(message.size(), 250u);
+}
+
 TEST(JsonDocument, NestingIsBoundedAt256) {
   EXPECT_NO_THROW(JsonDocument(nested_arrays(kMaxJsonDepth), "in.json"));
   const std::string expected =
