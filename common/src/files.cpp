@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 #include <system_error>
 
@@ -15,12 +14,17 @@
 
 namespace vvc {
 
-std::string read_text_file(const std::filesystem::path& path) {
+std::ifstream open_input_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw InputError(path.string() + ": is a folder, expected a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string() + ": cannot open");
+  return in;
+}
+
+std::string read_text_file(const std::filesystem::path& path) {
+  std::ifstream in = open_input_file(path);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();

@@ -1,9 +1,11 @@
 #include "vvc/core/diffop/policy_io.hpp"
 
 #include <limits>
+#include <nlohmann/json.hpp>
 
-#include "json_fields_io.hpp"
+#include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
+#include "vvc/common/json_io.hpp"
 
 namespace vvc::core {
 
@@ -16,29 +18,15 @@ json vector_json(const Eigen::VectorXd& v) {
   return json(std::vector<double>(v.data(), v.data() + v.size()));
 }
 
-Eigen::VectorXd json_vector(const detail::JsonFields& f, const std::string& key) {
-  const auto& a = f.array(key);
-  Eigen::VectorXd v(static_cast<Eigen::Index>(a.size()));
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!a[i].is_number()) f.fail(key + "/" + std::to_string(i), "expected a number");
-    v[static_cast<Eigen::Index>(i)] = a[i].get<double>();
-  }
-  return v;
-}
-
-std::vector<std::string> json_strings(const detail::JsonFields& f, const std::string& key) {
-  std::vector<std::string> out;
-  const auto& a = f.array(key);
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!a[i].is_string()) f.fail(key + "/" + std::to_string(i), "expected a string");
-    out.push_back(a[i].get<std::string>());
-  }
-  return out;
+Eigen::VectorXd json_vector(const JsonNode& node) {
+  const std::vector<double> values = node.numbers();
+  return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
 }
 
 json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
-double null_or_number(const json& j) {
-  return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();
+/// A finite number, or NaN for null.
+double null_or_number(const JsonNode& node) {
+  return node.is_null() ? std::numeric_limits<double>::quiet_NaN() : node.number();
 }
 
 json curve_json(const std::vector<TrainingProgress>& curve) {
@@ -56,22 +44,22 @@ json curve_json(const std::vector<TrainingProgress>& curve) {
   return out;
 }
 
-std::vector<TrainingProgress> json_curve(const detail::JsonFields& f, const std::string& key) {
+constexpr int kIntMax = std::numeric_limits<int>::max();
+
+std::vector<TrainingProgress> json_curve(const JsonNode& node) {
   std::vector<TrainingProgress> out;
-  const auto& a = f.array(key);
-  for (size_t i = 0; i < a.size(); ++i) {
-    const detail::JsonFields e(a[i], f.source(), f.path_of(key) + "/" + std::to_string(i));
-    e.only({"iteration", "rollout_transient", "rollout_steady", "validation_transient", "validation_steady",
-            "gradient_norm", "seconds", "fallback_steps"});
+  for (const JsonNode& e : node.elements()) {
+    e.allow_only({"iteration", "rollout_transient", "rollout_steady", "validation_transient",
+                  "validation_steady", "gradient_norm", "seconds", "fallback_steps"});
     TrainingProgress p;
-    p.iteration = static_cast<int>(e.integer("iteration"));
-    p.rollout_transient = e.number("rollout_transient");
-    p.rollout_steady = e.number("rollout_steady");
+    p.iteration = e.at("iteration").integer(0, kIntMax);
+    p.rollout_transient = e.at("rollout_transient").number();
+    p.rollout_steady = e.at("rollout_steady").number();
     p.validation_transient = null_or_number(e.at("validation_transient"));
     p.validation_steady = null_or_number(e.at("validation_steady"));
-    p.gradient_norm = e.number("gradient_norm");
-    p.seconds = e.number("seconds");
-    p.fallback_steps = e.integer("fallback_steps");
+    p.gradient_norm = e.at("gradient_norm").number();
+    p.seconds = e.at("seconds").number();
+    p.fallback_steps = e.at("fallback_steps").integer(0L, std::numeric_limits<long>::max());
     out.push_back(p);
   }
   return out;
@@ -125,57 +113,59 @@ json policy_json(const PolicyFile& p) {
   return j;
 }
 
-PolicyFile policy_from_json(const json& doc, const std::string& src) {
-  const detail::JsonFields root(doc, src, "");
-  root.only({"format", "version", "kind", "study", "inverters", "inverter_buses", "modelled_buses", "mode",
-             "horizon", "episode_steps", "discount", "parameters", "solver", "training", "evaluation"});
+PolicyFile policy_from_json(const JsonNode& root) {
+  root.allow_only({"format", "version", "kind", "study", "inverters", "inverter_buses", "modelled_buses",
+                   "mode", "horizon", "episode_steps", "discount", "parameters", "solver", "training",
+                   "evaluation"});
   root.expect_format("vvc.policy", 1);
-  if (root.string("kind") != "diffop") root.fail("kind", "unsupported policy kind (expected \"diffop\")");
+  root.at("kind").one_of({"diffop"});
   PolicyFile p;
-  const detail::JsonFields study(root.at("study"), src, "/study");
-  study.only({"name", "path"});
-  p.study_name = study.string("name");
-  p.study_path = study.string("path");
-  p.inverters = json_strings(root, "inverters");
-  p.inverter_buses = json_strings(root, "inverter_buses");
-  p.modelled_buses = json_strings(root, "modelled_buses");
-  p.structure.mode = parse_diffop_mode(root.string("mode"));
-  p.structure.horizon = static_cast<int>(root.integer("horizon"));
-  if (p.structure.horizon < 1) root.fail("horizon", "expected >= 1");
-  p.structure.episode_steps = static_cast<int>(root.integer("episode_steps"));
-  p.structure.discount = root.number("discount");
-  const detail::JsonFields params(root.at("parameters"), src, "/parameters");
-  params.only({"layout", "theta"});
-  p.theta = json_vector(params, "theta");
-  const detail::JsonFields tr(root.at("training"), src, "/training");
-  tr.only({"seed", "iterations", "scenarios_per_iteration", "noise_draws", "sigma", "beta", "learning_rate",
-           "validation_scenarios", "seconds", "curve"});
-  p.training.seed = static_cast<std::uint64_t>(tr.integer("seed"));
-  p.iterations_done = static_cast<int>(tr.integer("iterations"));
+  const JsonNode study = root.at("study");
+  study.allow_only({"name", "path"});
+  p.study_name = study.at("name").string();
+  p.study_path = study.at("path").string();
+  p.inverters = root.at("inverters").strings();
+  p.inverter_buses = root.at("inverter_buses").strings();
+  p.modelled_buses = root.at("modelled_buses").strings();
+  p.structure.mode =
+      root.at("mode").choice<DiffOpMode>({{"step", DiffOpMode::kStep}, {"traj", DiffOpMode::kTraj}});
+  p.structure.horizon = root.at("horizon").integer(1, kMaxStudySteps);
+  p.structure.episode_steps = root.at("episode_steps").integer(1, kMaxStudySteps);
+  p.structure.discount = root.at("discount").number();
+  const JsonNode params = root.at("parameters");
+  params.allow_only({"layout", "theta"});
+  p.theta = json_vector(params.at("theta"));
+  const JsonNode tr = root.at("training");
+  tr.allow_only({"seed", "iterations", "scenarios_per_iteration", "noise_draws", "sigma", "beta",
+                 "learning_rate", "validation_scenarios", "seconds", "curve"});
+  p.training.seed = tr.at("seed").integer<std::uint64_t>(0, std::numeric_limits<std::uint64_t>::max());
+  p.iterations_done = tr.at("iterations").integer(0, kIntMax);
   p.training.iterations = p.iterations_done;
-  p.training.scenarios_per_iteration = static_cast<int>(tr.integer("scenarios_per_iteration"));
-  p.training.noise_draws = static_cast<int>(tr.integer("noise_draws"));
-  p.training.sigma = tr.number("sigma");
-  p.training.beta = tr.number("beta");
-  p.training.learning_rate = tr.number("learning_rate");
-  p.training.validation_scenarios = static_cast<int>(tr.integer("validation_scenarios"));
-  p.training_seconds = tr.number("seconds");
-  p.curve = json_curve(tr, "curve");
-  if (root.has("evaluation")) {
-    const detail::JsonFields ev(root.at("evaluation"), src, "/evaluation");
-    ev.only({"seeds", "steps", "transient", "steady", "fraction_out_of_band", "worst_violation",
-             "final_violations", "power_flow_failures"});
+  p.training.scenarios_per_iteration = tr.at("scenarios_per_iteration").integer(0, kIntMax);
+  p.training.noise_draws = tr.at("noise_draws").integer(0, kIntMax);
+  p.training.sigma = tr.at("sigma").number();
+  p.training.beta = tr.at("beta").number();
+  p.training.learning_rate = tr.at("learning_rate").number();
+  p.training.validation_scenarios = tr.at("validation_scenarios").integer(0, kIntMax);
+  p.training_seconds = tr.at("seconds").number();
+  p.curve = json_curve(tr.at("curve"));
+  if (const auto ev = root.find("evaluation")) {
+    ev->allow_only({"seeds", "steps", "transient", "steady", "fraction_out_of_band", "worst_violation",
+                    "final_violations", "power_flow_failures"});
     EvaluationSummary e;
     e.controller = "diffop-" + to_string(p.structure.mode);
-    p.evaluation_seeds = parse_seed_range(ev.string("seeds"), src + ": /evaluation/seeds");
+    const JsonNode seeds = ev->at("seeds");
+    p.evaluation_seeds = parse_seed_range(seeds.string(), seeds.source() + ": " + seeds.path());
+    if (p.evaluation_seeds.size() > kIntMax)
+      seeds.fail_expected("at most " + std::to_string(kIntMax) + " seeds");
     e.scenarios = static_cast<int>(p.evaluation_seeds.size());
-    e.steps = static_cast<int>(ev.integer("steps"));
-    e.transient = ev.number("transient");
-    e.steady = ev.number("steady");
-    e.fraction_out_of_band = ev.number("fraction_out_of_band");
-    e.worst_violation = ev.number("worst_violation");
-    e.final_violations = static_cast<int>(ev.integer("final_violations"));
-    e.power_flow_failures = static_cast<int>(ev.integer("power_flow_failures"));
+    e.steps = ev->at("steps").integer(0, kIntMax);
+    e.transient = ev->at("transient").number();
+    e.steady = ev->at("steady").number();
+    e.fraction_out_of_band = ev->at("fraction_out_of_band").number();
+    e.worst_violation = ev->at("worst_violation").number();
+    e.final_violations = ev->at("final_violations").integer(0, kIntMax);
+    e.power_flow_failures = ev->at("power_flow_failures").integer(0, kIntMax);
     p.evaluation = e;
   }
   return p;
@@ -206,7 +196,7 @@ void write_policy(const PolicyFile& policy, const std::filesystem::path& path) {
 }
 
 PolicyFile parse_policy(const std::string& text, const std::string& source) {
-  return policy_from_json(detail::parse_json(text, source), source);
+  return policy_from_json(JsonDocument(text, source).root());
 }
 
 PolicyFile read_policy(const std::filesystem::path& path) {
@@ -247,25 +237,24 @@ void write_checkpoint(const TrainerState& state, const PolicyFile& meta, const s
 }
 
 TrainerState read_checkpoint(const std::filesystem::path& path, PolicyFile& meta) {
-  const std::string src = path.string();
-  const json doc = detail::parse_json(read_text_file(path), src);
-  const detail::JsonFields root(doc, src, "");
-  root.only({"format", "version", "policy", "iteration", "adam_m", "adam_v", "best_theta", "best_validation",
-             "total_iterations"});
+  const JsonDocument document(read_text_file(path), path.string());
+  const JsonNode root = document.root();
+  root.allow_only({"format", "version", "policy", "iteration", "adam_m", "adam_v", "best_theta",
+                   "best_validation", "total_iterations"});
   root.expect_format("vvc.checkpoint", 1);
-  meta = policy_from_json(root.at("policy"), src + " (policy)");
-  meta.training.iterations = static_cast<int>(root.integer("total_iterations"));
+  meta = policy_from_json(root.at("policy"));
+  meta.training.iterations = root.at("total_iterations").integer(0, kIntMax);
   TrainerState st;
-  st.iteration = static_cast<int>(root.integer("iteration"));
+  st.iteration = root.at("iteration").integer(0, kIntMax);
   st.theta = meta.theta;
-  st.adam_m = json_vector(root, "adam_m");
-  st.adam_v = json_vector(root, "adam_v");
-  st.best_theta = json_vector(root, "best_theta");
+  st.adam_m = json_vector(root.at("adam_m"));
+  st.adam_v = json_vector(root.at("adam_v"));
+  st.best_theta = json_vector(root.at("best_theta"));
   st.best_validation = null_or_number(root.at("best_validation"));
   if (!std::isfinite(st.best_validation)) st.best_validation = std::numeric_limits<double>::infinity();
   st.curve = meta.curve;
   if (st.adam_m.size() != st.theta.size() || st.adam_v.size() != st.theta.size()) {
-    root.fail("adam_m", "the optimizer state does not match the parameter count");
+    root.at("adam_m").fail("the optimizer state does not match the parameter count");
   }
   return st;
 }

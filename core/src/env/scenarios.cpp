@@ -71,7 +71,7 @@ std::unique_ptr<ScenarioSet> make_tasrl13_scenarios(const grid::Network& network
 
 std::unique_ptr<ScenarioSet> make_scenarios(const Study& study) {
   if (study.scenarios.type == "tasrl13") return make_tasrl13_scenarios(study.network);
-  return read_scenario_file(study.scenarios.file, study.network);
+  return read_scenario_file(study.scenarios.file, study.network, ScenarioFileLimits{.steps = study.steps});
 }
 
 }  // namespace vvc::core

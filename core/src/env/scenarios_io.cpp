@@ -2,16 +2,25 @@
 // scenario,bus,p_mw,q_mvar (static) or scenario,step,bus,p_mw,q_mvar (time series). Injections are net
 // MW/MVar into the bus and replace the case's loads and generator setpoints; the controlled inverters add
 // their q.
+//
+// Reading is bounded by ScenarioFileLimits: a series step must lie inside the episode, and the stored
+// injections and the file's entries are counted before anything is allocated for them. The CSV is read line
+// by line, so a huge file is refused without being held in memory.
 #include <map>
 #include <sstream>
 
-#include "json_fields_io.hpp"
+#include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
+#include "vvc/common/json_io.hpp"
+#include "vvc/common/numbers.hpp"
 #include "vvc/core/env/scenarios.hpp"
 
 namespace vvc::core {
 
 namespace {
+
+/// The longest CSV line accepted: far more than a row needs, little enough to hold.
+constexpr size_t kMaxCsvLineLength = 4096;
 
 class FileScenarios final : public ScenarioSet {
  public:
@@ -33,6 +42,27 @@ class FileScenarios final : public ScenarioSet {
   std::string source_;
 };
 
+/// Counts the complex injections the scenarios store, against ScenarioFileLimits::max_injections.
+class InjectionBudget {
+ public:
+  explicit InjectionBudget(long limit) : limit_(limit) {}
+
+  /// Accounts for `count` more stored injections; false when that would pass the limit.
+  bool take(long count) {
+    if (count > limit_ - used_) return false;
+    used_ += count;
+    return true;
+  }
+  std::string exceeded() const {
+    return "expected at most " + std::to_string(limit_) +
+           " stored injections (scenarios x (1 + series steps) x buses), got more";
+  }
+
+ private:
+  long limit_;
+  long used_ = 0;
+};
+
 Scenario empty_scenario(const std::string& label, int num_buses) {
   Scenario s;
   s.label = label;
@@ -40,46 +70,54 @@ Scenario empty_scenario(const std::string& label, int num_buses) {
   return s;
 }
 
-void add_injections(const detail::JsonFields& parent, const std::string& key, const grid::Network& net,
-                    Eigen::VectorXcd& s) {
-  const auto& items = parent.array(key);
-  for (size_t i = 0; i < items.size(); ++i) {
-    const detail::JsonFields f(items[i], parent.source(), parent.path_of(key) + "/" + std::to_string(i));
-    f.only({"bus", "p_mw", "q_mvar"});
-    const std::string bus = f.string("bus");
+void add_injections(const JsonNode& list, const grid::Network& net, Eigen::VectorXcd& s) {
+  for (const JsonNode& f : list.elements()) {
+    f.allow_only({"bus", "p_mw", "q_mvar"});
+    const JsonNode bus_node = f.at("bus");
+    const std::string bus = bus_node.string();
     const int b = net.find_bus(bus);
-    if (b < 0) f.fail("bus", "unknown bus '" + bus + "'");
-    s[b] += Complex(f.number_or("p_mw", 0.0), f.number_or("q_mvar", 0.0)) / net.base_mva;
+    if (b < 0) bus_node.fail("unknown bus '" + bus + "'");
+    const auto p = f.find("p_mw");
+    const auto q = f.find("q_mvar");
+    s[b] += Complex(p ? p->number() : 0.0, q ? q->number() : 0.0) / net.base_mva;
   }
 }
 
 std::vector<Scenario> parse_json_scenarios(const std::string& text, const std::string& src,
-                                           const grid::Network& net) {
-  const nlohmann::json doc = detail::parse_json(text, src);
-  const detail::JsonFields root(doc, src, "");
-  root.only({"format", "version", "scenarios"});
+                                           const grid::Network& net, const ScenarioFileLimits& limits) {
+  const JsonDocument document(text, src, JsonLimits{static_cast<size_t>(limits.max_injections)});
+  const JsonNode root = document.root();
+  root.allow_only({"format", "version", "scenarios"});
   root.expect_format("vvc.scenarios", 1);
-  const auto& list = root.array("scenarios");
-  if (list.empty()) root.fail("scenarios", "the file holds no scenario");
+  const JsonNode list = root.at("scenarios");
+  const std::vector<JsonNode> entries = list.elements();
+  if (entries.empty()) list.fail_expected("at least one scenario");
+  InjectionBudget budget(limits.max_injections);
   std::vector<Scenario> out;
-  for (size_t k = 0; k < list.size(); ++k) {
-    const detail::JsonFields f(list[k], src, "/scenarios/" + std::to_string(k));
-    f.only({"name", "injections", "series"});
-    Scenario s =
-        empty_scenario(f.has("name") ? f.string("name") : "scenario " + std::to_string(k), net.num_buses());
-    if (f.has("injections")) add_injections(f, "injections", net, s.base.s_const);
-    if (f.has("series")) {
-      const auto& steps = f.array("series");
-      if (steps.empty()) f.fail("series", "a time series needs at least one step");
-      for (size_t t = 0; t < steps.size(); ++t) {
+  for (size_t k = 0; k < entries.size(); ++k) {
+    const JsonNode& f = entries[k];
+    f.allow_only({"name", "injections", "series"});
+    const auto injections = f.find("injections");
+    const auto series = f.find("series");
+    if (!injections && !series) f.fail("a scenario needs \"injections\" or \"series\"");
+    if (!budget.take(net.num_buses())) f.fail(budget.exceeded());
+    const auto name = f.find("name");
+    Scenario s = empty_scenario(name ? name->string() : "scenario " + std::to_string(k), net.num_buses());
+    if (injections) add_injections(*injections, net, s.base.s_const);
+    if (series) {
+      const std::vector<JsonNode> steps = series->elements();
+      if (steps.empty()) series->fail("a time series needs at least one step");
+      if (steps.size() > static_cast<size_t>(limits.steps)) {
+        series->fail("expected at most " + std::to_string(limits.steps) +
+                     " steps (the study's steps per episode), got " + std::to_string(steps.size()));
+      }
+      if (!budget.take(static_cast<long>(steps.size()) * net.num_buses())) series->fail(budget.exceeded());
+      for (const JsonNode& step : steps) {
         Eigen::VectorXcd st = s.base.s_const;
-        const nlohmann::json wrapper = {{"injections", steps[t]}};
-        const detail::JsonFields step(wrapper, src, f.path_of("series") + "/" + std::to_string(t));
-        add_injections(step, "injections", net, st);
-        s.series.push_back(st);
+        add_injections(step, net, st);
+        s.series.push_back(std::move(st));
       }
     }
-    if (!f.has("injections") && !f.has("series")) f.fail("", "a scenario needs \"injections\" or \"series\"");
     out.push_back(std::move(s));
   }
   return out;
@@ -98,62 +136,106 @@ std::vector<std::string> split_csv(const std::string& line) {
   return cells;
 }
 
-std::vector<Scenario> parse_csv_scenarios(const std::string& text, const std::string& src,
-                                          const grid::Network& net) {
-  std::istringstream in(text);
+/// Reads a CSV file one line at a time, refusing a line longer than kMaxCsvLineLength.
+class CsvLines {
+ public:
+  CsvLines(std::istream& in, const std::string& source) : in_(in), source_(source) {}
+
+  /// The next line without its end; false at the end of the file.
+  bool next(std::string& line) {
+    line.clear();
+    std::streambuf& buffer = *in_.rdbuf();
+    for (int c = buffer.sbumpc(); c != std::char_traits<char>::eof(); c = buffer.sbumpc()) {
+      if (c == '\n') {
+        ++number_;
+        return true;
+      }
+      if (line.size() == kMaxCsvLineLength) {
+        ++number_;
+        fail("expected a line of at most " + std::to_string(kMaxCsvLineLength) +
+             " characters, got a longer one");
+      }
+      line += static_cast<char>(c);
+    }
+    if (line.empty()) return false;
+    ++number_;
+    return true;
+  }
+  int number() const { return number_; }
+  /// Throws InputError "<file>:<line of the last line read>: <message>".
+  [[noreturn]] void fail(const std::string& message) const {
+    throw InputError::at_line(source_, number_, message);
+  }
+
+ private:
+  std::istream& in_;
+  const std::string& source_;
+  int number_ = 0;
+};
+
+bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+
+std::vector<Scenario> parse_csv_scenarios(std::istream& in, const std::string& src, const grid::Network& net,
+                                          const ScenarioFileLimits& limits) {
+  CsvLines lines(in, src);
   std::string line;
-  int line_no = 0;
   std::vector<std::string> header;
-  while (header.empty() && std::getline(in, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") != std::string::npos) header = split_csv(line);
+  while (header.empty() && lines.next(line)) {
+    if (!is_blank(line)) header = split_csv(line);
   }
   const bool series = header == std::vector<std::string>{"scenario", "step", "bus", "p_mw", "q_mvar"};
   if (!series && header != std::vector<std::string>{"scenario", "bus", "p_mw", "q_mvar"}) {
-    throw InputError::at_line(
-        src, line_no, "expected the header 'scenario,bus,p_mw,q_mvar' or 'scenario,step,bus,p_mw,q_mvar'");
+    lines.fail("expected the header 'scenario,bus,p_mw,q_mvar' or 'scenario,step,bus,p_mw,q_mvar'");
   }
   std::vector<Scenario> out;
   std::map<std::string, size_t> index;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+  InjectionBudget budget(limits.max_injections);
+  long rows = 0;
+  while (lines.next(line)) {
+    if (is_blank(line)) continue;
+    if (++rows > limits.max_injections) {
+      lines.fail("expected at most " + std::to_string(limits.max_injections) + " rows, got more");
+    }
     const auto cells = split_csv(line);
     if (cells.size() != header.size()) {
-      throw InputError::at_line(
-          src, line_no,
-          "expected " + std::to_string(header.size()) + " columns, got " + std::to_string(cells.size()));
+      lines.fail("expected " + std::to_string(header.size()) + " columns, got " +
+                 std::to_string(cells.size()));
     }
-    auto number = [&](const std::string& cell, const char* column) {
-      try {
-        size_t used = 0;
-        const double x = std::stod(cell, &used);
-        if (used != cell.size() || !std::isfinite(x)) throw std::invalid_argument(cell);
-        return x;
-      } catch (const std::exception&) {
-        throw InputError::at_line(
-            src, line_no, std::string("column ") + column + ": expected a number, got '" + cell + "'");
-      }
+    const auto number = [&](const std::string& cell, const char* column) {
+      const auto x = parse_decimal(cell);
+      if (!x) lines.fail(std::string("column ") + column + ": expected a decimal number, got '" + cell + "'");
+      return *x;
     };
     const size_t c = series ? 1 : 0;
     const int b = net.find_bus(cells[c + 1]);
-    if (b < 0) throw InputError::at_line(src, line_no, "unknown bus '" + cells[c + 1] + "'");
+    if (b < 0) lines.fail("unknown bus '" + cells[c + 1] + "'");
     const Complex s(number(cells[c + 2], "p_mw") / net.base_mva,
                     number(cells[c + 3], "q_mvar") / net.base_mva);
+    long step = 0;
+    if (series) {
+      const auto parsed = parse_integer(cells[1], 0, limits.steps - 1);
+      if (!parsed) {
+        lines.fail("column step: expected an integer from 0 to " + std::to_string(limits.steps - 1) +
+                   " (the study's steps per episode), got '" + cells[1] + "'");
+      }
+      step = static_cast<long>(*parsed);
+    }
     auto [it, inserted] = index.try_emplace(cells[0], out.size());
-    if (inserted) out.push_back(empty_scenario(cells[0], net.num_buses()));
+    if (inserted) {
+      if (!budget.take(net.num_buses())) lines.fail(budget.exceeded());
+      out.push_back(empty_scenario(cells[0], net.num_buses()));
+    }
     Scenario& sc = out[it->second];
     if (!series) {
       sc.base.s_const[b] += s;
       continue;
     }
-    const double step_value = number(cells[1], "step");
-    if (step_value < 0 || step_value != static_cast<int>(step_value)) {
-      throw InputError::at_line(src, line_no, "column step: expected an integer >= 0");
+    const auto missing = step + 1 - static_cast<long>(sc.series.size());
+    if (missing > 0) {
+      if (!budget.take(missing * net.num_buses())) lines.fail(budget.exceeded());
+      sc.series.resize(static_cast<size_t>(step + 1), Eigen::VectorXcd::Zero(net.num_buses()));
     }
-    const auto step = static_cast<size_t>(step_value);
-    while (sc.series.size() <= step) sc.series.push_back(Eigen::VectorXcd::Zero(net.num_buses()));
-    sc.series[step][b] += s;
+    sc.series[static_cast<size_t>(step)][b] += s;
   }
   if (out.empty()) throw InputError(src + ": the file holds no scenario");
   return out;
@@ -162,13 +244,18 @@ std::vector<Scenario> parse_csv_scenarios(const std::string& text, const std::st
 }  // namespace
 
 std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
-                                                const grid::Network& network) {
-  const std::string text = read_text_file(path);
+                                                const grid::Network& network,
+                                                const ScenarioFileLimits& limits) {
   const std::string ext = path.extension().string();
-  if (ext == ".json")
-    return std::make_unique<FileScenarios>(parse_json_scenarios(text, path.string(), network), path.string());
-  if (ext == ".csv")
-    return std::make_unique<FileScenarios>(parse_csv_scenarios(text, path.string(), network), path.string());
+  if (ext == ".json") {
+    return std::make_unique<FileScenarios>(
+        parse_json_scenarios(read_text_file(path), path.string(), network, limits), path.string());
+  }
+  if (ext == ".csv") {
+    std::ifstream in = open_input_file(path);
+    return std::make_unique<FileScenarios>(parse_csv_scenarios(in, path.string(), network, limits),
+                                           path.string());
+  }
   throw InputError(path.string() + ": unknown scenario file type (expected .json or .csv)");
 }
 

@@ -1,13 +1,12 @@
 #include <charconv>
 
-#include "json_fields_io.hpp"
+#include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
+#include "vvc/common/json_io.hpp"
 #include "vvc/core/env/study.hpp"
 #include "vvc/grid/io/case_io.hpp"
 
 namespace vvc::core {
-
-using detail::JsonFields;
 
 SeedRange parse_seed_range(const std::string& text, const std::string& what) {
   const auto colon = text.find(':');
@@ -44,44 +43,46 @@ std::vector<int> Study::inverter_buses() const {
 
 Study parse_study(const std::string& text, const std::filesystem::path& source) {
   const std::string src = source.string();
-  const nlohmann::json doc = detail::parse_json(text, src);
-  const JsonFields root(doc, src, "");
-  root.only({"format", "version", "name", "network", "inverters", "voltage_band", "cost", "scenarios",
-             "steps", "discount", "evaluation_seeds", "training_seeds"});
+  const JsonDocument document(text, src);
+  const JsonNode root = document.root();
+  root.allow_only({"format", "version", "name", "network", "inverters", "voltage_band", "cost", "scenarios",
+                   "steps", "discount", "evaluation_seeds", "training_seeds"});
   root.expect_format("vvc.study", 1);
 
   Study study;
   study.path = source;
-  study.name = root.has("name") ? root.string("name") : source.parent_path().filename().string();
-  const std::filesystem::path network_path = source.parent_path() / root.string("network");
+  const auto name = root.find("name");
+  study.name = name ? name->string() : source.parent_path().filename().string();
+  const JsonNode network = root.at("network");
+  const std::filesystem::path network_path = source.parent_path() / network.string();
   try {
     study.network = grid::read_case(network_path);
   } catch (const InputError& e) {
-    root.fail("network", e.what());
+    network.fail(e.what());
   }
 
-  const auto& band_json = root.at("voltage_band");
-  const JsonFields band(band_json, src, "/voltage_band");
-  band.only({"vmin_pu", "vmax_pu"});
-  study.vmin_pu = band.number("vmin_pu");
-  study.vmax_pu = band.number("vmax_pu");
-  if (!(study.vmin_pu > 0.0 && study.vmin_pu < study.vmax_pu)) band.fail("", "need 0 < vmin_pu < vmax_pu");
+  const JsonNode band = root.at("voltage_band");
+  band.allow_only({"vmin_pu", "vmax_pu"});
+  study.vmin_pu = band.at("vmin_pu").number(greater_than(0.0));
+  study.vmax_pu = band.at("vmax_pu").number();
+  if (!(study.vmin_pu < study.vmax_pu)) band.fail_expected("vmin_pu < vmax_pu");
 
-  const auto& inverters = root.array("inverters");
-  if (inverters.empty()) root.fail("inverters", "at least one inverter is needed");
-  for (size_t i = 0; i < inverters.size(); ++i) {
-    const JsonFields f(inverters[i], src, "/inverters/" + std::to_string(i));
-    f.only({"generator", "bus", "q_min_mvar", "q_max_mvar", "s_max_mva"});
+  const JsonNode inverters = root.at("inverters");
+  const std::vector<JsonNode> inverter_nodes = inverters.elements();
+  if (inverter_nodes.empty()) inverters.fail_expected("at least one inverter");
+  for (const JsonNode& f : inverter_nodes) {
+    f.allow_only({"generator", "bus", "q_min_mvar", "q_max_mvar", "s_max_mva"});
     Inverter inv;
-    if (f.has("generator")) {
-      inv.generator = f.string("generator");
+    if (const auto generator = f.find("generator")) {
+      inv.generator = generator->string();
       inv.generator_index = study.network.find_generator(inv.generator);
       if (inv.generator_index < 0)
-        f.fail("generator", "unknown generator '" + inv.generator + "' in " + network_path.string());
+        generator->fail("unknown generator '" + inv.generator + "' in " + network_path.string());
     } else {
-      const std::string bus = f.string("bus");
+      const JsonNode bus_node = f.at("bus");
+      const std::string bus = bus_node.string();
       const int b = study.network.find_bus(bus);
-      if (b < 0) f.fail("bus", "unknown bus '" + bus + "' in " + network_path.string());
+      if (b < 0) bus_node.fail("unknown bus '" + bus + "' in " + network_path.string());
       for (size_t g = 0; g < study.network.generators.size() && inv.generator_index < 0; ++g) {
         if (study.network.generators[g].bus == b) inv.generator_index = static_cast<int>(g);
       }
@@ -92,55 +93,43 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
       inv.generator = study.network.generators[static_cast<size_t>(inv.generator_index)].name;
     }
     inv.bus = study.network.generators[static_cast<size_t>(inv.generator_index)].bus;
-    inv.q_min_mvar = f.number("q_min_mvar");
-    inv.q_max_mvar = f.number("q_max_mvar");
-    if (inv.q_min_mvar > inv.q_max_mvar) f.fail("q_min_mvar", "q_min_mvar exceeds q_max_mvar");
-    inv.s_max_mva = f.number_or("s_max_mva", 0.0);
-    if (inv.s_max_mva < 0.0) f.fail("s_max_mva", "must be >= 0");
+    inv.q_min_mvar = f.at("q_min_mvar").number();
+    inv.q_max_mvar = f.at("q_max_mvar").number();
+    if (inv.q_min_mvar > inv.q_max_mvar) f.at("q_min_mvar").fail("q_min_mvar exceeds q_max_mvar");
+    if (const auto s_max = f.find("s_max_mva")) inv.s_max_mva = s_max->number(at_least(0.0));
     for (const auto& other : study.inverters) {
       if (other.generator_index == inv.generator_index)
-        f.fail("", "inverter '" + inv.generator + "' is listed twice");
+        f.fail("inverter '" + inv.generator + "' is listed twice");
     }
     study.inverters.push_back(inv);
   }
 
-  const JsonFields cost(root.at("cost"), src, "/cost");
-  cost.only({"c"});
-  const auto& c = cost.array("c");
-  if (c.size() != inverters.size()) {
-    cost.fail("c", "expected " + std::to_string(inverters.size()) + " weights (one per inverter), got " +
-                       std::to_string(c.size()));
+  const JsonNode cost = root.at("cost");
+  cost.allow_only({"c"});
+  const JsonNode c = cost.at("c");
+  const std::vector<double> weights = c.numbers(at_least(0.0));
+  if (weights.size() != inverter_nodes.size()) {
+    c.fail("expected " + std::to_string(inverter_nodes.size()) + " weights (one per inverter), got " +
+           std::to_string(weights.size()));
   }
-  study.cost_c.resize(static_cast<Eigen::Index>(c.size()));
-  for (size_t i = 0; i < c.size(); ++i) {
-    if (!c[i].is_number() || !std::isfinite(c[i].get<double>()) || c[i].get<double>() < 0.0) {
-      cost.fail("c/" + std::to_string(i), "expected a finite number >= 0");
-    }
-    study.cost_c[static_cast<Eigen::Index>(i)] = c[i].get<double>();
-  }
+  study.cost_c = Eigen::Map<const Eigen::VectorXd>(weights.data(), static_cast<Eigen::Index>(weights.size()));
 
-  const JsonFields scen(root.at("scenarios"), src, "/scenarios");
-  scen.only({"type", "path"});
-  study.scenarios.type = scen.string("type");
+  const JsonNode scenarios = root.at("scenarios");
+  scenarios.allow_only({"type", "path"});
+  study.scenarios.type = scenarios.at("type").one_of({"tasrl13", "file"});
   if (study.scenarios.type == "file") {
-    study.scenarios.file = source.parent_path() / scen.string("path");
-  } else if (study.scenarios.type != "tasrl13") {
-    scen.fail("type",
-              "unknown scenario set '" + study.scenarios.type + "' (expected \"tasrl13\" or \"file\")");
+    study.scenarios.file = source.parent_path() / scenarios.at("path").string();
   }
 
-  if (root.has("steps")) {
-    const long steps = root.integer("steps");
-    if (steps < 1 || steps > 1000000) root.fail("steps", "expected 1 <= steps <= 1000000");
-    study.steps = static_cast<int>(steps);
+  if (const auto steps = root.find("steps")) study.steps = steps->integer(1, kMaxStudySteps);
+  if (const auto discount = root.find("discount")) {
+    study.discount = discount->number({.min = 0.0, .max = 1.0, .min_open = true});
   }
-  study.discount = root.number_or("discount", study.discount);
-  if (!(study.discount > 0.0 && study.discount <= 1.0)) root.fail("discount", "expected 0 < discount <= 1");
-  if (root.has("evaluation_seeds")) {
-    study.evaluation_seeds = parse_seed_range(root.string("evaluation_seeds"), src + ": /evaluation_seeds");
+  if (const auto seeds = root.find("evaluation_seeds")) {
+    study.evaluation_seeds = parse_seed_range(seeds->string(), src + ": " + seeds->path());
   }
-  if (root.has("training_seeds")) {
-    study.training_seeds = parse_seed_range(root.string("training_seeds"), src + ": /training_seeds");
+  if (const auto seeds = root.find("training_seeds")) {
+    study.training_seeds = parse_seed_range(seeds->string(), src + ": " + seeds->path());
   }
   return study;
 }

@@ -1,15 +1,16 @@
 // The vvc JSON case format (docs/formats/case.md): a strict reader that names the file and the JSON path of
 // every problem, and an atomic writer whose numbers read back to the same doubles.
+#include <algorithm>
+#include <array>
 #include <cmath>
-#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
+#include "vvc/common/json_io.hpp"
 #include "vvc/common/units.hpp"
 #include "vvc/grid/io/case_io.hpp"
 
@@ -17,7 +18,6 @@ namespace vvc::grid {
 
 namespace {
 
-using Json = nlohmann::json;
 using OrderedJson = nlohmann::ordered_json;
 
 constexpr const char* kFormatTag = "vvc.case";
@@ -25,127 +25,12 @@ constexpr int kFormatVersion = 1;
 constexpr double kDefaultSwitchRPu = 1e-6;
 constexpr double kNoQLimit = 1e30;
 
-std::string quoted_list(std::initializer_list<std::string_view> names) {
-  std::string out;
-  for (const auto name : names) {
-    if (!out.empty()) out += ", ";
-    out += "'" + std::string(name) + "'";
-  }
-  return out;
-}
-
-/// A JSON value together with its JSON-pointer path, so that every complaint can say where it is.
-class Node {
- public:
-  Node(const Json& value, std::string path, const std::string& source)
-      : value_(value), path_(std::move(path)), source_(source) {}
-
-  const Json& value() const { return value_; }
-  const std::string& path() const { return path_; }
-
-  [[noreturn]] void fail(const std::string& message) const {
-    throw InputError::at_path(source_, path_, message);
-  }
-
-  void expect_object() const {
-    if (!value_.is_object()) fail(std::string("expected an object, got ") + value_.type_name());
-  }
-
-  /// Rejects keys outside `allowed`: a misspelt optional field must not be silently ignored.
-  void allow_only(std::initializer_list<std::string_view> allowed) const {
-    expect_object();
-    for (const auto& item : value_.items()) {
-      bool known = false;
-      for (const auto name : allowed) known = known || item.key() == name;
-      if (!known) child(item.key()).fail("unknown field (expected one of " + quoted_list(allowed) + ")");
-    }
-  }
-
-  bool has(const std::string& key) const { return value_.contains(key); }
-
-  Node child(const std::string& key) const { return Node(value_.at(key), path_ + "/" + key, source_); }
-
-  Node required(const std::string& key) const {
-    if (!has(key)) fail("missing required field '" + key + "'");
-    return child(key);
-  }
-
-  std::vector<Node> elements() const {
-    if (!value_.is_array()) fail(std::string("expected an array, got ") + value_.type_name());
-    std::vector<Node> out;
-    out.reserve(value_.size());
-    for (size_t i = 0; i < value_.size(); ++i)
-      out.emplace_back(value_[i], path_ + "/" + std::to_string(i), source_);
-    return out;
-  }
-
-  /// The elements of an optional array field (none when absent).
-  std::vector<Node> optional_elements(const std::string& key) const {
-    return has(key) ? child(key).elements() : std::vector<Node>{};
-  }
-
-  std::string as_string() const {
-    if (!value_.is_string()) fail(std::string("expected a string, got ") + value_.type_name());
-    return value_.get<std::string>();
-  }
-
-  std::string as_name() const {
-    std::string name = as_string();
-    if (name.empty()) fail("expected a non-empty name");
-    return name;
-  }
-
-  bool as_bool() const {
-    if (!value_.is_boolean()) fail(std::string("expected true or false, got ") + value_.type_name());
-    return value_.get<bool>();
-  }
-
-  double as_number() const {
-    if (!value_.is_number()) fail(std::string("expected a number, got ") + value_.type_name());
-    const double x = value_.get<double>();
-    if (!std::isfinite(x)) fail("expected a finite number, got " + value_.dump());
-    return x;
-  }
-
-  double as_nonnegative() const {
-    const double x = as_number();
-    if (x < 0.0) fail("expected a finite number >= 0, got " + value_.dump());
-    return x;
-  }
-
-  double as_positive() const {
-    const double x = as_number();
-    if (x <= 0.0) fail("expected a finite number > 0, got " + value_.dump());
-    return x;
-  }
-
-  int as_integer() const {
-    if (!value_.is_number_integer()) fail(std::string("expected an integer, got ") + value_.dump());
-    return value_.get<int>();
-  }
-
-  template <size_t N>
-  std::array<double, N> as_numbers() const {
-    const auto items = elements();
-    if (items.size() != N)
-      fail("expected " + std::to_string(N) + " numbers, got " + std::to_string(items.size()));
-    std::array<double, N> out{};
-    for (size_t i = 0; i < N; ++i) out[i] = items[i].as_number();
-    return out;
-  }
-
- private:
-  const Json& value_;
-  std::string path_;
-  const std::string& source_;
-};
-
 /// Remembers the names of one kind of element, to reject duplicates with the path of the first occurrence.
 class NameRegistry {
  public:
   explicit NameRegistry(std::string kind) : kind_(std::move(kind)) {}
 
-  void add(const Node& name_node, const std::string& name) {
+  void add(const JsonNode& name_node, const std::string& name) {
     const auto [it, inserted] = first_path_.emplace(name, name_node.path());
     if (!inserted)
       name_node.fail("duplicate " + kind_ + " name '" + name + "' (first at " + it->second + ")");
@@ -156,31 +41,48 @@ class NameRegistry {
   std::unordered_map<std::string, std::string> first_path_;
 };
 
-int bus_index(const Node& node, const Network& network) {
-  const std::string name = node.as_string();
+int bus_index(const JsonNode& node, const Network& network) {
+  const std::string name = node.string();
   const int index = network.find_bus(name);
   if (index < 0) node.fail("unknown bus '" + name + "'");
   return index;
 }
 
-Bus read_bus(const Node& node) {
+/// A non-empty string.
+std::string name_of(const JsonNode& node) {
+  std::string name = node.string();
+  if (name.empty()) node.fail_expected("a non-empty name");
+  return name;
+}
+
+/// An array of exactly N numbers.
+template <size_t N>
+std::array<double, N> fixed_numbers(const JsonNode& node) {
+  const std::vector<double> values = node.numbers();
+  if (values.size() != N) node.fail_expected("an array of " + std::to_string(N) + " numbers");
+  std::array<double, N> out{};
+  std::copy(values.begin(), values.end(), out.begin());
+  return out;
+}
+
+Bus read_bus(const JsonNode& node) {
   node.allow_only({"name", "base_kv", "vmin_pu", "vmax_pu", "xy"});
   Bus bus;
-  bus.name = node.required("name").as_name();
-  bus.base_kv = node.required("base_kv").as_positive();
-  if (node.has("vmin_pu")) bus.vmin_pu = node.child("vmin_pu").as_positive();
-  if (node.has("vmax_pu")) bus.vmax_pu = node.child("vmax_pu").as_positive();
+  bus.name = name_of(node.at("name"));
+  bus.base_kv = node.at("base_kv").number(greater_than(0.0));
+  if (const auto v = node.find("vmin_pu")) bus.vmin_pu = v->number(greater_than(0.0));
+  if (const auto v = node.find("vmax_pu")) bus.vmax_pu = v->number(greater_than(0.0));
   if (bus.vmin_pu > bus.vmax_pu) node.fail("vmin_pu must not exceed vmax_pu");
-  if (node.has("xy")) bus.xy = node.child("xy").as_numbers<2>();
+  if (const auto xy = node.find("xy")) bus.xy = fixed_numbers<2>(*xy);
   return bus;
 }
 
-Branch read_line(const Node& node, const Network& network) {
+Branch read_line(const JsonNode& node, const Network& network) {
   node.allow_only({"name", "from", "to", "r_pu", "x_pu", "b_pu", "r_ohm", "x_ohm", "b_us", "in_service"});
   Branch line;
-  line.name = node.required("name").as_name();
-  line.from = bus_index(node.required("from"), network);
-  line.to = bus_index(node.required("to"), network);
+  line.name = name_of(node.at("name"));
+  line.from = bus_index(node.at("from"), network);
+  line.to = bus_index(node.at("to"), network);
   const bool per_unit = node.has("r_pu") || node.has("x_pu") || node.has("b_pu");
   const bool physical = node.has("r_ohm") || node.has("x_ohm") || node.has("b_us");
   if (per_unit && physical) node.fail("give either r_pu, x_pu, b_pu or r_ohm, x_ohm, b_us, not both");
@@ -190,38 +92,30 @@ Branch read_line(const Node& node, const Network& network) {
     if (kv_from != kv_to)
       node.fail("a line in ohm needs equal base_kv at both ends (transformers are not supported)");
     const double z_base = network.z_base_ohm(line.from);
-    line.r_pu = node.required("r_ohm").as_nonnegative() / z_base;
-    line.x_pu = node.required("x_ohm").as_nonnegative() / z_base;
-    if (node.has("b_us")) line.b_pu = node.child("b_us").as_number() * 1e-6 * z_base;
+    line.r_pu = node.at("r_ohm").number(at_least(0.0)) / z_base;
+    line.x_pu = node.at("x_ohm").number(at_least(0.0)) / z_base;
+    if (const auto b = node.find("b_us")) line.b_pu = b->number() * 1e-6 * z_base;
   } else {
-    line.r_pu = node.required("r_pu").as_nonnegative();
-    line.x_pu = node.required("x_pu").as_nonnegative();
-    if (node.has("b_pu")) line.b_pu = node.child("b_pu").as_number();
+    line.r_pu = node.at("r_pu").number(at_least(0.0));
+    line.x_pu = node.at("x_pu").number(at_least(0.0));
+    if (const auto b = node.find("b_pu")) line.b_pu = b->number();
   }
-  if (node.has("in_service")) line.in_service = node.child("in_service").as_bool();
+  if (const auto in_service = node.find("in_service")) line.in_service = in_service->boolean();
   return line;
 }
 
-Branch read_switch(const Node& node, const Network& network) {
+Branch read_switch(const JsonNode& node, const Network& network) {
   node.allow_only({"name", "from", "to", "closed", "r_pu", "x_pu"});
   Branch sw;
   sw.is_switch = true;
-  sw.name = node.required("name").as_name();
-  sw.from = bus_index(node.required("from"), network);
-  sw.to = bus_index(node.required("to"), network);
-  if (node.has("closed")) sw.in_service = node.child("closed").as_bool();
-  sw.r_pu = node.has("r_pu") ? node.child("r_pu").as_nonnegative() : kDefaultSwitchRPu;
-  if (node.has("x_pu")) sw.x_pu = node.child("x_pu").as_nonnegative();
+  sw.name = name_of(node.at("name"));
+  sw.from = bus_index(node.at("from"), network);
+  sw.to = bus_index(node.at("to"), network);
+  if (const auto closed = node.find("closed")) sw.in_service = closed->boolean();
+  sw.r_pu = kDefaultSwitchRPu;
+  if (const auto r = node.find("r_pu")) sw.r_pu = r->number(at_least(0.0));
+  if (const auto x = node.find("x_pu")) sw.x_pu = x->number(at_least(0.0));
   return sw;
-}
-
-LoadModel parse_load_model(const Node& node) {
-  const std::string text = node.as_string();
-  if (text == "pq") return LoadModel::kConstantPower;
-  if (text == "i") return LoadModel::kConstantCurrent;
-  if (text == "z") return LoadModel::kConstantImpedance;
-  if (text == "zip") return LoadModel::kZip;
-  node.fail("unknown load model '" + text + "' (expected 'pq', 'i', 'z' or 'zip')");
 }
 
 std::string_view load_model_name(LoadModel model) {
@@ -239,83 +133,61 @@ std::string_view load_model_name(LoadModel model) {
   return "";
 }
 
-std::array<double, 3> read_zip(const Node& node) {
-  const auto zip = node.as_numbers<3>();
+std::array<double, 3> read_zip(const JsonNode& node) {
+  const auto zip = fixed_numbers<3>(node);
   if (std::abs(zip[0] + zip[1] + zip[2] - 1.0) >= 1e-9) node.fail("ZIP fractions [z, i, p] must sum to 1");
   return zip;
 }
 
-Load read_load(const Node& node, const Network& network) {
+Load read_load(const JsonNode& node, const Network& network) {
   node.allow_only({"name", "bus", "p_mw", "q_mvar", "model", "zip_p", "zip_q"});
   Load load;
-  load.name = node.required("name").as_name();
-  load.bus = bus_index(node.required("bus"), network);
-  load.p_mw = node.required("p_mw").as_number();
-  load.q_mvar = node.required("q_mvar").as_number();
-  if (node.has("model")) load.model = parse_load_model(node.child("model"));
+  load.name = name_of(node.at("name"));
+  load.bus = bus_index(node.at("bus"), network);
+  load.p_mw = node.at("p_mw").number();
+  load.q_mvar = node.at("q_mvar").number();
+  if (const auto model = node.find("model")) {
+    load.model = model->choice<LoadModel>({{"pq", LoadModel::kConstantPower},
+                                           {"i", LoadModel::kConstantCurrent},
+                                           {"z", LoadModel::kConstantImpedance},
+                                           {"zip", LoadModel::kZip}});
+  }
   if (load.model == LoadModel::kZip) {
-    load.zip_p = read_zip(node.required("zip_p"));
-    load.zip_q = read_zip(node.required("zip_q"));
+    load.zip_p = read_zip(node.at("zip_p"));
+    load.zip_q = read_zip(node.at("zip_q"));
   } else if (node.has("zip_p") || node.has("zip_q")) {
     node.fail("zip_p and zip_q are only used with \"model\": \"zip\"");
   }
   return load;
 }
 
-Generator read_generator(const Node& node, const Network& network) {
+Generator read_generator(const JsonNode& node, const Network& network) {
   node.allow_only({"name", "bus", "p_mw", "q_mvar", "q_min_mvar", "q_max_mvar", "s_max_mva"});
   Generator gen;
-  gen.name = node.required("name").as_name();
-  gen.bus = bus_index(node.required("bus"), network);
-  if (node.has("p_mw")) gen.p_mw = node.child("p_mw").as_number();
-  if (node.has("q_mvar")) gen.q_mvar = node.child("q_mvar").as_number();
-  if (node.has("q_min_mvar")) gen.q_min_mvar = node.child("q_min_mvar").as_number();
-  if (node.has("q_max_mvar")) gen.q_max_mvar = node.child("q_max_mvar").as_number();
+  gen.name = name_of(node.at("name"));
+  gen.bus = bus_index(node.at("bus"), network);
+  if (const auto p = node.find("p_mw")) gen.p_mw = p->number();
+  if (const auto q = node.find("q_mvar")) gen.q_mvar = q->number();
+  if (const auto q = node.find("q_min_mvar")) gen.q_min_mvar = q->number();
+  if (const auto q = node.find("q_max_mvar")) gen.q_max_mvar = q->number();
   if (gen.q_min_mvar > gen.q_max_mvar) node.fail("q_min_mvar must not exceed q_max_mvar");
-  if (node.has("s_max_mva")) gen.s_max_mva = node.child("s_max_mva").as_positive();
+  if (const auto s = node.find("s_max_mva")) gen.s_max_mva = s->number(greater_than(0.0));
   return gen;
 }
 
-Slack read_slack(const Node& node, const Network& network) {
+Slack read_slack(const JsonNode& node, const Network& network) {
   node.allow_only({"bus", "vm_pu", "va_deg"});
   Slack slack;
-  slack.bus = bus_index(node.required("bus"), network);
-  if (node.has("vm_pu")) slack.vm_pu = node.child("vm_pu").as_positive();
-  if (node.has("va_deg")) slack.va_rad = deg_to_rad(node.child("va_deg").as_number());
+  slack.bus = bus_index(node.at("bus"), network);
+  if (const auto vm = node.find("vm_pu")) slack.vm_pu = vm->number(greater_than(0.0));
+  if (const auto va = node.find("va_deg")) slack.va_rad = deg_to_rad(va->number());
   return slack;
 }
 
-/// Rejects a key that appears twice in one object: the JSON library would silently keep the last one.
-class DuplicateKeyCheck {
- public:
-  explicit DuplicateKeyCheck(const std::string& source) : source_(source) {}
-
-  bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
-    if (event == Json::parse_event_t::object_start) {
-      keys_.emplace_back();
-    } else if (event == Json::parse_event_t::object_end) {
-      keys_.pop_back();
-    } else if (event == Json::parse_event_t::key) {
-      const auto& key = parsed.get_ref<const std::string&>();
-      if (!keys_.back().insert(key).second) {
-        throw InputError(source_ + ": invalid JSON: the key '" + key + "' appears twice in one object");
-      }
-    }
-    return true;
-  }
-
- private:
-  const std::string& source_;
-  std::vector<std::unordered_set<std::string>> keys_;
-};
-
-/// nlohmann's messages start with "[json.exception.parse_error.101] "; the tag means nothing to a user.
-std::string without_exception_tag(const char* what) {
-  std::string message = what;
-  if (!message.empty() && message.front() == '[') {
-    if (const auto end = message.find("] "); end != std::string::npos) message.erase(0, end + 2);
-  }
-  return message;
+/// The elements of an optional array field (none when absent).
+std::vector<JsonNode> optional_elements(const JsonNode& node, std::string_view key) {
+  const auto array = node.find(key);
+  return array ? array->elements() : std::vector<JsonNode>{};
 }
 
 /// Degrees that convert back to exactly `rad`, so that a written case reads back to the same slack angle.
@@ -334,55 +206,42 @@ double degrees_for_exact_round_trip(double rad) {
 }  // namespace
 
 Network parse_case_json(const std::string& text, const std::string& source) {
-  Json root;
-  try {
-    root = Json::parse(text, DuplicateKeyCheck(source));
-  } catch (const Json::exception& e) {
-    throw InputError(source + ": invalid JSON: " + without_exception_tag(e.what()));
-  }
-  const Node top(root, "", source);
+  const JsonDocument document(text, source);
+  const JsonNode top = document.root();
   top.allow_only({"format", "version", "name", "base_mva", "buses", "slack", "lines", "switches", "loads",
                   "generators"});
-  const Node format = top.required("format");
-  if (format.as_string() != kFormatTag) {
-    format.fail("expected \"" + std::string(kFormatTag) + "\", got " + format.value().dump());
-  }
-  const Node version = top.required("version");
-  if (version.as_integer() != kFormatVersion) {
-    version.fail("unsupported version " + version.value().dump() + " (this program reads version " +
-                 std::to_string(kFormatVersion) + ")");
-  }
+  top.expect_format(kFormatTag, kFormatVersion);
 
   Network network;
-  network.name = top.required("name").as_string();
-  network.base_mva = top.required("base_mva").as_positive();
+  network.name = top.at("name").string();
+  network.base_mva = top.at("base_mva").number(greater_than(0.0));
 
   NameRegistry bus_names("bus");
-  for (const Node& node : top.required("buses").elements()) {
+  for (const JsonNode& node : top.at("buses").elements()) {
     network.buses.push_back(read_bus(node));
-    bus_names.add(node.child("name"), network.buses.back().name);
+    bus_names.add(node.at("name"), network.buses.back().name);
   }
-  if (network.buses.empty()) top.child("buses").fail("a case needs at least one bus");
-  network.slack = read_slack(top.required("slack"), network);
+  if (network.buses.empty()) top.at("buses").fail("a case needs at least one bus");
+  network.slack = read_slack(top.at("slack"), network);
 
   NameRegistry branch_names("line or switch");
-  for (const Node& node : top.optional_elements("lines")) {
+  for (const JsonNode& node : optional_elements(top, "lines")) {
     network.branches.push_back(read_line(node, network));
-    branch_names.add(node.child("name"), network.branches.back().name);
+    branch_names.add(node.at("name"), network.branches.back().name);
   }
-  for (const Node& node : top.optional_elements("switches")) {
+  for (const JsonNode& node : optional_elements(top, "switches")) {
     network.branches.push_back(read_switch(node, network));
-    branch_names.add(node.child("name"), network.branches.back().name);
+    branch_names.add(node.at("name"), network.branches.back().name);
   }
   NameRegistry load_names("load");
-  for (const Node& node : top.optional_elements("loads")) {
+  for (const JsonNode& node : optional_elements(top, "loads")) {
     network.loads.push_back(read_load(node, network));
-    load_names.add(node.child("name"), network.loads.back().name);
+    load_names.add(node.at("name"), network.loads.back().name);
   }
   NameRegistry generator_names("generator");
-  for (const Node& node : top.optional_elements("generators")) {
+  for (const JsonNode& node : optional_elements(top, "generators")) {
     network.generators.push_back(read_generator(node, network));
-    generator_names.add(node.child("name"), network.generators.back().name);
+    generator_names.add(node.at("name"), network.generators.back().name);
   }
 
   validate(network, source);

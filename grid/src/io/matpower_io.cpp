@@ -6,8 +6,7 @@
 // What is not supported, and rejected with a message: PV buses (type 2) and isolated buses (type 4),
 // transformer taps and phase shifters (ratio other than 0 or 1, angle other than 0), negative series
 // impedance.
-#include <charconv>
-#include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -16,6 +15,7 @@
 
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
+#include "vvc/common/numbers.hpp"
 #include "vvc/common/units.hpp"
 #include "vvc/grid/io/case_io.hpp"
 
@@ -247,14 +247,9 @@ class Parser {
   }
 
   double number(const Token& t, const std::string& name) const {
-    double x = 0.0;
-    const char* begin = t.text.data();
-    const char* end = begin + t.text.size();
-    if (begin != end && *begin == '+') ++begin;  // from_chars does not take a leading '+'
-    const auto [ptr, ec] = std::from_chars(begin, end, x);
-    if (ec != std::errc() || ptr != end) fail(t.line, "mpc." + name + ": non-numeric token '" + t.text + "'");
-    if (!std::isfinite(x)) fail(t.line, "mpc." + name + ": expected a finite number, got '" + t.text + "'");
-    return x;
+    const auto x = parse_decimal(t.text);
+    if (!x) fail(t.line, "mpc." + name + ": non-numeric token '" + t.text + "' (expected a decimal number)");
+    return *x;
   }
 
   std::vector<std::pair<std::string, int>> cell_strings(const std::string& name) {
@@ -316,13 +311,10 @@ class CaseBuilder {
 
   double base_mva() const {
     const Field& f = required("baseMVA");
-    double x = 0.0;
     if (!f.text) fail(f.line, "mpc.baseMVA: expected a number");
-    const auto [ptr, ec] = std::from_chars(f.text->data(), f.text->data() + f.text->size(), x);
-    if (ec != std::errc() || ptr != f.text->data() + f.text->size() || !std::isfinite(x) || x <= 0.0) {
-      fail(f.line, "mpc.baseMVA: expected a positive number, got '" + *f.text + "'");
-    }
-    return x;
+    const auto x = parse_decimal(*f.text);
+    if (!x || *x <= 0.0) fail(f.line, "mpc.baseMVA: expected a positive number, got '" + *f.text + "'");
+    return *x;
   }
 
   const std::vector<Row>& matrix(const std::string& name, size_t min_columns,
@@ -349,10 +341,9 @@ class CaseBuilder {
 
   int integer(const Row& row, size_t col, const std::string& what) const {
     const double x = row.values[col];
-    if (x != std::floor(x) || std::abs(x) > 1e9) {
-      fail(row.line, what + ": expected an integer, got " + std::to_string(x));
-    }
-    return static_cast<int>(x);
+    const auto value = exact_integer(x, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+    if (!value) fail(row.line, what + ": expected an integer, got " + std::to_string(x));
+    return static_cast<int>(*value);
   }
 
   int bus_index(const Row& row, size_t col, const std::string& what) const {

@@ -126,29 +126,6 @@ TEST(DiffOp, TrainingIsDeterministicAcrossThreadCountsAndResumes) {
   (void)half;
 }
 
-TEST(DiffOp, PolicyJsonRoundTripsExactly) {
-  const Study& study = benchmark_study();
-  const DiffOpModel model(study, DiffOpStructure{DiffOpMode::kTraj, 7, 100, 0.99});
-  std::mt19937_64 rng(9);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  Eigen::VectorXd theta = model.initial_parameters();
-  for (Eigen::Index i = 0; i < theta.size(); ++i) theta[i] += normal(rng) / 3.0;
-  PolicyFile p = describe_policy(model, theta);
-  EvaluationSummary e;
-  e.transient = -6.123456789012345;
-  e.steady = -0.1;
-  e.steps = 100;
-  p.evaluation = e;
-  p.evaluation_seeds = {0, 500};
-  const PolicyFile back = parse_policy(policy_to_json(p), "mem");
-  EXPECT_EQ(back.theta, theta);
-  EXPECT_EQ(back.structure.mode, DiffOpMode::kTraj);
-  EXPECT_EQ(back.structure.horizon, 7);
-  EXPECT_EQ(back.evaluation->transient, e.transient);
-  EXPECT_NO_THROW(check_policy_matches(back, model, "mem"));
-  EXPECT_EQ(policy_to_json(back), policy_to_json(p));
-}
-
 }  // namespace
 }  // namespace vvc::core
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "support/input_files.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/units.hpp"
 #include "vvc/grid/model/topology.hpp"
@@ -24,38 +25,9 @@ const fs::path kSourceDir = VVC_SOURCE_DIR;
 const fs::path kBadCases = kSourceDir / "tests/data/bad_cases";
 const fs::path kIeee13 = kSourceDir / "cases/ieee13_tasrl";
 
-/// A fresh empty folder under the build tree, removed when the test ends.
-class TempDir {
- public:
-  explicit TempDir(const std::string& name) : path_(fs::path(VVC_BINARY_DIR) / "tmp" / name) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-/// The message of the InputError that `action` throws, or "" (and a test failure) if it throws none.
-template <typename Action>
-std::string input_error_message(Action action) {
-  try {
-    action();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InputError was thrown";
-  return "";
-}
+using vvc::test_support::input_error_message;
+using vvc::test_support::TempDir;
+using vvc::test_support::write_file;
 
 void expect_same_network(const Network& a, const Network& b, bool compare_names = true) {
   if (compare_names) {
@@ -326,7 +298,7 @@ TEST(CaseJson, DefaultsAreFilledIn) {
 
 TEST(CaseJson, ParseErrorsNameTheSource) {
   const std::string message = input_error_message([] { parse_case_json("[1, 2]", "inline text"); });
-  EXPECT_EQ(message, "inline text: /: expected an object, got array");
+  EXPECT_EQ(message, "inline text: /: expected an object, got [1,2]");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -399,6 +371,22 @@ TEST(Matpower, NameFallsBackToTheFileStem) {
   std::string text = kMatpowerFeeder;
   text.erase(0, text.find('\n') + 1);
   EXPECT_EQ(parse_matpower(text, "some/folder/my_feeder.m").name, "my_feeder");
+}
+
+/// kMatpowerFeeder with the Gs of bus 2 (written 0.1) replaced by `gs`.
+std::string feeder_with_gs(const std::string& gs) {
+  std::string text = kMatpowerFeeder;
+  const std::string row = "2  1  1.5  0.5  0.1";
+  return text.replace(text.find(row), row.size(), "2  1  1.5  0.5  " + gs);
+}
+
+TEST(Matpower, NumbersAreStrictDecimal) {
+  EXPECT_EQ(parse_matpower(feeder_with_gs("1e-320"), "feeder.m").loads[1].p_mw, 1e-320);
+  EXPECT_EQ(parse_matpower(feeder_with_gs("+.25"), "feeder.m").loads[1].p_mw, 0.25);
+  for (const std::string gs : {"0x1p3", "Inf", "nan", "1e309", "1e-400", "1.5e"}) {
+    EXPECT_EQ(input_error_message([&] { parse_matpower(feeder_with_gs(gs), "feeder.m"); }),
+              "feeder.m:7: mpc.bus: non-numeric token '" + gs + "' (expected a decimal number)");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

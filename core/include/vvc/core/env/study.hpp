@@ -35,6 +35,9 @@ struct SeedRange {
 /// Parses "A:B" (A < B, both >= 0); throws InputError naming `what` otherwise.
 SeedRange parse_seed_range(const std::string& text, const std::string& what);
 
+/// The most control steps an episode may have: it bounds a study's "steps" and a scenario series' length.
+inline constexpr int kMaxStudySteps = 1000000;
+
 struct Study {
   std::filesystem::path path;  ///< the study file
   std::string name;
