@@ -1,4 +1,5 @@
-# Third-party dependencies, all from Debian 12 (see docs/architecture.md).
+# Third-party dependencies, all from Debian 12 (see docs/architecture.md). vvcConfig.cmake.in finds the ones that
+# projects linking the installed static libraries need; keep the two in step.
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(Boost 1.74 REQUIRED)
