@@ -11,6 +11,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "data_dir.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/core/diffop/policy.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
@@ -27,8 +28,8 @@ namespace {
 struct Timing {
   std::string name;
   double median_us = 0.0;  ///< wall time per call
-  double median_cpu_us =
-      0.0;             ///< this thread's CPU time per call (less sensitive to other load on the machine)
+  /// This thread's CPU time per call (less sensitive to other load on the machine).
+  double median_cpu_us = 0.0;
   int iterations = 0;  ///< power-flow iterations of the last timed solve
 };
 
@@ -83,14 +84,19 @@ Timing time_powerflow(const std::string& name, const grid::Network& net, grid::P
   return {name, wall_us, cpu_us, iterations};
 }
 
-int bench_powerflow(const Args& args, const std::filesystem::path& root) {
-  const grid::Network ieee13 = grid::read_case(root / "cases" / "ieee13_tasrl");
+int bench_powerflow(const Args& args, const std::filesystem::path& cases) {
+  const grid::Network ieee13 = grid::read_case(cases / "ieee13_tasrl");
+  // --quick: a few solves of the IEEE 13-bus case and of the 1,000-bus feeder, to check that it runs.
+  const bool quick = args.has("quick");
+  const int scale = quick ? 100 : 1;
   std::vector<Timing> rows;
-  rows.push_back(time_powerflow("ieee13_tasrl bfs", ieee13, grid::PowerFlowAlgorithm::kSweep, 20000));
-  rows.push_back(time_powerflow("ieee13_tasrl nr", ieee13, grid::PowerFlowAlgorithm::kNewtonRaphson, 5000));
-  for (int n : {1000, 10000, 100000}) {
+  rows.push_back(time_powerflow("ieee13_tasrl bfs", ieee13, grid::PowerFlowAlgorithm::kSweep, 20000 / scale));
+  rows.push_back(
+      time_powerflow("ieee13_tasrl nr", ieee13, grid::PowerFlowAlgorithm::kNewtonRaphson, 5000 / scale));
+  const std::vector<int> sizes = quick ? std::vector<int>{1000} : std::vector<int>{1000, 10000, 100000};
+  for (int n : sizes) {
     const grid::Network net = grid::make_radial_feeder(n);
-    const int per_batch = std::max(2, 2000000 / n / 10);
+    const int per_batch = std::max(2, 2000000 / n / 10 / scale);
     rows.push_back(time_powerflow("radial " + std::to_string(n) + " bfs", net,
                                   grid::PowerFlowAlgorithm::kSweep, per_batch));
     rows.push_back(time_powerflow("radial " + std::to_string(n) + " nr", net,
@@ -120,8 +126,12 @@ int bench_powerflow(const Args& args, const std::filesystem::path& root) {
                 << ", \"iterations\": " << rows[i].iterations << "}" << (i + 1 < rows.size() ? "," : "")
                 << "\n";
     }
-    std::cout << "  ],\n  \"ratio_100k_over_10k_bfs\": " << ratio
-              << ",\n  \"cpu_ratio_100k_over_10k_bfs\": " << cpu_ratio << "\n}\n";
+    std::cout << "  ]";
+    if (!quick) {
+      std::cout << ",\n  \"ratio_100k_over_10k_bfs\": " << ratio
+                << ",\n  \"cpu_ratio_100k_over_10k_bfs\": " << cpu_ratio;
+    }
+    std::cout << "\n}\n";
   } else {
     std::cout << "warm power-flow solve, median of 7 batches (tolerance 1e-10 pu)\n";
     std::cout << std::left << std::setw(24) << "case" << std::right << std::setw(14) << "wall us/solve"
@@ -132,8 +142,10 @@ int bench_powerflow(const Args& args, const std::filesystem::path& root) {
                 << std::setprecision(2) << r.median_us << std::setw(14) << r.median_cpu_us << std::setw(12)
                 << r.iterations << "\n";
     }
-    std::cout << "ratio radial 100k / 10k (bfs): wall " << std::setprecision(2) << ratio << ", cpu "
-              << cpu_ratio << "\n";
+    if (!quick) {
+      std::cout << "ratio radial 100k / 10k (bfs): wall " << std::setprecision(2) << ratio << ", cpu "
+                << cpu_ratio << "\n";
+    }
   }
   return 0;
 }
@@ -173,9 +185,8 @@ std::vector<core::DiffOpModel::State> sample_states(const core::Study& study, co
   return states;
 }
 
-int bench_policy(const Args& args, const std::filesystem::path& root) {
-  const core::Study study =
-      core::read_study(args.get_or("study", (root / "cases" / "ieee13_tasrl").string()));
+int bench_policy(const Args& args, const std::filesystem::path& study_path) {
+  const core::Study study = core::read_study(study_path);
   const auto scenarios = core::make_scenarios(study);
   std::cout << std::fixed;
   // 1. Evaluation of the 500 x 100 benchmark: reference gradient flow and the DiffOP policy.
@@ -253,8 +264,12 @@ int bench_policy(const Args& args, const std::filesystem::path& root) {
 
 const std::vector<OptionSpec> kBenchOptions = {
     {"json", false, "print the results as JSON (powerflow)"},
-    {"root", true, "the vvc source folder holding cases/ (default: the current folder)", "DIR"},
-    {"study", true, "study for 'policy' (default: ROOT/cases/ieee13_tasrl)", "PATH"},
+    {"quick", false, "powerflow: a few solves of the smallest cases only (checks that it runs)"},
+    {"data-dir", true,
+     "the folder of vvc's case data, holding ieee13_tasrl/ (default: share/vvc/cases beside the installed "
+     "program, or the source tree's cases/ for the program in its build folder)",
+     "DIR"},
+    {"study", true, "study for 'policy' (default: DIR/ieee13_tasrl)", "PATH"},
     {"policy", true, "trained policy JSON for 'policy' (default: the untrained starting point)", "FILE"},
 };
 
@@ -276,10 +291,14 @@ int run_bench(int argc, char** argv) {
         << format_options(kBenchOptions);
     return args.help() ? 0 : 2;
   }
-  const std::filesystem::path root = args.get_or("root", ".");
   const std::string what = args.positional().front();
-  if (what == "powerflow") return bench_powerflow(args, root);
-  if (what == "policy") return bench_policy(args, root);
+  if (what == "powerflow") return bench_powerflow(args, find_cases_dir(args.get("data-dir")));
+  if (what == "policy") {
+    const std::filesystem::path study = args.has("study")
+                                            ? std::filesystem::path(*args.get("study"))
+                                            : find_cases_dir(args.get("data-dir")) / "ieee13_tasrl";
+    return bench_policy(args, study);
+  }
   throw InputError("unknown benchmark '" + what + "' (expected: powerflow, policy, table)");
 }
 

@@ -38,7 +38,7 @@ const std::vector<OptionSpec> kTableOptions = {
     {"quiet", false, "no progress lines"},
 };
 
-/// The published numbers (DiffOP paper, voltage-control-benchmark.md section 4).
+/// The published numbers (DiffOP paper, docs/benchmarks/voltage-control-benchmark.md section 4).
 struct Published {
   double transient;
   double steady;

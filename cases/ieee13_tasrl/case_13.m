@@ -1,6 +1,6 @@
 function mpc = case_13
 % Single-phase (balanced) IEEE 13-bus feeder of the TASRL / Stable-DDPG voltage-control benchmark.
-% Made from shared/feeders/single_phase_13bus/case_13_*.csv (compiled from case_13.mat); see PROVENANCE.md.
+% Made from CSV exports of case_13.mat; see PROVENANCE.md.
 % The twelve zero-output inverters (pandapower sgens in the benchmark code) are generator rows 2-13,
 % named in mpc.gen_name; Qmax/Qmin = +-1e30 means no reactive limit.
 

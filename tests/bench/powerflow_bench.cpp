@@ -1,5 +1,5 @@
 // Power-flow benchmarks: warm solves of the IEEE 13-bus benchmark case and of the synthetic "radial N"
-// feeders (benchmark-networks.md). Reports time per solve; never asserts on time. The same figures come from
+// feeders (docs/benchmarks/benchmark-networks.md). Reports time per solve; never asserts on time. The same figures come from
 // `vvc bench powerflow`.
 #include <benchmark/benchmark.h>
 

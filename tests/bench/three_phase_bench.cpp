@@ -1,5 +1,5 @@
 // Unbalanced power-flow benchmarks: warm solves with taps fixed of the IEEE 13, 34 and 123 OpenDSS feeders
-// and of the synthetic "radial3 N" feeders (shared/reference/benchmark-networks.md), at a convergence test
+// and of the synthetic "radial3 N" feeders (docs/benchmarks/benchmark-networks.md), at a convergence test
 // tighter than OpenDSS's 1e-8 (power mismatch 1e-10 pu and voltage change 1e-9). Reports time per solve;
 // never asserts on time.
 //

@@ -1,6 +1,6 @@
-// Deterministic parallel loops: work items are independent and write to their own slots, so the outcome does
-// not depend on the thread count or the schedule. Never use this for Ipopt work (not thread-safe in Debian
-// 12).
+// Deterministic parallel loops: work items are independent and write to their own slots, so the outcome
+// depends neither on the thread count nor on the schedule. Never use them for Ipopt work: Debian 12's Ipopt
+// is not thread-safe.
 #pragma once
 
 #include <algorithm>

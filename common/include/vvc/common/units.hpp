@@ -1,16 +1,13 @@
 // Units and sign conventions of vvc, written once.
 //
 // - Per unit: every network quantity inside the numerics is per unit on the case's base power (base_mva,
-// three-phase
-//   MVA for balanced cases) and each bus's base voltage (base_kv, line-to-line kV). Z_base = base_kv^2 /
-//   base_mva.
+//   three-phase MVA for balanced cases) and each bus's base voltage (base_kv, line-to-line kV).
+//   Z_base = base_kv^2 / base_mva.
 // - Power injections are positive INTO the bus. A load consuming P is an injection of -P; a generator or
-// inverter
-//   producing P (or Q) is an injection of +P (+Q).
-// - Angles are radians inside the library; degrees only at input/output (files, command line, GUI).
-// - At the user boundary power is MW / MVar, voltages pu (and volts where a format says so), impedances ohm
-// or pu as
-//   the file format says.
+//   inverter producing P (or Q) is an injection of +P (+Q).
+// - Angles are radians inside the library; degrees only at input and output (files, command line, GUI).
+// - At the user boundary, power is in MW and MVar, voltages in pu (and in volts where a format says so), and
+//   impedances in ohm or pu, as the file format says.
 #pragma once
 
 #include <complex>

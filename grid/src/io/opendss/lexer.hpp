@@ -13,8 +13,8 @@ struct Command {
   int line = 0;      ///< line of its first physical line
 };
 
-/// Splits script text into commands. A line starting with '~' (or the word "more"/"m") continues the previous
-/// one.
+/// Splits script text into commands. A line starting with '~' (or the word "more" or "m") continues the
+/// previous one.
 std::vector<Command> split_commands(const std::string& text);
 
 struct Parameter {
@@ -33,8 +33,8 @@ std::string strip_brackets(const std::string& value);
 
 /// Parses a number, or evaluates an RPN expression in brackets. Throws std::invalid_argument when malformed.
 double parse_number(const std::string& value);
-/// Parses a list of numbers separated by blanks, commas or '|' (rows). Each entry may itself be a number
-/// only.
+/// Parses a list of numbers separated by blanks, commas or '|' (rows). Each entry must be a plain number
+/// (no RPN expression).
 std::vector<double> parse_numbers(const std::string& value);
 /// Parses a list of words (e.g. "wye delta", "[650 rg60]").
 std::vector<std::string> parse_words(const std::string& value);

@@ -1,6 +1,6 @@
-// The check values of the IEEE 13-bus voltage-control benchmark (voltage-control-benchmark.md sections 2 and
-// 4), recomputed independently by the reference: scenario draws, reset voltages, the seed-0 gradient-flow
-// trajectory and the 500-scenario metrics.
+// The check values of the IEEE 13-bus voltage-control benchmark (docs/benchmarks/voltage-control-benchmark.md
+// sections 2 and 4): scenario draws, reset voltages, the seed-0 gradient-flow trajectory and the 500-scenario
+// metrics.
 #include <gtest/gtest.h>
 
 #include "support/benchmark_fixture.hpp"

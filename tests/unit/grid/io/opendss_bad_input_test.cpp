@@ -1,6 +1,7 @@
 // The bad-input corpus: every tests/data/opendss_bad/*.dss file states, on its first line, the error it must
 // produce ("! expect: <line>: <text>", "! expect: <file>:<line>: <text>" or "! expect: <text>"). Reading and
 // solving it must throw InputError whose message names the file (and the line, when given) and has the text.
+// Files that are not tests themselves (Redirect targets) live in tests/data/opendss_bad/helpers/.
 #include <gtest/gtest.h>
 
 #include <algorithm>

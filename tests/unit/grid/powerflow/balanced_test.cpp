@@ -199,8 +199,8 @@ TEST(PowerFlow, FlowsLossesAndSlackPowerBalance) {
   EXPECT_GT(res.losses.real(), 0.0);
 }
 
-// The synthetic "radial N" feeder has published cross-check figures (benchmark-networks.md, converged to
-// 1e-8).
+// The synthetic "radial N" feeder has published cross-check figures (docs/benchmarks/benchmark-networks.md,
+// converged to 1e-8).
 TEST(PowerFlow, SyntheticRadialFeederMatchesCrossCheckFigures) {
   const Network net = make_radial_feeder(1000);
   for (auto algorithm : {PowerFlowAlgorithm::kSweep, PowerFlowAlgorithm::kNewtonRaphson}) {

@@ -167,7 +167,7 @@ TEST(ThreePhasePowerFlow, IterationLimitIsAStatus) {
   EXPECT_EQ(solve(net, options, ws).status, PowerFlowStatus::kIterationLimit);
 }
 
-// The cross-check figures of the shared benchmark specification (OpenDSS on the same networks, tolerance
+// The cross-check figures of docs/benchmarks/benchmark-networks.md (OpenDSS on the same networks, tolerance
 // 1e-8).
 TEST(Radial3Feeder, MatchesTheSpecificationCrossCheckFigures) {
   struct Expected {

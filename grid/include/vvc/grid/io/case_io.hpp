@@ -14,8 +14,8 @@ Network read_case_json(const std::filesystem::path& path);
 /// Parses vvc JSON case text; `source` names it in error messages.
 Network parse_case_json(const std::string& text, const std::string& source);
 /// Writes a vvc JSON case atomically (temporary file, then rename). Each double is printed in the shortest
-/// form that reads back to the same value (at most 17 significant digits), so reading the file gives
-/// `network` back exactly.
+/// form that reads back to the same value (at most 17 significant digits), so reading the file gives the
+/// same `network` back.
 void write_case_json(const Network& network, const std::filesystem::path& path);
 std::string case_to_json_text(const Network& network);
 
@@ -24,8 +24,8 @@ std::string case_to_json_text(const Network& network);
 Network read_matpower(const std::filesystem::path& path);
 Network parse_matpower(const std::string& text, const std::string& source);
 
-/// Resolves a case argument: a .json or .m file, or a folder holding case.json (preferred) or exactly one .m
-/// file.
+/// Resolves a case argument: a .json or .m file, or a folder holding case.json (preferred) or exactly one
+/// .m file.
 std::filesystem::path resolve_case_path(const std::filesystem::path& path);
 /// Reads a balanced case by extension (.json or .m), after resolve_case_path. A .dss file is an InputError:
 /// three-phase OpenDSS cases have their own reader.

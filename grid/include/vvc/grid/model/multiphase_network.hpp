@@ -3,9 +3,9 @@
 // A MultiphaseNetwork is a set of nodes (bus, conductor) joined by elements that each carry a primitive
 // admittance matrix over their terminal conductors (lines, switches, capacitors, reactors, transformers, the
 // source impedance), plus the non-linear loads and the regulator controls. Quantities are SI (volts, amperes,
-// siemens, watts) inside the model; per unit only at reporting, on each bus's line-to-neutral base. The model
-// is 3-wire Kron-reduced as OpenDSS's IEEE feeders are: node 0 of a bus is ground and is not a node of the
-// model.
+// siemens, watts) inside the model; per unit only at reporting, on each bus's line-to-neutral base. The
+// model is 3-wire Kron-reduced, as OpenDSS's IEEE feeders are: node 0 of a bus is ground and is not a node
+// of the model.
 #pragma once
 
 #include <Eigen/Dense>
@@ -103,8 +103,8 @@ struct PhaseTransformer {
   double tap_increment() const { return num_taps > 0 ? (max_tap - min_tap) / num_taps : 0.0; }
 };
 
-/// Builds the primitive admittance (siemens) of a transformer at the given taps (one per winding); order
-/// follows `nodes`.
+/// Builds the primitive admittance (siemens) of a transformer at the given taps (one per winding), in the
+/// order of its `nodes`.
 Eigen::MatrixXcd transformer_admittance(const PhaseTransformer& transformer, const std::vector<double>& taps);
 
 /// A regulator control (OpenDSS RegControl) acting on one winding of a transformer.
@@ -147,8 +147,8 @@ struct MultiphaseNetwork {
   int add_node(int bus, int number);
 };
 
-/// Line-to-neutral voltage base of a node in volts (its bus's base_kv_ll / sqrt 3), or 0 when the bus has
-/// none.
+/// Line-to-neutral voltage base of a node in volts (its bus's base_kv_ll / sqrt 3), or 0 when its bus has no
+/// voltage base.
 double node_base_volts(const MultiphaseNetwork& network, int node);
 
 }  // namespace vvc::grid

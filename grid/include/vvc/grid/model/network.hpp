@@ -1,9 +1,9 @@
 // The balanced (single-phase equivalent, positive-sequence) network model.
 //
 // A Network is plain data, built once by a reader (case_io.hpp) or in code, checked by validate(), and then
-// used read-only by every solver. Quantities are per unit on base_mva and each bus's base_kv (units.hpp). The
-// unbalanced phase-frame model lives in three_phase.hpp; both share the bus/element naming, the topology
-// module and the power-flow status and options.
+// used read-only by every solver. Quantities are per unit on base_mva and each bus's base_kv (units.hpp).
+// The unbalanced phase-frame model lives in multiphase_network.hpp; both share the bus and element naming and
+// the power-flow status and options.
 #pragma once
 
 #include <array>
@@ -23,8 +23,8 @@ struct Bus {
   std::optional<std::array<double, 2>> xy;  ///< drawing coordinates, if the case has them
 };
 
-/// A line (pi model) or a switch between two buses. Switches are branches with a (tiny) series impedance so
-/// that every solver treats them alike; an open switch or an out-of-service line is left out of the
+/// A line (pi model) or a switch between two buses. Switches are branches with a (tiny) series impedance,
+/// so that every solver treats them alike; an open switch or an out-of-service line is left out of the
 /// admittance matrix.
 struct Branch {
   std::string name;
@@ -37,8 +37,8 @@ struct Branch {
   bool in_service = true;  ///< false: open switch or line out of service
 };
 
-/// Load models. A ZIP load's power is S = S0 * (z * |V|^2 + i * |V| + p) with z + i + p = 1 for each of P and
-/// Q.
+/// Load models. A ZIP load's power is S = S0 * (z * |V|^2 + i * |V| + p), with z + i + p = 1 for P and for
+/// Q separately.
 enum class LoadModel { kConstantPower, kConstantCurrent, kConstantImpedance, kZip };
 
 struct Load {
@@ -51,8 +51,8 @@ struct Load {
   std::array<double, 3> zip_q{0.0, 0.0, 1.0};  ///< (z, i, p) fractions of Q, used when model == kZip
 };
 
-/// A generator or inverter: constant P and Q setpoints (an injection), with reactive limits that controllers
-/// respect.
+/// A generator or inverter: constant P and Q setpoints (an injection), with the reactive limits that
+/// controllers respect.
 struct Generator {
   std::string name;
   int bus = -1;
@@ -89,9 +89,9 @@ struct Network {
   double z_base_ohm(int bus) const;
 };
 
-/// Checks the invariants every solver relies on: indices in range, finite non-negative impedances, unique bus
-/// names, a slack bus, positive bases, ZIP fractions summing to one. Throws InputError naming `source` and
-/// the element.
+/// Checks the invariants every solver relies on: indices in range, finite non-negative impedances, unique
+/// bus names, a slack bus, positive bases, ZIP fractions summing to one. Throws InputError naming `source`
+/// and the element.
 void validate(const Network& network, const std::string& source);
 
 }  // namespace vvc::grid

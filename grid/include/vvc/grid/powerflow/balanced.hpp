@@ -24,8 +24,8 @@ std::string_view to_string(PowerFlowStatus status);
 std::string_view to_string(PowerFlowAlgorithm algorithm);
 
 struct PowerFlowOptions {
-  /// auto: sweep when radial, else Newton-Raphson; Newton-Raphson also takes over when the sweep does not
-  /// converge.
+  /// auto: sweep when radial, else Newton-Raphson; Newton-Raphson also takes over when the sweep does
+  /// not converge.
   PowerFlowAlgorithm algorithm = PowerFlowAlgorithm::kAuto;
   double tolerance = 1e-10;  ///< max bus power mismatch, pu (both algorithms test the same quantity)
   int max_iterations = 50;

@@ -3,8 +3,8 @@
 // The power flow (docs/algorithms/three-phase.md) is OpenDSS's "Normal" current-injection fixed point: the
 // load admittances at nominal voltage are part of a constant Y matrix, factorized once with KLU; each
 // iteration solves Y V = I_source + I_comp(V), where I_comp corrects each load from its constant-impedance
-// part to its actual model. Regulator control with line-drop compensation is an outer fixed point on the
-// taps.
+// part to its actual model. Regulator control, with line-drop compensation, is an outer fixed point on
+// the taps.
 #pragma once
 
 #include <Eigen/Dense>

@@ -1,6 +1,5 @@
-// Synthetic benchmark feeders, generated in code by the rules of the shared benchmark specification
-// ("radial N"), so that vvc's timings compare directly with power-grid-model's and OpenDSS's on the same
-// networks.
+// The synthetic benchmark feeder "radial N" (docs/benchmarks/benchmark-networks.md), generated in code by
+// fixed rules, so that vvc's timings compare directly with other solvers' timings on the same networks.
 #pragma once
 
 #include "vvc/grid/model/network.hpp"

@@ -1,5 +1,5 @@
-// The synthetic three-phase benchmark feeder "radial3 N" of the shared benchmark specification, generated in
-// code so that vvc's timings compare directly with OpenDSS's on the same network.
+// The synthetic three-phase benchmark feeder "radial3 N" (docs/benchmarks/benchmark-networks.md), generated
+// in code, so that vvc's timings compare directly with OpenDSS's on the same network.
 #pragma once
 
 #include "vvc/grid/model/multiphase_network.hpp"
