@@ -1,0 +1,32 @@
+// The element classes the reader knows. Each X(name) line registers the class that elements/<name>.cpp
+// defines through its factory make_<name>(); scripts name the class in any case ("New PVSystem.pv1").
+#include "../element_class.hpp"
+
+namespace vvc::grid::dss {
+
+#define VVC_OPENDSS_ELEMENT_CLASSES(X) \
+  X(vsource)                           \
+  X(linecode)                          \
+  X(line)                              \
+  X(load)                              \
+  X(capacitor)                         \
+  X(transformer)                       \
+  X(regcontrol)                        \
+  X(pvsystem)                          \
+  X(loadshape)
+
+#define VVC_DECLARE_FACTORY(name) std::unique_ptr<ElementClass> make_##name();
+VVC_OPENDSS_ELEMENT_CLASSES(VVC_DECLARE_FACTORY)
+#undef VVC_DECLARE_FACTORY
+
+std::map<std::string, std::unique_ptr<ElementClass>> make_element_classes() {
+  std::map<std::string, std::unique_ptr<ElementClass>> classes;
+#define VVC_REGISTER(name) classes.emplace(#name, make_##name());
+  VVC_OPENDSS_ELEMENT_CLASSES(VVC_REGISTER)
+#undef VVC_REGISTER
+  return classes;
+}
+
+#undef VVC_OPENDSS_ELEMENT_CLASSES
+
+}  // namespace vvc::grid::dss
