@@ -1,7 +1,6 @@
 #include "interpreter.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -30,25 +29,26 @@ std::string resolve_property(const std::vector<std::string>& table, const std::s
 
 }  // namespace
 
-Interpreter::Interpreter(const OpenDssOptions& options) : context_(options) {}
+Interpreter::Interpreter(const SourceFiles& files, const OpenDssOptions& options)
+    : files_(files), context_(options) {}
 
 void Interpreter::run_file(const std::filesystem::path& path, const Location& from) {
-  std::error_code ec;
-  const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
-  const std::filesystem::path key = ec ? path : canonical;
+  const std::filesystem::path key = files_.identity(path);
   if (std::find(stack_.begin(), stack_.end(), key) != stack_.end()) {
     fail(from, "circular Redirect/Compile of '" + path.string() + "'");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (from.file.empty()) throw InputError(path.string() + ": cannot open the file");
-    fail(from, "cannot open '" + path.string() + "'");
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  const std::string text = from.file.empty() ? files_.read(path) : read_named_file(path, from);
   stack_.push_back(key);
-  run_text(buffer.str(), path.string(), path.parent_path());
+  run_text(text, path.string(), path.parent_path());
   stack_.pop_back();
+}
+
+std::string Interpreter::read_named_file(const std::filesystem::path& path, const Location& at) const {
+  try {
+    return files_.read(path);
+  } catch (const InputError& e) {
+    fail(at, e.what());
+  }
 }
 
 void Interpreter::run_text(const std::string& text, const std::string& source,
@@ -153,8 +153,7 @@ void Interpreter::set_option(const Parameter& p, const Location& at) {
 }
 
 void Interpreter::read_bus_coords(const std::filesystem::path& path, const Location& at) {
-  std::ifstream in(path);
-  if (!in) fail(at, "cannot open '" + path.string() + "'");
+  std::istringstream in(read_named_file(path, at));
   std::string line;
   int number = 0;
   while (std::getline(in, line)) {

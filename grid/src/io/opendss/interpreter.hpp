@@ -15,7 +15,8 @@ namespace vvc::grid::dss {
 
 class Interpreter {
  public:
-  explicit Interpreter(const OpenDssOptions& options);
+  /// Reads every file through `files`, which must outlive the interpreter.
+  Interpreter(const SourceFiles& files, const OpenDssOptions& options);
 
   /// Runs the script at `path`; `from` is the Redirect/Compile command that names it (empty file for the top
   /// script).
@@ -28,11 +29,14 @@ class Interpreter {
  private:
   void execute(std::vector<Parameter>& params, const Location& at, const std::filesystem::path& directory);
   void set_option(const Parameter& p, const Location& at);
+  /// The text of a file a command names; a file that cannot be read is an error at the command.
+  std::string read_named_file(const std::filesystem::path& path, const Location& at) const;
   void read_bus_coords(const std::filesystem::path& path, const Location& at);
   /// Applies parameters [first, end) to the element, creating it for New.
   void edit(const std::string& raw_class, const std::string& raw_name, const std::vector<Parameter>& params,
             size_t first, const Location& at, bool create);
 
+  const SourceFiles& files_;
   ReaderContext context_;
   std::vector<std::filesystem::path> stack_;  ///< the files being run, to detect a Redirect cycle
 };

@@ -9,14 +9,20 @@
 namespace vvc::grid {
 
 OpenDssCase read_opendss(const std::filesystem::path& path, const OpenDssOptions& options) {
-  dss::Interpreter interpreter(options);
+  return read_opendss(path, DiskSourceFiles(), options);
+}
+
+OpenDssCase read_opendss(const std::filesystem::path& path, const SourceFiles& files,
+                         const OpenDssOptions& options) {
+  dss::Interpreter interpreter(files, options);
   interpreter.run_file(path, dss::Location{});
   return dss::NetworkBuilder(interpreter.context()).build(path.string());
 }
 
 OpenDssCase parse_opendss(const std::string& text, const std::string& source,
                           const std::filesystem::path& directory, const OpenDssOptions& options) {
-  dss::Interpreter interpreter(options);
+  const DiskSourceFiles files;
+  dss::Interpreter interpreter(files, options);
   interpreter.run_text(text, source, directory);
   return dss::NetworkBuilder(interpreter.context()).build(source);
 }

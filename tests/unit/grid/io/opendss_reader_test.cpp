@@ -124,6 +124,33 @@ TEST(OpenDssReader, PowerFactorAndKvarFollowTheLastOneGiven) {
   EXPECT_NEAR(c.network.loads[0].v_base_v, 12470.0 / kSqrt3, 1e-9);
 }
 
+TEST(OpenDssReader, ReadsAScriptAndItsRedirectTargetsFromMemory) {
+  // Redirect paths are relative to the folder of the file that names them.
+  const MemorySourceFiles files{
+      {"feeder/main.dss", std::string(kSource) + "Redirect parts/lines.dss\nBusCoords parts/xy.csv\n"},
+      {"feeder/parts/lines.dss", "Redirect ../codes.dss\nNew Line.l src.1 a.1 linecode=c length=2\n"},
+      {"feeder/codes.dss", "New Linecode.c nphases=1 r1=0.3 x1=0.6 r0=0.3 x0=0.6 c1=0 c0=0\n"},
+      {"feeder/parts/xy.csv", "src, 1, 2\na, 3.5, -4\n"},
+  };
+  const OpenDssCase c = read_opendss("feeder/main.dss", files);
+  const PrimitiveElement& line = element(c.network, "Line.l");
+  EXPECT_NEAR(std::abs(line.y(0, 0) - 1.0 / Complex(0.6, 1.2)), 0.0, 1e-12);
+  const PhaseBus& a = c.network.buses[static_cast<size_t>(c.network.find_bus("a"))];
+  ASSERT_TRUE(a.xy.has_value());
+  EXPECT_EQ(*a.xy, (std::array<double, 2>{3.5, -4.0}));
+}
+
+TEST(OpenDssReader, AFileMissingFromMemoryIsAnErrorAtItsRedirect) {
+  const MemorySourceFiles files{{"main.dss", std::string(kSource) + "Redirect gone.dss\n"}};
+  try {
+    read_opendss("main.dss", files);
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("main.dss:3: gone.dss: cannot open"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(read_opendss("other.dss", files), InputError);
+}
+
 TEST(OpenDssReader, LenientModeSkipsAndWarns) {
   OpenDssOptions lenient;
   lenient.strict = false;
