@@ -1,8 +1,5 @@
 #include "context.hpp"
 
-#include <cmath>
-#include <stdexcept>
-
 #include "element_class.hpp"
 #include "lexer.hpp"
 #include "vvc/common/errors.hpp"
@@ -32,17 +29,6 @@ void ReaderContext::clear() {
 ElementClass* ReaderContext::element_class(const std::string& name) const {
   auto it = classes_.find(name);
   return it == classes_.end() ? nullptr : it->second.get();
-}
-
-int parse_int(const std::string& value, const Location& at, const std::string& what) {
-  double v = 0.0;
-  try {
-    v = parse_number(value);
-  } catch (const std::invalid_argument& e) {
-    fail(at, what + ": " + e.what());
-  }
-  if (v != std::floor(v) || std::abs(v) > 1e6) fail(at, what + ": expected an integer, got '" + value + "'");
-  return static_cast<int>(v);
 }
 
 Connection parse_connection(const std::string& value, const Location& at) {

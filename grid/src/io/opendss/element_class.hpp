@@ -136,8 +136,11 @@ const Spec* find_element(const ReaderContext& context, const std::string& class_
 /// Every registered element class, by lower-case name (elements/registry.cpp).
 std::map<std::string, std::unique_ptr<ElementClass>> make_element_classes();
 
-// Readers of property values that several classes share. They throw InputError naming `at`.
-int parse_int(const std::string& value, const Location& at, const std::string& what);
+/// The most phases (conductors per terminal) and transformer windings a script may give.
+inline constexpr int kMaxPhases = 16;
+inline constexpr int kMaxWindings = 16;
+
+/// Reads wye/y/ln or delta/d/ll; throws InputError naming `at` otherwise.
 Connection parse_connection(const std::string& value, const Location& at);
 
 }  // namespace vvc::grid::dss

@@ -94,7 +94,13 @@ void Interpreter::execute(std::vector<Parameter>& params, const Location& at,
     edit(target.substr(0, dot), target.substr(dot + 1), params, 2, at, verb == "new");
   } else if (verb == "redirect" || verb == "compile") {
     if (params.size() != 2) fail(at, verb + ": expected one file name");
+    if (redirect_depth_ == kMaxRedirectDepth) {
+      fail(at, params[0].value + ": more than " + std::to_string(kMaxRedirectDepth) +
+                   " nested Redirect/Compile files");
+    }
+    ++redirect_depth_;
     run_file(directory / strip_brackets(params[1].value), at);
+    --redirect_depth_;
   } else if (verb == "set") {
     for (size_t i = 1; i < params.size(); ++i) set_option(params[i], at);
   } else if (verb == "calcvoltagebases" || verb == "calcv") {
@@ -128,9 +134,11 @@ void Interpreter::set_option(const Parameter& p, const Location& at) {
         context_.unsupported(at, "control mode '" + p.value + "'");
       }
     } else if (name == "maxcontroliter") {
-      s.max_control_iterations = static_cast<int>(parse_number(p.value));
-    } else if (name == "tolerance" || name == "maxiterations" || name == "maxiter") {
-      parse_number(p.value);  // vvc converges on its own mismatch tolerance (docs/formats/opendss.md)
+      s.max_control_iterations = parse_integer(p.value, 1, kMaxCount);
+    } else if (name == "maxiterations" || name == "maxiter") {
+      parse_integer(p.value, 1, kMaxCount);  // vvc converges on its own test (docs/formats/opendss.md)
+    } else if (name == "tolerance") {
+      parse_number(p.value);
     } else if (name == "mode") {
       if (lower(strip_brackets(p.value)) != "snapshot" && lower(strip_brackets(p.value)) != "snap") {
         context_.unsupported(at, "solution mode '" + p.value + "'");
@@ -162,13 +170,15 @@ void Interpreter::read_bus_coords(const std::filesystem::path& path, const Locat
       if (c == ',' || c == '\t' || c == '\r') c = ' ';
     }
     std::istringstream fields(line);
-    std::string name;
-    double x = 0.0, y = 0.0;
+    std::string name, x, y;
     if (!(fields >> name)) continue;
-    if (!(fields >> x >> y)) {
-      fail(Location{path.string(), number}, "expected 'bus, x, y'");
+    const Location here{path.string(), number};
+    if (!(fields >> x >> y)) fail(here, "expected 'bus, x, y'");
+    try {
+      context_.settings.coords[lower(name)] = {parse_number(x), parse_number(y)};
+    } catch (const std::invalid_argument& e) {
+      fail(here, e.what());
     }
-    context_.settings.coords[lower(name)] = {x, y};
   }
 }
 

@@ -39,6 +39,7 @@ class Interpreter {
   const SourceFiles& files_;
   ReaderContext context_;
   std::vector<std::filesystem::path> stack_;  ///< the files being run, to detect a Redirect cycle
+  int redirect_depth_ = 0;                    ///< Redirect/Compile commands being run
 };
 
 }  // namespace vvc::grid::dss

@@ -102,12 +102,20 @@ std::string read_value(const std::string& s, size_t& i) {
   return s.substr(start, i - start);
 }
 
+// Reads a token that is a number. Returns false for a token that is no number at all (an RPN operator, a
+// word); throws for a number that is not a finite double.
 bool parse_double(const std::string& token, double& out) {
   const char* begin = token.data();
   const char* end = token.data() + token.size();
   if (begin != end && *begin == '+') ++begin;
   auto [ptr, ec] = std::from_chars(begin, end, out);
-  return ec == std::errc() && ptr == end && std::isfinite(out);
+  if (ptr != end) return false;
+  if (ec == std::errc::result_out_of_range) {
+    throw std::invalid_argument("'" + token + "' is outside the range of a double");
+  }
+  if (ec != std::errc()) return false;
+  if (!std::isfinite(out)) throw std::invalid_argument("'" + token + "' is not a finite number");
+  return true;
 }
 
 std::vector<std::string> blank_tokens(const std::string& s) {
@@ -127,6 +135,10 @@ std::vector<std::string> blank_tokens(const std::string& s) {
 
 double evaluate_rpn(const std::vector<std::string>& tokens, const std::string& text) {
   std::vector<double> stack;
+  auto push = [&](double v) {
+    if (!std::isfinite(v)) throw std::invalid_argument("RPN expression '" + text + "' gives inf or NaN");
+    stack.push_back(v);
+  };
   auto pop = [&]() {
     if (stack.empty()) throw std::invalid_argument("malformed RPN expression '" + text + "'");
     const double v = stack.back();
@@ -137,31 +149,29 @@ double evaluate_rpn(const std::vector<std::string>& tokens, const std::string& t
     const std::string t = lower(raw);
     double number = 0.0;
     if (parse_double(t, number)) {
-      stack.push_back(number);
+      push(number);
     } else if (t == "+" || t == "-" || t == "*" || t == "/" || t == "^") {
       const double b = pop();
       const double a = pop();
-      if (t == "+") stack.push_back(a + b);
-      if (t == "-") stack.push_back(a - b);
-      if (t == "*") stack.push_back(a * b);
-      if (t == "/") stack.push_back(a / b);
-      if (t == "^") stack.push_back(std::pow(a, b));
+      if (t == "+") push(a + b);
+      if (t == "-") push(a - b);
+      if (t == "*") push(a * b);
+      if (t == "/") push(a / b);
+      if (t == "^") push(std::pow(a, b));
     } else if (t == "sqrt") {
-      stack.push_back(std::sqrt(pop()));
+      push(std::sqrt(pop()));
     } else if (t == "sqr") {
       const double a = pop();
-      stack.push_back(a * a);
+      push(a * a);
     } else if (t == "inv") {
-      stack.push_back(1.0 / pop());
+      push(1.0 / pop());
     } else if (t == "pi") {
-      stack.push_back(std::numbers::pi);
+      push(std::numbers::pi);
     } else {
       throw std::invalid_argument("'" + raw + "' is not a number or an RPN operator in '" + text + "'");
     }
   }
-  if (stack.size() != 1 || !std::isfinite(stack.back())) {
-    throw std::invalid_argument("malformed RPN expression '" + text + "'");
-  }
+  if (stack.size() != 1) throw std::invalid_argument("malformed RPN expression '" + text + "'");
   return stack.back();
 }
 
@@ -240,6 +250,15 @@ double parse_number(const std::string& value) {
   double number = 0.0;
   if (tokens.size() == 1 && parse_double(tokens[0], number)) return number;
   return evaluate_rpn(tokens, value);
+}
+
+int parse_integer(const std::string& value, int min, int max) {
+  const double v = parse_number(value);
+  if (v != std::floor(v) || v < min || v > max) {
+    throw std::invalid_argument("expected an integer from " + std::to_string(min) + " to " +
+                                std::to_string(max) + ", got '" + value + "'");
+  }
+  return static_cast<int>(v);
 }
 
 std::vector<double> parse_numbers(const std::string& value) {

@@ -9,6 +9,7 @@
 // from disk, or from memory (a test or a fuzzer serving a script and its Redirect targets).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -33,6 +34,11 @@ struct OpenDssCase {
   bool solved = false;                ///< the script issued Solve
 };
 
+/// Redirect/Compile may nest this deep; a deeper one is an error (a cycle is one as soon as it closes).
+inline constexpr int kMaxRedirectDepth = 64;
+/// The largest file the reader reads from disk: 1 GiB.
+inline constexpr std::uintmax_t kMaxSourceFileBytes = std::uintmax_t{1} << 30;
+
 /// Where the reader gets its files.
 class SourceFiles {
  public:
@@ -43,11 +49,16 @@ class SourceFiles {
   virtual std::filesystem::path identity(const std::filesystem::path& path) const;
 };
 
-/// Files on disk; a file is identified by its canonical path.
+/// Files on disk: only regular files (not a folder, device, FIFO or socket) of at most `max_bytes`, which
+/// bounds the bytes read too (a /proc file reports size 0). A file is identified by its canonical path.
 class DiskSourceFiles final : public SourceFiles {
  public:
+  explicit DiskSourceFiles(std::uintmax_t max_bytes = kMaxSourceFileBytes) : max_bytes_(max_bytes) {}
   std::string read(const std::filesystem::path& path) const override;
   std::filesystem::path identity(const std::filesystem::path& path) const override;
+
+ private:
+  std::uintmax_t max_bytes_;
 };
 
 /// Files held in memory by path; paths match after being made lexically normal ("a/./b.dss" is "a/b.dss").

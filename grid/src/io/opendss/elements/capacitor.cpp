@@ -37,8 +37,7 @@ class CapacitorClass final : public ElementStore<CapacitorSpec> {
     } else if (prop == "bus2") {
       s.bus2 = strip_brackets(value);
     } else if (prop == "phases") {
-      s.phases = parse_int(value, at, "Capacitor phases");
-      if (s.phases < 1 || s.phases > 3) fail(at, "Capacitor: phases must be 1, 2 or 3");
+      s.phases = parse_integer(value, 1, 3);
     } else if (prop == "kvar") {
       const std::vector<double> v = parse_numbers(value);
       if (v.size() != 1) context.unsupported(at, "Capacitor with several steps");

@@ -72,7 +72,7 @@ class LineClass final : public ElementStore<LineSpec> {
                prop == "c1" || prop == "c0" || prop == "b1" || prop == "b0" || prop == "rmatrix" ||
                prop == "xmatrix" || prop == "cmatrix" || prop == "basefreq") {
       if (prop == "phases" && !s.linecode.empty()) {
-        if (parse_int(value, at, "Line phases") != s.z.nphases) {
+        if (parse_integer(value, 1, kMaxPhases) != s.z.nphases) {
           fail(at, "Line: phases=" + value + " does not match linecode '" + s.linecode + "' (" +
                        std::to_string(s.z.nphases) + " phases)");
         }

@@ -69,8 +69,7 @@ void apply_impedance(ImpedanceData& z, const std::string& prop, const std::strin
   };
   const double omega = 2.0 * std::numbers::pi * context.settings.frequency_hz;
   if (prop == "nphases" || prop == "phases") {
-    const int n = parse_int(value, at, what + " " + prop);
-    if (n < 1 || n > 16) fail(at, what + ": " + prop + " must be between 1 and 16");
+    const int n = parse_integer(value, 1, kMaxPhases);
     if (n != z.nphases || z.r.rows() != n) {
       z.nphases = n;
       z.from_sequence();

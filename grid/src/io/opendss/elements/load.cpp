@@ -63,8 +63,7 @@ class LoadClass final : public ElementStore<LoadSpec> {
     if (prop == "bus1") {
       s.bus1 = strip_brackets(value);
     } else if (prop == "phases") {
-      s.phases = parse_int(value, at, "Load phases");
-      if (s.phases < 1 || s.phases > 3) fail(at, "Load: phases must be 1, 2 or 3");
+      s.phases = parse_integer(value, 1, 3);
     } else if (prop == "kv") {
       s.kv = parse_number(value);
       if (s.kv <= 0.0) fail(at, "Load: kV must be positive");
@@ -78,9 +77,8 @@ class LoadClass final : public ElementStore<LoadSpec> {
       if (s.pf == 0.0 || std::abs(s.pf) > 1.0) fail(at, "Load: pf must be in [-1, 0) or (0, 1]");
       s.kvar_given = false;
     } else if (prop == "model") {
-      s.model = parse_int(value, at, "Load model");
+      s.model = parse_integer(value, 1, 8);
       if (s.model != 1 && s.model != 2 && s.model != 4 && s.model != 5 && s.model != 8) {
-        if (s.model < 1 || s.model > 8) fail(at, "Load: model must be between 1 and 8");
         context.unsupported(at, "Load model " + value + " (supported: 1, 2, 4, 5, 8)");
         s.model = 1;
       }

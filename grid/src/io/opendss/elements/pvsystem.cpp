@@ -53,8 +53,7 @@ class PvSystemClass final : public ElementStore<PvSystemSpec> {
     if (prop == "bus1") {
       s.bus1 = strip_brackets(value);
     } else if (prop == "phases") {
-      s.phases = parse_int(value, at, "PVSystem phases");
-      if (s.phases < 1 || s.phases > 3) fail(at, "PVSystem: phases must be 1, 2 or 3");
+      s.phases = parse_integer(value, 1, 3);
     } else if (prop == "kv") {
       s.kv = parse_number(value);
       if (s.kv <= 0.0) fail(at, "PVSystem: kV must be positive");
@@ -85,7 +84,7 @@ class PvSystemClass final : public ElementStore<PvSystemSpec> {
     } else if (prop == "vmaxpu") {
       s.vmaxpu = parse_number(value);
     } else if (prop == "model") {
-      if (parse_int(value, at, "PVSystem model") != 1) context.unsupported(at, "PVSystem model " + value);
+      if (parse_integer(value, 1, 3) != 1) context.unsupported(at, "PVSystem model " + value);
     } else if (prop == "enabled") {
       s.enabled = parse_bool(value);
     } else {

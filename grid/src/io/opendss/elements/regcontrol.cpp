@@ -41,8 +41,7 @@ class RegControlClass final : public ElementStore<RegControlSpec> {
     if (prop == "transformer") {
       s.transformer = lower(strip_brackets(value));
     } else if (prop == "winding") {
-      c.winding = parse_int(value, at, "RegControl winding") - 1;
-      if (c.winding < 0 || c.winding > 2) fail(at, "RegControl: winding must be 1, 2 or 3");
+      c.winding = parse_integer(value, 1, 3) - 1;
     } else if (prop == "vreg") {
       c.vreg = parse_number(value);
     } else if (prop == "band") {
@@ -58,15 +57,15 @@ class RegControlClass final : public ElementStore<RegControlSpec> {
     } else if (prop == "x") {
       c.x_v = parse_number(value);
     } else if (prop == "maxtapchange") {
-      c.max_tap_change = parse_int(value, at, "RegControl maxtapchange");
+      c.max_tap_change = parse_integer(value, 0, kMaxCount);
     } else if (prop == "tapnum") {
-      s.tap_number = parse_int(value, at, "RegControl TapNum");
+      s.tap_number = parse_integer(value, -kMaxCount, kMaxCount);
     } else if (prop == "enabled") {
       c.enabled = parse_bool(value);
     } else if (prop == "reversible") {
       if (parse_bool(value)) context.unsupported(at, "reversible RegControl");
     } else if (prop == "tapwinding") {
-      if (parse_int(value, at, "RegControl tapwinding") - 1 != c.winding) {
+      if (parse_integer(value, 1, 3) - 1 != c.winding) {
         context.unsupported(at, "RegControl with tapwinding different from winding");
       }
     } else if (prop == "ptphase") {

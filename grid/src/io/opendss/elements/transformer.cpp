@@ -58,10 +58,10 @@ class TransformerClass final : public ElementStore<TransformerSpec> {
       t.x_pu[pair_index(i, j)] = parse_number(value) / 100.0;
     };
     if (prop == "phases") {
-      t.phases = parse_int(value, at, "Transformer phases");
+      t.phases = parse_integer(value, 1, kMaxPhases);
       if (t.phases != 1 && t.phases != 3) context.unsupported(at, "Transformer with " + value + " phases");
     } else if (prop == "windings") {
-      const int n = parse_int(value, at, "Transformer windings");
+      const int n = parse_integer(value, 1, kMaxWindings);
       if (n != 2 && n != 3) {
         context.unsupported(at,
                             "Transformer with " + value + " windings (only 2- and 3-winding transformers)");
@@ -80,9 +80,7 @@ class TransformerClass final : public ElementStore<TransformerSpec> {
       s.buses.resize(un);
       s.active_winding = 0;
     } else if (prop == "wdg") {
-      const int k = parse_int(value, at, "Transformer wdg");
-      if (k < 1 || k > t.windings) fail(at, "Transformer: wdg must be between 1 and " + std::to_string(nw));
-      s.active_winding = k - 1;
+      s.active_winding = parse_integer(value, 1, t.windings) - 1;
     } else if (prop == "bus") {
       s.buses[w] = strip_brackets(value);
     } else if (prop == "conn") {
@@ -153,7 +151,7 @@ class TransformerClass final : public ElementStore<TransformerSpec> {
     } else if (prop == "mintap") {
       t.min_tap = parse_number(value);
     } else if (prop == "numtaps") {
-      t.num_taps = parse_int(value, at, "Transformer numtaps");
+      t.num_taps = parse_integer(value, 1, kMaxCount);
     } else if (prop == "leadlag") {
       const std::string l = lower(strip_brackets(value));
       if (l == "lead" || l == "euro") {

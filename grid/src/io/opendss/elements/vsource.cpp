@@ -51,7 +51,7 @@ class VsourceClass final : public ElementStore<VsourceSpec> {
     } else if (prop == "angle") {
       s.angle_deg = parse_number(value);
     } else if (prop == "phases") {
-      s.phases = parse_int(value, at, "Vsource phases");
+      s.phases = parse_integer(value, 1, kMaxPhases);
       if (s.phases != 3 && s.phases != 1) context.unsupported(at, "Vsource with " + value + " phases");
     } else if (prop == "mvasc3") {
       s.mvasc3 = parse_number(value), s.spec = Spec::kMva;
