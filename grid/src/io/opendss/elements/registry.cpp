@@ -1,19 +1,20 @@
-// The element classes the reader knows. Each X(name) line registers the class that elements/<name>.cpp
-// defines through its factory make_<name>(); scripts name the class in any case ("New PVSystem.pv1").
+// The element classes the reader knows, one line each: X(name) registers the class that elements/<name>.cpp
+// defines with its factory make_<name>(). Scripts name a class in any case ("New PVSystem.pv1").
 #include "../element_class.hpp"
 
 namespace vvc::grid::dss {
 
 #define VVC_OPENDSS_ELEMENT_CLASSES(X) \
-  X(vsource)                           \
-  X(linecode)                          \
-  X(line)                              \
-  X(load)                              \
   X(capacitor)                         \
-  X(transformer)                       \
-  X(regcontrol)                        \
+  X(line)                              \
+  X(linecode)                          \
+  X(load)                              \
+  X(loadshape)                         \
   X(pvsystem)                          \
-  X(loadshape)
+  X(regcontrol)                        \
+  X(transformer)                       \
+  X(vsource)                           \
+  /* end of the list */
 
 #define VVC_DECLARE_FACTORY(name) std::unique_ptr<ElementClass> make_##name();
 VVC_OPENDSS_ELEMENT_CLASSES(VVC_DECLARE_FACTORY)
