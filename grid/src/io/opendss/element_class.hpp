@@ -47,9 +47,10 @@ class ElementClass {
   virtual std::optional<size_t> find(const std::string& name) const = 0;
   /// like=: copies element `source`'s properties onto `target`, which keeps its name.
   virtual void copy(size_t target, size_t source, const Location& at) = 0;
-  /// Applies one property (a name of properties()) to an element. Throws std::invalid_argument for a
-  /// malformed value (the interpreter adds the location), InputError for other bad input.
-  virtual void apply(size_t index, const std::string& property, const std::string& value, const Location& at,
+  /// Applies one property (a name of properties()) to an element; false for a property the reader does not
+  /// model (the interpreter reports it as unsupported). Throws std::invalid_argument for a malformed value
+  /// (the interpreter adds the location and property), InputError for other bad input.
+  virtual bool apply(size_t index, const std::string& property, const std::string& value, const Location& at,
                      ReaderContext& context) = 0;
   /// Called after the last property of a New or Edit command.
   virtual void end_edit(size_t index) = 0;
@@ -100,9 +101,9 @@ class ElementStore : public ElementClass {
     specs_[target].at = at;
   }
 
-  void apply(size_t index, const std::string& property, const std::string& value, const Location& at,
+  bool apply(size_t index, const std::string& property, const std::string& value, const Location& at,
              ReaderContext& context) final {
-    apply_property(specs_[index], property, value, at, context);
+    return apply_property(specs_[index], property, value, at, context);
   }
   void end_edit(size_t index) final { finish_edit(specs_[index]); }
   void build(size_t index, NetworkBuilder& builder) const final { build_element(specs_[index], builder); }
@@ -114,7 +115,7 @@ class ElementStore : public ElementClass {
   }
 
  protected:
-  virtual void apply_property(Spec& spec, const std::string& property, const std::string& value,
+  virtual bool apply_property(Spec& spec, const std::string& property, const std::string& value,
                               const Location& at, ReaderContext& context) const = 0;
   virtual void finish_edit(Spec&) const {}
   virtual void build_element(const Spec& spec, NetworkBuilder& builder) const = 0;
@@ -142,5 +143,17 @@ inline constexpr int kMaxWindings = 16;
 
 /// Reads wye/y/ln or delta/d/ll; throws InputError naming `at` otherwise.
 Connection parse_connection(const std::string& value, const Location& at);
+/// Reads a power factor in [-1, 0) or (0, 1] (negative: the reactive power has the opposite sign of the
+/// active power); throws std::invalid_argument otherwise.
+double parse_power_factor(const std::string& value);
+/// The reactive power of active power `p` at power factor `pf`: p sqrt(1 / pf^2 - 1), with the sign of pf.
+double reactive_power_at(double p, double pf);
+
+// Shunt elements of `phases` phases (Load, PVSystem, Capacitor) connected wye or delta.
+/// Conductors of the terminal: the phases and the neutral for wye; the phases, or two for a 1-phase delta.
+int shunt_conductors(Connection connection, int phases);
+/// Voltage across one phase element, volts, for rated kV: kV / sqrt 3 for wye with 2 or 3 phases, else kV
+/// (line to line, or the element's own voltage for 1 phase).
+double phase_element_volts(double kv, Connection connection, int phases);
 
 }  // namespace vvc::grid::dss

@@ -230,7 +230,9 @@ void Interpreter::edit(const std::string& raw_class, const std::string& raw_name
     }
     if (element_class->inert().count(prop) > 0) continue;
     try {
-      element_class->apply(element->index, prop, p.value, at, context_);
+      if (!element_class->apply(element->index, prop, p.value, at, context_)) {
+        context_.unsupported(at, what + " property '" + prop + "'");
+      }
     } catch (const std::invalid_argument& e) {
       fail(at, what + " " + prop + ": " + e.what());
     }

@@ -252,6 +252,12 @@ double parse_number(const std::string& value) {
   return evaluate_rpn(tokens, value);
 }
 
+double parse_positive(const std::string& value) {
+  const double v = parse_number(value);
+  if (v <= 0.0) throw std::invalid_argument("expected a number > 0, got '" + value + "'");
+  return v;
+}
+
 int parse_integer(const std::string& value, int min, int max) {
   const double v = parse_number(value);
   if (v != std::floor(v) || v < min || v > max) {

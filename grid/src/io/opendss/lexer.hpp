@@ -35,6 +35,8 @@ std::string strip_brackets(const std::string& value);
 /// when a literal is not a finite double (nan, inf, 1e309) and when a step of the expression gives inf or
 /// NaN.
 double parse_number(const std::string& value);
+/// Parses a number > 0. Throws std::invalid_argument otherwise.
+double parse_positive(const std::string& value);
 /// The bound of integers that have no natural limit (iteration counts, tap counts and positions).
 inline constexpr int kMaxCount = 1000000;
 /// Parses an integer in [min, max]: a number (or RPN expression) with an integral value, as OpenDSS requires

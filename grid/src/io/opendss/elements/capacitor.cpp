@@ -1,6 +1,5 @@
 // Capacitor: one step of kvar at kV. Wye: per-phase susceptance B = kvar / phases / V^2 to bus2 (default
 // ground), V = kV / sqrt 3 for 2 and 3 phases; delta (3 phases): B between each pair of phases at V = kV.
-#include <numbers>
 
 #include "../builder.hpp"
 #include "../element_class.hpp"
@@ -30,7 +29,7 @@ class CapacitorClass final : public ElementStore<CapacitorSpec> {
                      {"normamps", "emergamps", "faultrate", "pctperm", "repair"}) {}
 
  private:
-  void apply_property(CapacitorSpec& s, const std::string& prop, const std::string& value, const Location& at,
+  bool apply_property(CapacitorSpec& s, const std::string& prop, const std::string& value, const Location& at,
                       ReaderContext& context) const override {
     if (prop == "bus1") {
       s.bus1 = strip_brackets(value);
@@ -43,21 +42,21 @@ class CapacitorClass final : public ElementStore<CapacitorSpec> {
       if (v.size() != 1) context.unsupported(at, "Capacitor with several steps");
       if (!v.empty()) s.kvar = v[0];
     } else if (prop == "kv") {
-      s.kv = parse_number(value);
-      if (s.kv <= 0.0) fail(at, "Capacitor: kV must be positive");
+      s.kv = parse_positive(value);
     } else if (prop == "conn") {
       s.connection = parse_connection(value, at);
     } else if (prop == "enabled") {
       s.enabled = parse_bool(value);
     } else {
-      context.unsupported(at, "Capacitor property '" + prop + "'");
+      return false;
     }
+    return true;
   }
 
   void build_element(const CapacitorSpec& s, NetworkBuilder& builder) const override {
     if (!s.enabled) return;
     const int n = s.phases;
-    const double v = s.kv * 1000.0 / (s.connection == Connection::kWye && n > 1 ? std::numbers::sqrt3 : 1.0);
+    const double v = phase_element_volts(s.kv, s.connection, n);
     const double b = s.kvar * 1000.0 / n / (v * v);
     PrimitiveElement e;
     e.name = "Capacitor." + s.name;

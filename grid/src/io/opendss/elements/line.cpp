@@ -36,7 +36,7 @@ class LineClass final : public ElementStore<LineSpec> {
             {"seasons", "ratings", "linetype", "normamps", "emergamps", "faultrate", "pctperm", "repair"}) {}
 
  private:
-  void apply_property(LineSpec& s, const std::string& prop, const std::string& value, const Location& at,
+  bool apply_property(LineSpec& s, const std::string& prop, const std::string& value, const Location& at,
                       ReaderContext& context) const override {
     if (prop == "bus1") {
       s.bus1 = strip_brackets(value);
@@ -49,8 +49,7 @@ class LineClass final : public ElementStore<LineSpec> {
       s.linecode = code;
       s.z = linecode->z;
     } else if (prop == "length") {
-      s.length = parse_number(value);
-      if (s.length <= 0.0) fail(at, "Line: length must be positive");
+      s.length = parse_positive(value);
     } else if (prop == "units") {
       s.length_units = parse_unit(value, at);
     } else if (prop == "switch") {
@@ -76,12 +75,13 @@ class LineClass final : public ElementStore<LineSpec> {
           fail(at, "Line: phases=" + value + " does not match linecode '" + s.linecode + "' (" +
                        std::to_string(s.z.nphases) + " phases)");
         }
-        return;
+        return true;
       }
-      apply_impedance(s.z, prop, value, at, "Line", context);
+      return apply_impedance(s.z, prop, value, at, context);
     } else {
-      context.unsupported(at, "Line property '" + prop + "'");
+      return false;
     }
+    return true;
   }
 
   void finish_edit(LineSpec& s) const override {

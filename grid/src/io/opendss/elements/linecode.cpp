@@ -60,8 +60,8 @@ void ImpedanceData::from_sequence() {
   sequence_changed = false;
 }
 
-void apply_impedance(ImpedanceData& z, const std::string& prop, const std::string& value, const Location& at,
-                     const std::string& what, ReaderContext& context) {
+bool apply_impedance(ImpedanceData& z, const std::string& prop, const std::string& value, const Location& at,
+                     const ReaderContext& context) {
   auto matrix = [&](Eigen::MatrixXd& m) {
     const std::vector<double> v = parse_matrix(value, z.nphases);
     m = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
@@ -101,8 +101,9 @@ void apply_impedance(ImpedanceData& z, const std::string& prop, const std::strin
   } else if (prop == "basefreq") {
     z.base_frequency = parse_number(value);
   } else {
-    context.unsupported(at, what + " property '" + prop + "'");
+    return false;
   }
+  return true;
 }
 
 namespace {
@@ -118,9 +119,9 @@ class LineCodeClass final : public ElementStore<LineCodeSpec> {
             {"normamps", "emergamps", "faultrate", "pctperm", "repair", "seasons", "ratings", "linetype"}) {}
 
  private:
-  void apply_property(LineCodeSpec& s, const std::string& prop, const std::string& value, const Location& at,
+  bool apply_property(LineCodeSpec& s, const std::string& prop, const std::string& value, const Location& at,
                       ReaderContext& context) const override {
-    apply_impedance(s.z, prop, value, at, "LineCode." + s.name, context);
+    return apply_impedance(s.z, prop, value, at, context);
   }
   void finish_edit(LineCodeSpec& s) const override {
     if (s.z.sequence_changed) s.z.from_sequence();

@@ -32,9 +32,9 @@ struct ImpedanceData {
 };
 
 /// Applies an impedance property (nphases or phases, r1 x1 r0 x0 c1 c0 b1 b0, rmatrix xmatrix cmatrix, units,
-/// basefreq); `what` names the element in messages.
-void apply_impedance(ImpedanceData& z, const std::string& prop, const std::string& value, const Location& at,
-                     const std::string& what, ReaderContext& context);
+/// basefreq); false for another property.
+bool apply_impedance(ImpedanceData& z, const std::string& prop, const std::string& value, const Location& at,
+                     const ReaderContext& context);
 
 struct LineCodeSpec {
   Location at;

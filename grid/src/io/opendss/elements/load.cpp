@@ -1,8 +1,7 @@
 // Load: per-phase power at the per-phase base voltage, with OpenDSS's load models (1 constant PQ, 2 constant
 // Z, 4 CVR, 5 constant |I|, 8 ZIP) and its reversion to constant impedance outside [vminpu, vmaxpu].
+#include <algorithm>
 #include <array>
-#include <cmath>
-#include <numbers>
 
 #include "../builder.hpp"
 #include "../element_class.hpp"
@@ -58,23 +57,21 @@ class LoadClass final : public ElementStore<LoadSpec> {
                       "%seriesrl", "relweight", "puxharm", "xrharm",           "spectrum"}) {}
 
  private:
-  void apply_property(LoadSpec& s, const std::string& prop, const std::string& value, const Location& at,
+  bool apply_property(LoadSpec& s, const std::string& prop, const std::string& value, const Location& at,
                       ReaderContext& context) const override {
     if (prop == "bus1") {
       s.bus1 = strip_brackets(value);
     } else if (prop == "phases") {
       s.phases = parse_integer(value, 1, 3);
     } else if (prop == "kv") {
-      s.kv = parse_number(value);
-      if (s.kv <= 0.0) fail(at, "Load: kV must be positive");
+      s.kv = parse_positive(value);
     } else if (prop == "kw") {
       s.kw = parse_number(value);
     } else if (prop == "kvar") {
       s.kvar = parse_number(value);
       s.kvar_given = true;
     } else if (prop == "pf") {
-      s.pf = parse_number(value);
-      if (s.pf == 0.0 || std::abs(s.pf) > 1.0) fail(at, "Load: pf must be in [-1, 0) or (0, 1]");
+      s.pf = parse_power_factor(value);
       s.kvar_given = false;
     } else if (prop == "model") {
       s.model = parse_integer(value, 1, 8);
@@ -106,8 +103,9 @@ class LoadClass final : public ElementStore<LoadSpec> {
       if (st != "variable" && st != "fixed" && st != "exempt")
         fail(at, "Load: unknown status '" + value + "'");
     } else {
-      context.unsupported(at, "Load property '" + prop + "'");
+      return false;
     }
+    return true;
   }
 
   void build_element(const LoadSpec& s, NetworkBuilder& builder) const override {
@@ -116,9 +114,7 @@ class LoadClass final : public ElementStore<LoadSpec> {
     l.name = s.name;
     l.connection = s.connection;
     l.phases = s.phases;
-    const bool wye = s.connection == Connection::kWye;
-    const int conductors = wye ? s.phases + 1 : (s.phases == 1 ? 2 : s.phases);
-    l.nodes = builder.terminal_nodes(s.bus1, conductors, s.phases, s.at);
+    l.nodes = builder.terminal_nodes(s.bus1, shunt_conductors(s.connection, s.phases), s.phases, s.at);
     l.model = s.model;
     l.cvr_watts = s.cvr_watts;
     l.cvr_vars = s.cvr_vars;
@@ -126,11 +122,10 @@ class LoadClass final : public ElementStore<LoadSpec> {
       if (!s.zipv_given) fail(s.at, "Load: model 8 (ZIP) needs ZIPV");
       l.zipv = s.zipv;
     }
-    const double kvar =
-        s.kvar_given ? s.kvar : s.kw * std::sqrt(1.0 / (s.pf * s.pf) - 1.0) * (s.pf < 0.0 ? -1.0 : 1.0);
+    const double kvar = s.kvar_given ? s.kvar : reactive_power_at(s.kw, s.pf);
     l.p_w = s.kw * 1000.0 / s.phases;
     l.q_var = kvar * 1000.0 / s.phases;
-    l.v_base_v = s.kv * 1000.0 / (wye && s.phases > 1 ? std::numbers::sqrt3 : 1.0);
+    l.v_base_v = phase_element_volts(s.kv, s.connection, s.phases);
     l.vminpu = s.vminpu;
     l.vmaxpu = s.vmaxpu;
     l.vlowpu = s.vlowpu;

@@ -21,12 +21,10 @@ class LoadShapeClass final : public ElementStore<LoadShapeSpec> {
                      {}) {}
 
  private:
-  void apply_property(LoadShapeSpec& s, const std::string& prop, const std::string&, const Location& at,
-                      ReaderContext& context) const override {
-    if (prop != "npts" && prop != "interval" && prop != "minterval" && prop != "sinterval" &&
-        prop != "mult" && prop != "pmult" && prop != "qmult" && prop != "useactual" && prop != "hour") {
-      context.unsupported(at, "Loadshape." + s.name + " property '" + prop + "'");
-    }
+  bool apply_property(LoadShapeSpec&, const std::string& prop, const std::string&, const Location&,
+                      ReaderContext&) const override {
+    return prop == "npts" || prop == "interval" || prop == "minterval" || prop == "sinterval" ||
+           prop == "mult" || prop == "pmult" || prop == "qmult" || prop == "useactual" || prop == "hour";
   }
   void build_element(const LoadShapeSpec&, NetworkBuilder&) const override {}
 };

@@ -2,7 +2,6 @@
 // (none below cut-in), Q from pf or kvar, P and Q scaled down together to kVA; like a load, it reverts to
 // constant impedance outside [vminpu, vmaxpu].
 #include <cmath>
-#include <numbers>
 
 #include "../builder.hpp"
 #include "../element_class.hpp"
@@ -48,15 +47,14 @@ class PvSystemClass final : public ElementStore<PvSystemSpec> {
                       "dutystart", "spectrum"}) {}
 
  private:
-  void apply_property(PvSystemSpec& s, const std::string& prop, const std::string& value, const Location& at,
+  bool apply_property(PvSystemSpec& s, const std::string& prop, const std::string& value, const Location& at,
                       ReaderContext& context) const override {
     if (prop == "bus1") {
       s.bus1 = strip_brackets(value);
     } else if (prop == "phases") {
       s.phases = parse_integer(value, 1, 3);
     } else if (prop == "kv") {
-      s.kv = parse_number(value);
-      if (s.kv <= 0.0) fail(at, "PVSystem: kV must be positive");
+      s.kv = parse_positive(value);
     } else if (prop == "irradiance") {
       s.irradiance = parse_number(value);
     } else if (prop == "pmpp") {
@@ -64,15 +62,13 @@ class PvSystemClass final : public ElementStore<PvSystemSpec> {
     } else if (prop == "%pmpp") {
       s.pct_pmpp = parse_number(value);
     } else if (prop == "pf") {
-      s.pf = parse_number(value);
-      if (s.pf == 0.0 || std::abs(s.pf) > 1.0) fail(at, "PVSystem: pf must be in [-1, 0) or (0, 1]");
+      s.pf = parse_power_factor(value);
       s.kvar_given = false;
     } else if (prop == "kvar") {
       s.kvar = parse_number(value);
       s.kvar_given = true;
     } else if (prop == "kva") {
-      s.kva = parse_number(value);
-      if (s.kva <= 0.0) fail(at, "PVSystem: kVA must be positive");
+      s.kva = parse_positive(value);
     } else if (prop == "%cutin") {
       s.cutin_pct = parse_number(value);
     } else if (prop == "%cutout") {
@@ -88,14 +84,15 @@ class PvSystemClass final : public ElementStore<PvSystemSpec> {
     } else if (prop == "enabled") {
       s.enabled = parse_bool(value);
     } else {
-      context.unsupported(at, "PVSystem property '" + prop + "'");
+      return false;
     }
+    return true;
   }
 
   void build_element(const PvSystemSpec& s, NetworkBuilder& builder) const override {
     if (!s.enabled) return;
     double p = s.irradiance * 100.0 < s.cutin_pct ? 0.0 : s.pmpp * s.irradiance * s.pct_pmpp / 100.0;
-    double q = s.kvar_given ? s.kvar : p * std::sqrt(1.0 / (s.pf * s.pf) - 1.0) * (s.pf < 0.0 ? -1.0 : 1.0);
+    double q = s.kvar_given ? s.kvar : reactive_power_at(p, s.pf);
     const double apparent = std::hypot(p, q);
     if (apparent > s.kva) {
       p *= s.kva / apparent;
@@ -105,13 +102,11 @@ class PvSystemClass final : public ElementStore<PvSystemSpec> {
     l.name = "pvsystem." + s.name;
     l.connection = s.connection;
     l.phases = s.phases;
-    const bool wye = s.connection == Connection::kWye;
-    l.nodes =
-        builder.terminal_nodes(s.bus1, wye ? s.phases + 1 : (s.phases == 1 ? 2 : s.phases), s.phases, s.at);
+    l.nodes = builder.terminal_nodes(s.bus1, shunt_conductors(s.connection, s.phases), s.phases, s.at);
     l.model = 1;
     l.p_w = -p * 1000.0 / s.phases;  // an injection: negative consumption
     l.q_var = -q * 1000.0 / s.phases;
-    l.v_base_v = s.kv * 1000.0 / (wye && s.phases > 1 ? std::numbers::sqrt3 : 1.0);
+    l.v_base_v = phase_element_volts(s.kv, s.connection, s.phases);
     l.vminpu = s.vminpu;
     l.vmaxpu = s.vmaxpu;
     builder.network().loads.push_back(std::move(l));

@@ -35,7 +35,7 @@ class RegControlClass final : public ElementStore<RegControlSpec> {
   int build_pass() const override { return 1; }
 
  private:
-  void apply_property(RegControlSpec& s, const std::string& prop, const std::string& value,
+  bool apply_property(RegControlSpec& s, const std::string& prop, const std::string& value,
                       const Location& at, ReaderContext& context) const override {
     RegulatorControl& c = s.control;
     if (prop == "transformer") {
@@ -47,11 +47,9 @@ class RegControlClass final : public ElementStore<RegControlSpec> {
     } else if (prop == "band") {
       c.band = parse_number(value);
     } else if (prop == "ptratio") {
-      c.pt_ratio = parse_number(value);
-      if (c.pt_ratio <= 0.0) fail(at, "RegControl: ptratio must be positive");
+      c.pt_ratio = parse_positive(value);
     } else if (prop == "ctprim") {
-      c.ct_primary_a = parse_number(value);
-      if (c.ct_primary_a <= 0.0) fail(at, "RegControl: CTprim must be positive");
+      c.ct_primary_a = parse_positive(value);
     } else if (prop == "r") {
       c.r_v = parse_number(value);
     } else if (prop == "x") {
@@ -72,8 +70,9 @@ class RegControlClass final : public ElementStore<RegControlSpec> {
       const std::string ph = lower(strip_brackets(value));
       if (ph != "1") context.unsupported(at, "RegControl PTphase=" + value);
     } else {
-      context.unsupported(at, "RegControl property '" + prop + "'");
+      return false;
     }
+    return true;
   }
 
   void build_element(const RegControlSpec& s, NetworkBuilder& builder) const override {

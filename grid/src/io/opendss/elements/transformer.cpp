@@ -36,7 +36,7 @@ class TransformerClass final : public ElementStore<TransformerSpec> {
              "seasons", "ratings", "normamps", "emergamps", "faultrate", "pctperm", "repair"}) {}
 
  private:
-  void apply_property(TransformerSpec& s, const std::string& prop, const std::string& value,
+  bool apply_property(TransformerSpec& s, const std::string& prop, const std::string& value,
                       const Location& at, ReaderContext& context) const override {
     PhaseTransformer& t = s.model;
     const size_t w = static_cast<size_t>(s.active_winding);
@@ -65,7 +65,7 @@ class TransformerClass final : public ElementStore<TransformerSpec> {
       if (n != 2 && n != 3) {
         context.unsupported(at,
                             "Transformer with " + value + " windings (only 2- and 3-winding transformers)");
-        return;
+        return true;
       }
       // OpenDSS's defaults for the windings: 12.47 kV, 1000 kVA, wye, 0.2 % R, tap 1; X12 7 %, X13 35 %,
       // X23 30 %.
@@ -164,8 +164,9 @@ class TransformerClass final : public ElementStore<TransformerSpec> {
     } else if (prop == "enabled") {
       s.enabled = parse_bool(value);
     } else {
-      context.unsupported(at, "Transformer property '" + prop + "'");
+      return false;
     }
+    return true;
   }
 
   void build_element(const TransformerSpec& s, NetworkBuilder& builder) const override {

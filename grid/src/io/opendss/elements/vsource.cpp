@@ -36,7 +36,7 @@ class VsourceClass final : public ElementStore<VsourceSpec> {
                      {"yearly", "daily", "duty", "spectrum"}) {}
 
  private:
-  void apply_property(VsourceSpec& s, const std::string& prop, const std::string& value, const Location& at,
+  bool apply_property(VsourceSpec& s, const std::string& prop, const std::string& value, const Location& at,
                       ReaderContext& context) const override {
     using Spec = VsourceSpec::Spec;
     if (prop == "bus1") {
@@ -44,8 +44,7 @@ class VsourceClass final : public ElementStore<VsourceSpec> {
     } else if (prop == "bus2") {
       s.bus2 = strip_brackets(value);
     } else if (prop == "basekv") {
-      s.basekv = parse_number(value);
-      if (s.basekv <= 0.0) fail(at, "Vsource: basekv must be positive");
+      s.basekv = parse_positive(value);
     } else if (prop == "pu") {
       s.pu = parse_number(value);
     } else if (prop == "angle") {
@@ -74,15 +73,15 @@ class VsourceClass final : public ElementStore<VsourceSpec> {
     } else if (prop == "x0") {
       s.x0 = parse_number(value), s.spec = Spec::kOhm;
     } else if (prop == "basemva") {
-      context.settings.base_mva = parse_number(value);
-      if (context.settings.base_mva <= 0.0) fail(at, "Vsource: basemva must be positive");
+      context.settings.base_mva = parse_positive(value);
     } else if (prop == "frequency" || prop == "basefreq") {
       context.settings.frequency_hz = parse_number(value);
     } else if (prop == "enabled") {
       s.enabled = parse_bool(value);
     } else {
-      context.unsupported(at, "Vsource property '" + prop + "'");
+      return false;
     }
+    return true;
   }
 
   void build_element(const VsourceSpec& s, NetworkBuilder& builder) const override {
