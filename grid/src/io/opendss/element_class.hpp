@@ -23,12 +23,10 @@ class NetworkBuilder;
 
 class ElementClass {
  public:
-  ElementClass(std::string name, std::vector<std::string> properties, std::set<std::string> inert)
-      : name_(std::move(name)), properties_(std::move(properties)), inert_(std::move(inert)) {}
+  ElementClass(std::vector<std::string> properties, std::set<std::string> inert)
+      : properties_(std::move(properties)), inert_(std::move(inert)) {}
   virtual ~ElementClass() = default;
 
-  /// The class name as OpenDSS writes it, e.g. "LineCode".
-  const std::string& name() const { return name_; }
   /// All properties, lower case, in OpenDSS's order: a positional value sets the property after the last one.
   const std::vector<std::string>& properties() const { return properties_; }
   /// Properties that exist in OpenDSS but do not change a snapshot power flow: accepted and ignored.
@@ -58,7 +56,6 @@ class ElementClass {
   virtual void build(size_t index, NetworkBuilder& builder) const = 0;
 
  private:
-  std::string name_;
   std::vector<std::string> properties_;
   std::set<std::string> inert_;
 };

@@ -11,11 +11,11 @@ namespace vvc::grid::dss {
 
 namespace {
 
-// The property a name stands for: itself, OpenDSS's alias "ppm", or the one property it abbreviates.
+// The property a name stands for: itself or the one property it abbreviates (Transformer's "ppm" is
+// "ppm_antifloat").
 std::string resolve_property(const std::vector<std::string>& table, const std::string& name,
                              const Location& at, const std::string& what) {
   if (std::find(table.begin(), table.end(), name) != table.end()) return name;
-  if (name == "ppm") return "ppm_antifloat";
   std::string match;
   for (const std::string& p : table) {
     if (p.rfind(name, 0) == 0) {
@@ -123,7 +123,7 @@ void Interpreter::set_option(const Parameter& p, const Location& at) {
     if (name == "voltagebases") {
       s.voltage_bases_kv = parse_numbers(p.value);
     } else if (name == "defaultbasefreq" || name == "defaultbasefrequency") {
-      s.frequency_hz = parse_number(p.value);
+      s.frequency_hz = parse_positive(p.value);
     } else if (name == "controlmode") {
       const std::string mode = lower(strip_brackets(p.value));
       if (mode == "off") {

@@ -175,6 +175,14 @@ TEST(OpenDssReader, RejectsNumbersThatAreNotFiniteDoublesWithFileAndLine) {
   }
 }
 
+TEST(OpenDssReader, TheCircuitFrequencyIsPositive) {
+  // A zero frequency would divide by zero in every reactance's f / f_base.
+  EXPECT_EQ(error_of(std::string(kSource) + "Set defaultbasefreq=0\n"),
+            "test.dss:3: Set defaultbasefreq: expected a number > 0, got '0'");
+  EXPECT_EQ(error_of(std::string(kSource) + "Vsource.source.frequency=-50\n"),
+            "test.dss:3: vsource.source frequency: expected a number > 0, got '-50'");
+}
+
 TEST(OpenDssReader, RedirectNestsAtMost64FilesDeep) {
   // main.dss redirects to d1.dss, d1 to d2, ..., dN holds a load.
   auto chain = [](int depth) {

@@ -22,8 +22,7 @@ struct CapacitorSpec {
 class CapacitorClass final : public ElementStore<CapacitorSpec> {
  public:
   CapacitorClass()
-      : ElementStore("Capacitor",
-                     {"bus1",      "bus2",      "phases",  "kvar",   "kv",       "conn",    "cmatrix",
+      : ElementStore({"bus1",      "bus2",      "phases",  "kvar",   "kv",       "conn",    "cmatrix",
                       "cuf",       "r",         "xl",      "harm",   "numsteps", "states",  "normamps",
                       "emergamps", "faultrate", "pctperm", "repair", "basefreq", "enabled", "like"},
                      {"normamps", "emergamps", "faultrate", "pctperm", "repair"}) {}

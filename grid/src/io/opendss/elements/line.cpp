@@ -27,7 +27,6 @@ class LineClass final : public ElementStore<LineSpec> {
  public:
   LineClass()
       : ElementStore(
-            "Line",
             {"bus1",      "bus2",    "linecode", "length",   "phases",  "r1",       "x1",         "r0",
              "x0",        "c1",      "c0",       "rmatrix",  "xmatrix", "cmatrix",  "switch",     "rg",
              "xg",        "rho",     "geometry", "units",    "spacing", "wires",    "earthmodel", "cncables",

@@ -112,10 +112,10 @@ class LineCodeClass final : public ElementStore<LineCodeSpec> {
  public:
   LineCodeClass()
       : ElementStore(
-            "LineCode", {"nphases",   "r1",      "x1",      "r0",      "x0",       "c1",       "c0",
-                         "units",     "rmatrix", "xmatrix", "cmatrix", "basefreq", "normamps", "emergamps",
-                         "faultrate", "pctperm", "repair",  "kron",    "rg",       "xg",       "rho",
-                         "neutral",   "b1",      "b0",      "seasons", "ratings",  "linetype", "like"},
+            {"nphases",   "r1",      "x1",      "r0",      "x0",       "c1",       "c0",
+             "units",     "rmatrix", "xmatrix", "cmatrix", "basefreq", "normamps", "emergamps",
+             "faultrate", "pctperm", "repair",  "kron",    "rg",       "xg",       "rho",
+             "neutral",   "b1",      "b0",      "seasons", "ratings",  "linetype", "like"},
             {"normamps", "emergamps", "faultrate", "pctperm", "repair", "seasons", "ratings", "linetype"}) {}
 
  private:

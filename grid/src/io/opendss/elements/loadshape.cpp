@@ -14,11 +14,11 @@ struct LoadShapeSpec {
 class LoadShapeClass final : public ElementStore<LoadShapeSpec> {
  public:
   LoadShapeClass()
-      : ElementStore("Loadshape", {"npts",    "interval",  "mult",          "hour",      "mean",  "stddev",
-                                   "csvfile", "sngfile",   "dblfile",       "action",    "qmult", "useactual",
-                                   "pmax",    "qmax",      "sinterval",     "minterval", "pbase", "qbase",
-                                   "pmult",   "pqcsvfile", "memorymapping", "like"},
-                     {}) {}
+      : ElementStore(
+            {"npts",    "interval", "mult",  "hour",      "mean",          "stddev", "csvfile",   "sngfile",
+             "dblfile", "action",   "qmult", "useactual", "pmax",          "qmax",   "sinterval", "minterval",
+             "pbase",   "qbase",    "pmult", "pqcsvfile", "memorymapping", "like"},
+            {}) {}
 
  private:
   bool apply_property(LoadShapeSpec&, const std::string& prop, const std::string&, const Location&,

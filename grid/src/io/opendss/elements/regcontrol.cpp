@@ -23,7 +23,6 @@ class RegControlClass final : public ElementStore<RegControlSpec> {
  public:
   RegControlClass()
       : ElementStore(
-            "RegControl",
             {"transformer", "winding",    "vreg",          "band",     "ptratio",      "ctprim",
              "r",           "x",          "bus",           "delay",    "reversible",   "revvreg",
              "revband",     "revr",       "revx",          "tapdelay", "debugtrace",   "maxtapchange",

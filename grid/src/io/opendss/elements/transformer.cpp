@@ -22,16 +22,16 @@ class TransformerClass final : public ElementStore<TransformerSpec> {
  public:
   TransformerClass()
       : ElementStore(
-            "Transformer", {"phases",   "windings",  "wdg",         "bus",       "conn",      "kv",
-                            "kva",      "tap",       "%r",          "rneut",     "xneut",     "buses",
-                            "conns",    "kvs",       "kvas",        "taps",      "xhl",       "xht",
-                            "xlt",      "xscarray",  "thermal",     "n",         "m",         "flrise",
-                            "hsrise",   "%loadloss", "%noloadloss", "normhkva",  "emerghkva", "sub",
-                            "maxtap",   "mintap",    "numtaps",     "subname",   "%imag",     "ppm_antifloat",
-                            "%rs",      "bank",      "xfmrcode",    "xrconst",   "x12",       "x13",
-                            "x23",      "leadlag",   "wdgcurrents", "core",      "rdcohms",   "seasons",
-                            "ratings",  "normamps",  "emergamps",   "faultrate", "pctperm",   "repair",
-                            "basefreq", "enabled",   "like"},
+            {"phases",   "windings",  "wdg",         "bus",       "conn",      "kv",
+             "kva",      "tap",       "%r",          "rneut",     "xneut",     "buses",
+             "conns",    "kvs",       "kvas",        "taps",      "xhl",       "xht",
+             "xlt",      "xscarray",  "thermal",     "n",         "m",         "flrise",
+             "hsrise",   "%loadloss", "%noloadloss", "normhkva",  "emerghkva", "sub",
+             "maxtap",   "mintap",    "numtaps",     "subname",   "%imag",     "ppm_antifloat",
+             "%rs",      "bank",      "xfmrcode",    "xrconst",   "x12",       "x13",
+             "x23",      "leadlag",   "wdgcurrents", "core",      "rdcohms",   "seasons",
+             "ratings",  "normamps",  "emergamps",   "faultrate", "pctperm",   "repair",
+             "basefreq", "enabled",   "like"},
             {"thermal", "n", "m", "flrise", "hsrise", "normhkva", "emerghkva", "sub", "subname", "bank",
              "seasons", "ratings", "normamps", "emergamps", "faultrate", "pctperm", "repair"}) {}
 

@@ -28,11 +28,11 @@ struct VsourceSpec {
 class VsourceClass final : public ElementStore<VsourceSpec> {
  public:
   VsourceClass()
-      : ElementStore("Vsource", {"bus1",   "basekv", "pu",       "angle",    "frequency", "phases",  "mvasc3",
-                                 "mvasc1", "x1r1",   "x0r0",     "isc3",     "isc1",      "r1",      "x1",
-                                 "r0",     "x0",     "scantype", "sequence", "bus2",      "z1",      "z0",
-                                 "z2",     "puz1",   "puz0",     "puz2",     "basemva",   "yearly",  "daily",
-                                 "duty",   "model",  "puzideal", "spectrum", "basefreq",  "enabled", "like"},
+      : ElementStore({"bus1",   "basekv", "pu",       "angle",    "frequency", "phases",  "mvasc3",
+                      "mvasc1", "x1r1",   "x0r0",     "isc3",     "isc1",      "r1",      "x1",
+                      "r0",     "x0",     "scantype", "sequence", "bus2",      "z1",      "z0",
+                      "z2",     "puz1",   "puz0",     "puz2",     "basemva",   "yearly",  "daily",
+                      "duty",   "model",  "puzideal", "spectrum", "basefreq",  "enabled", "like"},
                      {"yearly", "daily", "duty", "spectrum"}) {}
 
  private:
@@ -75,7 +75,7 @@ class VsourceClass final : public ElementStore<VsourceSpec> {
     } else if (prop == "basemva") {
       context.settings.base_mva = parse_positive(value);
     } else if (prop == "frequency" || prop == "basefreq") {
-      context.settings.frequency_hz = parse_number(value);
+      context.settings.frequency_hz = parse_positive(value);
     } else if (prop == "enabled") {
       s.enabled = parse_bool(value);
     } else {
