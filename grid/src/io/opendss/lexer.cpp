@@ -3,8 +3,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
+
+#include "vvc/common/numbers.hpp"
 
 namespace vvc::grid::dss {
 
@@ -102,20 +106,25 @@ std::string read_value(const std::string& s, size_t& i) {
   return s.substr(start, i - start);
 }
 
-// Reads a token that is a number. Returns false for a token that is no number at all (an RPN operator, a
-// word); throws for a number that is not a finite double.
+// Reads a token that is a number (vvc::parse_decimal: decimal notation, a finite double). Returns false for a
+// token that is no number at all (an RPN operator, a word); throws for one that reads as a number but is no
+// finite double (nan, inf, 1e309, 1e-400), saying which.
 bool parse_double(const std::string& token, double& out) {
+  if (const std::optional<double> x = parse_decimal(token)) {
+    out = *x;
+    return true;
+  }
   const char* begin = token.data();
   const char* end = token.data() + token.size();
   if (begin != end && *begin == '+') ++begin;
-  auto [ptr, ec] = std::from_chars(begin, end, out);
-  if (ptr != end) return false;
+  double ignored = 0.0;
+  const auto [ptr, ec] = std::from_chars(begin, end, ignored);
+  if (begin == end || ptr != end) return false;
   if (ec == std::errc::result_out_of_range) {
     throw std::invalid_argument("'" + token + "' is outside the range of a double");
   }
-  if (ec != std::errc()) return false;
-  if (!std::isfinite(out)) throw std::invalid_argument("'" + token + "' is not a finite number");
-  return true;
+  if (ec == std::errc()) throw std::invalid_argument("'" + token + "' is not a finite number");
+  return false;
 }
 
 std::vector<std::string> blank_tokens(const std::string& s) {
@@ -259,12 +268,12 @@ double parse_positive(const std::string& value) {
 }
 
 int parse_integer(const std::string& value, int min, int max) {
-  const double v = parse_number(value);
-  if (v != std::floor(v) || v < min || v > max) {
+  const std::optional<std::int64_t> v = exact_integer(parse_number(value), min, max);
+  if (!v) {
     throw std::invalid_argument("expected an integer from " + std::to_string(min) + " to " +
                                 std::to_string(max) + ", got '" + value + "'");
   }
-  return static_cast<int>(v);
+  return static_cast<int>(*v);
 }
 
 std::vector<double> parse_numbers(const std::string& value) {
