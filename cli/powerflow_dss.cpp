@@ -1,16 +1,19 @@
 // vvc powerflow CASE.dss: the unbalanced power flow of an OpenDSS script. Prints every bus and phase
 // (bus,phase,vm_pu,va_deg,vm_volts; line-to-neutral, bus names lower case as OpenDSS reports them), the
-// feeder power, losses and the regulator taps, as CSV, JSON or an aligned table.
+// feeder power, losses and the regulator taps, as an aligned table or JSON; CSV is the voltage table alone,
+// and --summary-csv / --taps-csv write the other two tables to files of their own.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <numbers>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "args.hpp"
 #include "commands.hpp"
 #include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
 #include "vvc/grid/io/opendss.hpp"
 #include "vvc/grid/powerflow/three_phase.hpp"
 
@@ -24,13 +27,19 @@ const std::vector<OptionSpec> kSpecs = {
      "MODE"},
     {"lenient", false, "skip unsupported OpenDSS commands and properties with a warning instead of failing",
      ""},
+    {"summary-csv", true, "also write the summary to FILE: quantity,value (status, iterations, kW, kvar)",
+     "FILE"},
+    {"taps-csv", true, "also write the regulator taps to FILE: regulator,tap_pu,position", "FILE"},
 };
 
 constexpr const char* kUsage =
     "usage: vvc powerflow CASE.dss [--format table|csv|json] [--taps fixed|control] [--lenient]\n"
+    "                              [--summary-csv FILE] [--taps-csv FILE]\n"
     "\n"
     "Solves the unbalanced power flow of an OpenDSS script and prints the voltage of every bus and phase\n"
     "(bus,phase,vm_pu,va_deg,vm_volts; line-to-neutral), the source power, losses and regulator taps.\n"
+    "table and json print all three; csv prints the voltage table only (one header line, one row per bus\n"
+    "and phase): --summary-csv and --taps-csv write the other two tables as CSV files.\n"
     "Exit status: 0 converged, 1 not converged, 2 bad input.\n"
     "\n"
     "options:\n";
@@ -107,23 +116,28 @@ int run_powerflow_dss(int argc, char** argv) {
   const double loss_kw = r.losses.real() / 1e3, loss_kvar = r.losses.imag() / 1e3;
   const std::string status(grid::to_string(r.status));
 
+  // The files first: a file that cannot be written is bad input, and then nothing is printed.
+  if (const auto path = args.get("summary-csv")) {
+    std::ostringstream text;
+    text << "quantity,value\nstatus," << status << "\niterations," << r.iterations << "\nsource_kw,"
+         << format_number(source_kw, 3) << "\nsource_kvar," << format_number(source_kvar, 3) << "\nload_kw,"
+         << format_number(load_kw, 3) << "\nload_kvar," << format_number(load_kvar, 3) << "\nlosses_kw,"
+         << format_number(loss_kw, 3) << "\nlosses_kvar," << format_number(loss_kvar, 3) << "\n";
+    write_file_atomically(*path, text.str());
+  }
+  if (const auto path = args.get("taps-csv")) {
+    std::string text = "regulator,tap_pu,position\n";
+    for (const grid::RegulatorState& g : r.regulators) {
+      text += g.name + ',' + format_number(g.tap, 5) + ',' + std::to_string(g.position) + '\n';
+    }
+    write_file_atomically(*path, text);
+  }
+
   if (format == "csv") {
     std::cout << "bus,phase,vm_pu,va_deg,vm_volts\n";
     for (const Row& row : rows) {
       std::cout << row.bus << ',' << row.phase << ',' << row.vm_pu << ',' << row.va_deg << ',' << row.vm_volts
                 << '\n';
-    }
-    std::cout << "\nquantity,value\n"
-              << "status," << status << "\niterations," << r.iterations << "\nsource_kw,"
-              << format_number(source_kw, 3) << "\nsource_kvar," << format_number(source_kvar, 3)
-              << "\nload_kw," << format_number(load_kw, 3) << "\nload_kvar," << format_number(load_kvar, 3)
-              << "\nlosses_kw," << format_number(loss_kw, 3) << "\nlosses_kvar,"
-              << format_number(loss_kvar, 3) << "\n";
-    if (!r.regulators.empty()) {
-      std::cout << "\nregulator,tap_pu,position\n";
-      for (const grid::RegulatorState& g : r.regulators) {
-        std::cout << g.name << ',' << format_number(g.tap, 5) << ',' << g.position << '\n';
-      }
     }
   } else if (format == "json") {
     auto number_or_null = [](const std::string& s) { return s.empty() ? std::string("null") : s; };

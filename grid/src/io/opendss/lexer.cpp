@@ -3,8 +3,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
+
+#include "vvc/common/numbers.hpp"
 
 namespace vvc::grid::dss {
 
@@ -102,12 +106,25 @@ std::string read_value(const std::string& s, size_t& i) {
   return s.substr(start, i - start);
 }
 
+// Reads a token that is a number (vvc::parse_decimal: decimal notation, a finite double). Returns false for a
+// token that is no number at all (an RPN operator, a word); throws for one that reads as a number but is no
+// finite double (nan, inf, 1e309, 1e-400), saying which.
 bool parse_double(const std::string& token, double& out) {
+  if (const std::optional<double> x = parse_decimal(token)) {
+    out = *x;
+    return true;
+  }
   const char* begin = token.data();
   const char* end = token.data() + token.size();
   if (begin != end && *begin == '+') ++begin;
-  auto [ptr, ec] = std::from_chars(begin, end, out);
-  return ec == std::errc() && ptr == end && std::isfinite(out);
+  double ignored = 0.0;
+  const auto [ptr, ec] = std::from_chars(begin, end, ignored);
+  if (begin == end || ptr != end) return false;
+  if (ec == std::errc::result_out_of_range) {
+    throw std::invalid_argument("'" + token + "' is outside the range of a double");
+  }
+  if (ec == std::errc()) throw std::invalid_argument("'" + token + "' is not a finite number");
+  return false;
 }
 
 std::vector<std::string> blank_tokens(const std::string& s) {
@@ -127,6 +144,10 @@ std::vector<std::string> blank_tokens(const std::string& s) {
 
 double evaluate_rpn(const std::vector<std::string>& tokens, const std::string& text) {
   std::vector<double> stack;
+  auto push = [&](double v) {
+    if (!std::isfinite(v)) throw std::invalid_argument("RPN expression '" + text + "' gives inf or NaN");
+    stack.push_back(v);
+  };
   auto pop = [&]() {
     if (stack.empty()) throw std::invalid_argument("malformed RPN expression '" + text + "'");
     const double v = stack.back();
@@ -137,31 +158,29 @@ double evaluate_rpn(const std::vector<std::string>& tokens, const std::string& t
     const std::string t = lower(raw);
     double number = 0.0;
     if (parse_double(t, number)) {
-      stack.push_back(number);
+      push(number);
     } else if (t == "+" || t == "-" || t == "*" || t == "/" || t == "^") {
       const double b = pop();
       const double a = pop();
-      if (t == "+") stack.push_back(a + b);
-      if (t == "-") stack.push_back(a - b);
-      if (t == "*") stack.push_back(a * b);
-      if (t == "/") stack.push_back(a / b);
-      if (t == "^") stack.push_back(std::pow(a, b));
+      if (t == "+") push(a + b);
+      if (t == "-") push(a - b);
+      if (t == "*") push(a * b);
+      if (t == "/") push(a / b);
+      if (t == "^") push(std::pow(a, b));
     } else if (t == "sqrt") {
-      stack.push_back(std::sqrt(pop()));
+      push(std::sqrt(pop()));
     } else if (t == "sqr") {
       const double a = pop();
-      stack.push_back(a * a);
+      push(a * a);
     } else if (t == "inv") {
-      stack.push_back(1.0 / pop());
+      push(1.0 / pop());
     } else if (t == "pi") {
-      stack.push_back(std::numbers::pi);
+      push(std::numbers::pi);
     } else {
       throw std::invalid_argument("'" + raw + "' is not a number or an RPN operator in '" + text + "'");
     }
   }
-  if (stack.size() != 1 || !std::isfinite(stack.back())) {
-    throw std::invalid_argument("malformed RPN expression '" + text + "'");
-  }
+  if (stack.size() != 1) throw std::invalid_argument("malformed RPN expression '" + text + "'");
   return stack.back();
 }
 
@@ -240,6 +259,21 @@ double parse_number(const std::string& value) {
   double number = 0.0;
   if (tokens.size() == 1 && parse_double(tokens[0], number)) return number;
   return evaluate_rpn(tokens, value);
+}
+
+double parse_positive(const std::string& value) {
+  const double v = parse_number(value);
+  if (v <= 0.0) throw std::invalid_argument("expected a number > 0, got '" + value + "'");
+  return v;
+}
+
+int parse_integer(const std::string& value, int min, int max) {
+  const std::optional<std::int64_t> v = exact_integer(parse_number(value), min, max);
+  if (!v) {
+    throw std::invalid_argument("expected an integer from " + std::to_string(min) + " to " +
+                                std::to_string(max) + ", got '" + value + "'");
+  }
+  return static_cast<int>(*v);
 }
 
 std::vector<double> parse_numbers(const std::string& value) {

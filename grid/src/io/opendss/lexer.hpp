@@ -31,10 +31,19 @@ std::string lower(std::string s);
 /// Removes one level of enclosing quotes or brackets.
 std::string strip_brackets(const std::string& value);
 
-/// Parses a number, or evaluates an RPN expression in brackets. Throws std::invalid_argument when malformed.
+/// Parses a number, or evaluates an RPN expression in brackets. Throws std::invalid_argument when malformed,
+/// when a literal is not a finite double (nan, inf, 1e309) and when a step of the expression gives inf or
+/// NaN.
 double parse_number(const std::string& value);
+/// Parses a number > 0. Throws std::invalid_argument otherwise.
+double parse_positive(const std::string& value);
+/// The bound of integers that have no natural limit (iteration counts, tap counts and positions).
+inline constexpr int kMaxCount = 1000000;
+/// Parses an integer in [min, max]: a number (or RPN expression) with an integral value, as OpenDSS requires
+/// for counts, indices and models. Throws std::invalid_argument naming the range otherwise.
+int parse_integer(const std::string& value, int min, int max);
 /// Parses a list of numbers separated by blanks, commas or '|' (rows). Each entry must be a plain number
-/// (no RPN expression).
+/// (no RPN expression), a finite double.
 std::vector<double> parse_numbers(const std::string& value);
 /// Parses a list of words (e.g. "wye delta", "[650 rg60]").
 std::vector<std::string> parse_words(const std::string& value);

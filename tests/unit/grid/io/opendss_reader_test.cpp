@@ -1,10 +1,14 @@
-// Unit tests of the OpenDSS lexer and reader.
+// Unit tests of the OpenDSS reader: element semantics, Redirect through SourceFiles, lenient mode, bad
+// numbers.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <numbers>
+#include <string>
+#include <utility>
+#include <vector>
 
-#include "lexer.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/grid/io/opendss.hpp"
 
@@ -21,54 +25,6 @@ const PrimitiveElement& element(const MultiphaseNetwork& net, const std::string&
   }
   throw std::runtime_error("no element " + name);
 }
-
-// ----- lexer -----
-
-TEST(OpenDssLexer, JoinsContinuationsAndDropsComments) {
-  const auto commands = dss::split_commands(
-      "New Line.a bus1=x ! comment\n"
-      "~ bus2=y // another\n"
-      "\n"
-      "more length=2\n"
-      "/* block\n"
-      "still comment */\n"
-      "Solve\n");
-  ASSERT_EQ(commands.size(), 2u);
-  EXPECT_EQ(commands[0].text, "New Line.a bus1=x bus2=y length=2");
-  EXPECT_EQ(commands[0].line, 1);
-  EXPECT_EQ(commands[1].text, "Solve");
-  EXPECT_EQ(commands[1].line, 7);
-}
-
-TEST(OpenDssLexer, SplitsNamedPositionalAndBracketedParameters) {
-  const auto p =
-      dss::split_parameters("New Load.l phases=1 bus.1.0 ( 0.4 3 sqrt / ) kvs = \"1 2\" x=[1 | 2 3]");
-  ASSERT_EQ(p.size(), 7u);
-  EXPECT_EQ(p[2].name, "phases");
-  EXPECT_EQ(p[3].name, "");
-  EXPECT_EQ(p[3].value, "bus.1.0");
-  EXPECT_EQ(p[4].value, "( 0.4 3 sqrt / )");
-  EXPECT_EQ(p[5].name, "kvs");
-  EXPECT_EQ(p[5].value, "\"1 2\"");
-  EXPECT_EQ(p[6].value, "[1 | 2 3]");
-  EXPECT_THROW(dss::split_parameters("x=(1 2"), std::invalid_argument);
-}
-
-TEST(OpenDssLexer, EvaluatesRpnAndParsesMatrices) {
-  EXPECT_NEAR(dss::parse_number("( 0.4 3 sqrt / )"), 0.4 / kSqrt3, 1e-15);
-  EXPECT_DOUBLE_EQ(dss::parse_number("(0.00625 12 * 1 +)"), 1.075);
-  EXPECT_DOUBLE_EQ(dss::parse_number("(8 1000 /)"), 0.008);
-  EXPECT_DOUBLE_EQ(dss::parse_number(".85"), 0.85);
-  EXPECT_THROW(dss::parse_number("(1 +)"), std::invalid_argument);
-  EXPECT_THROW(dss::parse_number("abc"), std::invalid_argument);
-  const std::vector<double> lower = dss::parse_matrix("(1 | 2 3 | 4 5 6)", 3);
-  EXPECT_EQ(lower, (std::vector<double>{1, 2, 4, 2, 3, 5, 4, 5, 6}));
-  const std::vector<double> full = dss::parse_matrix("[1 2 | 3 4]", 2);
-  EXPECT_EQ(full, (std::vector<double>{1, 2, 3, 4}));
-  EXPECT_THROW(dss::parse_matrix("(1 | 2 3)", 3), std::invalid_argument);
-}
-
-// ----- reader -----
 
 constexpr const char* kSource =
     "Clear\n"
@@ -122,6 +78,130 @@ TEST(OpenDssReader, PowerFactorAndKvarFollowTheLastOneGiven) {
   EXPECT_NEAR(c.network.loads[0].q_var, 100e3 * 0.75, 1e-9);
   EXPECT_NEAR(c.network.loads[1].q_var, 10e3 / 3.0, 1e-9);
   EXPECT_NEAR(c.network.loads[0].v_base_v, 12470.0 / kSqrt3, 1e-9);
+}
+
+TEST(OpenDssReader, ReadsAScriptAndItsRedirectTargetsFromMemory) {
+  // Redirect paths are relative to the folder of the file that names them.
+  const MemorySourceFiles files{
+      {"feeder/main.dss", std::string(kSource) + "Redirect parts/lines.dss\nBusCoords parts/xy.csv\n"},
+      {"feeder/parts/lines.dss", "Redirect ../codes.dss\nNew Line.l src.1 a.1 linecode=c length=2\n"},
+      {"feeder/codes.dss", "New Linecode.c nphases=1 r1=0.3 x1=0.6 r0=0.3 x0=0.6 c1=0 c0=0\n"},
+      {"feeder/parts/xy.csv", "src, 1, 2\na, 3.5, -4\n"},
+  };
+  const OpenDssCase c = read_opendss("feeder/main.dss", files);
+  const PrimitiveElement& line = element(c.network, "Line.l");
+  EXPECT_NEAR(std::abs(line.y(0, 0) - 1.0 / Complex(0.6, 1.2)), 0.0, 1e-12);
+  const PhaseBus& a = c.network.buses[static_cast<size_t>(c.network.find_bus("a"))];
+  ASSERT_TRUE(a.xy.has_value());
+  EXPECT_EQ(*a.xy, (std::array<double, 2>{3.5, -4.0}));
+}
+
+TEST(OpenDssReader, AFileMissingFromMemoryIsAnErrorAtItsRedirect) {
+  const MemorySourceFiles files{{"main.dss", std::string(kSource) + "Redirect gone.dss\n"}};
+  try {
+    read_opendss("main.dss", files);
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("main.dss:3: gone.dss: cannot open"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(read_opendss("other.dss", files), InputError);
+}
+
+// The InputError message of reading `text` (as test.dss), or "" when it is accepted.
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(OpenDssReader, IntegersAreWholeAndRangeChecked) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Set maxcontroliter=1e10", "Set maxcontroliter: expected an integer from 1 to 1000000, got '1e10'"},
+      {"Set maxcontroliter=2.5", "Set maxcontroliter: expected an integer from 1 to 1000000, got '2.5'"},
+      {"Set maxiterations=0", "Set maxiterations: expected an integer from 1 to 1000000, got '0'"},
+      {"New Linecode.c nphases=17", "Linecode.c nphases: expected an integer from 1 to 16, got '17'"},
+      {"New Line.l src a phases=1.5", "Line.l phases: expected an integer from 1 to 16, got '1.5'"},
+      {"New Load.l bus1=src phases=4", "Load.l phases: expected an integer from 1 to 3, got '4'"},
+      {"New Load.l bus1=src model=1e300", "Load.l model: expected an integer from 1 to 8, got '1e300'"},
+      {"New Capacitor.c bus1=src phases=0", "Capacitor.c phases: expected an integer from 1 to 3, got '0'"},
+      {"New Transformer.t phases=-3", "Transformer.t phases: expected an integer from 1 to 16, got '-3'"},
+      {"New Transformer.t windings=2.5",
+       "Transformer.t windings: expected an integer from 1 to 16, got '2.5'"},
+      {"New Transformer.t wdg=3", "Transformer.t wdg: expected an integer from 1 to 2, got '3'"},
+      {"New Transformer.t numtaps=0",
+       "Transformer.t numtaps: expected an integer from 1 to 1000000, got '0'"},
+      {"New RegControl.r winding=4", "RegControl.r winding: expected an integer from 1 to 3, got '4'"},
+      {"New RegControl.r tapwinding=0", "RegControl.r tapwinding: expected an integer from 1 to 3, got '0'"},
+      {"New RegControl.r maxtapchange=-1",
+       "RegControl.r maxtapchange: expected an integer from 0 to 1000000, got '-1'"},
+      {"New RegControl.r tapnum=1e7",
+       "RegControl.r tapnum: expected an integer from -1000000 to 1000000, got '1e7'"},
+      {"New PVSystem.p bus1=src phases=2.5", "PVSystem.p phases: expected an integer from 1 to 3, got '2.5'"},
+      {"New PVSystem.p bus1=src model=4", "PVSystem.p model: expected an integer from 1 to 3, got '4'"},
+      {"New Vsource.v phases=1e10", "Vsource.v phases: expected an integer from 1 to 16, got '1e10'"},
+  };
+  for (const auto& [line, message] : cases) {
+    EXPECT_EQ(error_of(std::string(kSource) + line + "\n"), "test.dss:3: " + message);
+  }
+}
+
+TEST(OpenDssReader, RejectsNumbersThatAreNotFiniteDoublesWithFileAndLine) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"New Load.l bus1=src kw=nan", "Load.l kw: 'nan' is not a finite number"},
+      {"New Load.l bus1=src kw=1e309", "Load.l kw: '1e309' is outside the range of a double"},
+      {"New Load.l bus1=src kw=(1 1e308 10 * /)",
+       "Load.l kw: RPN expression '(1 1e308 10 * /)' gives inf or NaN"},
+      {"New Load.l bus1=src zipv=[1 0 0 1 0 0 -inf]", "Load.l zipv: '-inf' is not a finite number"},
+      {"New Linecode.c nphases=2 rmatrix=(1 | 1e999 1)",
+       "Linecode.c rmatrix: '1e999' is outside the range of a double"},
+      {"New Transformer.t kvs=[12.47 inf]", "Transformer.t kvs: 'inf' is not a finite number"},
+      {"Set voltagebases=[12.47 1e400]", "Set voltagebases: '1e400' is outside the range of a double"},
+      {"Set defaultbasefreq=(1e300 1e300 *)",
+       "Set defaultbasefreq: RPN expression '(1e300 1e300 *)' gives inf or NaN"},
+  };
+  for (const auto& [line, message] : cases) {
+    EXPECT_EQ(error_of(std::string(kSource) + line + "\n"), "test.dss:3: " + message);
+  }
+  const MemorySourceFiles files{{"main.dss", std::string(kSource) + "BusCoords xy.csv\n"},
+                                {"xy.csv", "src, 0, 0\nsrc, 1e309, 1\n"}};
+  try {
+    read_opendss("main.dss", files);
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "xy.csv:2: '1e309' is outside the range of a double");
+  }
+}
+
+TEST(OpenDssReader, TheCircuitFrequencyIsPositive) {
+  // A zero frequency would divide by zero in every reactance's f / f_base.
+  EXPECT_EQ(error_of(std::string(kSource) + "Set defaultbasefreq=0\n"),
+            "test.dss:3: Set defaultbasefreq: expected a number > 0, got '0'");
+  EXPECT_EQ(error_of(std::string(kSource) + "Vsource.source.frequency=-50\n"),
+            "test.dss:3: vsource.source frequency: expected a number > 0, got '-50'");
+}
+
+TEST(OpenDssReader, RedirectNestsAtMost64FilesDeep) {
+  // main.dss redirects to d1.dss, d1 to d2, ..., dN holds a load.
+  auto chain = [](int depth) {
+    MemorySourceFiles files;
+    files.add("main.dss", std::string(kSource) + "Redirect d1.dss\n");
+    for (int k = 1; k < depth; ++k) {
+      files.add("d" + std::to_string(k) + ".dss", "Redirect d" + std::to_string(k + 1) + ".dss\n");
+    }
+    files.add("d" + std::to_string(depth) + ".dss", "New Load.l bus1=src.1 phases=1 kv=7.2 kw=1\n");
+    return files;
+  };
+  ASSERT_EQ(kMaxRedirectDepth, 64);
+  EXPECT_EQ(read_opendss("main.dss", chain(kMaxRedirectDepth)).network.loads.size(), 1u);
+  try {
+    read_opendss("main.dss", chain(kMaxRedirectDepth + 1));
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "d64.dss:1: Redirect: more than 64 nested Redirect/Compile files");
+  }
 }
 
 TEST(OpenDssReader, LenientModeSkipsAndWarns) {
