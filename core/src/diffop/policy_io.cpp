@@ -29,12 +29,12 @@ double null_or_number(const JsonNode& node) {
   return node.is_null() ? std::numeric_limits<double>::quiet_NaN() : node.number();
 }
 
-json curve_json(const std::vector<TrainingProgress>& curve) {
+json curve_json(const std::vector<LearningPoint>& curve) {
   json out = json::array();
   for (const auto& p : curve) {
     out.push_back({{"iteration", p.iteration},
-                   {"rollout_transient", p.rollout_transient},
-                   {"rollout_steady", p.rollout_steady},
+                   {"rollout_transient", p.training_cost},
+                   {"rollout_steady", p.training_steady},
                    {"validation_transient", number_or_null(p.validation_transient)},
                    {"validation_steady", number_or_null(p.validation_steady)},
                    {"gradient_norm", p.gradient_norm},
@@ -46,15 +46,15 @@ json curve_json(const std::vector<TrainingProgress>& curve) {
 
 constexpr int kIntMax = std::numeric_limits<int>::max();
 
-std::vector<TrainingProgress> json_curve(const JsonNode& node) {
-  std::vector<TrainingProgress> out;
+std::vector<LearningPoint> json_curve(const JsonNode& node) {
+  std::vector<LearningPoint> out;
   for (const JsonNode& e : node.elements()) {
     e.allow_only({"iteration", "rollout_transient", "rollout_steady", "validation_transient",
                   "validation_steady", "gradient_norm", "seconds", "fallback_steps"});
-    TrainingProgress p;
+    LearningPoint p;
     p.iteration = e.at("iteration").integer(0, kIntMax);
-    p.rollout_transient = e.at("rollout_transient").number();
-    p.rollout_steady = e.at("rollout_steady").number();
+    p.training_cost = e.at("rollout_transient").number();
+    p.training_steady = e.at("rollout_steady").number();
     p.validation_transient = null_or_number(e.at("validation_transient"));
     p.validation_steady = null_or_number(e.at("validation_steady"));
     p.gradient_norm = e.at("gradient_norm").number();
@@ -93,8 +93,8 @@ json policy_json(const PolicyFile& p) {
         {"noise_draws", t.noise_draws},
         {"sigma", t.sigma},
         {"beta", t.beta},
-        {"learning_rate", t.learning_rate},
-        {"validation_scenarios", t.validation_scenarios},
+        {"learning_rate", t.adam.learning_rate},
+        {"validation_scenarios", t.validation.scenarios},
         {"seconds", p.training_seconds},
         {"curve", curve_json(p.curve)}}},
   };
@@ -145,8 +145,8 @@ PolicyFile policy_from_json(const JsonNode& root) {
   p.training.noise_draws = tr.at("noise_draws").integer(0, kIntMax);
   p.training.sigma = tr.at("sigma").number();
   p.training.beta = tr.at("beta").number();
-  p.training.learning_rate = tr.at("learning_rate").number();
-  p.training.validation_scenarios = tr.at("validation_scenarios").integer(0, kIntMax);
+  p.training.adam.learning_rate = tr.at("learning_rate").number();
+  p.training.validation.scenarios = tr.at("validation_scenarios").integer(0, kIntMax);
   p.training_seconds = tr.at("seconds").number();
   p.curve = json_curve(tr.at("curve"));
   if (const auto ev = root.find("evaluation")) {
@@ -228,8 +228,9 @@ void write_checkpoint(const TrainerState& state, const PolicyFile& meta, const s
             {"version", 1},
             {"policy", policy_json(m)},
             {"iteration", state.iteration},
-            {"adam_m", vector_json(state.adam_m)},
-            {"adam_v", vector_json(state.adam_v)},
+            {"adam_m", vector_json(state.adam.m)},
+            {"adam_v", vector_json(state.adam.v)},
+            {"adam_steps", state.adam.steps},
             {"best_theta", vector_json(state.best_theta)},
             {"best_validation", number_or_null(state.best_validation)},
             {"total_iterations", meta.training.iterations}};
@@ -239,7 +240,7 @@ void write_checkpoint(const TrainerState& state, const PolicyFile& meta, const s
 TrainerState read_checkpoint(const std::filesystem::path& path, PolicyFile& meta) {
   const JsonDocument document(read_text_file(path), path.string());
   const JsonNode root = document.root();
-  root.allow_only({"format", "version", "policy", "iteration", "adam_m", "adam_v", "best_theta",
+  root.allow_only({"format", "version", "policy", "iteration", "adam_m", "adam_v", "adam_steps", "best_theta",
                    "best_validation", "total_iterations"});
   root.expect_format("vvc.checkpoint", 1);
   meta = policy_from_json(root.at("policy"));
@@ -247,13 +248,16 @@ TrainerState read_checkpoint(const std::filesystem::path& path, PolicyFile& meta
   TrainerState st;
   st.iteration = root.at("iteration").integer(0, kIntMax);
   st.theta = meta.theta;
-  st.adam_m = json_vector(root.at("adam_m"));
-  st.adam_v = json_vector(root.at("adam_v"));
+  st.adam.m = json_vector(root.at("adam_m"));
+  st.adam.v = json_vector(root.at("adam_v"));
+  // Checkpoints written before the step count was stored took exactly one Adam step per iteration.
+  const auto steps = root.find("adam_steps");
+  st.adam.steps = steps ? steps->integer(0L, std::numeric_limits<long>::max()) : st.iteration;
   st.best_theta = json_vector(root.at("best_theta"));
   st.best_validation = null_or_number(root.at("best_validation"));
   if (!std::isfinite(st.best_validation)) st.best_validation = std::numeric_limits<double>::infinity();
   st.curve = meta.curve;
-  if (st.adam_m.size() != st.theta.size() || st.adam_v.size() != st.theta.size()) {
+  if (st.adam.m.size() != st.theta.size() || st.adam.v.size() != st.theta.size()) {
     root.at("adam_m").fail("the optimizer state does not match the parameter count");
   }
   return st;

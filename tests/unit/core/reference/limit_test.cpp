@@ -1,6 +1,8 @@
 #include "vvc/core/reference/limit.hpp"
 #include "support/benchmark_fixture.hpp"
+#include "vvc/core/env/evaluation.hpp"
 #include "vvc/core/reference/nlp_ac.hpp"
+#include "vvc/core/reference/registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,10 +19,11 @@ TEST(Limit, MatchesReferenceCheckValue) {
   const auto set = make_scenarios(study);
   EvaluationOptions opt;
   opt.ids = {0, 500};
-  const Evaluation ev = evaluate_limit(study, *set, opt, false);
+  const Evaluation ev = evaluate(study, *set, find_controller("limit").factory(study), opt);
   EXPECT_NEAR(ev.summary.transient, -6.8505, 2e-3);
   EXPECT_NEAR(ev.summary.steady, -0.1091, 2e-4);
   EXPECT_EQ(ev.summary.power_flow_failures, 0);
+  EXPECT_EQ(ev.summary.controller_failures, 0);
 }
 
 // Optimality checked independently of Ipopt and of the reduced gradient: no random feasible perturbation of
@@ -36,7 +39,7 @@ TEST(Limit, NoFeasiblePerturbationDoesBetter) {
     for (long seed = 0; seed < 12; ++seed) {
       const Scenario s = set->make(seed);
       const LimitSolution sol = solve_limit(study, s, band);
-      ASSERT_TRUE(sol.ok) << "seed " << seed;
+      ASSERT_TRUE(sol.solved()) << "seed " << seed;
       env.reset(s);
       const StepResult at_solution = env.apply(sol.q);
       EXPECT_NEAR(at_solution.cost, sol.cost, 1e-9);
@@ -72,7 +75,7 @@ TEST(NlpPolicy, FirstActionMatchesLimitBandAndStaysInBand) {
   for (long seed : {0, 1, 7}) {
     const Scenario s = set->make(seed);
     const LimitSolution reference = solve_limit(study, s, true);
-    ASSERT_TRUE(reference.ok);
+    ASSERT_TRUE(reference.solved());
     Environment env(study);
     auto controller = make_nlp_policy_controller(study, no_move);
     const Observation& obs = env.reset(s);

@@ -103,6 +103,21 @@ struct DiffOpSolveStats {
   long failures = 0;   ///< neither QP solved: the previous q was kept
 };
 
+/// The outcome of one policy solve.
+enum class PolicySolveStatus {
+  kOptimal,   ///< the QP with hard voltage limits was solved
+  kFallback,  ///< its limits were infeasible: the exact-penalty (L1 slack) QP was solved instead
+  kFailed,    ///< neither QP was solved: the plan is untouched
+};
+const char* to_string(PolicySolveStatus status);
+
+/// The outcome of a policy-gradient accumulation.
+enum class PolicyGradientStatus {
+  kComputed,    ///< (d plan / d theta)' w was added
+  kNotOptimal,  ///< the last solve was a fallback or failed: the exact-penalty QP is another problem
+  kDegenerate,  ///< the KKT system is not usable (degenerate active set)
+};
+
 /// The QP backends behind DiffOpSolver: the project's dense Goldfarb-Idnani solver (thread-safe,
 /// allocation-free when warm: the default) or Ipopt (serialized process-wide; for cross-checks and
 /// comparison). With Ipopt the active set for the KKT sensitivities is read from its multipliers
@@ -123,16 +138,16 @@ class DiffOpSolver {
   /// Forgets the QP warm start. Called at each episode start, so that an episode's numbers do not depend on
   /// which episodes the same worker solved before (results independent of the thread count).
   void reset();
-  /// Solves for the plan; returns false when no QP could be solved (plan untouched).
-  bool solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state);
+  /// Solves for the plan (untouched when kFailed).
+  PolicySolveStatus solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state);
   QpBackend backend() const { return backend_; }
-  /// Adds (d plan / d theta)' w to dtheta, for w over the plan's variables (m H). Returns false when the KKT
-  /// system is not usable (degenerate); then nothing is added.
-  bool accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
-                           const Eigen::VectorXd& w, Eigen::VectorXd& dtheta);
+  /// Adds (d plan / d theta)' w to dtheta, for w over the plan's variables (m H), at the last solve. Adds
+  /// nothing unless it returns kComputed.
+  PolicyGradientStatus accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
+                                           const Eigen::VectorXd& w, Eigen::VectorXd& dtheta);
   const Eigen::VectorXd& plan() const { return plan_; }  ///< m H
   void clear_plan() { plan_.setZero(); }
-  bool used_fallback() const { return fallback_; }
+  PolicySolveStatus last_status() const { return status_; }
   const DiffOpSolveStats& stats() const { return stats_; }
   const KktDiagnostics& last_diagnostics() const { return kkt_.diagnostics(); }
 
@@ -150,7 +165,7 @@ class DiffOpSolver {
   KktSensitivity kkt_;
   QpDataTangent data_gradient_;
   Eigen::VectorXd plan_;
-  bool fallback_ = false;
+  PolicySolveStatus status_ = PolicySolveStatus::kFailed;
   bool factorized_ = false;
   DiffOpSolveStats stats_;
 };

@@ -11,6 +11,7 @@
 #include "vvc/core/diffop/policy.hpp"
 #include "vvc/core/diffop/trainer.hpp"
 #include "vvc/core/env/evaluation.hpp"
+#include "vvc/core/training/observer.hpp"
 
 namespace vvc::core {
 
@@ -27,7 +28,7 @@ struct PolicyFile {
   double training_seconds = 0.0;
   std::optional<EvaluationSummary> evaluation;  ///< metrics of the exported policy on the evaluation seeds
   SeedRange evaluation_seeds{0, 0};
-  std::vector<TrainingProgress> curve;  ///< learning curve (no traces)
+  std::vector<LearningPoint> curve;  ///< learning curve
 };
 
 /// Describes a trained policy of `model` (names, structure) for export.
