@@ -1,5 +1,6 @@
 // vvc eval: evaluates controllers (the registry's reference controllers or a trained policy) on a study's
 // scenario set, through the experiment layer.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -26,15 +27,18 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 void print_summary_table(std::ostream& out, const std::vector<core::EvaluationSummary>& rows) {
-  out << std::left << std::setw(18) << "controller" << std::right << std::setw(12) << "transient"
+  int name_width = 18;  // wider only for longer names (limit-band-per-step)
+  for (const auto& r : rows) name_width = std::max(name_width, static_cast<int>(r.controller.size()) + 1);
+  out << std::left << std::setw(name_width) << "controller" << std::right << std::setw(12) << "transient"
       << std::setw(10) << "steady" << std::setw(12) << "% out band" << std::setw(10) << "final out"
       << std::setw(10) << "failures" << std::setw(11) << "fallbacks"
       << "\n";
   for (const auto& r : rows) {
-    out << std::left << std::setw(18) << r.controller << std::right << std::fixed << std::setprecision(4)
-        << std::setw(12) << r.transient << std::setw(10) << r.steady << std::setprecision(2) << std::setw(12)
-        << 100.0 * r.fraction_out_of_band << std::setw(10) << r.final_violations << std::setw(10)
-        << r.power_flow_failures + r.controller_failures << std::setw(11) << r.fallback_steps << "\n";
+    out << std::left << std::setw(name_width) << r.controller << std::right << std::fixed
+        << std::setprecision(4) << std::setw(12) << r.transient << std::setw(10) << r.steady
+        << std::setprecision(2) << std::setw(12) << 100.0 * r.fraction_out_of_band << std::setw(10)
+        << r.final_violations << std::setw(10) << r.power_flow_failures + r.controller_failures
+        << std::setw(11) << r.fallback_steps << "\n";
   }
   out.unsetf(std::ios::fixed);
 }
@@ -85,11 +89,7 @@ int run_eval(int argc, char** argv) {
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
   const core::Study study = core::read_study(*args.get("study"));
   core::experiment::EvaluateRequest request;
-  if (args.has("seeds")) {
-    request.seeds = core::parse_seed_range(*args.get("seeds"), "--seeds");
-  } else if (const auto scenarios = core::make_scenarios(study); scenarios->size() >= 0) {
-    request.seeds = core::SeedRange{0, scenarios->size()};
-  }
+  if (args.has("seeds")) request.seeds = core::parse_seed_range(*args.get("seeds"), "--seeds");
   request.steps = args.integer("steps", study.steps);
   if (request.steps < 1) throw InputError("--steps: expected an integer >= 1");
   request.threads = args.integer("threads", 1);

@@ -1,5 +1,6 @@
 #include "progress.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 #include <cmath>
 #include <csignal>
@@ -16,8 +17,16 @@ extern "C" void record_signal(int signal) { g_signal = signal; }
 }  // namespace
 
 void install_stop_handlers() {
-  std::signal(SIGINT, record_signal);
-  std::signal(SIGTERM, record_signal);
+  // A signal ignored on entry stays ignored (nohup, background jobs of a non-interactive shell).
+  for (int signal : {SIGINT, SIGTERM}) {
+    struct sigaction old {};
+    sigaction(signal, nullptr, &old);
+    if (old.sa_handler == SIG_IGN) continue;
+    struct sigaction action {};
+    action.sa_handler = record_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(signal, &action, nullptr);
+  }
 }
 
 int stop_signal() { return static_cast<int>(g_signal); }
@@ -78,16 +87,18 @@ core::ObserverAction ProgressReporter::on_evaluation(const core::EvaluationProgr
     return action();
   }
   const bool end = p.done == p.total;
-  const double now = elapsed();
   if (p.done == 0) {
-    last_print_ = now;
     printed_ = false;
+    decile_ = 0;
   }
-  // Without a terminal: a line every 10 s of a long evaluation, and its end; short evaluations print nothing.
-  if (!terminal_ && (p.done == 0 || (!end && now - last_print_ < 10.0) || (end && !printed_)))
-    return action();
-  last_print_ = now;
-  printed_ = true;
+  // Without a terminal: once an evaluation has run 2 s, a line per tenth of its scenarios, and its end; short
+  // evaluations print nothing.
+  const long decile = p.total > 0 ? 10 * p.done / p.total : 10;
+  if (!terminal_) {
+    if (end ? !printed_ : (p.seconds < 2.0 || decile <= decile_)) return action();
+    decile_ = decile;
+    printed_ = true;
+  }
   const double eta = p.done > 0
                          ? p.seconds / static_cast<double>(p.done) * static_cast<double>(p.total - p.done)
                          : std::nan("");

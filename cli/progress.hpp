@@ -19,7 +19,8 @@ int stop_signal();
 inline constexpr int kStoppedExitStatus = 130;
 
 /// Prints progress: on a terminal one line rewritten in place, otherwise (logs, CI) a line per validation of a
-/// training run, and a line at most every 10 s of a long evaluation. Asks to stop once a signal arrived.
+/// training run, and a line per tenth of the scenarios of an evaluation that runs longer than 2 s. Asks to stop
+/// once a signal arrived.
 class ProgressReporter : public core::TrainingObserver {
  public:
   enum class Style {
@@ -41,8 +42,8 @@ class ProgressReporter : public core::TrainingObserver {
   bool open_line_ = false;
   std::string phase_;
   double last_validation_;
-  double last_print_ = 0.0;
-  bool printed_ = false;
+  bool printed_ = false;  ///< a line of the evaluation under way was printed
+  long decile_ = 0;       ///< the last tenth of its scenarios reported
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 

@@ -93,3 +93,54 @@ TEST(NlpPolicy, FirstActionMatchesLimitBandAndStaysInBand) {
 
 }  // namespace
 }  // namespace vvc::core
+
+namespace vvc::core {
+namespace {
+
+// On constant injections (tasrl13) the best q is the same at every step: limit-per-step is limit, exactly.
+TEST(LimitPerStep, EqualsLimitOnConstantScenarios) {
+  const Study& study = benchmark_study();
+  const auto set = make_scenarios(study);
+  EvaluationOptions opt;
+  opt.ids = {0, 6};
+  for (const char* band : {"", "-band"}) {
+    const Evaluation constant =
+        evaluate(study, *set, find_controller(std::string("limit") + band).factory(study), opt);
+    const Evaluation per_step =
+        evaluate(study, *set, find_controller(std::string("limit") + band + "-per-step").factory(study), opt);
+    for (size_t i = 0; i < constant.episodes.size(); ++i) {
+      EXPECT_EQ(per_step.episodes[i].transient, constant.episodes[i].transient) << band << " " << i;
+    }
+  }
+}
+
+// On time series the per-step minimum bounds every controller's transient cost from below, scenario by
+// scenario; the best constant q does not (it is one of the controllers bounded).
+TEST(LimitPerStep, BoundsEveryControllerOnTimeSeries) {
+  const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_tasrl/examples/study_json.json");
+  const auto set = make_scenarios(study);
+  EvaluationOptions opt;
+  opt.ids = study.evaluation_seeds;
+  opt.steps = study.steps;
+  const Evaluation bound = evaluate(study, *set, find_controller("limit-per-step").factory(study), opt);
+  EXPECT_EQ(bound.summary.controller_failures, 0);
+  bool series = false;
+  for (long id = opt.ids.first; id < opt.ids.last; ++id) series = series || !set->make(id).series.empty();
+  ASSERT_TRUE(series) << "the example set must hold a time series";
+  for (const char* other :
+       {"zero", "voltvar", "gradient-flow", "limit", "limit-band", "limit-band-per-step"}) {
+    const Evaluation ev = evaluate(study, *set, find_controller(other).factory(study), opt);
+    for (size_t i = 0; i < ev.episodes.size(); ++i) {
+      EXPECT_LE(bound.episodes[i].transient, ev.episodes[i].transient + 1e-9) << other << " scenario " << i;
+    }
+  }
+  const Evaluation band_bound =
+      evaluate(study, *set, find_controller("limit-band-per-step").factory(study), opt);
+  const Evaluation band_constant = evaluate(study, *set, find_controller("limit-band").factory(study), opt);
+  for (size_t i = 0; i < band_bound.episodes.size(); ++i) {
+    EXPECT_LE(band_bound.episodes[i].transient, band_constant.episodes[i].transient + 1e-9) << i;
+  }
+}
+
+}  // namespace
+}  // namespace vvc::core

@@ -49,6 +49,8 @@ struct Study {
   ScenarioSource scenarios;
   int steps = 100;
   double discount = 0.99;
+  /// Scenario ids evaluated by default, and those training draws from (generators: seeds; files: rows, both
+  /// ranges the whole file unless the study gives them).
   SeedRange evaluation_seeds{0, 500};
   SeedRange training_seeds{100000, 101000};
 
@@ -58,7 +60,8 @@ struct Study {
   std::vector<int> inverter_buses() const;
 };
 
-/// Reads a study file, or the study.json inside a folder. The network path is relative to the study file.
+/// Reads a study file, or the study.json inside a folder. The network and scenario file paths are relative to the
+/// study file; a scenario file is read to check the seed ranges against its size.
 Study read_study(const std::filesystem::path& path);
 Study parse_study(const std::string& text, const std::filesystem::path& source);
 
