@@ -210,6 +210,7 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
     case Method::kDiffOpTraj: {
       PolicyFile meta = describe_policy(*result.model, result.model->initial_parameters());
       meta.training = request.diffop;
+      meta.training.validation.scenarios = static_cast<int>(split.validation.size());
       CheckpointWriter writer(observer, request.checkpoint_file, meta);
       DiffOpTrainingResult r = diffop->train(&writer, request.resume ? &*request.resume : nullptr);
       result.theta = std::move(r.theta);
