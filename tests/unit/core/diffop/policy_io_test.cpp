@@ -33,11 +33,11 @@ Eigen::VectorXd awkward_vector(Eigen::Index size, std::uint64_t seed) {
   return v;
 }
 
-TrainingProgress progress(int iteration, bool validated) {
-  TrainingProgress p;
+LearningPoint progress(int iteration, bool validated) {
+  LearningPoint p;
   p.iteration = iteration;
-  p.rollout_transient = -6.0 - 1.0 / (iteration + 3.0);
-  p.rollout_steady = -0.1 / 7.0 * iteration;
+  p.training_cost = -6.0 - 1.0 / (iteration + 3.0);
+  p.training_steady = -0.1 / 7.0 * iteration;
   if (validated) {
     p.validation_transient = -6.123456789012345 + iteration;
     p.validation_steady = 2.0 / 3.0;
@@ -59,8 +59,8 @@ PolicyFile awkward_policy(const DiffOpModel& model) {
   p.training.noise_draws = 3;
   p.training.sigma = 0.1 / 3.0;
   p.training.beta = 2.0 / 7.0;
-  p.training.learning_rate = 1e-320;
-  p.training.validation_scenarios = 11;
+  p.training.adam.learning_rate = 1e-320;
+  p.training.validation.scenarios = 11;
   p.training_seconds = 12.345678901234567;
   p.curve = {progress(1, true), progress(2, false)};
   EvaluationSummary e;
@@ -87,12 +87,12 @@ void expect_same_or_both_nan(double a, double b) {
   }
 }
 
-void expect_same_curve(const std::vector<TrainingProgress>& a, const std::vector<TrainingProgress>& b) {
+void expect_same_curve(const std::vector<LearningPoint>& a, const std::vector<LearningPoint>& b) {
   ASSERT_EQ(a.size(), b.size());
   for (size_t k = 0; k < a.size(); ++k) {
     EXPECT_EQ(a[k].iteration, b[k].iteration);
-    EXPECT_EQ(a[k].rollout_transient, b[k].rollout_transient);
-    EXPECT_EQ(a[k].rollout_steady, b[k].rollout_steady);
+    EXPECT_EQ(a[k].training_cost, b[k].training_cost);
+    EXPECT_EQ(a[k].training_steady, b[k].training_steady);
     expect_same_or_both_nan(a[k].validation_transient, b[k].validation_transient);
     expect_same_or_both_nan(a[k].validation_steady, b[k].validation_steady);
     EXPECT_EQ(a[k].gradient_norm, b[k].gradient_norm);
@@ -118,8 +118,8 @@ void expect_same_policy(const PolicyFile& a, const PolicyFile& b) {
   EXPECT_EQ(a.training.noise_draws, b.training.noise_draws);
   EXPECT_EQ(a.training.sigma, b.training.sigma);
   EXPECT_EQ(a.training.beta, b.training.beta);
-  EXPECT_EQ(a.training.learning_rate, b.training.learning_rate);
-  EXPECT_EQ(a.training.validation_scenarios, b.training.validation_scenarios);
+  EXPECT_EQ(a.training.adam.learning_rate, b.training.adam.learning_rate);
+  EXPECT_EQ(a.training.validation.scenarios, b.training.validation.scenarios);
   EXPECT_EQ(a.iterations_done, b.iterations_done);
   EXPECT_EQ(a.training_seconds, b.training_seconds);
   ASSERT_EQ(a.evaluation.has_value(), b.evaluation.has_value());
@@ -180,8 +180,9 @@ TEST_F(PolicyIo, CheckpointRoundTripsExactly) {
   TrainerState state;
   state.iteration = 5;
   state.theta = awkward_vector(model_.num_parameters(), 1);
-  state.adam_m = awkward_vector(model_.num_parameters(), 2);
-  state.adam_v = awkward_vector(model_.num_parameters(), 3).cwiseAbs();
+  state.adam.m = awkward_vector(model_.num_parameters(), 2);
+  state.adam.v = awkward_vector(model_.num_parameters(), 3).cwiseAbs();
+  state.adam.steps = 7;
   state.best_theta = awkward_vector(model_.num_parameters(), 4);
   state.best_validation = -6.543210987654321;
   state.curve = {progress(1, false), progress(2, true)};
@@ -190,8 +191,9 @@ TEST_F(PolicyIo, CheckpointRoundTripsExactly) {
   const TrainerState back = read_checkpoint(path, meta);
   EXPECT_EQ(back.iteration, 5);
   EXPECT_EQ(back.theta, state.theta);
-  EXPECT_EQ(back.adam_m, state.adam_m);
-  EXPECT_EQ(back.adam_v, state.adam_v);
+  EXPECT_EQ(back.adam.m, state.adam.m);
+  EXPECT_EQ(back.adam.v, state.adam.v);
+  EXPECT_EQ(back.adam.steps, 7);
   EXPECT_EQ(back.best_theta, state.best_theta);
   EXPECT_EQ(back.best_validation, state.best_validation);
   expect_same_curve(back.curve, state.curve);
@@ -274,8 +276,8 @@ class CheckpointIo : public PolicyIo {
   CheckpointIo() {
     state_.iteration = 2;
     state_.theta = policy_.theta;
-    state_.adam_m = awkward_vector(model_.num_parameters(), 2);
-    state_.adam_v = awkward_vector(model_.num_parameters(), 3).cwiseAbs();
+    state_.adam.m = awkward_vector(model_.num_parameters(), 2);
+    state_.adam.v = awkward_vector(model_.num_parameters(), 3).cwiseAbs();
     state_.best_theta = policy_.theta;
     state_.best_validation = -6.5;
     write_checkpoint(state_, policy_, path_);
@@ -293,6 +295,15 @@ class CheckpointIo : public PolicyIo {
   TrainerState state_;
   std::string checkpoint_text_;
 };
+
+// Checkpoints written before the Adam step count was stored took one Adam step per iteration.
+TEST_F(CheckpointIo, OlderCheckpointsWithoutTheStepCountReadOneStepPerIteration) {
+  const std::string older = replaced(checkpoint_text_, "\"adam_steps\": 0,", "");
+  ASSERT_NE(older, checkpoint_text_);
+  write_file(path_, older);
+  PolicyFile meta;
+  EXPECT_EQ(read_checkpoint(path_, meta).adam.steps, 2);
+}
 
 TEST_F(CheckpointIo, NumberTooLargeForADouble) {
   const std::string text =
