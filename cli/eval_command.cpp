@@ -65,6 +65,8 @@ const std::vector<OptionSpec> kEvalOptions = {
     {"backend", true,
      "QP backend of --policy: dense (default) or ipopt (serialized: Ipopt is not thread-safe, so one thread)",
      "NAME"},
+    {"strict", false,
+     "a policy trained for another network, band, inverter limits or cost is an error (otherwise a warning)"},
     {"quiet", false, "no progress line"},
 };
 
@@ -99,12 +101,14 @@ int run_eval(int argc, char** argv) {
     request.policies.push_back({*args.get("policy"), core::read_policy(*args.get("policy"))});
   }
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
+  request.strict = args.has("strict");
   if (request.controllers.empty() && request.policies.empty()) {
     throw InputError("nothing to evaluate: give --controller or --policy");
   }
   install_stop_handlers();
   ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"));
   const core::experiment::EvaluateResult result = core::experiment::evaluate(study, request, &progress);
+  for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning << "\n";
   std::vector<core::EvaluationSummary> rows;
   for (const auto& ev : result.evaluations) rows.push_back(ev.summary);
   print_summary_table(std::cout, rows);

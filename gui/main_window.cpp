@@ -329,11 +329,15 @@ void MainWindow::on_progress(const core::TrainingProgress& progress) {
 }
 
 bool MainWindow::load_policy(const QString& path) {
+  QString differences;
   try {
     if (!document_ || !document_->study) throw InputError("open the study the policy was trained on first");
     auto policy = std::make_shared<core::PolicyFile>(core::read_policy(path.toStdString()));
     const core::DiffOpModel model(*document_->study, policy->structure);
     core::check_policy_matches(*policy, model, path.toStdString());
+    for (const auto& d : core::compare_policy(*policy, *document_->study).differences) {
+      differences += QStringLiteral("; ") + QString::fromStdString(d);
+    }
     policy_ = std::move(policy);
   } catch (const std::exception& e) {
     report_error(tr("Cannot load policy %1").arg(QFileInfo(path).fileName()),
@@ -342,7 +346,8 @@ bool MainWindow::load_policy(const QString& path) {
   }
   statusBar()->showMessage(tr("Policy %1 loaded (DiffOP %2, H = %3): Evaluate policy runs it")
                                .arg(path, QString::fromStdString(core::to_string(policy_->structure.mode)))
-                               .arg(policy_->structure.horizon));
+                               .arg(policy_->structure.horizon) +
+                           (differences.isEmpty() ? QString() : tr(". Warning: %1").arg(differences.mid(2))));
   return true;
 }
 

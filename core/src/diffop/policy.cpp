@@ -3,6 +3,7 @@
 #include "vvc/core/diffop/policy.hpp"
 
 #include <cmath>
+#include <sstream>
 
 #include "vvc/common/errors.hpp"
 #include "vvc/core/qp/ipopt.hpp"
@@ -42,6 +43,32 @@ DiffOpModel::DiffOpModel(const Study& study, const DiffOpStructure& structure)
   num_l_ = m_ * (m_ + 1) / 2;
   num_w_ = static_cast<int>(other_rows_.size()) * m_;
   ldf_ = grid::lindistflow_sensitivity(study.network, observed_, study.inverter_buses()).dv2_dq;
+}
+
+std::vector<ParameterBlock> DiffOpModel::parameter_layout() const {
+  const auto number = [](double x) {
+    std::ostringstream s;
+    s << x;
+    return s.str();
+  };
+  const std::vector<std::pair<std::string, std::string>> blocks = {
+      {"lambda_a",
+       "inverter rows of the voltage model: Cholesky factor L (row-major lower triangle), X_ii = (" +
+           number(kScaleL) + " L)(" + number(kScaleL) + " L)' + " + number(kEpsilon) + " I"},
+      {"omega_a", "the other modelled rows of the voltage model (rows x inverters, row-major), X = " +
+                      number(kScaleW) + " omega"},
+      {"lambda_b", "as lambda_a, multiplied by the operating-point feature phi = mean(v_init^2) - 1"},
+      {"omega_b", "as omega_a, multiplied by phi"},
+      {"a", "log cost-weight factors: C = diag(c exp(a))"},
+      {"b", "log move penalties: D = diag(exp(b))"}};
+  const int sizes[] = {num_l_, num_w_, num_l_, num_w_, m_, m_};
+  std::vector<ParameterBlock> out;
+  int offset = 0;
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    out.push_back({blocks[k].first, offset, sizes[k], blocks[k].second});
+    offset += sizes[k];
+  }
+  return out;
 }
 
 double DiffOpModel::stage_weight(int k) const {

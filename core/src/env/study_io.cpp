@@ -1,4 +1,6 @@
 #include <charconv>
+#include <cstdint>
+#include <cstdio>
 #include <utility>
 
 #include "vvc/common/errors.hpp"
@@ -23,6 +25,17 @@ SeedRange parse_seed_range(const std::string& text, const std::string& what) {
   }
   if (r.last <= r.first) throw InputError(what + ": the seed range '" + text + "' is empty (need A < B)");
   return r;
+}
+
+std::string content_hash(const std::string& bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, 64 bits
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return std::string("fnv1a64:") + hex;
 }
 
 Eigen::VectorXd Study::q_min() const {
@@ -59,6 +72,8 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
   const std::filesystem::path network_path = source.parent_path() / network.string();
   try {
     study.network = grid::read_case(network_path);
+    study.network_file = grid::resolve_case_path(network_path);
+    study.network_hash = content_hash(read_text_file(study.network_file));
   } catch (const InputError& e) {
     network.fail(e.what());
   }

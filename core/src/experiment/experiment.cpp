@@ -283,6 +283,19 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, Trai
     auto model = std::make_shared<const DiffOpModel>(study, input.policy.structure);
     check_policy_matches(input.policy, *model, input.source);
     models.push_back(std::move(model));
+    const PolicyComparison comparison = compare_policy(input.policy, study);
+    if (!comparison.recorded) {
+      result.warnings.push_back(
+          input.source +
+          ": a version-1 policy records neither its network nor the band, limits and cost "
+          "it was trained for; they were not compared with the study's");
+    }
+    if (request.strict && !comparison.differences.empty()) {
+      std::string text;
+      for (const auto& d : comparison.differences) text += (text.empty() ? "" : "; ") + d;
+      throw InputError(input.source + ": " + text + " (--strict)");
+    }
+    for (const auto& d : comparison.differences) result.warnings.push_back(input.source + ": " + d);
   }
   EvaluationOptions eo;
   eo.ids = result.seeds;

@@ -112,6 +112,19 @@ void expect_same_policy(const PolicyFile& a, const PolicyFile& b) {
   EXPECT_EQ(a.structure.episode_steps, b.structure.episode_steps);
   EXPECT_EQ(a.structure.discount, b.structure.discount);
   EXPECT_EQ(a.theta, b.theta);
+  EXPECT_EQ(a.version, b.version);
+  EXPECT_EQ(a.layout, b.layout);
+  ASSERT_EQ(a.conditions.has_value(), b.conditions.has_value());
+  if (a.conditions) {
+    EXPECT_EQ(a.conditions->network_name, b.conditions->network_name);
+    EXPECT_EQ(a.conditions->network_file, b.conditions->network_file);
+    EXPECT_EQ(a.conditions->network_hash, b.conditions->network_hash);
+    EXPECT_EQ(a.conditions->vmin_pu, b.conditions->vmin_pu);
+    EXPECT_EQ(a.conditions->vmax_pu, b.conditions->vmax_pu);
+    EXPECT_EQ(a.conditions->q_min_mvar, b.conditions->q_min_mvar);
+    EXPECT_EQ(a.conditions->q_max_mvar, b.conditions->q_max_mvar);
+    EXPECT_EQ(a.conditions->cost_c, b.conditions->cost_c);
+  }
   EXPECT_EQ(a.training.seed, b.training.seed);
   EXPECT_EQ(a.training.iterations, b.training.iterations);
   EXPECT_EQ(a.training.scenarios_per_iteration, b.training.scenarios_per_iteration);
@@ -260,8 +273,8 @@ TEST_F(PolicyIo, WrongValuesNamePathAndValue) {
             "p.json: /inverters/0: expected a string, got 1");
   EXPECT_EQ(error_of(replaced(text_, "\"format\": \"vvc.policy\"", "\"format\": \"vvc.checkpoint\"")),
             "p.json: /format: expected \"vvc.policy\", got \"vvc.checkpoint\"");
-  EXPECT_EQ(error_of(replaced(text_, "\"version\": 1", "\"version\": 2")),
-            "p.json: /version: expected version 1, got 2");
+  EXPECT_EQ(error_of(replaced(text_, "\"version\": 2", "\"version\": 3")),
+            "p.json: /version: expected an integer from 1 to 2, got 3");
   EXPECT_EQ(error_of(replaced(text_, "\"horizon\": 7", "\"horizon\": 7, \"horizons\": 7"))
                 .rfind("p.json: /horizons: unknown field (expected one of \"format\", ", 0),
             0u);
@@ -296,13 +309,16 @@ class CheckpointIo : public PolicyIo {
   std::string checkpoint_text_;
 };
 
-// Checkpoints written before the Adam step count was stored took one Adam step per iteration.
-TEST_F(CheckpointIo, OlderCheckpointsWithoutTheStepCountReadOneStepPerIteration) {
-  const std::string older = replaced(checkpoint_text_, "\"adam_steps\": 0,", "");
-  ASSERT_NE(older, checkpoint_text_);
+// Version-1 checkpoints did not store the Adam step count: they took one Adam step per iteration.
+TEST_F(CheckpointIo, VersionOneCheckpointsReadOneStepPerIteration) {
+  const std::string older = replaced(replaced(checkpoint_text_, "\"adam_steps\": 0,", ""),
+                                     "\n \"version\": 2\n}", "\n \"version\": 1\n}");
   write_file(path_, older);
   PolicyFile meta;
   EXPECT_EQ(read_checkpoint(path_, meta).adam.steps, 2);
+  // Version 2 requires the count.
+  EXPECT_EQ(error_of_checkpoint(replaced(checkpoint_text_, "\"adam_steps\": 0,", "")),
+            path_.string() + ": /: missing required field \"adam_steps\"");
 }
 
 TEST_F(CheckpointIo, NumberTooLargeForADouble) {
@@ -324,6 +340,74 @@ TEST_F(CheckpointIo, ErrorsInTheEmbeddedPolicyHaveItsPath) {
             path_.string() + ": /adam_m: the optimizer state does not match the parameter count");
   EXPECT_EQ(error_of_checkpoint(replaced(checkpoint_text_, "\"vvc.checkpoint\"", "\"vvc.policy\"")),
             path_.string() + ": /format: expected \"vvc.checkpoint\", got \"vvc.policy\"");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Self-description (version 2) and version-1 files.
+
+TEST_F(PolicyIo, TheLayoutAccountsForEveryParameter) {
+  const PolicyFile back = parse_policy(text_, "p.json");
+  ASSERT_EQ(back.layout.size(), 6u);
+  int covered = 0;
+  for (const auto& b : back.layout) {
+    EXPECT_EQ(b.offset, covered) << b.name;
+    EXPECT_FALSE(b.meaning.empty()) << b.name;
+    covered += b.size;
+  }
+  EXPECT_EQ(covered, back.theta.size());
+  EXPECT_EQ(back.layout[1].name, "omega_a");
+  EXPECT_EQ(back.layout[1].size, 9 * 3);  // nine other modelled buses x three inverters
+  EXPECT_EQ(error_of(replaced(text_, "\"size\": 3", "\"size\": 4")),
+            "p.json: /parameters/layout/5/offset: expected 70 (where the previous block ends), got 69");
+  const DiffOpModel step(benchmark_study(), DiffOpStructure{});
+  PolicyFile other = parse_policy(text_, "p.json");
+  std::swap(other.layout[4].name, other.layout[5].name);
+  EXPECT_EQ(input_error_message([&] { check_policy_matches(other, step, "p.json"); }),
+            "p.json: /parameters/layout: the parameter blocks differ from this version's DiffOP model");
+}
+
+TEST_F(PolicyIo, RecordsWhatItWasTrainedFor) {
+  const Study& study = benchmark_study();
+  ASSERT_TRUE(policy_.conditions.has_value());
+  EXPECT_EQ(policy_.conditions->network_file, "case.json");
+  EXPECT_EQ(policy_.conditions->network_hash, content_hash(read_text_file(study.network_file)));
+  EXPECT_EQ(policy_.conditions->cost_c, study.cost_c);
+  EXPECT_EQ(error_of(replaced(text_, "\"c\": [", "\"c\": [1.0, ")),
+            "p.json: /cost/c: expected 3 values (one per inverter), got 4");
+  const PolicyComparison same = compare_policy(parse_policy(text_, "p.json"), study);
+  EXPECT_TRUE(same.recorded);
+  EXPECT_TRUE(same.differences.empty());
+
+  Study other = study;
+  other.vmin_pu = 0.99;
+  other.vmax_pu = 1.01;
+  other.inverters[1].q_max_mvar = 1.0;
+  other.cost_c[2] = 0.2;
+  other.network_hash = content_hash("another network");
+  const PolicyComparison differ = compare_policy(policy_, other);
+  ASSERT_EQ(differ.differences.size(), 4u);
+  EXPECT_EQ(differ.differences[0].rfind("trained on the network file case.json with content fnv1a64:", 0),
+            0u);
+  EXPECT_EQ(differ.differences[1],
+            "trained for the voltage band [0.95, 1.05] pu, the study's is [0.99, 1.01] pu");
+  EXPECT_EQ(differ.differences[2],
+            "inverter pv684: trained with q in [-1.4, 1.4] MVar, the study's limits are [-1.4, 1] MVar");
+  EXPECT_EQ(differ.differences[3],
+            "inverter pv692: trained with the cost weight c = 0.09, the study's is 0.2");
+}
+
+TEST(PolicyFiles, VersionOneFilesStillLoad) {
+  const PolicyFile v1 = read_policy(VVC_SOURCE_DIR "/tests/data/policies/ieee13_tasrl_step_start.json");
+  EXPECT_EQ(v1.version, 1);
+  EXPECT_TRUE(v1.layout.empty());
+  EXPECT_FALSE(v1.conditions.has_value());
+  const DiffOpModel model(benchmark_study(), v1.structure);
+  EXPECT_NO_THROW(check_policy_matches(v1, model, "v1"));
+  EXPECT_FALSE(compare_policy(v1, benchmark_study()).recorded);
+  // Written again, it is a version-2 file only once it is described again: parse(write(v1)) keeps no conditions.
+  PolicyFile again = describe_policy(model, v1.theta);
+  EXPECT_EQ(again.version, kPolicyVersion);
+  EXPECT_TRUE(again.conditions.has_value());
 }
 
 }  // namespace

@@ -39,11 +39,20 @@ struct DiffOpStructure {
   double discount = 0.99;
 };
 
+/// One block of the parameter vector theta.
+struct ParameterBlock {
+  std::string name;  ///< lambda_a, omega_a, lambda_b, omega_b, a, b
+  int offset = 0;
+  int size = 0;
+  std::string meaning;
+  bool operator==(const ParameterBlock&) const = default;
+};
+
 /// Parameter layout and the map from parameters to QP data (and back, for gradients).
 class DiffOpModel {
  public:
-  /// Scales of the normalized parameters: X_ii = (kScaleL lambda)(kScaleL lambda)' + eps I, W = kScaleW
-  /// omega.
+  /// Scales of the normalized parameters: X_ii = (kScaleL lambda)(kScaleL lambda)' + eps I,
+  /// W = kScaleW omega.
   static constexpr double kScaleL = 0.1;
   static constexpr double kScaleW = 0.05;
   static constexpr double kEpsilon = 1e-6;
@@ -51,6 +60,8 @@ class DiffOpModel {
   DiffOpModel(const Study& study, const DiffOpStructure& structure);
 
   int num_parameters() const { return 2 * (num_l_ + num_w_) + 2 * m_; }
+  /// The blocks of theta, in order; their sizes add up to num_parameters().
+  std::vector<ParameterBlock> parameter_layout() const;
   int num_inverters() const { return m_; }
   int num_modelled() const { return nobs_; }
   const std::vector<int>& modelled_buses() const { return observed_; }

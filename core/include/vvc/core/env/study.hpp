@@ -42,6 +42,8 @@ struct Study {
   std::filesystem::path path;  ///< the study file
   std::string name;
   grid::Network network;
+  std::filesystem::path network_file;  ///< the case file the network was read from
+  std::string network_hash;  ///< content_hash() of that file: identifies the network a policy was trained on
   std::vector<Inverter> inverters;
   double vmin_pu = 0.95;
   double vmax_pu = 1.05;
@@ -59,6 +61,10 @@ struct Study {
   Eigen::VectorXd q_max() const;
   std::vector<int> inverter_buses() const;
 };
+
+/// "fnv1a64:" and the 16 hex digits of the 64-bit FNV-1a hash of `bytes`: tells files apart (an edit changes it),
+/// it does not authenticate them.
+std::string content_hash(const std::string& bytes);
 
 /// Reads a study file, or the study.json inside a folder. The network and scenario file paths are relative to the
 /// study file; a scenario file is read to check the seed ranges against its size.

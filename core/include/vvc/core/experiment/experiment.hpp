@@ -94,8 +94,11 @@ struct EvaluateRequest {
   std::vector<std::string> controllers;   ///< names of the controller registry
   std::vector<PolicyInput> policies;      ///< trained DiffOP policies
   QpBackend backend = QpBackend::kDense;  ///< of the policies
-  std::optional<SeedRange> seeds;         ///< none: the study's evaluation seeds
-  int steps = 0;                          ///< 0: the study's
+  /// A policy trained for other conditions (network, band, limits, cost: compare_policy) is an InputError
+  /// instead of a warning.
+  bool strict = false;
+  std::optional<SeedRange> seeds;  ///< none: the study's evaluation seeds
+  int steps = 0;                   ///< 0: the study's
   int threads = 1;
   TraceOptions trace;
 };
@@ -104,11 +107,13 @@ struct EvaluateResult {
   SeedRange seeds;
   int steps = 0;
   std::vector<Evaluation> evaluations;  ///< the controllers, then the policies, in request order
-  bool stopped = false;                 ///< the observer stopped it: evaluations holds the finished ones
+  /// Where a policy was trained for other conditions than the study's ("SOURCE: difference"), or records none.
+  std::vector<std::string> warnings;
+  bool stopped = false;  ///< the observer stopped it: evaluations holds the finished ones
 };
 
 /// Evaluates every controller and policy of the request on the same seeds. Throws InputError for an unknown
-/// controller or a policy that does not fit the study.
+/// controller, a policy that does not fit the study, or (strict) one trained for other conditions.
 EvaluateResult evaluate(const Study& study, const EvaluateRequest& request,
                         TrainingObserver* observer = nullptr);
 
