@@ -68,9 +68,8 @@ class DiffOpModel {
   const DiffOpStructure& structure() const { return structure_; }
   const Study& study() const { return *study_; }
 
-  /// The documented deliberately wrong starting point: X = 2 x LinDistFlow (twice the no-load sensitivity, a
-  /// sluggish but stable model; an under-estimate makes the receding-horizon policy overshoot into voltage
-  /// collapse on heavily loaded scenarios), C = diag(c) of the study, D = 0.01 I.
+  /// The deliberately wrong starting point (docs/algorithms/diffop.md says why this one): X = 2 x LinDistFlow
+  /// (twice the no-load sensitivity), C = diag(c) of the study, D = 0.01 I.
   Eigen::VectorXd initial_parameters() const;
   /// The learned voltage model X (modelled buses x inverters) at operating-point feature phi, pu^2 per MVar.
   Eigen::MatrixXd voltage_model(const Eigen::VectorXd& theta, double phi = 0.0) const;

@@ -33,8 +33,8 @@ struct EpisodeRecord {
   double final_vmax = 0.0;
   int steps_out_of_band = 0;
   double worst_violation = 0.0;
-  int steps_to_recover =
-      0;  ///< first t after which every step is in band (T + 1 if the last step is outside)
+  /// The first t after which every step is in band (T + 1 if the last step is outside).
+  int steps_to_recover = 0;
   int power_flow_failures = 0;  ///< steps (and the reset) whose power flow did not converge
   int controller_failures = 0;  ///< steps for which the controller computed no action (ActionStatus::kFailed)
   int fallback_steps = 0;       ///< steps whose action came from the controller's fallback

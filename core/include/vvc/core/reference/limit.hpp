@@ -40,8 +40,8 @@ struct LimitSolution {
   bool solved() const { return status == LimitStatus::kSolved; }
 };
 
-/// Solves the best-q problem of one scenario with the injections of `step`. Uses Ipopt: serialized, never run
-/// concurrently.
+/// Solves the best-q problem of one scenario with the injections of `step`. Uses Ipopt (serialized: never run
+/// two at once).
 LimitSolution solve_limit(const Study& study, const Scenario& scenario, bool voltage_band, int step = 0);
 
 struct LimitOptions {

@@ -63,8 +63,8 @@ struct TrainingSummary {
   double seconds = 0.0;
   SeedSplit seeds;
   long fallback_steps = 0;  ///< summed over the curve
-  long failed_solves =
-      0;  ///< summed over the curve, plus failures outside it (PDP: demonstrations not recorded)
+  /// Summed over the curve, plus failures outside it (PDP: demonstrations not recorded).
+  long failed_solves = 0;
   std::vector<LearningPoint> curve;
   bool stopped() const { return termination == TrainingTermination::kStoppedByObserver; }
 };
