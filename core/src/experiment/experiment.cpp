@@ -162,6 +162,7 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
     throw InputError("resume: only DiffOP runs checkpoint and resume, not " +
                      method_info(request.method).name);
   }
+  // Bad options, a training range too small and unknown reference names fail before any work.
   switch (request.method) {
     case Method::kDiffOpStep:
     case Method::kDiffOpTraj:
@@ -183,7 +184,6 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
   if (is_diffop_form(request.method)) {
     result.model = std::make_shared<const DiffOpModel>(study, structure_of(study, request));
   }
-  // Validate options and the seed split before any work.
   const SeedSplit split = split_training_seeds(study, validation_of(request));
   if (request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj) {
     diffop.emplace(study, *result.model, request.diffop);
