@@ -1,17 +1,23 @@
-// vvc train: trains a DiffOP policy on a study, evaluates it on the evaluation seeds and writes the policy
-// JSON.
+// vvc train: trains a DiffOP policy on a study through the experiment layer, evaluates it on the evaluation
+// seeds and writes the policy JSON. SIGINT and SIGTERM stop training at the end of the iteration under way; the
+// command then writes the final checkpoint and the best policy so far and exits with status 130.
 #include <unistd.h>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "progress.hpp"
 #include "study_commands.hpp"
 #include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
-#include "vvc/core/diffop/trainer.hpp"
+#include "vvc/core/experiment/experiment.hpp"
 
 namespace vvc::cli {
 
@@ -19,18 +25,23 @@ namespace {
 
 const std::vector<OptionSpec> kTrainOptions = {
     {"study", true, "study file, or a folder holding study.json (required)", "PATH"},
+    {"out", true, "policy JSON to write (required)", "FILE"},
     {"mode", true, "step (receding horizon, default) or traj (open-loop plan)", "MODE"},
     {"horizon", true, "planning horizon H in steps (default: 1 for step, 10 for traj)", "H"},
-    {"iterations", true, "policy-gradient iterations (default 150)", "K"},
+    {"iterations", true, "policy-gradient iterations in all (default 150)", "K"},
     {"seed", true, "random seed of scenario sampling and exploration (default 1)", "S"},
     {"threads", true, "rollout threads; results do not depend on it (default 2)", "N"},
     {"scenarios", true, "training scenarios per iteration (default 16)", "B"},
     {"draws", true, "noise draws per scenario, >= 2 (default 4)", "K"},
     {"sigma", true, "exploration standard deviation, MVar (default 0.05)", "X"},
     {"learning-rate", true, "Adam step size on the normalized parameters (default 0.05)", "X"},
-    {"out", true, "policy JSON to write (required)", "FILE"},
-    {"eval-seeds", true, "evaluation scenario ids after training (default: the study's, 0:500)", "A:B"},
-    {"checkpoint-every", true, "write the trainer state every K iterations (with --checkpoint)", "K"},
+    {"validation-scenarios", true,
+     "validation scenarios: the first K training seeds, held out (default: min(64, N/4) of the study's N)",
+     "K"},
+    {"validation-every", true, "iterations between validations, and after the last (default 10)", "K"},
+    {"eval-seeds", true, "evaluation scenario ids after training (default: the study's evaluation_seeds)",
+     "A:B"},
+    {"checkpoint-every", true, "write the trainer state every K iterations (and when stopped)", "K"},
     {"checkpoint", true, "checkpoint file (default: OUT.checkpoint.json)", "FILE"},
     {"resume", true, "continue from a checkpoint; gives the same policy as an uninterrupted run", "FILE"},
     {"check-gradients", false,
@@ -38,32 +49,74 @@ const std::vector<OptionSpec> kTrainOptions = {
     {"quiet", false, "no progress line"},
 };
 
-// On a terminal: one line rewritten in place every iteration. Otherwise (logs, CI): one line per validation.
-class ProgressLine final : public core::TrainingObserver {
- public:
-  explicit ProgressLine(bool quiet) : quiet_(quiet), terminal_(isatty(STDERR_FILENO) == 1) {}
-  core::ObserverAction on_progress(const core::TrainingProgress& p) override {
-    if (quiet_) return core::ObserverAction::kContinue;
-    if (!terminal_ && !std::isfinite(p.validation_transient)) return core::ObserverAction::kContinue;
-    const double eta = p.seconds / p.iteration * (p.iterations - p.iteration);
-    std::fprintf(stderr, "%siteration %d/%d  rollout cost %.4f", terminal_ ? "\r" : "", p.iteration,
-                 p.iterations, p.rollout_transient);
-    if (std::isfinite(p.validation_transient)) last_validation_ = p.validation_transient;
-    if (std::isfinite(last_validation_)) std::fprintf(stderr, "  validation %.4f", last_validation_);
-    std::fprintf(stderr, "  |grad| %.3g", p.gradient_norm);
-    if (std::isfinite(p.gradient_check_error))
-      std::fprintf(stderr, "  grad check %.1e", p.gradient_check_error);
-    std::fprintf(stderr, "  %.0fs, ETA %.0fs   ", p.seconds, eta);
-    if (!terminal_ || p.iteration == p.iterations) std::fprintf(stderr, "\n");
-    std::fflush(stderr);
-    return core::ObserverAction::kContinue;
-  }
-
- private:
-  bool quiet_;
-  bool terminal_;
-  double last_validation_ = std::nan("");
+/// The options that fix the trained policy's numbers: a resume must not contradict the checkpoint on them.
+struct Fixed {
+  const char* option;
+  std::string given;
+  std::string stored;
 };
+
+std::string number_text(double x) {
+  std::ostringstream s;
+  s << x;
+  return s.str();
+}
+
+/// Fails when an option given with --resume differs from the checkpoint's value.
+void check_resume_options(const Args& args, const core::PolicyFile& meta, const std::string& checkpoint) {
+  const core::DiffOpTrainingOptions& t = meta.training;
+  std::vector<Fixed> fixed;
+  auto add = [&](const char* option, const std::string& given, const std::string& stored) {
+    if (args.has(option) && given != stored) fixed.push_back({option, given, stored});
+  };
+  add("mode", args.get_or("mode", ""), core::to_string(meta.structure.mode));
+  if (args.has("horizon"))
+    add("horizon", std::to_string(args.integer("horizon", 0)), std::to_string(meta.structure.horizon));
+  if (args.has("seed")) add("seed", std::to_string(args.integer("seed", 0)), std::to_string(t.seed));
+  if (args.has("scenarios")) {
+    add("scenarios", std::to_string(args.integer("scenarios", 0)), std::to_string(t.scenarios_per_iteration));
+  }
+  if (args.has("draws"))
+    add("draws", std::to_string(args.integer("draws", 0)), std::to_string(t.noise_draws));
+  if (args.has("sigma")) add("sigma", number_text(args.number("sigma", 0.0)), number_text(t.sigma));
+  if (args.has("learning-rate")) {
+    add("learning-rate", number_text(args.number("learning-rate", 0.0)), number_text(t.adam.learning_rate));
+  }
+  if (args.has("validation-scenarios")) {
+    add("validation-scenarios", std::to_string(args.integer("validation-scenarios", 0)),
+        std::to_string(t.validation.scenarios));
+  }
+  if (args.has("validation-every")) {
+    add("validation-every", std::to_string(args.integer("validation-every", 0)),
+        std::to_string(t.validation.every));
+  }
+  if (fixed.empty()) return;
+  std::string text;
+  for (const auto& f : fixed) {
+    text += std::string(text.empty() ? "" : ", ") + "--" + f.option + " " + f.given +
+            " (checkpoint: " + f.stored + ")";
+  }
+  throw InputError("--resume " + checkpoint + ": " + text +
+                   " contradict the checkpoint; a resume may change only --iterations, --threads, --out, "
+                   "--checkpoint, --checkpoint-every, --eval-seeds, --check-gradients and --quiet");
+}
+
+/// Reports an unwritable output file now, before any training: the folder must exist and accept a new file.
+void check_writable(const std::filesystem::path& path, const char* option) {
+  const std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
+  const std::filesystem::path probe = folder / (".vvc-write-test-" + std::to_string(::getpid()));
+  std::FILE* f = std::fopen(probe.c_str(), "w");
+  if (f == nullptr) {
+    throw InputError(std::string(option) + " " + path.string() + ": cannot write into " + folder.string() +
+                     " (" + std::strerror(errno) + ")");
+  }
+  std::fclose(f);
+  std::filesystem::remove(probe);
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError(std::string(option) + " " + path.string() + ": is a folder, expected a file name");
+  }
+}
 
 }  // namespace
 
@@ -75,7 +128,11 @@ int run_train(int argc, char** argv) {
            "Trains a DiffOP policy (a QP with a learned linear voltage model, learned cost terms and hard\n"
            "voltage limits) by the implicit policy gradient, evaluates it on the study's evaluation seeds "
            "and\n"
-           "writes the policy JSON (docs/formats/policy.md).\n\noptions:\n"
+           "writes the policy JSON (docs/formats/policy.md). Ctrl-C (SIGINT) or SIGTERM stops at the end of\n"
+           "the iteration under way, writes the checkpoint and the best policy so far, and exits with "
+           "status\n"
+           "130. --resume continues a checkpoint; it may change only --iterations, --threads, --out,\n"
+           "--checkpoint, --checkpoint-every, --eval-seeds, --check-gradients and --quiet.\n\noptions:\n"
         << format_options(kTrainOptions);
     return 0;
   }
@@ -83,72 +140,81 @@ int run_train(int argc, char** argv) {
   if (!args.has("out")) throw InputError("--out is required (see vvc train --help)");
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
   const core::Study study = core::read_study(*args.get("study"));
-
-  core::PolicyFile meta;
-  core::TrainerState resume_state;
-  const bool resume = args.has("resume");
-  if (resume) resume_state = core::read_checkpoint(*args.get("resume"), meta);
-
-  core::DiffOpStructure structure;
-  structure.mode = resume ? meta.structure.mode : core::parse_diffop_mode(args.get_or("mode", "step"));
-  structure.horizon = resume ? meta.structure.horizon
-                             : args.integer("horizon", structure.mode == core::DiffOpMode::kStep ? 1 : 10);
-  structure.episode_steps = study.steps;
-  structure.discount = study.discount;
-  const core::DiffOpModel model(study, structure);
-
-  core::DiffOpTrainingOptions options = resume ? meta.training : core::DiffOpTrainingOptions{};
-  if (!resume) {
-    options.iterations = args.integer("iterations", options.iterations);
-    options.seed = static_cast<std::uint64_t>(args.integer("seed", 1));
-    options.scenarios_per_iteration = args.integer("scenarios", options.scenarios_per_iteration);
-    options.noise_draws = args.integer("draws", options.noise_draws);
-    options.sigma = args.number("sigma", options.sigma);
-    options.learning_rate = args.number("learning-rate", options.learning_rate);
-  }
-  options.threads = args.integer("threads", 2);
-  options.check_gradients = args.has("check-gradients");
-  if (options.iterations < 1) throw InputError("--iterations: expected an integer >= 1");
-  if (options.threads < 1) throw InputError("--threads: expected an integer >= 1");
-  if (resume) {
-    core::check_policy_matches(meta, model, *args.get("resume"));
-  }
-
   const std::string out_path = *args.get("out");
   const std::string checkpoint_path = args.get_or("checkpoint", out_path + ".checkpoint.json");
-  const int checkpoint_every = args.integer("checkpoint-every", 0);
-  core::PolicyFile description = core::describe_policy(model, model.initial_parameters());
-  description.training = options;
-  auto write_ckpt = [&](const core::TrainerState& st) {
-    core::write_checkpoint(st, description, checkpoint_path);
-  };
 
-  ProgressLine progress(args.has("quiet"));
-  core::DiffOpTrainer trainer(study, model, options);
-  const core::DiffOpTrainingResult result =
-      trainer.train(&progress, resume ? &resume_state : nullptr, write_ckpt, checkpoint_every);
+  core::experiment::TrainRequest request;
+  core::PolicyFile meta;
+  const bool resume = args.has("resume");
+  if (resume) {
+    request.resume = core::read_checkpoint(*args.get("resume"), meta);
+    check_resume_options(args, meta, *args.get("resume"));
+    request.method = meta.structure.mode == core::DiffOpMode::kStep ? core::experiment::Method::kDiffOpStep
+                                                                    : core::experiment::Method::kDiffOpTraj;
+    request.horizon = meta.structure.horizon;
+    request.diffop = meta.training;
+  } else {
+    const core::DiffOpMode mode = core::parse_diffop_mode(args.get_or("mode", "step"));
+    request.method = mode == core::DiffOpMode::kStep ? core::experiment::Method::kDiffOpStep
+                                                     : core::experiment::Method::kDiffOpTraj;
+    request.horizon = args.integer("horizon", mode == core::DiffOpMode::kStep ? 1 : 10);
+    if (request.horizon < 1)
+      throw InputError("--horizon: expected an integer >= 1, got " + std::to_string(request.horizon));
+    core::DiffOpTrainingOptions& o = request.diffop;
+    o.seed = static_cast<std::uint64_t>(args.integer("seed", 1));
+    o.scenarios_per_iteration = args.integer("scenarios", o.scenarios_per_iteration);
+    o.noise_draws = args.integer("draws", o.noise_draws);
+    o.sigma = args.number("sigma", o.sigma);
+    o.adam.learning_rate = args.number("learning-rate", o.adam.learning_rate);
+    o.validation.scenarios = args.integer("validation-scenarios", o.validation.scenarios);
+    o.validation.every = args.integer("validation-every", o.validation.every);
+  }
+  core::DiffOpTrainingOptions& options = request.diffop;
+  options.iterations = args.integer("iterations", resume ? options.iterations : 150);
+  options.check_gradients = args.has("check-gradients");
+  options.checkpoint.every = args.integer("checkpoint-every", 0);
+  request.threads = args.integer("threads", 2);
+  if (request.threads < 1)
+    throw InputError("--threads: expected an integer >= 1, got " + std::to_string(request.threads));
+  if (resume && options.iterations <= request.resume->iteration) {
+    throw InputError("--iterations " + std::to_string(options.iterations) + ": the checkpoint has done " +
+                     std::to_string(request.resume->iteration) + " iterations already");
+  }
+  request.evaluation_seeds = args.has("eval-seeds")
+                                 ? core::parse_seed_range(*args.get("eval-seeds"), "--eval-seeds")
+                                 : study.evaluation_seeds;
+  request.checkpoint_file = checkpoint_path;
+  if (resume) {
+    const core::DiffOpModel model(study,
+                                  {meta.structure.mode, meta.structure.horizon, study.steps, study.discount});
+    core::check_policy_matches(meta, model, *args.get("resume"));
+  }
+  check_writable(out_path, "--out");
+  check_writable(checkpoint_path, "--checkpoint");
 
-  core::PolicyFile policy = core::describe_policy(model, result.theta);
-  policy.training = options;
-  policy.iterations_done = result.state.iteration;
-  policy.training_seconds = result.seconds;
-  policy.curve = result.state.curve;
-  core::EvaluationOptions eo;
-  eo.ids = args.has("eval-seeds") ? core::parse_seed_range(*args.get("eval-seeds"), "--eval-seeds")
-                                  : study.evaluation_seeds;
-  eo.steps = study.steps;
-  eo.threads = options.threads;
-  const auto scenarios = core::make_scenarios(study);
-  const core::Evaluation ev = core::evaluate(
-      study, *scenarios, [&] { return core::make_diffop_controller(model, result.theta); }, eo);
-  policy.evaluation = ev.summary;
-  policy.evaluation_seeds = eo.ids;
+  install_stop_handlers();
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"));
+  const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
+  const core::PolicyFile policy = core::experiment::policy_file(request, result);
   core::write_policy(policy, out_path);
+  const core::DiffOpStructure& structure = result.model->structure();
+  if (result.summary.stopped()) {
+    std::cerr << "vvc train: stopped by signal " << stop_signal() << " after " << result.summary.iterations
+              << " iterations; checkpoint written to " << checkpoint_path << ", best policy so far to "
+              << out_path << " (continue with --resume " << checkpoint_path << ")\n";
+    return kStoppedExitStatus;
+  }
+  if (!result.evaluation) {
+    std::cerr << "vvc train: stopped by signal " << stop_signal()
+              << " during the evaluation; the trained policy"
+              << " is written to " << out_path << " without it\n";
+    return kStoppedExitStatus;
+  }
   std::cout << "trained DiffOP(" << core::to_string(structure.mode) << ", H = " << structure.horizon
-            << ") in " << std::fixed << std::setprecision(1) << result.seconds << " s ("
-            << result.state.iteration << " iterations); evaluation on seeds " << eo.ids.first << ":"
-            << eo.ids.last << ":\n";
-  print_summary_table(std::cout, {ev.summary});
+            << ") in " << std::fixed << std::setprecision(1) << result.summary.seconds << " s ("
+            << result.summary.iterations << " iterations); evaluation on seeds "
+            << request.evaluation_seeds->first << ":" << request.evaluation_seeds->last << ":\n";
+  print_summary_table(std::cout, {result.evaluation->summary});
   std::cout << "policy written to " << out_path << "\n";
   return 0;
 }

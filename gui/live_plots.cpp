@@ -213,10 +213,7 @@ void LivePlots::set_references(const QVector<ReferenceLine>& lines) {
 
 void LivePlots::add_progress(const core::TrainingProgress& progress) {
   if (progress.iterations > 0) {
-    core::TrainingProgress point = progress;
-    point.traces.clear();
-    point.final_vm.resize(0, 0);
-    curve_data_.push_back(std::move(point));
+    curve_data_.push_back(progress.point);
     iterations_ = progress.iterations;
   }
   if (!progress.traces.empty()) {
@@ -235,7 +232,7 @@ void LivePlots::rebuild_traces() {
     const int keep = std::max(0, scenario_->currentIndex());
     scenario_->blockSignals(true);
     scenario_->clear();
-    for (const auto& t : traces_) scenario_->addItem(tr("seed %1").arg(t.seed));
+    for (const auto& t : traces_) scenario_->addItem(tr("seed %1").arg(t.id));
     scenario_->setCurrentIndex(std::min(keep, scenario_->count() - 1));
     scenario_->blockSignals(false);
   }
@@ -275,8 +272,8 @@ void LivePlots::refresh() {
   QVector<double> it, rt, rs, vit, vt, vs;
   for (const auto& p : curve_data_) {
     it << p.iteration;
-    rt << p.rollout_transient;
-    rs << p.rollout_steady;
+    rt << p.training_cost;
+    rs << p.training_steady;
     if (std::isfinite(p.validation_transient)) {
       vit << p.iteration;
       vt << p.validation_transient;
@@ -335,7 +332,7 @@ QStringList LivePlots::export_csv(const QString& base) const {
   for (const auto& p : curve_data_) {
     curve += QStringLiteral("%1,%2,%3,%4,%5,%6,%7\n")
                  .arg(p.iteration)
-                 .arg(num(p.rollout_transient), num(p.rollout_steady), num(p.validation_transient),
+                 .arg(num(p.training_cost), num(p.training_steady), num(p.validation_transient),
                       num(p.validation_steady), num(p.gradient_norm), num(p.seconds));
   }
   write_text_file(base + "-curve.csv", curve);
@@ -349,7 +346,7 @@ QStringList LivePlots::export_csv(const QString& base) const {
   traces += '\n';
   for (const auto& t : traces_) {
     for (Eigen::Index s = 0; s < t.vm.rows(); ++s) {
-      QStringList row{QString::number(t.seed), QString::number(s)};
+      QStringList row{QString::number(t.id), QString::number(s)};
       for (Eigen::Index b = 0; b < t.vm.cols(); ++b) row << num(t.vm(s, b));
       for (Eigen::Index i = 0; i < t.q.cols(); ++i) row << num(t.q(s, i));
       traces += row.join(',') + '\n';

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "training_worker.hpp"
-#include "vvc/core/diffop/trainer.hpp"
 #include "vvc/core/env/study.hpp"
+#include "vvc/core/training/observer.hpp"
 
 class QCustomPlot;
 
@@ -43,7 +43,7 @@ class LivePlots : public QWidget {
   QCustomPlot* profile_plot() const { return profile_; }
   QCustomPlot* reactive_plot() const { return reactive_; }
   int refresh_count() const { return refreshes_; }
-  const std::vector<core::TrainingProgress>& curve() const { return curve_data_; }
+  const std::vector<core::LearningPoint>& curve() const { return curve_data_; }
   const std::vector<core::EpisodeTrace>& traces() const { return traces_; }
   const Eigen::MatrixXd& final_vm() const { return final_vm_; }
 
@@ -66,7 +66,7 @@ class LivePlots : public QWidget {
   bool dirty_ = false;
   bool traces_dirty_ = false;
   int refreshes_ = 0;
-  std::vector<core::TrainingProgress> curve_data_;  ///< without traces
+  std::vector<core::LearningPoint> curve_data_;
   QVector<ReferenceLine> references_;
   std::vector<core::EpisodeTrace> traces_;
   Eigen::MatrixXd final_vm_;

@@ -287,20 +287,20 @@ void MainWindow::show_dss(const DssDocument* dss) {
 
 void MainWindow::start_training() {
   if (running_) return;
-  TrainingRequest request;
+  TrainingJob job;
   try {
-    request = panel_->request();
+    job = panel_->request();
   } catch (const std::exception& e) {
     report_error(tr("Cannot start"), QString::fromStdString(e.what()));
     return;
   }
   running_ = true;
   panel_->set_running(true, false);
-  plots_->reset(request.study);
-  if (is_trainable(request.controller)) show_tab(kTrainingTab);
+  plots_->reset(job.study);
+  if (job.train) show_tab(kTrainingTab);
   worker_->set_paused(false);
   QMetaObject::invokeMethod(
-      worker_, [w = worker_, request] { w->run_training(request); }, Qt::QueuedConnection);
+      worker_, [w = worker_, job] { w->run(job); }, Qt::QueuedConnection);
 }
 
 void MainWindow::set_paused(bool paused) {
@@ -322,18 +322,22 @@ void MainWindow::on_progress(const core::TrainingProgress& progress) {
   if (progress.final_vm.rows() > 0 && document_ && document_->study) {
     const Eigen::VectorXd mean = progress.final_vm.colwise().mean().transpose();
     const QString when =
-        progress.iterations > 0 ? tr("at iteration %1").arg(progress.iteration) : tr("evaluated");
+        progress.iterations > 0 ? tr("at iteration %1").arg(progress.point.iteration) : tr("evaluated");
     feeder_->set_voltages(
         mean, tr("mean final |V| over %1 validation scenarios, %2").arg(progress.final_vm.rows()).arg(when));
   }
 }
 
 bool MainWindow::load_policy(const QString& path) {
+  QString differences;
   try {
     if (!document_ || !document_->study) throw InputError("open the study the policy was trained on first");
     auto policy = std::make_shared<core::PolicyFile>(core::read_policy(path.toStdString()));
     const core::DiffOpModel model(*document_->study, policy->structure);
     core::check_policy_matches(*policy, model, path.toStdString());
+    for (const auto& d : core::compare_policy(*policy, *document_->study).differences) {
+      differences += QStringLiteral("; ") + QString::fromStdString(d);
+    }
     policy_ = std::move(policy);
   } catch (const std::exception& e) {
     report_error(tr("Cannot load policy %1").arg(QFileInfo(path).fileName()),
@@ -342,7 +346,8 @@ bool MainWindow::load_policy(const QString& path) {
   }
   statusBar()->showMessage(tr("Policy %1 loaded (DiffOP %2, H = %3): Evaluate policy runs it")
                                .arg(path, QString::fromStdString(core::to_string(policy_->structure.mode)))
-                               .arg(policy_->structure.horizon));
+                               .arg(policy_->structure.horizon) +
+                           (differences.isEmpty() ? QString() : tr(". Warning: %1").arg(differences.mid(2))));
   return true;
 }
 
@@ -357,16 +362,22 @@ void MainWindow::evaluate_policy() {
     report_error(tr("Cannot evaluate"), QString::fromStdString(e.what()));
     return;
   }
+  TrainingJob job;
+  job.study = document_->study;
+  core::experiment::EvaluateRequest request;
+  request.policies.push_back({"the loaded policy", *policy_});
+  request.seeds = ids;
+  request.threads = panel_->threads();
+  // The profile plot shows at most the first 64 scenarios, enough for min/mean/max at a glance.
+  request.trace.episodes = 4;
+  request.trace.final_voltages = 64;
+  job.evaluate = request;
   running_ = true;
   panel_->set_running(true, false);
   panel_->set_status(tr("Evaluating the policy on seeds %1:%2...").arg(ids.first).arg(ids.last));
   plots_->reset(document_->study);
   QMetaObject::invokeMethod(
-      worker_,
-      [w = worker_, study = document_->study, policy = policy_, ids, threads = panel_->threads()] {
-        w->run_evaluation(study, ControllerKind::kDiffOpStep, policy, ids, threads);
-      },
-      Qt::QueuedConnection);
+      worker_, [w = worker_, job] { w->run(job); }, Qt::QueuedConnection);
 }
 
 bool MainWindow::export_policy(const QString& path) {

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "vvc/common/errors.hpp"
+#include "vvc/core/reference/registry.hpp"
 
 namespace vvc::gui {
 
@@ -41,9 +42,18 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   study_label_->setWordWrap(true);
   scenario_label_ = new QLabel(this);
   controller_ = new QComboBox(this);
-  for (ControllerKind k : {ControllerKind::kDiffOpStep, ControllerKind::kDiffOpTraj, ControllerKind::kZero,
-                           ControllerKind::kVoltVar, ControllerKind::kGradientFlow}) {
-    controller_->addItem(controller_label(k), static_cast<int>(k));
+  // The DiffOP methods train; the controller registry's entries are evaluated.
+  for (core::experiment::Method m :
+       {core::experiment::Method::kDiffOpStep, core::experiment::Method::kDiffOpTraj}) {
+    const core::experiment::MethodInfo& info = core::experiment::method_info(m);
+    controller_->addItem(QString::fromStdString(info.name), QString::fromStdString(info.key));
+    controller_->setItemData(controller_->count() - 1, QString::fromStdString(info.description),
+                             Qt::ToolTipRole);
+  }
+  for (const core::ControllerEntry& e : core::controller_registry()) {
+    controller_->addItem(QString::fromStdString(e.name), QString::fromStdString(e.name));
+    controller_->setItemData(controller_->count() - 1, QString::fromStdString(e.description),
+                             Qt::ToolTipRole);
   }
   controller_->setToolTip(
       tr("DiffOP trains a QP policy with hard voltage limits; the reference controllers are evaluated on the "
@@ -54,13 +64,16 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
                        tr("Training scenarios per iteration (B), sampled from the study's training seeds"));
   draws_ = int_box(this, 2, 64, defaults.noise_draws, tr("Exploration noise draws per scenario (K >= 2)"));
   sigma_ = real_box(this, 0.001, 1.0, defaults.sigma, 3, tr("Exploration standard deviation, MVar"));
-  learning_rate_ = real_box(this, 0.0001, 1.0, defaults.learning_rate, 4,
+  learning_rate_ = real_box(this, 0.0001, 1.0, defaults.adam.learning_rate, 4,
                             tr("Adam step size on the normalized parameters (dimensionless)"));
-  validation_every_ = int_box(this, 1, 1000, defaults.validation_every,
+  validation_every_ = int_box(this, 1, 1000, defaults.validation.every,
                               tr("Iterations between validation evaluations (which feed the voltage plots)"));
-  validation_scenarios_ = int_box(this, 1, 1000, defaults.validation_scenarios,
-                                  tr("Validation scenarios: the first seeds of the training range; the "
-                                     "reference lines are evaluated on the same seeds"));
+  validation_scenarios_ =
+      int_box(this, 0, 1000, defaults.validation.scenarios,
+              tr("Validation scenarios: the first seeds of the training range, held out from "
+                 "training; the reference lines are evaluated on the same seeds. auto: "
+                 "min(64, N/4) of the study's N training seeds"));
+  validation_scenarios_->setSpecialValueText(tr("auto"));
   seed_ = int_box(this, 0, 1000000, static_cast<int>(defaults.seed),
                   tr("Random seed of scenario sampling and exploration"));
   threads_ = int_box(this, 1, 64, std::max(1, QThread::idealThreadCount() - 1),
@@ -75,13 +88,12 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
       tr("Scenario ids A:B (half-open) on which Evaluate runs the loaded or trained policy"));
 
   connect(controller_, &QComboBox::currentIndexChanged, this, [this] {
-    const auto kind = static_cast<ControllerKind>(controller_->currentData().toInt());
-    horizon_->setValue(kind == ControllerKind::kDiffOpTraj ? 10 : 1);
+    horizon_->setValue(controller_->currentData().toString() == QStringLiteral("diffop-traj") ? 10 : 1);
     for (QWidget* w : std::initializer_list<QWidget*>{iterations_, horizon_, scenarios_, draws_, sigma_,
                                                       learning_rate_, validation_every_, seed_}) {
-      w->setEnabled(is_trainable(kind));
+      w->setEnabled(trains());
     }
-    start_->setText(is_trainable(kind) ? tr("Start") : tr("Evaluate"));
+    start_->setText(trains() ? tr("Start") : tr("Evaluate"));
   });
 
   auto* form = new QFormLayout;
@@ -125,9 +137,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   eval_row->addWidget(eval_seeds_);
   eval_row->addWidget(evaluate_);
   evaluations_ = new CopyableTable(this);
-  evaluations_->setColumnCount(6);
+  evaluations_->setColumnCount(7);
   evaluations_->setHorizontalHeaderLabels({tr("controller"), tr("transient"), tr("steady"),
-                                           tr("% out of band"), tr("final out"), tr("scenarios")});
+                                           tr("% out of band"), tr("final out"), tr("scenarios"),
+                                           tr("fallbacks")});
   auto* eval_box = new QGroupBox(tr("Evaluation"), this);
   auto* eval_layout = new QVBoxLayout(eval_box);
   eval_layout->addLayout(eval_row);
@@ -165,23 +178,42 @@ void TrainingPanel::set_study(std::shared_ptr<const core::Study> study) {
   set_running(false, false);
 }
 
-TrainingRequest TrainingPanel::request() const {
+bool TrainingPanel::trains() const { return controller_->currentData().toString().startsWith("diffop-"); }
+
+TrainingJob TrainingPanel::request() const {
   if (!study_) throw InputError("no study is open: open a study (File > Open) to train");
-  TrainingRequest r;
-  r.study = study_;
-  r.controller = static_cast<ControllerKind>(controller_->currentData().toInt());
-  r.horizon = horizon_->value();
-  r.options.iterations = iterations_->value();
-  r.options.scenarios_per_iteration = scenarios_->value();
-  r.options.noise_draws = draws_->value();
-  r.options.sigma = sigma_->value();
-  r.options.learning_rate = learning_rate_->value();
-  r.options.validation_every = validation_every_->value();
-  r.options.validation_scenarios = validation_scenarios_->value();
-  r.options.seed = static_cast<std::uint64_t>(seed_->value());
-  r.options.threads = threads_->value();
-  r.references = references_->isChecked();
-  return r;
+  TrainingJob job;
+  job.study = study_;
+  const std::string key = controller_->currentData().toString().toStdString();
+  core::DiffOpTrainingOptions o;
+  o.iterations = iterations_->value();
+  o.scenarios_per_iteration = scenarios_->value();
+  o.noise_draws = draws_->value();
+  o.sigma = sigma_->value();
+  o.adam.learning_rate = learning_rate_->value();
+  o.validation.every = validation_every_->value();
+  o.validation.scenarios = validation_scenarios_->value();
+  o.validation.traced = 4;
+  o.seed = static_cast<std::uint64_t>(seed_->value());
+  if (trains()) {
+    core::experiment::TrainRequest r;
+    r.method = core::experiment::parse_method(key);
+    r.horizon = horizon_->value();
+    r.diffop = o;
+    r.threads = threads_->value();
+    if (references_->isChecked()) r.references = {"zero", "gradient-flow", "limit"};
+    job.train = r;
+  } else {
+    // A reference controller is evaluated on the validation seeds, where the reference lines would be.
+    core::experiment::EvaluateRequest r;
+    r.controllers = {key};
+    r.seeds = core::split_training_seeds(*study_, o.validation).validation;
+    r.threads = threads_->value();
+    r.trace.episodes = 4;
+    r.trace.final_voltages = 64;
+    job.evaluate = r;
+  }
+  return job;
 }
 
 core::SeedRange TrainingPanel::evaluation_seeds() const {
@@ -189,6 +221,8 @@ core::SeedRange TrainingPanel::evaluation_seeds() const {
 }
 
 void TrainingPanel::set_running(bool running, bool paused) {
+  if (running && !running_) fallbacks_ = 0;
+  running_ = running;
   start_->setEnabled(!running && study_ != nullptr);
   evaluate_->setEnabled(!running && study_ != nullptr);
   pause_->setEnabled(running);
@@ -201,18 +235,20 @@ void TrainingPanel::set_running(bool running, bool paused) {
 
 void TrainingPanel::show_progress(const core::TrainingProgress& p) {
   if (p.iterations <= 0) return;
+  const core::LearningPoint& point = p.point;
   progress_->setRange(0, p.iterations);
-  progress_->setValue(p.iteration);
-  const double eta = p.seconds / std::max(1, p.iteration) * (p.iterations - p.iteration);
+  progress_->setValue(point.iteration);
+  const double eta = point.seconds / std::max(1, point.iteration) * (p.iterations - point.iteration);
   QString text = tr("iteration %1/%2, rollout cost %3, |grad| %4, %5 s, ETA %6 s")
-                     .arg(p.iteration)
+                     .arg(point.iteration)
                      .arg(p.iterations)
-                     .arg(p.rollout_transient, 0, 'f', 4)
-                     .arg(p.gradient_norm, 0, 'g', 3)
-                     .arg(p.seconds, 0, 'f', 0)
+                     .arg(point.training_cost, 0, 'f', 4)
+                     .arg(point.gradient_norm, 0, 'g', 3)
+                     .arg(point.seconds, 0, 'f', 0)
                      .arg(eta, 0, 'f', 0);
-  if (std::isfinite(p.validation_transient))
-    text += tr(", validation %1").arg(p.validation_transient, 0, 'f', 4);
+  if (point.validated()) text += tr(", validation %1").arg(point.validation_transient, 0, 'f', 4);
+  fallbacks_ += point.fallback_steps;
+  if (fallbacks_ > 0) text += tr(", %1 fallback steps so far").arg(fallbacks_);
   status_->setText(text);
 }
 
@@ -225,7 +261,8 @@ void TrainingPanel::add_evaluation(const QString& controller, const core::Evalua
                           QString::number(s.steady, 'f', 4),
                           QString::number(100.0 * s.fraction_out_of_band, 'f', 2),
                           QString::number(s.final_violations),
-                          QString::number(s.scenarios)};
+                          QString::number(s.scenarios),
+                          QString::number(s.fallback_steps)};
   for (int c = 0; c < cells.size(); ++c) evaluations_->setItem(row, c, new QTableWidgetItem(cells[c]));
   evaluations_->resizeColumnsToContents();
   evaluations_->setSortingEnabled(true);

@@ -27,8 +27,11 @@ class TrainingPanel : public QWidget {
 
   /// The study training runs on (null: a plain case is open, training is disabled).
   void set_study(std::shared_ptr<const core::Study> study);
-  /// Builds the request from the form. Throws InputError for inconsistent values.
-  TrainingRequest request() const;
+  /// Builds the job from the form: training for the DiffOP entries, an evaluation on the validation seeds for
+  /// the reference controllers. Throws InputError for inconsistent values.
+  TrainingJob request() const;
+  /// Whether the selected entry trains (DiffOP) rather than evaluates (a reference controller).
+  bool trains() const;
   /// Evaluation seed range "A:B" from the form; throws InputError when malformed.
   core::SeedRange evaluation_seeds() const;
   int threads() const { return threads_->value(); }
@@ -81,6 +84,8 @@ class TrainingPanel : public QWidget {
   QProgressBar* progress_;
   QLabel* status_;
   CopyableTable* evaluations_;
+  bool running_ = false;
+  long fallbacks_ = 0;  ///< exact-penalty fallback steps of the run under way
 };
 
 }  // namespace vvc::gui

@@ -1,8 +1,8 @@
-// The training worker: a QObject that lives on its own QThread and runs one job at a time (training, or the
-// evaluation of a controller or a loaded policy). Jobs are queued to it, so two Ipopt solves (the `limit`
-// reference) never run at once. Results travel back to the GUI thread as copies through queued signals.
-// Pause blocks the training thread on a QWaitCondition between iterations; Stop makes the observer return
-// kStop, and the policy trained so far is still delivered.
+// The training worker: a QObject that lives on its own QThread and runs one job at a time through the
+// experiment layer (core/experiment): training a method, or evaluating controllers or a loaded policy. Jobs are
+// queued to it, so two Ipopt solves (the `limit` references) never run at once. Progress and results travel
+// back to the GUI thread as copies through queued signals. Pause blocks the worker thread in the observer
+// between iterations; Stop makes the observer return kStop, and the policy trained so far is still delivered.
 #pragma once
 
 #include <QMetaType>
@@ -13,26 +13,20 @@
 #include <QWaitCondition>
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include "vvc/core/diffop/policy_io.hpp"
-#include "vvc/core/diffop/trainer.hpp"
 #include "vvc/core/env/evaluation.hpp"
 #include "vvc/core/env/study.hpp"
+#include "vvc/core/experiment/experiment.hpp"
 
 namespace vvc::gui {
 
-enum class ControllerKind { kDiffOpStep, kDiffOpTraj, kZero, kVoltVar, kGradientFlow };
-
-/// True for the two DiffOP variants (which train); the others are reference controllers (evaluated only).
-bool is_trainable(ControllerKind kind);
-QString controller_label(ControllerKind kind);
-
-struct TrainingRequest {
+/// One job: train (with reference lines first) or evaluate.
+struct TrainingJob {
   std::shared_ptr<const core::Study> study;
-  ControllerKind controller = ControllerKind::kDiffOpStep;
-  int horizon = 1;
-  core::DiffOpTrainingOptions options;
-  bool references = true;  ///< evaluate zero, gradient flow and limit on the validation seeds first
+  std::optional<core::experiment::TrainRequest> train;
+  std::optional<core::experiment::EvaluateRequest> evaluate;
 };
 
 struct ReferenceLine {
@@ -40,21 +34,14 @@ struct ReferenceLine {
   core::EvaluationSummary summary;  ///< on the validation seeds
 };
 
-/// Traces (|V| and q per step) of the first `traced` scenarios of `ids` and the final |V| of all of them,
-/// packed as a TrainingProgress (iteration 0) so that the live plots show them like a validation iteration.
-core::TrainingProgress trace_controller(const core::Study& study, const core::ControllerFactory& factory,
-                                        core::SeedRange ids, int traced);
-
 class TrainingWorker : public QObject {
   Q_OBJECT
 
  public:
   using QObject::QObject;
 
-  /// Run on the worker thread (queue them with QMetaObject::invokeMethod).
-  void run_training(const TrainingRequest& request);
-  void run_evaluation(std::shared_ptr<const core::Study> study, ControllerKind controller,
-                      std::shared_ptr<const core::PolicyFile> policy, core::SeedRange ids, int threads);
+  /// Run on the worker thread (queue it with QMetaObject::invokeMethod).
+  void run(const TrainingJob& job);
 
   /// Thread-safe: called from the GUI thread while a job runs.
   void set_paused(bool paused);

@@ -12,31 +12,36 @@
 #include "vvc/core/env/evaluation.hpp"
 #include "vvc/core/env/scenarios.hpp"
 #include "vvc/core/env/study.hpp"
+#include "vvc/core/experiment/experiment.hpp"
 
 namespace {
 
-class PrintProgress final : public vvc::core::BaselineObserver {
+class PrintProgress final : public vvc::core::TrainingObserver {
  public:
-  bool on_progress(const vvc::core::BaselineProgress& p) override {
+  vvc::core::ObserverAction on_progress(const vvc::core::TrainingProgress& p) override {
     const auto& pt = p.point;
-    if (!std::isnan(pt.heldout_transient)) {
-      std::printf("  %s episode %4d/%d  steps %2d  training cost %9.4f  mean F %8.4f  held-out %.4f / %.4f\n",
-                  vvc::core::baseline_name(p.kind), pt.episode + 1, p.episodes, pt.steps, pt.training_cost,
-                  pt.mean_cost, pt.heldout_transient, pt.heldout_steady);
+    if (pt.validated()) {
+      std::printf(
+          "  %s episode %4d/%d  steps %2d  training objective %9.4f  mean F %8.4f  held-out %.4f / %.4f\n",
+          p.method.c_str(), pt.iteration, p.iterations, pt.steps, pt.objective, pt.training_cost,
+          pt.validation_transient, pt.validation_steady);
       std::fflush(stdout);
     }
-    return true;
+    return vvc::core::ObserverAction::kContinue;
   }
 };
 
 void run(const vvc::core::Study& study, vvc::core::BaselineKind kind, int episodes, unsigned long seed,
          int eval_every) {
   using namespace vvc::core;
-  BaselineOptions options =
-      kind == BaselineKind::kStableDdpg ? default_stable_ddpg_options() : default_tasrl_options();
+  // The comparison table's settings (held-out evaluation on the last 50 training seeds, episodes on the seeds
+  // before them), with this run's budget, seed and evaluation cadence.
+  const auto method =
+      kind == BaselineKind::kStableDdpg ? experiment::Method::kStableDdpg : experiment::Method::kTasrl;
+  BaselineOptions options = experiment::table_request(study, method, false, 1).ddpg;
   if (episodes > 0) options.episodes = episodes;
   options.seed = seed;
-  options.eval_every = eval_every;
+  options.validation.every = eval_every;
   PrintProgress progress;
   const std::clock_t c0 = std::clock();
   const auto t0 = std::chrono::steady_clock::now();
@@ -53,7 +58,7 @@ void run(const vvc::core::Study& study, vvc::core::BaselineKind kind, int episod
   const Evaluation ev = evaluate(study, *scenarios, baseline_controller_factory(study, trained), eo);
   const auto t2 = std::chrono::steady_clock::now();
   long steps = 0;
-  for (const auto& p : trained.curve) steps += p.steps;
+  for (const auto& p : trained.summary.curve) steps += p.steps;
   std::printf(
       "%s: episodes %d (env steps %ld), seed %lu, training %.1f s (cpu %.1f s), evaluation %.1f s\n"
       "  transient %.4f  steady %.4f  out-of-band %.4f  final violations %d  pf failures %d\n",

@@ -5,11 +5,13 @@
 #include "vvc/core/baselines/ddpg.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "training/options_internal.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/core/env/evaluation.hpp"
 #include "vvc/core/env/scenarios.hpp"
@@ -68,17 +70,8 @@ class TasrlActor final : public DdpgActor {
   double c_, q_min_, q_max_, alpha_;
 };
 
-void check_ddpg_options(const DdpgOptions& o) {
-  if (!(o.actor_lr > 0.0) || !(o.critic_lr > 0.0)) throw InputError("DDPG: learning rates must be > 0");
-  if (!(o.gamma >= 0.0 && o.gamma <= 1.0)) throw InputError("DDPG: gamma must be in [0, 1]");
-  if (!(o.tau >= 0.0 && o.tau <= 1.0)) throw InputError("DDPG: tau must be in [0, 1]");
-  if (o.batch < 1) throw InputError("DDPG: batch must be >= 1");
-  if (o.critic_hidden < 1) throw InputError("DDPG: critic_hidden must be >= 1");
-  if (o.buffer_capacity < 1) throw InputError("DDPG: buffer_capacity must be >= 1");
-}
-
 const DdpgOptions& checked(const DdpgOptions& o) {
-  check_ddpg_options(o);
+  o.validate();
   return o;
 }
 
@@ -96,11 +89,22 @@ double median(std::vector<double> values) {
 
 AdamOptions adam_with_rate(double lr) {
   AdamOptions a;
-  a.lr = lr;
+  a.learning_rate = lr;
   return a;
 }
 
 }  // namespace
+
+void DdpgOptions::validate(const std::string& prefix) const {
+  using detail::option_error;
+  if (!(actor_lr > 0.0)) option_error(prefix + "actor_lr", "a number > 0", actor_lr);
+  if (!(critic_lr > 0.0)) option_error(prefix + "critic_lr", "a number > 0", critic_lr);
+  if (!(gamma >= 0.0 && gamma <= 1.0)) option_error(prefix + "gamma", "a number in [0, 1]", gamma);
+  if (!(tau >= 0.0 && tau <= 1.0)) option_error(prefix + "tau", "a number in [0, 1]", tau);
+  if (batch < 1) option_error(prefix + "batch", "an integer >= 1", batch);
+  if (critic_hidden < 1) option_error(prefix + "critic_hidden", "an integer >= 1", critic_hidden);
+  if (buffer_capacity < 1) option_error(prefix + "buffer_capacity", "an integer >= 1", buffer_capacity);
+}
 
 std::unique_ptr<DdpgActor> make_stable_ddpg_actor(MonotoneNet net) {
   return std::make_unique<StableDdpgActor>(std::move(net));
@@ -247,6 +251,20 @@ const char* baseline_name(BaselineKind kind) {
 // Episode budgets of the reference train_DDPG.py for the single-phase 13-bus feeder: 200 for Stable-DDPG
 // ("safe-ddpg" there), 700 for TASRL. TASRL episodes are short (the safe gradient flow reaches the band in a
 // few steps), so both train in well under a minute on one core.
+void BaselineOptions::validate() const {
+  using detail::option_error;
+  ddpg.validate("ddpg.");
+  if (episodes < 1) option_error("episodes", "an integer >= 1", episodes);
+  if (steps_per_episode < 1) option_error("steps_per_episode", "an integer >= 1", steps_per_episode);
+  if (!(noise_std >= 0.0)) option_error("noise_std", "a number >= 0", noise_std);
+  if (!(max_step > 0.0)) option_error("max_step", "a number > 0", max_step);
+  if (!(alpha_train > 0.0 && alpha_train <= 1.0))
+    option_error("alpha_train", "a number in (0, 1]", alpha_train);
+  if (!(alpha_eval > 0.0 && alpha_eval <= 1.0)) option_error("alpha_eval", "a number in (0, 1]", alpha_eval);
+  if (hidden < 1) option_error("hidden", "an integer >= 1", hidden);
+  validation.validate("validation.");
+}
+
 BaselineOptions default_stable_ddpg_options() {
   BaselineOptions o;
   o.episodes = 200;
@@ -286,11 +304,12 @@ class StableDdpgController final : public Controller {
   std::string name() const override { return "stable-ddpg"; }
   StepRule rule() const override { return StepRule::kSetpoint; }
   void reset(const Observation&, const Scenario&) override {}
-  void act(const Observation& obs, Eigen::VectorXd& action) override {
+  ActionStatus act(const Observation& obs, Eigen::VectorXd& action) override {
     for (size_t i = 0; i < nets_.size(); ++i) {
       const auto k = static_cast<Eigen::Index>(i);
       action[k] = obs.q[k] - std::clamp(nets_[i].value(obs.v_inv[k]), -max_step_, max_step_);
     }
+    return ActionStatus::kNominal;
   }
 
  private:
@@ -306,11 +325,12 @@ class TasrlController final : public Controller {
   StepRule rule() const override { return StepRule::kIncrement; }
   double alpha() const override { return alpha_; }
   void reset(const Observation&, const Scenario&) override {}
-  void act(const Observation& obs, Eigen::VectorXd& action) override {
+  ActionStatus act(const Observation& obs, Eigen::VectorXd& action) override {
     for (size_t i = 0; i < actors_.size(); ++i) {
       const auto k = static_cast<Eigen::Index>(i);
       action[k] = actors_[i]->increment(obs.v_inv[k], obs.q[k]);
     }
+    return ActionStatus::kNominal;
   }
 
  private:
@@ -318,33 +338,18 @@ class TasrlController final : public Controller {
   double alpha_;
 };
 
-void check_baseline_options(const Study& study, const BaselineOptions& o) {
-  check_ddpg_options(o.ddpg);
-  if (o.episodes < 1) throw InputError("baseline training: episodes must be >= 1");
-  if (o.steps_per_episode < 1) throw InputError("baseline training: steps_per_episode must be >= 1");
-  if (!(o.noise_std >= 0.0)) throw InputError("baseline training: noise_std must be >= 0");
-  if (!(o.max_step > 0.0)) throw InputError("baseline training: max_step must be > 0");
-  if (!(o.alpha_train > 0.0 && o.alpha_train <= 1.0) || !(o.alpha_eval > 0.0 && o.alpha_eval <= 1.0)) {
-    throw InputError("baseline training: alpha_train and alpha_eval must be in (0, 1]");
-  }
-  if (o.hidden < 1) throw InputError("baseline training: hidden must be >= 1");
-  if (o.eval_every < 0) throw InputError("baseline training: eval_every must be >= 0");
-  const long held_out = o.eval_every > 0 ? o.eval_scenarios : 0;
-  if (o.eval_every > 0 && (o.eval_scenarios < 1 || o.eval_steps < 1)) {
-    throw InputError("baseline training: eval_scenarios and eval_steps must be >= 1");
-  }
-  if (o.episodes + held_out > study.training_seeds.size()) {
-    throw InputError("baseline training: " + std::to_string(o.episodes) + " episodes and " +
-                     std::to_string(held_out) + " held-out scenarios need more than the study's " +
-                     std::to_string(study.training_seeds.size()) + " training seeds");
-  }
-}
-
 bool inside_band(const Study& study, double v) { return v >= study.vmin_pu && v <= study.vmax_pu; }
 
 TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptions& options,
-                      BaselineObserver* observer) {
-  check_baseline_options(study, options);
+                      TrainingObserver* observer) {
+  options.validate();
+  const SeedSplit split = split_training_seeds(study, options.validation);
+  if (options.episodes > split.training.size()) {
+    throw InputError(study.path.string() + ": training_seeds hold " + std::to_string(split.training.size()) +
+                     " scenarios after the " + std::to_string(split.validation.size()) +
+                     " validation ones; episodes needs one each, got " + std::to_string(options.episodes));
+  }
+  const auto start = std::chrono::steady_clock::now();
   const int m = study.num_inverters();
   const bool stable = kind == BaselineKind::kStableDdpg;
   const Eigen::VectorXd q_min = study.q_min(), q_max = study.q_max();
@@ -354,6 +359,9 @@ TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptio
   out.shape = stable ? stable_ddpg_shape(study, options.hidden) : tasrl_shape(study, options.hidden);
   out.max_step = options.max_step;
   out.alpha = options.alpha_eval;
+  out.summary.method = stable ? "Stable-DDPG" : "TASRL";
+  out.summary.unit = TrainingUnit::kEpisode;
+  out.summary.seeds = split;
 
   std::mt19937_64 rng(options.seed);
   std::vector<DdpgAgent> agents;
@@ -371,14 +379,17 @@ TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptio
   };
 
   const auto scenarios = make_scenarios(study);
+  const Validator validator(study, split, options.validation, 1);
   Environment env(study);
   std::normal_distribution<double> normal(0.0, 1.0);
   Eigen::VectorXd v(m), q(m), u(m), reward(m), command(m);
 
   for (int e = 0; e < options.episodes; ++e) {
-    LearningPoint point;
-    point.episode = e;
-    const Scenario scenario = scenarios->make(study.training_seeds.first + e);
+    TrainingProgress progress;
+    LearningPoint& point = progress.point;
+    point.iteration = e + 1;
+    point.objective = 0.0;
+    const Scenario scenario = scenarios->make(split.training.first + e);
     const Observation& obs = env.reset(scenario);
     const double sigma = options.noise_std / std::sqrt(e + 1.0);
     if (!env.reset_ok()) ++point.power_flow_failures;
@@ -416,54 +427,57 @@ TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptio
         if (agent.buffer_size() > options.ddpg.batch) agent.train_step(rng);
       }
       ++point.steps;
-      point.training_cost -= reward.sum();
-      point.mean_cost += r.cost;
+      point.objective -= reward.sum();
+      point.training_cost += r.cost;
       if (done) break;
     }
-    if (point.steps > 0) point.mean_cost /= point.steps;
+    if (point.steps > 0) point.training_cost /= point.steps;
 
     const bool last = e + 1 == options.episodes;
-    if (options.check_gradients && (last || (options.eval_every > 0 && (e + 1) % options.eval_every == 0))) {
+    const bool validate = validator.due(e + 1, options.episodes);
+    if (options.check_gradients && (last || validate)) {
       // A generator of its own, so that checking leaves the training draws alone.
       std::mt19937_64 check_rng(options.seed + static_cast<std::uint64_t>(e));
       for (const auto& agent : agents) {
         if (agent.buffer_size() == 0) continue;
         const GradientCheck c = agent.check_gradients(check_rng, 9);
-        point.actor_gradient_error =
-            std::isnan(point.actor_gradient_error) ? c.actor : std::max(point.actor_gradient_error, c.actor);
-        point.critic_gradient_error = std::isnan(point.critic_gradient_error)
-                                          ? c.critic
-                                          : std::max(point.critic_gradient_error, c.critic);
+        point.gradient_check_error =
+            std::isnan(point.gradient_check_error) ? c.actor : std::max(point.gradient_check_error, c.actor);
+        point.critic_gradient_check_error = std::isnan(point.critic_gradient_check_error)
+                                                ? c.critic
+                                                : std::max(point.critic_gradient_check_error, c.critic);
       }
     }
-    if (options.eval_every > 0 && ((e + 1) % options.eval_every == 0 || last)) {
+    if (validate) {
       snapshot();
-      EvaluationOptions eo;
-      eo.ids = {study.training_seeds.last - options.eval_scenarios, study.training_seeds.last};
-      eo.steps = options.eval_steps;
-      eo.threads = 1;
-      const Evaluation ev = evaluate(study, *scenarios, baseline_controller_factory(study, out), eo);
-      point.heldout_transient = ev.summary.transient;
-      point.heldout_steady = ev.summary.steady;
+      Validator::record(validator.run(baseline_controller_factory(study, out)), point, &progress);
     }
-    out.curve.push_back(point);
-    if (observer != nullptr && !observer->on_progress({kind, options.episodes, out.curve.back()}) && !last) {
-      out.stopped = true;
-      break;
+    point.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.summary.curve.push_back(point);
+    out.summary.iterations = e + 1;
+    if (observer != nullptr) {
+      progress.method = out.summary.method;
+      progress.unit = TrainingUnit::kEpisode;
+      progress.iterations = options.episodes;
+      if (observer->on_progress(progress) == ObserverAction::kStop && !last) {
+        out.summary.termination = TrainingTermination::kStoppedByObserver;
+        break;
+      }
     }
   }
   snapshot();
+  out.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
 
 }  // namespace
 
 TrainedBaseline train_stable_ddpg(const Study& study, const BaselineOptions& options,
-                                  BaselineObserver* observer) {
+                                  TrainingObserver* observer) {
   return train(study, BaselineKind::kStableDdpg, options, observer);
 }
 
-TrainedBaseline train_tasrl(const Study& study, const BaselineOptions& options, BaselineObserver* observer) {
+TrainedBaseline train_tasrl(const Study& study, const BaselineOptions& options, TrainingObserver* observer) {
   return train(study, BaselineKind::kTasrl, options, observer);
 }
 

@@ -1,7 +1,7 @@
-// Small networks and Adam (nn.hpp). Mlp parameters, layer by layer: the weight matrix W (out x in,
-// column-major), then the bias b (out). Back-propagation: with delta_L = dL/dy,
-//   dL/dW_l = delta_l a_{l-1}^T,  dL/db_l = sum over the batch of delta_l,  delta_{l-1} = (W_l^T delta_l) .*
-//   [a_{l-1} > 0].
+// Small networks (nn.hpp). Mlp parameters, layer by layer: the weight matrix W (out x in, column-major), then
+// the bias b (out). Back-propagation: with delta_L = dL/dy,
+//   dL/dW_l = delta_l a_{l-1}^T,  dL/db_l = sum over the batch of delta_l,
+//   delta_{l-1} = (W_l^T delta_l) .* [a_{l-1} > 0].
 #include "vvc/core/baselines/nn.hpp"
 
 #include <algorithm>
@@ -174,8 +174,8 @@ void MonotoneNet::accumulate_gradient(double v, double weight_upper, double weig
   }
   grad[h - 1] += 2.0 * params_[h - 1] * (weight_upper * prev_r - weight_lower * prev_s);
 
-  // Breakpoints of unit j, recomputed from the top: t_j+ = upper + c_j, t_j- = lower - c_j, c_j = sum_{i<j}
-  // b_i.
+  // Breakpoints of unit j, recomputed from the top:
+  //   t_j+ = upper + c_j,  t_j- = lower - c_j,  c_j = sum_{i<j} b_i.
   double c = params_.tail(h).sum() - params_[2 * h - 1];
   double tail_upper = 0.0, tail_lower = 0.0;  // sum_{j>i} w_j [v > t_j+] and sum_{j>i} w_j [v < t_j-]
   for (int i = h - 1; i >= 0; --i) {
@@ -185,24 +185,6 @@ void MonotoneNet::accumulate_gradient(double v, double weight_upper, double weig
     if (v < shape_.lower - c) tail_lower += w;
     if (i > 0) c -= params_[h + i - 1];
   }
-}
-
-Adam::Adam(int num_params, const AdamOptions& options)
-    : options_(options), m_(Eigen::VectorXd::Zero(num_params)), v_(Eigen::VectorXd::Zero(num_params)) {
-  if (!(options.lr > 0.0) || !(options.beta1 >= 0.0 && options.beta1 < 1.0) ||
-      !(options.beta2 >= 0.0 && options.beta2 < 1.0) || !(options.eps > 0.0)) {
-    throw InputError("Adam: expected lr > 0, 0 <= beta1, beta2 < 1 and eps > 0");
-  }
-}
-
-void Adam::step(Eigen::VectorXd& params, const Eigen::VectorXd& grad) {
-  VVC_ASSERT(params.size() == m_.size() && grad.size() == m_.size());
-  ++t_;
-  m_ = options_.beta1 * m_ + (1.0 - options_.beta1) * grad;
-  v_ = options_.beta2 * v_ + (1.0 - options_.beta2) * grad.cwiseAbs2();
-  const double c1 = 1.0 - std::pow(options_.beta1, static_cast<double>(t_));
-  const double c2 = 1.0 - std::pow(options_.beta2, static_cast<double>(t_));
-  params.array() -= options_.lr * (m_.array() / c1) / ((v_.array() / c2).sqrt() + options_.eps);
 }
 
 void soft_update(Eigen::VectorXd& target, const Eigen::VectorXd& source, double tau) {

@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "diffop/trainer_internal.hpp"
+#include "training/options_internal.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/parallel.hpp"
 #include "vvc/core/reference/limit.hpp"
@@ -20,7 +20,7 @@ std::vector<Demonstration> limit_demonstrations(const Study& study, const DiffOp
   for (long id = ids.first; id < ids.last; ++id) {
     const Scenario sc = scenarios->make(id);
     const LimitSolution limit = solve_limit(study, sc, false);
-    if (!limit.ok) continue;
+    if (!limit.solved()) continue;
     env.reset(sc);
     for (int t = 0; t < steps; ++t) {
       Demonstration d;
@@ -49,7 +49,7 @@ double imitation_loss(const DiffOpModel& model, const Eigen::VectorXd& theta,
     const Demonstration& d = demos[static_cast<size_t>(n)];
     DiffOpSolver& solver = *solvers[static_cast<size_t>(worker)];
     solver.reset();
-    if (!solver.solve(theta, d.state)) {
+    if (solver.solve(theta, d.state) == PolicySolveStatus::kFailed) {
       losses[static_cast<size_t>(n)] = 0.5 * d.action.squaredNorm();
       return;
     }
@@ -58,7 +58,8 @@ double imitation_loss(const DiffOpModel& model, const Eigen::VectorXd& theta,
     losses[static_cast<size_t>(n)] = 0.5 * w.squaredNorm();
     if (gradient != nullptr) {
       Eigen::VectorXd g = Eigen::VectorXd::Zero(np);
-      if (solver.accumulate_gradient(theta, d.state, w, g)) grads.col(n) = g;
+      if (solver.accumulate_gradient(theta, d.state, w, g) == PolicyGradientStatus::kComputed)
+        grads.col(n) = g;
     }
   });
   double loss = 0.0;
@@ -67,41 +68,75 @@ double imitation_loss(const DiffOpModel& model, const Eigen::VectorXd& theta,
   return loss / count;
 }
 
-MpcTrainingResult train_pdp(const Study& study, const DiffOpModel& model, const PdpOptions& o) {
-  if (o.demonstrations < 1) throw InputError("PDP demonstrations: expected an integer >= 1");
-  if (o.epochs < 1) throw InputError("PDP epochs: expected an integer >= 1");
-  if (!(o.learning_rate > 0.0)) throw InputError("PDP learning rate: expected a number > 0");
-  if (o.validation_scenarios < 1 ||
-      study.training_seeds.size() < o.validation_scenarios + static_cast<long>(o.demonstrations)) {
-    throw InputError("the training seed range must hold the PDP validation and demonstration scenarios");
+void PdpOptions::validate() const {
+  using detail::option_error;
+  if (demonstrations < 1) option_error("demonstrations", "an integer >= 1", demonstrations);
+  if (demonstration_steps < 1) option_error("demonstration_steps", "an integer >= 1", demonstration_steps);
+  if (epochs < 1) option_error("epochs", "an integer >= 1", epochs);
+  if (threads < 1) option_error("threads", "an integer >= 1", threads);
+  adam.validate("adam.");
+  validation.validate("validation.");
+}
+
+MpcTrainingResult train_pdp(const Study& study, const DiffOpModel& model, const PdpOptions& o,
+                            TrainingObserver* observer) {
+  o.validate();
+  const SeedSplit split = split_training_seeds(study, o.validation);
+  if (split.training.size() < o.demonstrations) {
+    throw InputError(study.path.string() + ": training_seeds hold " + std::to_string(split.training.size()) +
+                     " scenarios after the " + std::to_string(split.validation.size()) +
+                     " validation ones; PDP needs " + std::to_string(o.demonstrations) +
+                     " for demonstrations");
   }
   const auto start = std::chrono::steady_clock::now();
-  const long first = study.training_seeds.first + o.validation_scenarios;
+  const long first = split.training.first;
   const std::vector<Demonstration> demos =
       limit_demonstrations(study, model, {first, first + o.demonstrations}, o.demonstration_steps);
-  const int threads = std::max(1, o.threads);
+  const int threads = o.threads;
   const int np = model.num_parameters();
-  detail::BestPolicyTracker tracker(study, model, o.validation_scenarios, threads);
-  detail::AdamStep adam(np);
+  const Validator validator(study, split, o.validation, threads);
+  Adam adam(np, o.adam);
   MpcTrainingResult result;
-  result.failed_solves =
+  result.summary.method = "PDP(Offline)";
+  result.summary.unit = TrainingUnit::kEpoch;
+  result.summary.seeds = split;
+  result.summary.failed_solves =
       static_cast<long>(o.demonstrations) * o.demonstration_steps - static_cast<long>(demos.size());
-  Eigen::VectorXd theta = model.initial_parameters();
+  TrainerState st;
+  st.theta = model.initial_parameters();
   Eigen::VectorXd grad(np);
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     grad.setZero();
-    MpcLearningPoint point;
+    TrainingProgress progress;
+    LearningPoint& point = progress.point;
     point.iteration = epoch + 1;
-    point.training_cost = imitation_loss(model, theta, demos, &grad, threads);
-    if (grad.allFinite()) adam.apply(grad, o.learning_rate, theta);
-    const bool validate =
-        o.validation_every > 0 && ((epoch + 1) % o.validation_every == 0 || epoch + 1 == o.epochs);
-    if (validate) point.validation_transient = tracker.validate(theta);
+    point.training_cost = imitation_loss(model, st.theta, demos, &grad, threads);
+    point.gradient_norm = grad.norm();
+    if (grad.allFinite()) adam.step(st.theta, grad);
+    st.adam = adam.state();
+    st.iteration = epoch + 1;
+    if (validator.due(st.iteration, o.epochs)) {
+      const Eigen::VectorXd theta = st.theta;
+      const Evaluation ev = validator.run([&] { return make_diffop_controller(model, theta); });
+      Validator::record(ev, point, &progress);
+      st.record_validation(ev.summary.transient);
+    }
     point.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    result.curve.push_back(point);
+    st.curve.push_back(point);
+    if (observer != nullptr) {
+      progress.method = result.summary.method;
+      progress.unit = TrainingUnit::kEpoch;
+      progress.iterations = o.epochs;
+      if (observer->on_progress(progress) == ObserverAction::kStop && st.iteration < o.epochs) {
+        result.summary.termination = TrainingTermination::kStoppedByObserver;
+        break;
+      }
+    }
   }
-  result.theta = tracker.best_or(theta);
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.theta = st.best_or_last();
+  result.summary.iterations = st.iteration;
+  result.summary.curve = std::move(st.curve);
+  result.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

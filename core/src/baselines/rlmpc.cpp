@@ -6,7 +6,8 @@
 #include <cmath>
 #include <random>
 
-#include "diffop/trainer_internal.hpp"
+#include "training/options_internal.hpp"
+#include "training/random_internal.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/parallel.hpp"
 
@@ -37,8 +38,8 @@ MpcValue::MpcValue(const DiffOpModel& model, double slack_penalty) : model_(&mod
   options_.rho = slack_penalty;
 }
 
-bool MpcValue::solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
-                     const Eigen::VectorXd* first_action) {
+QpStatus MpcValue::solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
+                         const Eigen::VectorXd* first_action) {
   model_->build(theta, state, qp_);
   if (first_action != nullptr) {
     const int m = model_->num_inverters();
@@ -50,10 +51,10 @@ bool MpcValue::solve(const Eigen::VectorXd& theta, const DiffOpModel::State& sta
     }
   }
   solve_soft(qp_, options_, workspace_, solution_);
-  if (!solution_.qp.optimal()) return false;
+  if (!solution_.qp.optimal()) return solution_.qp.status;
   const Eigen::VectorXd& x = solution_.qp.x;
   value_ = 0.5 * x.dot(qp_.P * x) + qp_.c.dot(x) + options_.rho * solution_.violation.sum();
-  return true;
+  return QpStatus::kOptimal;
 }
 
 Eigen::VectorXd MpcValue::first_action() const { return solution_.qp.x.head(model_->num_inverters()); }
@@ -89,17 +90,10 @@ namespace {
 
 enum class Method { kTd, kDpg };
 
-void check_options(const Study& study, const DiffOpModel& model, const RlmpcOptions& o) {
-  if (o.iterations < 1) throw InputError("RLMPC iterations: expected an integer >= 1");
-  if (o.scenarios_per_iteration < 1) throw InputError("RLMPC scenarios per iteration: expected >= 1");
-  if (!(o.sigma > 0.0) || !(o.beta > 0.0)) throw InputError("RLMPC sigma and beta must be > 0");
-  if (!(o.learning_rate > 0.0)) throw InputError("RLMPC learning rate: expected a number > 0");
-  if (!(o.ridge >= 0.0)) throw InputError("RLMPC ridge: expected a number >= 0");
-  if (o.validation_scenarios < 1 || study.training_seeds.size() <= o.validation_scenarios) {
-    throw InputError("the training seed range must hold more than the RLMPC validation scenarios");
-  }
+void check_model(const DiffOpModel& model) {
   if (model.structure().mode != DiffOpMode::kStep) {
-    throw InputError("RLMPC: the MPC must be in step (receding-horizon) mode");
+    throw InputError("RLMPC: the MPC must be in step (receding-horizon) mode, got " +
+                     to_string(model.structure().mode));
   }
 }
 
@@ -135,7 +129,7 @@ EpisodeStats run_episode_td(const DiffOpModel& model, const Eigen::VectorXd& the
   const Observation& obs = w.env.reset(scenario);
   DiffOpModel::State state, next;
   model.observe(obs, state);
-  bool have_value = w.value.solve(theta, state);
+  bool have_value = w.value.solve(theta, state) == QpStatus::kOptimal;
   Eigen::VectorXd action(m), dq(np);
   for (int t = 0; t < study.steps; ++t) {
     const Eigen::VectorXd pi = have_value ? w.value.first_action() : obs.q;
@@ -144,9 +138,9 @@ EpisodeStats run_episode_td(const DiffOpModel& model, const Eigen::VectorXd& the
     const double cost = r.cost;
     out.transient += std::pow(study.discount, t + 1) * cost;
     // Q(s_t, a_t) with the action the plant applied.
-    const bool have_q = w.q_value.solve(theta, state, &obs.q);
+    const bool have_q = w.q_value.solve(theta, state, &obs.q) == QpStatus::kOptimal;
     model.observe(obs, next);
-    have_value = w.value.solve(theta, next);
+    have_value = w.value.solve(theta, next) == QpStatus::kOptimal;
     if (have_q && have_value) {
       const double delta = cost + study.discount * w.value.value() - w.q_value.value();
       dq.setZero();
@@ -179,7 +173,7 @@ EpisodeStats run_episode_dpg(const DiffOpModel& model, const Eigen::VectorXd& th
   Eigen::VectorXd eps(m), action(m), unit(m), row(nz), instrument(nz);
   Eigen::MatrixXd jac(np, m);
   for (int t = 0; t < study.steps; ++t) {
-    const bool planned = w.solver.solve(theta, state);
+    const bool planned = w.solver.solve(theta, state) != PolicySolveStatus::kFailed;
     for (int i = 0; i < m; ++i) eps[i] = detail::truncated_normal(rng, o.beta);
     action = (planned ? Eigen::VectorXd(w.solver.plan().head(m)) : obs.q) + o.sigma * eps;
     // J = dpi/dtheta, one adjoint per action component (zero when the KKT system is unusable or the
@@ -190,7 +184,7 @@ EpisodeStats run_episode_dpg(const DiffOpModel& model, const Eigen::VectorXd& th
       unit.setZero();
       unit[i] = 1.0;
       Eigen::VectorXd col = Eigen::VectorXd::Zero(np);
-      have_jac = w.solver.accumulate_gradient(theta, state, unit, col);
+      have_jac = w.solver.accumulate_gradient(theta, state, unit, col) == PolicyGradientStatus::kComputed;
       jac.col(i) = col;
     }
     if (!have_jac) {
@@ -216,33 +210,41 @@ EpisodeStats run_episode_dpg(const DiffOpModel& model, const Eigen::VectorXd& th
   return out;
 }
 
-MpcTrainingResult train(const Study& study, const DiffOpModel& model, const RlmpcOptions& o, Method method) {
-  check_options(study, model, o);
+MpcTrainingResult train(const Study& study, const DiffOpModel& model, const RlmpcOptions& o, Method method,
+                        TrainingObserver* observer) {
+  o.validate();
+  check_model(model);
+  const SeedSplit split = split_training_seeds(study, o.validation);
   const auto start = std::chrono::steady_clock::now();
   const int np = model.num_parameters();
-  const int threads = std::max(1, o.threads);
+  const int threads = o.threads;
   const auto scenarios = make_scenarios(study);
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i)
     workers.push_back(std::make_unique<Worker>(study, model, o.slack_penalty));
-  detail::BestPolicyTracker tracker(study, model, o.validation_scenarios, threads);
-  detail::AdamStep adam(np);
+  const Validator validator(study, split, o.validation, threads);
   MpcTrainingResult result;
-  Eigen::VectorXd theta = model.initial_parameters();
+  result.summary.method = method == Method::kTd ? "RLMPC-TD" : "RLMPC-DPG";
+  result.summary.unit = TrainingUnit::kIteration;
+  result.summary.seeds = split;
+  TrainerState st;
+  st.theta = model.initial_parameters();
+  Adam adam(np, o.adam);
   const int b_count = o.scenarios_per_iteration;
   std::vector<EpisodeStats> stats(static_cast<size_t>(b_count));
   for (int it = 0; it < o.iterations; ++it) {
-    const std::vector<long> seeds =
-        detail::training_batch(study, o.validation_scenarios, o.seed, it, b_count);
+    const std::vector<long> seeds = detail::training_batch(split.training, o.seed, it, b_count);
     parallel_for(b_count, threads, [&](int worker, int b) {
       const Scenario sc = scenarios->make(seeds[static_cast<size_t>(b)]);
       const std::uint64_t noise =
           detail::mix_seed(o.seed, static_cast<std::uint64_t>(it), static_cast<std::uint64_t>(b) + 2);
       Worker& w = *workers[static_cast<size_t>(worker)];
-      stats[static_cast<size_t>(b)] = method == Method::kTd ? run_episode_td(model, theta, w, sc, noise, o)
-                                                            : run_episode_dpg(model, theta, w, sc, noise, o);
+      stats[static_cast<size_t>(b)] = method == Method::kTd
+                                          ? run_episode_td(model, st.theta, w, sc, noise, o)
+                                          : run_episode_dpg(model, st.theta, w, sc, noise, o);
     });
-    MpcLearningPoint point;
+    TrainingProgress progress;
+    LearningPoint& point = progress.point;
     point.iteration = it + 1;
     Eigen::VectorXd grad = Eigen::VectorXd::Zero(np);
     const double samples = static_cast<double>(b_count) * study.steps;
@@ -269,28 +271,62 @@ MpcTrainingResult train(const Study& study, const DiffOpModel& model, const Rlmp
     }
     for (const auto& s : stats) {
       point.training_cost += s.transient / b_count;
-      result.failed_solves += s.failed;
+      point.failed_solves += s.failed;
     }
-    if (grad.allFinite()) adam.apply(grad, o.learning_rate, theta);
-    const bool validate =
-        o.validation_every > 0 && ((it + 1) % o.validation_every == 0 || it + 1 == o.iterations);
-    if (validate) point.validation_transient = tracker.validate(theta);
+    point.gradient_norm = grad.norm();
+    if (grad.allFinite()) adam.step(st.theta, grad);
+    st.adam = adam.state();
+    st.iteration = it + 1;
+    if (validator.due(st.iteration, o.iterations)) {
+      const Eigen::VectorXd theta = st.theta;
+      const Evaluation ev = validator.run([&] { return make_diffop_controller(model, theta); });
+      Validator::record(ev, point, &progress);
+      st.record_validation(ev.summary.transient);
+    }
     point.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    result.curve.push_back(point);
+    st.curve.push_back(point);
+    result.summary.failed_solves += point.failed_solves;
+    if (observer != nullptr) {
+      progress.method = result.summary.method;
+      progress.unit = TrainingUnit::kIteration;
+      progress.iterations = o.iterations;
+      if (observer->on_progress(progress) == ObserverAction::kStop && st.iteration < o.iterations) {
+        result.summary.termination = TrainingTermination::kStoppedByObserver;
+        break;
+      }
+    }
   }
-  result.theta = tracker.best_or(theta);
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.theta = st.best_or_last();
+  result.summary.iterations = st.iteration;
+  result.summary.curve = std::move(st.curve);
+  result.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 
 }  // namespace
 
-MpcTrainingResult train_rlmpc_td(const Study& study, const DiffOpModel& model, const RlmpcOptions& options) {
-  return train(study, model, options, Method::kTd);
+void RlmpcOptions::validate() const {
+  using detail::option_error;
+  if (iterations < 1) option_error("iterations", "an integer >= 1", iterations);
+  if (scenarios_per_iteration < 1)
+    option_error("scenarios_per_iteration", "an integer >= 1", scenarios_per_iteration);
+  if (!(sigma > 0.0)) option_error("sigma", "a number > 0", sigma);
+  if (!(beta > 0.0)) option_error("beta", "a number > 0", beta);
+  if (!(slack_penalty > 0.0)) option_error("slack_penalty", "a number > 0", slack_penalty);
+  if (!(ridge >= 0.0)) option_error("ridge", "a number >= 0", ridge);
+  if (threads < 1) option_error("threads", "an integer >= 1", threads);
+  adam.validate("adam.");
+  validation.validate("validation.");
 }
 
-MpcTrainingResult train_rlmpc_dpg(const Study& study, const DiffOpModel& model, const RlmpcOptions& options) {
-  return train(study, model, options, Method::kDpg);
+MpcTrainingResult train_rlmpc_td(const Study& study, const DiffOpModel& model, const RlmpcOptions& options,
+                                 TrainingObserver* observer) {
+  return train(study, model, options, Method::kTd, observer);
+}
+
+MpcTrainingResult train_rlmpc_dpg(const Study& study, const DiffOpModel& model, const RlmpcOptions& options,
+                                  TrainingObserver* observer) {
+  return train(study, model, options, Method::kDpg, observer);
 }
 
 }  // namespace vvc::core

@@ -3,6 +3,7 @@
 #include "vvc/core/diffop/policy.hpp"
 
 #include <cmath>
+#include <sstream>
 
 #include "vvc/common/errors.hpp"
 #include "vvc/core/qp/ipopt.hpp"
@@ -42,6 +43,32 @@ DiffOpModel::DiffOpModel(const Study& study, const DiffOpStructure& structure)
   num_l_ = m_ * (m_ + 1) / 2;
   num_w_ = static_cast<int>(other_rows_.size()) * m_;
   ldf_ = grid::lindistflow_sensitivity(study.network, observed_, study.inverter_buses()).dv2_dq;
+}
+
+std::vector<ParameterBlock> DiffOpModel::parameter_layout() const {
+  const auto number = [](double x) {
+    std::ostringstream s;
+    s << x;
+    return s.str();
+  };
+  const std::vector<std::pair<std::string, std::string>> blocks = {
+      {"lambda_a",
+       "inverter rows of the voltage model: Cholesky factor L (row-major lower triangle), X_ii = (" +
+           number(kScaleL) + " L)(" + number(kScaleL) + " L)' + " + number(kEpsilon) + " I"},
+      {"omega_a", "the other modelled rows of the voltage model (rows x inverters, row-major), X = " +
+                      number(kScaleW) + " omega"},
+      {"lambda_b", "as lambda_a, multiplied by the operating-point feature phi = mean(v_init^2) - 1"},
+      {"omega_b", "as omega_a, multiplied by phi"},
+      {"a", "log cost-weight factors: C = diag(c exp(a))"},
+      {"b", "log move penalties: D = diag(exp(b))"}};
+  const int sizes[] = {num_l_, num_w_, num_l_, num_w_, m_, m_};
+  std::vector<ParameterBlock> out;
+  int offset = 0;
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    out.push_back({blocks[k].first, offset, sizes[k], blocks[k].second});
+    offset += sizes[k];
+  }
+  return out;
 }
 
 double DiffOpModel::stage_weight(int k) const {
@@ -214,6 +241,18 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
   dtheta.segment(2 * block + m_, m_) += db;
 }
 
+const char* to_string(PolicySolveStatus status) {
+  switch (status) {
+    case PolicySolveStatus::kOptimal:
+      return "optimal";
+    case PolicySolveStatus::kFallback:
+      return "fallback";
+    case PolicySolveStatus::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
 std::string to_string(QpBackend backend) { return backend == QpBackend::kDense ? "dense" : "ipopt"; }
 
 QpBackend parse_qp_backend(const std::string& text) {
@@ -240,15 +279,14 @@ void DiffOpSolver::reset() {
   plan_.setZero();
 }
 
-bool DiffOpSolver::solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state) {
+PolicySolveStatus DiffOpSolver::solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state) {
   model_->build(theta, state, qp_);
   ++stats_.solves;
   factorized_ = false;
-  fallback_ = false;
   if (backend_ == QpBackend::kIpopt) {
     if (solve_ipopt()) {
       plan_ = solution_.x;
-      return true;
+      return status_ = PolicySolveStatus::kOptimal;
     }
   } else {
     DenseQpOptions options;
@@ -257,18 +295,17 @@ bool DiffOpSolver::solve(const Eigen::VectorXd& theta, const DiffOpModel::State&
   }
   if (solution_.optimal()) {
     plan_ = solution_.x;
-    return true;
+    return status_ = PolicySolveStatus::kOptimal;
   }
   SoftQpOptions soft_options;
   solve_soft(qp_, soft_options, soft_workspace_, soft_);
   if (soft_.qp.optimal()) {
-    fallback_ = true;
     ++stats_.fallbacks;
     plan_ = soft_.qp.x;
-    return true;
+    return status_ = PolicySolveStatus::kFallback;
   }
   ++stats_.failures;
-  return false;
+  return status_ = PolicySolveStatus::kFailed;
 }
 
 bool DiffOpSolver::solve_ipopt() {
@@ -293,19 +330,21 @@ bool DiffOpSolver::solve_ipopt() {
   return true;
 }
 
-bool DiffOpSolver::accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
-                                       const Eigen::VectorXd& w, Eigen::VectorXd& dtheta) {
+PolicyGradientStatus DiffOpSolver::accumulate_gradient(const Eigen::VectorXd& theta,
+                                                       const DiffOpModel::State& state,
+                                                       const Eigen::VectorXd& w, Eigen::VectorXd& dtheta) {
   // The exact-penalty fallback is a different problem; its steps contribute no gradient
   // (docs/algorithms/diffop.md).
-  if (fallback_ || !solution_.optimal()) return false;
+  if (status_ != PolicySolveStatus::kOptimal || !solution_.optimal())
+    return PolicyGradientStatus::kNotOptimal;
   if (!factorized_) {
     kkt_.factorize(qp_, solution_);
     factorized_ = true;
   }
-  if (!kkt_.diagnostics().usable()) return false;
+  if (!kkt_.diagnostics().usable()) return PolicyGradientStatus::kDegenerate;
   kkt_.adjoint(w, data_gradient_);
   model_->chain(theta, state, data_gradient_, dtheta);
-  return true;
+  return PolicyGradientStatus::kComputed;
 }
 
 namespace {
@@ -319,22 +358,34 @@ class DiffOpController final : public Controller {
     solver_.reset();
     if (model_->structure().mode == DiffOpMode::kTraj) {
       model_->observe(obs, state_);
-      if (!solver_.solve(theta_, state_)) solver_.clear_plan();
+      plan_status_ = solver_.solve(theta_, state_);
+      if (plan_status_ == PolicySolveStatus::kFailed) solver_.clear_plan();
     }
   }
-  void act(const Observation& obs, Eigen::VectorXd& action) override {
+  ActionStatus act(const Observation& obs, Eigen::VectorXd& action) override {
     const int m = model_->num_inverters();
     if (model_->structure().mode == DiffOpMode::kStep) {
       model_->observe(obs, state_);
-      if (solver_.solve(theta_, state_)) {
-        action = solver_.plan().head(m);
-      } else {
+      const PolicySolveStatus status = solver_.solve(theta_, state_);
+      if (status == PolicySolveStatus::kFailed) {
         action = obs.q;
+        return ActionStatus::kFailed;
       }
-      return;
+      action = solver_.plan().head(m);
+      return status == PolicySolveStatus::kFallback ? ActionStatus::kFallback : ActionStatus::kNominal;
     }
+    // Traj: the open-loop plan of the reset (zero when it failed), held after the horizon.
     const int stage = std::min(obs.t, model_->structure().horizon - 1);
     action = solver_.plan().segment(m * stage, m);
+    switch (plan_status_) {
+      case PolicySolveStatus::kOptimal:
+        return ActionStatus::kNominal;
+      case PolicySolveStatus::kFallback:
+        return ActionStatus::kFallback;
+      case PolicySolveStatus::kFailed:
+        return ActionStatus::kFailed;
+    }
+    return ActionStatus::kFailed;
   }
 
  private:
@@ -342,6 +393,7 @@ class DiffOpController final : public Controller {
   Eigen::VectorXd theta_;
   DiffOpSolver solver_;
   DiffOpModel::State state_;
+  PolicySolveStatus plan_status_ = PolicySolveStatus::kOptimal;
 };
 
 }  // namespace

@@ -1,7 +1,10 @@
 #include "vvc/core/diffop/policy_io.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
@@ -29,12 +32,12 @@ double null_or_number(const JsonNode& node) {
   return node.is_null() ? std::numeric_limits<double>::quiet_NaN() : node.number();
 }
 
-json curve_json(const std::vector<TrainingProgress>& curve) {
+json curve_json(const std::vector<LearningPoint>& curve) {
   json out = json::array();
   for (const auto& p : curve) {
     out.push_back({{"iteration", p.iteration},
-                   {"rollout_transient", p.rollout_transient},
-                   {"rollout_steady", p.rollout_steady},
+                   {"rollout_transient", p.training_cost},
+                   {"rollout_steady", p.training_steady},
                    {"validation_transient", number_or_null(p.validation_transient)},
                    {"validation_steady", number_or_null(p.validation_steady)},
                    {"gradient_norm", p.gradient_norm},
@@ -46,15 +49,15 @@ json curve_json(const std::vector<TrainingProgress>& curve) {
 
 constexpr int kIntMax = std::numeric_limits<int>::max();
 
-std::vector<TrainingProgress> json_curve(const JsonNode& node) {
-  std::vector<TrainingProgress> out;
+std::vector<LearningPoint> json_curve(const JsonNode& node) {
+  std::vector<LearningPoint> out;
   for (const JsonNode& e : node.elements()) {
     e.allow_only({"iteration", "rollout_transient", "rollout_steady", "validation_transient",
                   "validation_steady", "gradient_norm", "seconds", "fallback_steps"});
-    TrainingProgress p;
+    LearningPoint p;
     p.iteration = e.at("iteration").integer(0, kIntMax);
-    p.rollout_transient = e.at("rollout_transient").number();
-    p.rollout_steady = e.at("rollout_steady").number();
+    p.training_cost = e.at("rollout_transient").number();
+    p.training_steady = e.at("rollout_steady").number();
     p.validation_transient = null_or_number(e.at("validation_transient"));
     p.validation_steady = null_or_number(e.at("validation_steady"));
     p.gradient_norm = e.at("gradient_norm").number();
@@ -65,11 +68,19 @@ std::vector<TrainingProgress> json_curve(const JsonNode& node) {
   return out;
 }
 
+json layout_json(const std::vector<ParameterBlock>& layout) {
+  json out = json::array();
+  for (const auto& b : layout) {
+    out.push_back({{"block", b.name}, {"offset", b.offset}, {"size", b.size}, {"meaning", b.meaning}});
+  }
+  return out;
+}
+
 json policy_json(const PolicyFile& p) {
   const auto& t = p.training;
   json j = {
       {"format", "vvc.policy"},
-      {"version", 1},
+      {"version", kPolicyVersion},
       {"kind", "diffop"},
       {"study", {{"name", p.study_name}, {"path", p.study_path}}},
       {"inverters", p.inverters},
@@ -79,11 +90,7 @@ json policy_json(const PolicyFile& p) {
       {"horizon", p.structure.horizon},
       {"episode_steps", p.structure.episode_steps},
       {"discount", p.structure.discount},
-      {"parameters",
-       {{"layout",
-         "lambda (inverter block Cholesky factor, row-major lower triangle, scale 0.1), omega (other "
-         "modelled rows x inverters, scale 0.05), a (log cost-weight factors), b (log move penalties)"},
-        {"theta", vector_json(p.theta)}}},
+      {"parameters", {{"layout", layout_json(p.layout)}, {"theta", vector_json(p.theta)}}},
       {"solver",
        {{"qp", "dense Goldfarb-Idnani"}, {"fallback", "exact L1 penalty"}, {"soft_penalty_rho", 1e4}}},
       {"training",
@@ -93,11 +100,19 @@ json policy_json(const PolicyFile& p) {
         {"noise_draws", t.noise_draws},
         {"sigma", t.sigma},
         {"beta", t.beta},
-        {"learning_rate", t.learning_rate},
-        {"validation_scenarios", t.validation_scenarios},
+        {"learning_rate", t.adam.learning_rate},
+        {"validation_scenarios", t.validation.scenarios},
         {"seconds", p.training_seconds},
         {"curve", curve_json(p.curve)}}},
   };
+  if (p.conditions) {
+    const PolicyConditions& c = *p.conditions;
+    j["network"] = {{"name", c.network_name}, {"file", c.network_file}, {"hash", c.network_hash}};
+    j["voltage_band"] = {{"vmin_pu", c.vmin_pu}, {"vmax_pu", c.vmax_pu}};
+    j["inverter_limits"] = {{"q_min_mvar", vector_json(c.q_min_mvar)},
+                            {"q_max_mvar", vector_json(c.q_max_mvar)}};
+    j["cost"] = {{"c", vector_json(c.cost_c)}};
+  }
   if (p.evaluation) {
     const auto& e = *p.evaluation;
     j["evaluation"] = {
@@ -113,13 +128,79 @@ json policy_json(const PolicyFile& p) {
   return j;
 }
 
+/// The format's version, from `oldest` to `newest`.
+int read_version(const JsonNode& root, std::string_view format, int oldest, int newest) {
+  const JsonNode format_node = root.at("format");
+  if (format_node.string() != format) format_node.fail_expected("\"" + std::string(format) + "\"");
+  return root.at("version").integer(oldest, newest);
+}
+
+std::vector<ParameterBlock> json_layout(const JsonNode& node, Eigen::Index parameters) {
+  std::vector<ParameterBlock> out;
+  int next = 0;
+  for (const JsonNode& e : node.elements()) {
+    e.allow_only({"block", "offset", "size", "meaning"});
+    ParameterBlock b;
+    b.name = e.at("block").string();
+    b.offset = e.at("offset").integer(0, kIntMax);
+    b.size = e.at("size").integer(0, kIntMax);
+    b.meaning = e.at("meaning").string();
+    if (b.offset != next)
+      e.at("offset").fail_expected(std::to_string(next) + " (where the previous block ends)");
+    next = b.offset + b.size;
+    out.push_back(b);
+  }
+  if (next != parameters) {
+    node.fail("the blocks cover " + std::to_string(next) + " parameters, theta holds " +
+              std::to_string(parameters));
+  }
+  return out;
+}
+
+/// A vector with one value per inverter.
+Eigen::VectorXd per_inverter(const JsonNode& node, size_t inverters) {
+  const Eigen::VectorXd v = json_vector(node);
+  if (static_cast<size_t>(v.size()) != inverters) {
+    node.fail("expected " + std::to_string(inverters) + " values (one per inverter), got " +
+              std::to_string(v.size()));
+  }
+  return v;
+}
+
+PolicyConditions json_conditions(const JsonNode& root, size_t inverters) {
+  PolicyConditions c;
+  const JsonNode network = root.at("network");
+  network.allow_only({"name", "file", "hash"});
+  c.network_name = network.at("name").string();
+  c.network_file = network.at("file").string();
+  c.network_hash = network.at("hash").string();
+  const JsonNode band = root.at("voltage_band");
+  band.allow_only({"vmin_pu", "vmax_pu"});
+  c.vmin_pu = band.at("vmin_pu").number();
+  c.vmax_pu = band.at("vmax_pu").number();
+  const JsonNode limits = root.at("inverter_limits");
+  limits.allow_only({"q_min_mvar", "q_max_mvar"});
+  c.q_min_mvar = per_inverter(limits.at("q_min_mvar"), inverters);
+  c.q_max_mvar = per_inverter(limits.at("q_max_mvar"), inverters);
+  const JsonNode cost = root.at("cost");
+  cost.allow_only({"c"});
+  c.cost_c = per_inverter(cost.at("c"), inverters);
+  return c;
+}
+
 PolicyFile policy_from_json(const JsonNode& root) {
-  root.allow_only({"format", "version", "kind", "study", "inverters", "inverter_buses", "modelled_buses",
-                   "mode", "horizon", "episode_steps", "discount", "parameters", "solver", "training",
-                   "evaluation"});
-  root.expect_format("vvc.policy", 1);
-  root.at("kind").one_of({"diffop"});
   PolicyFile p;
+  p.version = read_version(root, "vvc.policy", 1, kPolicyVersion);
+  if (p.version == 1) {
+    root.allow_only({"format", "version", "kind", "study", "inverters", "inverter_buses", "modelled_buses",
+                     "mode", "horizon", "episode_steps", "discount", "parameters", "solver", "training",
+                     "evaluation"});
+  } else {
+    root.allow_only({"format", "version", "kind", "study", "network", "voltage_band", "inverter_limits",
+                     "cost", "inverters", "inverter_buses", "modelled_buses", "mode", "horizon",
+                     "episode_steps", "discount", "parameters", "solver", "training", "evaluation"});
+  }
+  root.at("kind").one_of({"diffop"});
   const JsonNode study = root.at("study");
   study.allow_only({"name", "path"});
   p.study_name = study.at("name").string();
@@ -135,6 +216,12 @@ PolicyFile policy_from_json(const JsonNode& root) {
   const JsonNode params = root.at("parameters");
   params.allow_only({"layout", "theta"});
   p.theta = json_vector(params.at("theta"));
+  if (p.version == 1) {
+    params.at("layout").string();  // a description in words
+  } else {
+    p.layout = json_layout(params.at("layout"), p.theta.size());
+    p.conditions = json_conditions(root, p.inverters.size());
+  }
   const JsonNode tr = root.at("training");
   tr.allow_only({"seed", "iterations", "scenarios_per_iteration", "noise_draws", "sigma", "beta",
                  "learning_rate", "validation_scenarios", "seconds", "curve"});
@@ -145,8 +232,8 @@ PolicyFile policy_from_json(const JsonNode& root) {
   p.training.noise_draws = tr.at("noise_draws").integer(0, kIntMax);
   p.training.sigma = tr.at("sigma").number();
   p.training.beta = tr.at("beta").number();
-  p.training.learning_rate = tr.at("learning_rate").number();
-  p.training.validation_scenarios = tr.at("validation_scenarios").integer(0, kIntMax);
+  p.training.adam.learning_rate = tr.at("learning_rate").number();
+  p.training.validation.scenarios = tr.at("validation_scenarios").integer(0, kIntMax);
   p.training_seconds = tr.at("seconds").number();
   p.curve = json_curve(tr.at("curve"));
   if (const auto ev = root.find("evaluation")) {
@@ -185,7 +272,18 @@ PolicyFile describe_policy(const DiffOpModel& model, const Eigen::VectorXd& thet
   for (int b : model.modelled_buses())
     p.modelled_buses.push_back(study.network.buses[static_cast<size_t>(b)].name);
   p.structure = model.structure();
+  p.layout = model.parameter_layout();
   p.theta = theta;
+  PolicyConditions c;
+  c.network_name = study.network.name;
+  c.network_file = study.network_file.filename().string();
+  c.network_hash = study.network_hash;
+  c.vmin_pu = study.vmin_pu;
+  c.vmax_pu = study.vmax_pu;
+  c.q_min_mvar = study.q_min();
+  c.q_max_mvar = study.q_max();
+  c.cost_c = study.cost_c;
+  p.conditions = c;
   return p;
 }
 
@@ -217,6 +315,65 @@ void check_policy_matches(const PolicyFile& policy, const DiffOpModel& model, co
                               "expected " + std::to_string(model.num_parameters()) + " parameters, got " +
                                   std::to_string(policy.theta.size()));
   }
+  if (!policy.layout.empty()) {
+    const std::vector<ParameterBlock> layout = model.parameter_layout();
+    bool same = layout.size() == policy.layout.size();
+    for (size_t k = 0; same && k < layout.size(); ++k) {
+      same = layout[k].name == policy.layout[k].name && layout[k].offset == policy.layout[k].offset &&
+             layout[k].size == policy.layout[k].size;
+    }
+    if (!same) {
+      throw InputError::at_path(source, "/parameters/layout",
+                                "the parameter blocks differ from this version's DiffOP model");
+    }
+  }
+}
+
+namespace {
+
+std::string shortest(double x) {
+  char text[32];
+  const auto [end, ec] = std::to_chars(text, text + sizeof text, x);
+  return ec == std::errc() ? std::string(text, end) : std::string("?");
+}
+
+std::string interval(double lo, double hi) { return "[" + shortest(lo) + ", " + shortest(hi) + "]"; }
+
+}  // namespace
+
+PolicyComparison compare_policy(const PolicyFile& policy, const Study& study) {
+  PolicyComparison out;
+  if (!policy.conditions) {
+    out.recorded = false;
+    return out;
+  }
+  const PolicyConditions& c = *policy.conditions;
+  auto differ = [&](const std::string& text) { out.differences.push_back(text); };
+  if (c.network_name != study.network.name) {
+    differ("trained on the network '" + c.network_name + "', the study's is '" + study.network.name + "'");
+  }
+  if (c.network_hash != study.network_hash) {
+    differ("trained on the network file " + c.network_file + " with content " + c.network_hash +
+           ", the study's " + study.network_file.filename().string() + " has " + study.network_hash);
+  }
+  if (c.vmin_pu != study.vmin_pu || c.vmax_pu != study.vmax_pu) {
+    differ("trained for the voltage band " + interval(c.vmin_pu, c.vmax_pu) + " pu, the study's is " +
+           interval(study.vmin_pu, study.vmax_pu) + " pu");
+  }
+  const int m = std::min<int>(study.num_inverters(), static_cast<int>(c.cost_c.size()));
+  for (int i = 0; i < m; ++i) {
+    const Inverter& inv = study.inverters[static_cast<size_t>(i)];
+    if (c.q_min_mvar[i] != inv.q_min_mvar || c.q_max_mvar[i] != inv.q_max_mvar) {
+      differ("inverter " + inv.generator + ": trained with q in " +
+             interval(c.q_min_mvar[i], c.q_max_mvar[i]) + " MVar, the study's limits are " +
+             interval(inv.q_min_mvar, inv.q_max_mvar) + " MVar");
+    }
+    if (c.cost_c[i] != study.cost_c[i]) {
+      differ("inverter " + inv.generator + ": trained with the cost weight c = " + shortest(c.cost_c[i]) +
+             ", the study's is " + shortest(study.cost_c[i]));
+    }
+  }
+  return out;
 }
 
 void write_checkpoint(const TrainerState& state, const PolicyFile& meta, const std::filesystem::path& path) {
@@ -225,11 +382,12 @@ void write_checkpoint(const TrainerState& state, const PolicyFile& meta, const s
   m.iterations_done = state.iteration;
   m.theta = state.theta;
   json j = {{"format", "vvc.checkpoint"},
-            {"version", 1},
+            {"version", 2},
             {"policy", policy_json(m)},
             {"iteration", state.iteration},
-            {"adam_m", vector_json(state.adam_m)},
-            {"adam_v", vector_json(state.adam_v)},
+            {"adam_m", vector_json(state.adam.m)},
+            {"adam_v", vector_json(state.adam.v)},
+            {"adam_steps", state.adam.steps},
             {"best_theta", vector_json(state.best_theta)},
             {"best_validation", number_or_null(state.best_validation)},
             {"total_iterations", meta.training.iterations}};
@@ -239,21 +397,29 @@ void write_checkpoint(const TrainerState& state, const PolicyFile& meta, const s
 TrainerState read_checkpoint(const std::filesystem::path& path, PolicyFile& meta) {
   const JsonDocument document(read_text_file(path), path.string());
   const JsonNode root = document.root();
-  root.allow_only({"format", "version", "policy", "iteration", "adam_m", "adam_v", "best_theta",
-                   "best_validation", "total_iterations"});
-  root.expect_format("vvc.checkpoint", 1);
+  const int version = read_version(root, "vvc.checkpoint", 1, 2);
+  if (version == 1) {
+    root.allow_only({"format", "version", "policy", "iteration", "adam_m", "adam_v", "best_theta",
+                     "best_validation", "total_iterations"});
+  } else {
+    root.allow_only({"format", "version", "policy", "iteration", "adam_m", "adam_v", "adam_steps",
+                     "best_theta", "best_validation", "total_iterations"});
+  }
   meta = policy_from_json(root.at("policy"));
   meta.training.iterations = root.at("total_iterations").integer(0, kIntMax);
   TrainerState st;
   st.iteration = root.at("iteration").integer(0, kIntMax);
   st.theta = meta.theta;
-  st.adam_m = json_vector(root.at("adam_m"));
-  st.adam_v = json_vector(root.at("adam_v"));
+  st.adam.m = json_vector(root.at("adam_m"));
+  st.adam.v = json_vector(root.at("adam_v"));
+  // Version-1 checkpoints did not store the step count: they took exactly one Adam step per iteration.
+  st.adam.steps =
+      version == 1 ? st.iteration : root.at("adam_steps").integer(0L, std::numeric_limits<long>::max());
   st.best_theta = json_vector(root.at("best_theta"));
   st.best_validation = null_or_number(root.at("best_validation"));
   if (!std::isfinite(st.best_validation)) st.best_validation = std::numeric_limits<double>::infinity();
   st.curve = meta.curve;
-  if (st.adam_m.size() != st.theta.size() || st.adam_v.size() != st.theta.size()) {
+  if (st.adam.m.size() != st.theta.size() || st.adam.v.size() != st.theta.size()) {
     root.at("adam_m").fail("the optimizer state does not match the parameter count");
   }
   return st;

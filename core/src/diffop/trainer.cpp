@@ -1,12 +1,13 @@
 // DiffOP training loop: exploring rollouts in parallel, implicit policy gradient with per-scenario
-// leave-one-out baselines, Adam (Kingma & Ba 2015). Equations: training.hpp and docs/algorithms/diffop.md.
+// leave-one-out baselines, Adam. Equations: trainer.hpp and docs/algorithms/diffop.md.
 #include "vvc/core/diffop/trainer.hpp"
 
 #include <chrono>
 #include <cmath>
 #include <random>
 
-#include "diffop/trainer_internal.hpp"
+#include "training/options_internal.hpp"
+#include "training/random_internal.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/parallel.hpp"
 
@@ -23,6 +24,21 @@ int plan_stage(const DiffOpModel& model, int t) {
 
 }  // namespace
 
+void DiffOpTrainingOptions::validate() const {
+  using detail::option_error;
+  if (iterations < 1) option_error("iterations", "an integer >= 1", iterations);
+  if (scenarios_per_iteration < 1)
+    option_error("scenarios_per_iteration", "an integer >= 1", scenarios_per_iteration);
+  if (noise_draws < 2)
+    option_error("noise_draws", "an integer >= 2 (the baseline needs two draws)", noise_draws);
+  if (!(sigma > 0.0)) option_error("sigma", "a number > 0", sigma);
+  if (!(beta > 0.0)) option_error("beta", "a number > 0", beta);
+  if (threads < 1) option_error("threads", "an integer >= 1", threads);
+  adam.validate("adam.");
+  validation.validate("validation.");
+  checkpoint.validate("checkpoint.");
+}
+
 Rollout run_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Environment& env,
                     DiffOpSolver& solver, const Scenario& scenario, std::uint64_t noise_seed,
                     const DiffOpTrainingOptions& options) {
@@ -36,34 +52,37 @@ Rollout run_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Envi
   solver.reset();
   const Observation& obs = env.reset(scenario);
   DiffOpModel::State state;
-  bool planned = false;
+  PolicySolveStatus plan = PolicySolveStatus::kFailed;
   const bool step_mode = model.structure().mode == DiffOpMode::kStep;
   if (!step_mode) {
     model.observe(obs, state);
-    planned = solver.solve(theta, state);
-    if (!planned) solver.clear_plan();
+    plan = solver.solve(theta, state);
+    if (plan == PolicySolveStatus::kFailed) solver.clear_plan();
   }
   Eigen::VectorXd eps(m), action(m), w(plan_size), g(model.num_parameters());
   for (int t = 0; t < steps; ++t) {
     if (step_mode) {
       model.observe(obs, state);
-      planned = solver.solve(theta, state);
+      plan = solver.solve(theta, state);
     }
     const int stage = plan_stage(model, t);
     for (int i = 0; i < m; ++i) eps[i] = truncated_normal(rng, options.beta);
+    const bool planned = plan != PolicySolveStatus::kFailed;
     if (planned) {
       action = solver.plan().segment(m * stage, m) + options.sigma * eps;
     } else {
       action = obs.q + options.sigma * eps;
     }
-    if (planned && solver.used_fallback()) ++out.fallback_steps;
+    if (plan == PolicySolveStatus::kFallback) ++out.fallback_steps;
     const StepResult& r = env.step(action, StepRule::kSetpoint);
     out.costs[t] = r.cost;
     if (planned) {
       w.setZero();
       w.segment(m * stage, m) = eps / options.sigma;
       g.setZero();
-      if (solver.accumulate_gradient(theta, state, w, g)) out.scores.row(t) = g.transpose();
+      if (solver.accumulate_gradient(theta, state, w, g) == PolicyGradientStatus::kComputed) {
+        out.scores.row(t) = g.transpose();
+      }
     }
   }
   return out;
@@ -71,10 +90,11 @@ Rollout run_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Envi
 
 double check_policy_gradient(const DiffOpModel& model, const Eigen::VectorXd& theta,
                              const DiffOpModel::State& state, const Eigen::VectorXd& w) {
+  constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
   DiffOpSolver solver(model);
-  if (!solver.solve(theta, state)) return std::numeric_limits<double>::quiet_NaN();
+  if (solver.solve(theta, state) != PolicySolveStatus::kOptimal) return kNone;
   Eigen::VectorXd analytic = Eigen::VectorXd::Zero(model.num_parameters());
-  if (!solver.accumulate_gradient(theta, state, w, analytic)) return std::numeric_limits<double>::quiet_NaN();
+  if (solver.accumulate_gradient(theta, state, w, analytic) != PolicyGradientStatus::kComputed) return kNone;
   const double h = 1e-6;
   double worst = 0.0;
   for (int p = 0; p < model.num_parameters(); ++p) {
@@ -82,189 +102,182 @@ double check_policy_gradient(const DiffOpModel& model, const Eigen::VectorXd& th
     tp[p] += h;
     tm[p] -= h;
     DiffOpSolver sp(model), sm(model);
-    if (!sp.solve(tp, state) || !sm.solve(tm, state)) return std::numeric_limits<double>::quiet_NaN();
+    if (sp.solve(tp, state) != PolicySolveStatus::kOptimal ||
+        sm.solve(tm, state) != PolicySolveStatus::kOptimal) {
+      return kNone;
+    }
     const double fd = (w.dot(sp.plan()) - w.dot(sm.plan())) / (2 * h);
     worst = std::max(worst, std::abs(fd - analytic[p]));
   }
   return worst / std::max(1.0, analytic.cwiseAbs().maxCoeff());
 }
 
+/// One environment and one policy solver per rollout thread.
+struct DiffOpTrainer::Workers {
+  std::vector<std::unique_ptr<Environment>> envs;
+  std::vector<std::unique_ptr<DiffOpSolver>> solvers;
+};
+
 DiffOpTrainer::DiffOpTrainer(const Study& study, const DiffOpModel& model,
                              const DiffOpTrainingOptions& options)
-    : study_(&study), model_(&model), options_(options) {
-  if (options.noise_draws < 2) throw InputError("noise draws per scenario: expected >= 2 (for the baseline)");
-  if (options.scenarios_per_iteration < 1) throw InputError("scenarios per iteration: expected >= 1");
-  if (!(options.sigma > 0.0) || !(options.beta > 0.0)) throw InputError("sigma and beta must be > 0");
-  if (study.training_seeds.size() <= options.validation_scenarios) {
-    throw InputError("the training seed range must hold more than the validation scenarios");
+    : study_(&study), model_(&model), options_(options), workers_(std::make_unique<Workers>()) {
+  options_.validate();
+  split_ = split_training_seeds(study, options_.validation);
+  scenarios_ = make_scenarios(study);
+  for (int w = 0; w < options_.threads; ++w) {
+    workers_->envs.push_back(std::make_unique<Environment>(study));
+    workers_->solvers.push_back(std::make_unique<DiffOpSolver>(model));
   }
+  validator_ = std::make_unique<Validator>(study, split_, options_.validation, options_.threads);
+  batch_.resize(static_cast<size_t>(options_.scenarios_per_iteration));
+  rollouts_.resize(static_cast<size_t>(options_.scenarios_per_iteration * options_.noise_draws));
+  grad_.resize(model.num_parameters());
 }
 
-DiffOpTrainingResult DiffOpTrainer::train(TrainingObserver* observer, const TrainerState* resume,
-                                          const std::function<void(const TrainerState&)>& checkpoint,
-                                          int checkpoint_every) {
-  const auto start = std::chrono::steady_clock::now();
+DiffOpTrainer::~DiffOpTrainer() = default;
+
+std::string DiffOpTrainer::method() const {
+  return model_->structure().mode == DiffOpMode::kStep ? "DiffOP(Step)" : "DiffOP(Traj)";
+}
+
+void DiffOpTrainer::sample_batch(int iteration) {
+  const std::vector<long> seeds =
+      detail::training_batch(split_.training, options_.seed, iteration, options_.scenarios_per_iteration);
+  for (size_t b = 0; b < seeds.size(); ++b) batch_[b] = scenarios_->make(seeds[b]);
+}
+
+void DiffOpTrainer::run_rollouts(const TrainerState& state, int iteration) {
+  const int k_count = options_.noise_draws;
+  parallel_for(static_cast<int>(rollouts_.size()), options_.threads, [&](int worker, int j) {
+    const int b = j / k_count;
+    const int k = j % k_count;
+    rollouts_[static_cast<size_t>(j)] =
+        run_rollout(*model_, state.theta, *workers_->envs[static_cast<size_t>(worker)],
+                    *workers_->solvers[static_cast<size_t>(worker)], batch_[static_cast<size_t>(b)],
+                    mix_seed(options_.seed, static_cast<std::uint64_t>(iteration),
+                             static_cast<std::uint64_t>(b) + 2, static_cast<std::uint64_t>(k)),
+                    options_);
+  });
+}
+
+// Gradient with per-scenario, per-step leave-one-out baselines; summed in a fixed order.
+void DiffOpTrainer::estimate_gradient(LearningPoint& point) {
+  const int b_count = options_.scenarios_per_iteration;
+  const int k_count = options_.noise_draws;
+  const int steps = study_->steps;
+  point.training_cost = 0.0;
+  point.training_steady = 0.0;
+  grad_.setZero();
+  Eigen::MatrixXd to_go(k_count, steps);
+  for (int b = 0; b < b_count; ++b) {
+    for (int k = 0; k < k_count; ++k) {
+      const Rollout& r = rollouts_[static_cast<size_t>(b * k_count + k)];
+      double acc = 0.0;
+      for (int t = steps - 1; t >= 0; --t) {
+        acc += std::pow(study_->discount, t + 1) * r.costs[t];
+        to_go(k, t) = acc;
+      }
+      point.training_cost += acc;
+      point.training_steady += r.costs[steps - 1];
+      point.fallback_steps += r.fallback_steps;
+    }
+    const Eigen::RowVectorXd total = to_go.colwise().sum();
+    for (int k = 0; k < k_count; ++k) {
+      const Rollout& r = rollouts_[static_cast<size_t>(b * k_count + k)];
+      for (int t = 0; t < steps; ++t) {
+        const double advantage = to_go(k, t) - (total[t] - to_go(k, t)) / (k_count - 1);
+        grad_.noalias() += advantage * r.scores.row(t).transpose();
+      }
+    }
+  }
+  const double denom = static_cast<double>(b_count * k_count);
+  grad_ /= denom;
+  point.training_cost /= denom;
+  point.training_steady /= denom;
+  point.gradient_norm = grad_.norm();
+}
+
+void DiffOpTrainer::update(TrainerState& state, Adam& adam) {
+  adam.step(state.theta, grad_);
+  state.adam = adam.state();
+}
+
+void DiffOpTrainer::check_gradients(const TrainerState& state, int iteration, LearningPoint& point) {
   const DiffOpModel& model = *model_;
-  const int np = model.num_parameters();
-  const int threads = std::max(1, options_.threads);
+  DiffOpModel::State s;
+  Environment& env = *workers_->envs.front();
+  model.observe(env.reset(batch_.front()), s);
+  std::mt19937_64 rng(mix_seed(options_.seed, static_cast<std::uint64_t>(iteration), 99));
+  Eigen::VectorXd w(model.num_inverters() * model.structure().horizon);
+  for (Eigen::Index i = 0; i < w.size(); ++i) w[i] = truncated_normal(rng, 3.0);
+  point.gradient_check_error = check_policy_gradient(model, state.theta, s, w);
+}
+
+void DiffOpTrainer::validate(TrainerState& state, LearningPoint& point, TrainingProgress& progress) {
+  const DiffOpModel& model = *model_;
+  const Eigen::VectorXd theta = state.theta;
+  const Evaluation ev = validator_->run([&] { return make_diffop_controller(model, theta); });
+  Validator::record(ev, point, &progress);
+  state.record_validation(ev.summary.transient);
+}
+
+DiffOpTrainingResult DiffOpTrainer::train(TrainingObserver* observer, const TrainerState* resume) {
+  const auto start = std::chrono::steady_clock::now();
+  const int np = model_->num_parameters();
   TrainerState st;
   if (resume != nullptr) {
     st = *resume;
+    if (st.theta.size() != np || st.adam.m.size() != np || st.adam.v.size() != np) {
+      throw InputError("resume: the checkpoint holds " + std::to_string(st.theta.size()) +
+                       " parameters and optimizer moments of size " + std::to_string(st.adam.m.size()) +
+                       "; this policy has " + std::to_string(np));
+    }
   } else {
-    st.theta = model.initial_parameters();
-    st.adam_m = Eigen::VectorXd::Zero(np);
-    st.adam_v = Eigen::VectorXd::Zero(np);
+    st.theta = model_->initial_parameters();
+    st.adam = {Eigen::VectorXd::Zero(np), Eigen::VectorXd::Zero(np), 0};
   }
-  const auto scenarios = make_scenarios(*study_);
-  std::vector<std::unique_ptr<Environment>> envs;
-  std::vector<std::unique_ptr<DiffOpSolver>> solvers;
-  for (int w = 0; w < threads; ++w) {
-    envs.push_back(std::make_unique<Environment>(*study_));
-    solvers.push_back(std::make_unique<DiffOpSolver>(model));
-  }
-  const int b_count = options_.scenarios_per_iteration;
-  const int k_count = options_.noise_draws;
-  const long first_train = study_->training_seeds.first + options_.validation_scenarios;
-  const long train_count = study_->training_seeds.last - first_train;
-  const SeedRange validation{study_->training_seeds.first,
-                             study_->training_seeds.first + options_.validation_scenarios};
+  Adam adam(options_.adam, st.adam);
   DiffOpTrainingResult result;
-
-  std::vector<Rollout> rollouts(static_cast<size_t>(b_count * k_count));
-  std::vector<Scenario> batch(static_cast<size_t>(b_count));
-  Eigen::VectorXd grad(np);
+  result.summary.method = method();
+  result.summary.unit = TrainingUnit::kIteration;
+  result.summary.seeds = split_;
+  bool checkpointed = true;
   while (st.iteration < options_.iterations) {
     const int it = st.iteration;
-    std::mt19937_64 pick(mix_seed(options_.seed, static_cast<std::uint64_t>(it), 1));
-    for (int b = 0; b < b_count; ++b) {
-      batch[static_cast<size_t>(b)] =
-          scenarios->make(first_train + static_cast<long>(pick() % static_cast<std::uint64_t>(train_count)));
-    }
-    parallel_for(b_count * k_count, threads, [&](int worker, int j) {
-      const int b = j / k_count;
-      const int k = j % k_count;
-      rollouts[static_cast<size_t>(j)] =
-          run_rollout(model, st.theta, *envs[static_cast<size_t>(worker)],
-                      *solvers[static_cast<size_t>(worker)], batch[static_cast<size_t>(b)],
-                      mix_seed(options_.seed, static_cast<std::uint64_t>(it),
-                               static_cast<std::uint64_t>(b) + 2, static_cast<std::uint64_t>(k)),
-                      options_);
-    });
-    // Gradient with per-scenario, per-step leave-one-out baselines; summed in a fixed order.
-    const int steps = study_->steps;
     TrainingProgress progress;
-    grad.setZero();
-    Eigen::MatrixXd to_go(k_count, steps);
-    for (int b = 0; b < b_count; ++b) {
-      for (int k = 0; k < k_count; ++k) {
-        const Rollout& r = rollouts[static_cast<size_t>(b * k_count + k)];
-        double acc = 0.0;
-        for (int t = steps - 1; t >= 0; --t) {
-          acc += std::pow(study_->discount, t + 1) * r.costs[t];
-          to_go(k, t) = acc;
-        }
-        progress.rollout_transient += acc;
-        progress.rollout_steady += r.costs[steps - 1];
-        progress.fallback_steps += r.fallback_steps;
-      }
-      const Eigen::RowVectorXd total = to_go.colwise().sum();
-      for (int k = 0; k < k_count; ++k) {
-        const Rollout& r = rollouts[static_cast<size_t>(b * k_count + k)];
-        for (int t = 0; t < steps; ++t) {
-          const double advantage = to_go(k, t) - (total[t] - to_go(k, t)) / (k_count - 1);
-          grad.noalias() += advantage * r.scores.row(t).transpose();
-        }
-      }
-    }
-    const double denom = static_cast<double>(b_count * k_count);
-    grad /= denom;
-    progress.rollout_transient /= denom;
-    progress.rollout_steady /= denom;
-    progress.gradient_norm = grad.norm();
-
-    // Adam.
-    st.adam_m = options_.adam_beta1 * st.adam_m + (1 - options_.adam_beta1) * grad;
-    st.adam_v = options_.adam_beta2 * st.adam_v + (1 - options_.adam_beta2) * grad.cwiseProduct(grad);
-    const double c1 = 1 - std::pow(options_.adam_beta1, it + 1);
-    const double c2 = 1 - std::pow(options_.adam_beta2, it + 1);
-    st.theta.array() -=
-        options_.learning_rate * (st.adam_m.array() / c1) / ((st.adam_v.array() / c2).sqrt() + 1e-8);
+    LearningPoint& point = progress.point;
+    sample_batch(it);
+    run_rollouts(st, it);
+    estimate_gradient(point);
+    update(st, adam);
     st.iteration = it + 1;
-
-    if (options_.check_gradients) {
-      DiffOpModel::State s;
-      Environment& env = *envs.front();
-      model.observe(env.reset(batch.front()), s);
-      std::mt19937_64 rng(mix_seed(options_.seed, static_cast<std::uint64_t>(it), 99));
-      Eigen::VectorXd w(model.num_inverters() * model.structure().horizon);
-      for (Eigen::Index i = 0; i < w.size(); ++i) w[i] = truncated_normal(rng, 3.0);
-      progress.gradient_check_error = check_policy_gradient(model, st.theta, s, w);
+    if (options_.check_gradients) check_gradients(st, it, point);
+    if (validator_->due(st.iteration, options_.iterations)) validate(st, point, progress);
+    point.iteration = st.iteration;
+    point.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    st.curve.push_back(point);
+    checkpointed = false;
+    if (options_.checkpoint.every > 0 && st.iteration % options_.checkpoint.every == 0 &&
+        observer != nullptr) {
+      observer->on_checkpoint(st);
+      checkpointed = true;
     }
-
-    const bool validate = options_.validation_every > 0 && (st.iteration % options_.validation_every == 0 ||
-                                                            st.iteration == options_.iterations);
-    if (validate) {
-      EvaluationOptions eo;
-      eo.ids = validation;
-      eo.steps = steps;
-      eo.threads = threads;
-      const Eigen::VectorXd theta = st.theta;
-      const Evaluation ev = evaluate(
-          *study_, *scenarios, [&] { return make_diffop_controller(model, theta); }, eo);
-      progress.validation_transient = ev.summary.transient;
-      progress.validation_steady = ev.summary.steady;
-      if (ev.summary.transient < st.best_validation) {
-        st.best_validation = ev.summary.transient;
-        st.best_theta = st.theta;
+    if (observer != nullptr) {
+      progress.method = result.summary.method;
+      progress.iterations = options_.iterations;
+      if (observer->on_progress(progress) == ObserverAction::kStop && st.iteration < options_.iterations) {
+        result.summary.termination = TrainingTermination::kStoppedByObserver;
+        if (!checkpointed) observer->on_checkpoint(st);
+        break;
       }
-      if (observer != nullptr) {
-        // Traces of the first validation scenarios for live plots, and the final voltages of all of them.
-        Environment& env = *envs.front();
-        auto controller = make_diffop_controller(model, theta);
-        Eigen::VectorXd action(model.num_inverters());
-        progress.final_vm.resize(validation.size(), study_->network.num_buses());
-        for (long i = 0; i < validation.size(); ++i) {
-          const Scenario sc = scenarios->make(validation.first + i);
-          const Observation& obs = env.reset(sc);
-          controller->reset(obs, sc);
-          EpisodeTrace trace;
-          const bool keep = i < 4;
-          if (keep) {
-            trace.seed = sc.seed;
-            trace.vm.resize(steps + 1, obs.vm.size());
-            trace.q.resize(steps + 1, model.num_inverters());
-            trace.vm.row(0) = obs.vm.transpose();
-            trace.q.row(0) = obs.q.transpose();
-          }
-          for (int t = 1; t <= steps; ++t) {
-            controller->act(obs, action);
-            env.step(action, controller->rule(), controller->alpha());
-            if (keep) {
-              trace.vm.row(t) = obs.vm.transpose();
-              trace.q.row(t) = obs.q.transpose();
-            }
-          }
-          progress.final_vm.row(i) = obs.vm.transpose();
-          if (keep) progress.traces.push_back(std::move(trace));
-        }
-      }
-    }
-    progress.iteration = st.iteration;
-    progress.iterations = options_.iterations;
-    progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    TrainingProgress summary = progress;
-    summary.traces.clear();
-    summary.final_vm.resize(0, 0);
-    st.curve.push_back(summary);
-    if (checkpoint && checkpoint_every > 0 && st.iteration % checkpoint_every == 0) checkpoint(st);
-    if (observer != nullptr && observer->on_progress(progress) == ObserverAction::kStop) {
-      result.stopped = true;
-      break;
     }
   }
-  result.theta = st.best_theta.size() == np ? st.best_theta : st.theta;
-  result.state = st;
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.theta = st.best_or_last();
+  result.summary.iterations = st.iteration;
+  result.summary.curve = st.curve;
+  for (const auto& p : st.curve) result.summary.fallback_steps += p.fallback_steps;
+  result.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.state = std::move(st);
   return result;
 }
 

@@ -10,21 +10,66 @@
 
 namespace vvc::core {
 
-EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenario& scenario, int steps) {
+const char* to_string(ActionStatus status) {
+  switch (status) {
+    case ActionStatus::kNominal:
+      return "nominal";
+    case ActionStatus::kFallback:
+      return "fallback";
+    case ActionStatus::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+const char* to_string(EpisodeStatus status) {
+  switch (status) {
+    case EpisodeStatus::kCompleted:
+      return "completed";
+    case EpisodeStatus::kStepFailures:
+      return "step failures";
+    case EpisodeStatus::kResetFailed:
+      return "reset failed";
+  }
+  return "unknown";
+}
+
+namespace {
+
+void record_step(EpisodeTrace* trace, int t, const Observation& obs) {
+  if (trace == nullptr) return;
+  trace->vm.row(t) = obs.vm.transpose();
+  trace->q.row(t) = obs.q.transpose();
+}
+
+}  // namespace
+
+EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenario& scenario,
+                          const EpisodeOptions& options, EpisodeTrace* trace) {
+  const int steps = options.steps;
   EpisodeRecord rec;
   rec.id = scenario.seed;
   rec.kind = scenario.kind;
   rec.label = scenario.label;
   const Observation& obs = env.reset(scenario);
   if (!env.reset_ok()) ++rec.power_flow_failures;
+  if (trace != nullptr) {
+    trace->id = scenario.seed;
+    trace->vm.resize(steps + 1, obs.vm.size());
+    trace->q.resize(steps + 1, obs.q.size());
+  }
+  record_step(trace, 0, obs);
   controller.reset(obs, scenario);
   Eigen::VectorXd action(env.study().num_inverters());
   const double gamma = env.study().discount;
   double discount = 1.0;
   int last_out = 0;
   for (int t = 1; t <= steps; ++t) {
-    controller.act(obs, action);
+    const ActionStatus status = controller.act(obs, action);
+    if (status == ActionStatus::kFallback) ++rec.fallback_steps;
+    if (status == ActionStatus::kFailed) ++rec.controller_failures;
     const StepResult& r = env.step(action, controller.rule(), controller.alpha());
+    record_step(trace, t, obs);
     discount *= gamma;
     rec.transient += discount * r.cost;
     rec.steady = r.cost;
@@ -39,6 +84,11 @@ EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenar
   rec.ends_in_band = last_out < steps;
   rec.final_vmin = obs.vm.minCoeff();
   rec.final_vmax = obs.vm.maxCoeff();
+  if (!env.reset_ok()) {
+    rec.status = EpisodeStatus::kResetFailed;
+  } else if (rec.power_flow_failures > 0 || rec.controller_failures > 0) {
+    rec.status = EpisodeStatus::kStepFailures;
+  }
   return rec;
 }
 
@@ -58,6 +108,8 @@ EvaluationSummary summarize(const std::vector<EpisodeRecord>& episodes, const st
     s.worst_violation = std::max(s.worst_violation, e.worst_violation);
     s.final_violations += e.ends_in_band ? 0 : 1;
     s.power_flow_failures += e.power_flow_failures;
+    s.controller_failures += e.controller_failures;
+    s.fallback_steps += e.fallback_steps;
   }
   const double count = std::max<double>(1.0, static_cast<double>(episodes.size()));
   s.transient /= count;
@@ -72,6 +124,10 @@ Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const Cont
   const int count = static_cast<int>(options.ids.size());
   Evaluation out;
   out.episodes.resize(static_cast<size_t>(count));
+  const int traced = std::clamp(options.trace.episodes, 0, count);
+  const long finals = std::clamp<long>(options.trace.final_voltages, 0, count);
+  out.traces.resize(static_cast<size_t>(traced));
+  out.final_vm.resize(finals, study.network.num_buses());
   const int threads = std::max(1, std::min(options.threads, count));
   std::vector<std::unique_ptr<Environment>> envs;
   std::vector<std::unique_ptr<Controller>> controllers;
@@ -79,11 +135,16 @@ Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const Cont
     envs.push_back(std::make_unique<Environment>(study));
     controllers.push_back(factory());
   }
+  const EpisodeOptions episode{options.steps};
   parallel_for(count, threads, [&](int worker, int i) {
-    const Scenario scenario = scenarios.make(options.ids.first + i);
-    EpisodeRecord rec = run_episode(*envs[static_cast<size_t>(worker)],
-                                    *controllers[static_cast<size_t>(worker)], scenario, options.steps);
-    rec.id = options.ids.first + i;
+    const long id = options.ids.first + i;
+    const Scenario scenario = scenarios.make(id);
+    Environment& env = *envs[static_cast<size_t>(worker)];
+    EpisodeTrace* trace = i < traced ? &out.traces[static_cast<size_t>(i)] : nullptr;
+    EpisodeRecord rec = run_episode(env, *controllers[static_cast<size_t>(worker)], scenario, episode, trace);
+    rec.id = id;
+    if (trace != nullptr) trace->id = id;
+    if (i < finals) out.final_vm.row(i) = env.observation().vm.transpose();
     out.episodes[static_cast<size_t>(i)] = rec;
   });
   out.summary = summarize(out.episodes, controllers.front()->name(), options.steps);
@@ -93,9 +154,8 @@ Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const Cont
 void write_episodes_csv(const Evaluation& evaluation, const std::string& path) {
   std::ostringstream out;
   out << std::setprecision(17);
-  out << "seed,scenario,transient,steady,final_vmin,final_vmax,steps_out_of_band,worst_violation,steps_to_"
-         "recover,"
-         "power_flow_failures\n";
+  out << "seed,scenario,transient,steady,final_vmin,final_vmax,steps_out_of_band,worst_violation,"
+         "steps_to_recover,power_flow_failures,controller_failures,fallback_steps\n";
   for (const auto& e : evaluation.episodes) {
     std::string scenario = e.kind >= 0 ? std::to_string(e.kind) : e.label;
     if (scenario.find_first_of(",\"") != std::string::npos) {
@@ -105,7 +165,7 @@ void write_episodes_csv(const Evaluation& evaluation, const std::string& path) {
     }
     out << e.id << ',' << scenario << ',' << e.transient << ',' << e.steady << ',' << e.final_vmin << ','
         << e.final_vmax << ',' << e.steps_out_of_band << ',' << e.worst_violation << ',' << e.steps_to_recover
-        << ',' << e.power_flow_failures << '\n';
+        << ',' << e.power_flow_failures << ',' << e.controller_failures << ',' << e.fallback_steps << '\n';
   }
   write_file_atomically(path, out.str());
 }

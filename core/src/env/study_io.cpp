@@ -1,8 +1,12 @@
 #include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <utility>
 
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
 #include "vvc/common/json_io.hpp"
+#include "vvc/core/env/scenarios.hpp"
 #include "vvc/core/env/study.hpp"
 #include "vvc/grid/io/case_io.hpp"
 
@@ -21,6 +25,17 @@ SeedRange parse_seed_range(const std::string& text, const std::string& what) {
   }
   if (r.last <= r.first) throw InputError(what + ": the seed range '" + text + "' is empty (need A < B)");
   return r;
+}
+
+std::string content_hash(const std::string& bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, 64 bits
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return std::string("fnv1a64:") + hex;
 }
 
 Eigen::VectorXd Study::q_min() const {
@@ -57,6 +72,8 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
   const std::filesystem::path network_path = source.parent_path() / network.string();
   try {
     study.network = grid::read_case(network_path);
+    study.network_file = grid::resolve_case_path(network_path);
+    study.network_hash = content_hash(read_text_file(study.network_file));
   } catch (const InputError& e) {
     network.fail(e.what());
   }
@@ -93,6 +110,11 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
       inv.generator = study.network.generators[static_cast<size_t>(inv.generator_index)].name;
     }
     inv.bus = study.network.generators[static_cast<size_t>(inv.generator_index)].bus;
+    if (inv.bus == study.network.slack.bus) {
+      f.fail("inverter '" + inv.generator + "' sits on the slack bus '" +
+             study.network.buses[static_cast<size_t>(inv.bus)].name +
+             "', whose voltage the source holds: it cannot control voltage");
+    }
     inv.q_min_mvar = f.at("q_min_mvar").number();
     inv.q_max_mvar = f.at("q_max_mvar").number();
     if (inv.q_min_mvar > inv.q_max_mvar) f.at("q_min_mvar").fail("q_min_mvar exceeds q_max_mvar");
@@ -130,6 +152,21 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
   }
   if (const auto seeds = root.find("training_seeds")) {
     study.training_seeds = parse_seed_range(seeds->string(), src + ": " + seeds->path());
+  }
+  if (study.scenarios.type == "file") {
+    // Scenario ids of a file are its rows: both ranges default to the whole file and must stay inside it.
+    const long count = make_scenarios(study)->size();
+    for (auto [key, range] : {std::pair{"evaluation_seeds", &study.evaluation_seeds},
+                              std::pair{"training_seeds", &study.training_seeds}}) {
+      const auto node = root.find(key);
+      if (!node) {
+        *range = SeedRange{0, count};
+      } else if (range->last > count) {
+        node->fail("the range " + std::to_string(range->first) + ":" + std::to_string(range->last) +
+                   " lies outside the " + std::to_string(count) + " scenarios of " +
+                   study.scenarios.file.filename().string() + " (ids 0:" + std::to_string(count) + ")");
+      }
+    }
   }
   return study;
 }

@@ -145,8 +145,8 @@ AcNlpResult solve_ac_nlp(const Study& study, const AcNlpSpec& spec, const Eigen:
   options.max_iterations = 500;
   const NlpResult res = solve_nlp(nlp, options);
   out.ipopt_status = res.status.raw;
-  out.ok = res.status.status == QpStatus::kOptimal;
-  if (out.ok) {
+  out.status = res.status.status;
+  if (out.solved()) {
     out.q = res.x;
     out.objective = res.objective;
   }

@@ -11,6 +11,7 @@
 #include <Eigen/Dense>
 
 #include "vvc/core/env/study.hpp"
+#include "vvc/core/qp/dense_qp.hpp"
 #include "vvc/grid/powerflow/balanced.hpp"
 
 namespace vvc::core::detail {
@@ -25,10 +26,11 @@ struct AcNlpSpec {
 };
 
 struct AcNlpResult {
-  bool ok = false;       ///< Ipopt converged (optimal or acceptable)
-  int ipopt_status = 0;  ///< raw Ipopt return status
-  Eigen::VectorXd q;     ///< the solution (the start when not ok)
+  QpStatus status = QpStatus::kNumericalFailure;  ///< kOptimal: Ipopt converged (optimal or acceptable)
+  int ipopt_status = 0;                           ///< raw Ipopt return status
+  Eigen::VectorXd q;                              ///< the solution (the start when not ok)
   double objective = 0.0;
+  bool solved() const { return status == QpStatus::kOptimal; }
 };
 
 /// Solves the NLP from q_start with Ipopt (serialized process-wide).

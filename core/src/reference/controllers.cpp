@@ -11,7 +11,10 @@ class ZeroController final : public Controller {
  public:
   std::string name() const override { return "zero"; }
   void reset(const Observation&, const Scenario&) override {}
-  void act(const Observation&, Eigen::VectorXd& action) override { action.setZero(); }
+  ActionStatus act(const Observation&, Eigen::VectorXd& action) override {
+    action.setZero();
+    return ActionStatus::kNominal;
+  }
 };
 
 // IEEE 1547-2018 Volt-VAR, category B default settings with V_ref = 1 pu: V1 = 0.92, V2 = 0.98, V3 = 1.02,
@@ -32,7 +35,7 @@ class VoltVarController final : public Controller {
   }
   std::string name() const override { return "voltvar"; }
   void reset(const Observation&, const Scenario&) override {}
-  void act(const Observation& obs, Eigen::VectorXd& action) override {
+  ActionStatus act(const Observation& obs, Eigen::VectorXd& action) override {
     for (int i = 0; i < study_->num_inverters(); ++i) {
       const double v = obs.v_inv[i];
       const auto k = static_cast<size_t>(i);
@@ -50,6 +53,7 @@ class VoltVarController final : public Controller {
       }
       action[i] = obs.q[i] + kResponse * (target - obs.q[i]);
     }
+    return ActionStatus::kNominal;
   }
 
  private:
@@ -67,10 +71,11 @@ class GradientFlowController final : public Controller {
   StepRule rule() const override { return StepRule::kIncrement; }
   double alpha() const override { return alpha_; }
   void reset(const Observation&, const Scenario&) override {}
-  void act(const Observation& obs, Eigen::VectorXd& action) override {
+  ActionStatus act(const Observation& obs, Eigen::VectorXd& action) override {
     for (int i = 0; i < study_->num_inverters(); ++i) {
       action[i] = -(study_->cost_c[i] * obs.q[i] + obs.v_inv[i] * obs.v_inv[i] - 1.0);
     }
+    return ActionStatus::kNominal;
   }
 
  private:

@@ -25,7 +25,7 @@ class NlpPolicyController final : public Controller {
   }
   std::string name() const override { return "nlp-ac"; }
   void reset(const Observation&, const Scenario&) override {}
-  void act(const Observation& obs, Eigen::VectorXd& action) override {
+  ActionStatus act(const Observation& obs, Eigen::VectorXd& action) override {
     const grid::Network& net = study_->network;
     spec_.base.s_const = grid::bus_power_injections(net, obs.v);
     for (int i = 0; i < study_->num_inverters(); ++i) {
@@ -35,7 +35,12 @@ class NlpPolicyController final : public Controller {
     spec_.v_init = obs.v_inv_init;
     spec_.q0 = obs.q;
     const detail::AcNlpResult r = detail::solve_ac_nlp(*study_, spec_, obs.q);
-    action = r.ok ? r.q : obs.q;
+    if (!r.solved()) {
+      action = obs.q;
+      return ActionStatus::kFailed;
+    }
+    action = r.q;
+    return ActionStatus::kNominal;
   }
 
  private:

@@ -26,6 +26,7 @@
 
 #include "main_window.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
+#include "vvc/core/reference/registry.hpp"
 
 using vvc::gui::MainWindow;
 
@@ -143,6 +144,21 @@ class GuiTest : public QObject {
     QApplication::sendEvent(&w, &drop);
     QVERIFY(w.document().has_value());
     QCOMPARE(w.document()->path.filename().string(), std::string("case_13.m"));
+  }
+
+  // The controller list is DiffOP's two modes and the core registry, each entry with its description.
+  void controller_list_is_the_registry() {
+    MainWindow w;
+    QComboBox* combo = w.panel()->controller();
+    const auto& registry = vvc::core::controller_registry();
+    QCOMPARE(combo->count(), 2 + static_cast<int>(registry.size()));
+    for (size_t k = 0; k < registry.size(); ++k) {
+      const int row = 2 + static_cast<int>(k);
+      QCOMPARE(combo->itemText(row), QString::fromStdString(registry[k].name));
+      QCOMPARE(combo->itemData(row, Qt::ToolTipRole).toString(),
+               QString::fromStdString(registry[k].description));
+    }
+    QVERIFY(combo->findText("nlp-ac") >= 0 && combo->findText("limit-band") >= 0);
   }
 
   void reference_controller_is_evaluated_not_trained() {

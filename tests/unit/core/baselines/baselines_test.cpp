@@ -92,8 +92,8 @@ TEST(DdpgActors, TasrlWithZeroSlopesIsTheSafeGradientFlow) {
   EXPECT_EQ(tasrl->rule(), StepRule::kIncrement);
   for (long seed = 0; seed < 6; ++seed) {
     const Scenario s = set->make(seed);
-    const EpisodeRecord a = run_episode(env, *tasrl, s, 100);
-    const EpisodeRecord b = run_episode(env, *flow, s, 100);
+    const EpisodeRecord a = run_episode(env, *tasrl, s, {100});
+    const EpisodeRecord b = run_episode(env, *flow, s, {100});
     EXPECT_EQ(a.transient, b.transient) << seed;
     EXPECT_EQ(a.steady, b.steady) << seed;
   }
@@ -170,18 +170,18 @@ BaselineOptions short_options() {
   o.steps_per_episode = 15;
   o.seed = 5;
   o.ddpg.batch = 32;
-  o.eval_every = 6;
-  o.eval_scenarios = 8;
-  o.eval_steps = 30;
+  o.validation.every = 6;
+  o.validation.scenarios = 8;
+  o.validation.steps = 30;
   return o;
 }
 
 void expect_same(const TrainedBaseline& a, const TrainedBaseline& b) {
-  ASSERT_EQ(a.curve.size(), b.curve.size());
-  for (size_t k = 0; k < a.curve.size(); ++k) {
-    EXPECT_EQ(a.curve[k].steps, b.curve[k].steps);
-    EXPECT_EQ(a.curve[k].training_cost, b.curve[k].training_cost);
-    EXPECT_EQ(a.curve[k].mean_cost, b.curve[k].mean_cost);
+  ASSERT_EQ(a.summary.curve.size(), b.summary.curve.size());
+  for (size_t k = 0; k < a.summary.curve.size(); ++k) {
+    EXPECT_EQ(a.summary.curve[k].steps, b.summary.curve[k].steps);
+    EXPECT_EQ(a.summary.curve[k].training_cost, b.summary.curve[k].training_cost);
+    EXPECT_EQ(a.summary.curve[k].objective, b.summary.curve[k].objective);
   }
   ASSERT_EQ(a.actors.size(), b.actors.size());
   for (size_t i = 0; i < a.actors.size(); ++i) EXPECT_EQ(a.actors[i], b.actors[i]);
@@ -197,13 +197,14 @@ void check_short_training(BaselineKind kind) {
   const TrainedBaseline second = train(options);
   expect_same(first, second);
 
-  ASSERT_EQ(first.curve.size(), 12u);
-  EXPECT_FALSE(first.stopped);
+  ASSERT_EQ(first.summary.curve.size(), 12u);
+  EXPECT_FALSE(first.summary.stopped());
+  EXPECT_EQ(first.summary.unit, TrainingUnit::kEpisode);
   long steps = 0;
-  for (const auto& p : first.curve) {
+  for (const auto& p : first.summary.curve) {
     steps += p.steps;
     EXPECT_EQ(p.power_flow_failures, 0);
-    EXPECT_EQ(std::isnan(p.heldout_transient), (p.episode + 1) % 6 != 0) << p.episode;
+    EXPECT_EQ(p.validated(), p.iteration % 6 == 0) << p.iteration;
   }
   EXPECT_GT(steps, options.ddpg.batch);  // some training steps were taken
 
@@ -211,7 +212,7 @@ void check_short_training(BaselineKind kind) {
   // numbers.
   BaselineOptions no_training = options;
   no_training.episodes = 1;
-  no_training.eval_every = 0;
+  no_training.validation.every = 0;
   EXPECT_NE(train(no_training).actors[0], first.actors[0]);
   BaselineOptions other_seed = options;
   other_seed.seed = 6;
@@ -237,12 +238,12 @@ TEST(Baselines, ShortStableDdpgTrainingIsDeterministicAndEvaluates) {
 
 TEST(Baselines, ShortTasrlTrainingIsDeterministicAndEvaluates) { check_short_training(BaselineKind::kTasrl); }
 
-class StopAfter final : public BaselineObserver {
+class StopAfter final : public TrainingObserver {
  public:
   explicit StopAfter(int episodes) : episodes_(episodes) {}
-  bool on_progress(const BaselineProgress& p) override {
+  ObserverAction on_progress(const TrainingProgress& p) override {
     ++calls;
-    return p.point.episode + 1 < episodes_;
+    return p.point.iteration < episodes_ ? ObserverAction::kContinue : ObserverAction::kStop;
   }
   int calls = 0;
 
@@ -257,13 +258,13 @@ TEST(Baselines, RuntimeGradientCheckReportsSmallErrors) {
     const TrainedBaseline t = kind == BaselineKind::kStableDdpg ? train_stable_ddpg(benchmark_study(), o)
                                                                 : train_tasrl(benchmark_study(), o);
     int checked = 0;
-    for (const auto& p : t.curve) {
-      const bool expected = (p.episode + 1) % o.eval_every == 0;
-      EXPECT_EQ(std::isnan(p.actor_gradient_error), !expected) << p.episode;
+    for (const auto& p : t.summary.curve) {
+      const bool expected = p.iteration % o.validation.every == 0;
+      EXPECT_EQ(std::isnan(p.gradient_check_error), !expected) << p.iteration;
       if (!expected) continue;
       ++checked;
-      EXPECT_LT(p.actor_gradient_error, 1e-5) << baseline_name(kind) << " episode " << p.episode;
-      EXPECT_LT(p.critic_gradient_error, 1e-5) << baseline_name(kind) << " episode " << p.episode;
+      EXPECT_LT(p.gradient_check_error, 1e-5) << baseline_name(kind) << " episode " << p.iteration;
+      EXPECT_LT(p.critic_gradient_check_error, 1e-5) << baseline_name(kind) << " episode " << p.iteration;
     }
     EXPECT_EQ(checked, 2);
     // The check draws from its own generator: training is unchanged.
@@ -276,11 +277,12 @@ TEST(Baselines, RuntimeGradientCheckReportsSmallErrors) {
 
 TEST(Baselines, ObserverStopsTraining) {
   BaselineOptions o = short_options();
-  o.eval_every = 0;
+  o.validation.every = 0;
   StopAfter stop(3);
   const TrainedBaseline t = train_tasrl(benchmark_study(), o, &stop);
-  EXPECT_TRUE(t.stopped);
-  EXPECT_EQ(t.curve.size(), 3u);
+  EXPECT_TRUE(t.summary.stopped());
+  EXPECT_EQ(t.summary.termination, TrainingTermination::kStoppedByObserver);
+  EXPECT_EQ(t.summary.curve.size(), 3u);
   EXPECT_EQ(stop.calls, 3);
   EXPECT_EQ(t.actors.size(), 3u);
 }
@@ -288,7 +290,7 @@ TEST(Baselines, ObserverStopsTraining) {
 TEST(Baselines, RejectsBadOptionsAndParameters) {
   const Study& study = benchmark_study();
   BaselineOptions o = short_options();
-  o.episodes = static_cast<int>(study.training_seeds.size());  // leaves no seeds for the held-out set
+  o.episodes = static_cast<int>(study.training_seeds.size());  // more than the seeds left by the held-out set
   EXPECT_THROW(train_stable_ddpg(study, o), InputError);
   o = short_options();
   o.alpha_train = 0.0;

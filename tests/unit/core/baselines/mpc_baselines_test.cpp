@@ -41,7 +41,7 @@ TEST(RlmpcTest, LagrangianGradientMatchesValueDifferences) {
     for (int i = 0; i < 3; ++i) action[i] = 1.4 * unit(rng);
     const bool fixed = trial % 2 == 1;
     MpcValue value(model, 100.0);
-    ASSERT_TRUE(value.solve(theta, state, fixed ? &action : nullptr));
+    ASSERT_EQ(value.solve(theta, state, fixed ? &action : nullptr), QpStatus::kOptimal);
     Eigen::VectorXd analytic = Eigen::VectorXd::Zero(model.num_parameters());
     value.accumulate_gradient(theta, state, analytic);
     // The exact-penalty value carries rounding of about 1e-11 (its slack regularization and polish), so the
@@ -53,8 +53,8 @@ TEST(RlmpcTest, LagrangianGradientMatchesValueDifferences) {
       tp[p] += h;
       tm[p] -= h;
       MpcValue vp(model, 100.0), vm(model, 100.0);
-      ASSERT_TRUE(vp.solve(tp, state, fixed ? &action : nullptr));
-      ASSERT_TRUE(vm.solve(tm, state, fixed ? &action : nullptr));
+      ASSERT_EQ(vp.solve(tp, state, fixed ? &action : nullptr), QpStatus::kOptimal);
+      ASSERT_EQ(vm.solve(tm, state, fixed ? &action : nullptr), QpStatus::kOptimal);
       const double fd = (vp.value() - vm.value()) / (2 * h);
       worst = std::max(worst, std::abs(fd - analytic[p]) / std::max(1.0, std::abs(analytic[p])));
     }
@@ -75,13 +75,13 @@ TEST(RlmpcTest, QAtPolicyActionEqualsValue) {
   for (long seed : {0L, 1L, 2L, 3L}) {
     const DiffOpModel::State state = state_after(model, seed, Eigen::VectorXd::Zero(3));
     MpcValue v(model, 100.0), q(model, 100.0);
-    ASSERT_TRUE(v.solve(theta, state));
+    ASSERT_EQ(v.solve(theta, state), QpStatus::kOptimal);
     const Eigen::VectorXd pi = v.first_action();
-    ASSERT_TRUE(q.solve(theta, state, &pi));
+    ASSERT_EQ(q.solve(theta, state, &pi), QpStatus::kOptimal);
     EXPECT_NEAR(q.value(), v.value(), 1e-10 * std::max(1.0, std::abs(v.value())));
     Eigen::VectorXd other = pi;
     other[0] += 0.1;
-    ASSERT_TRUE(q.solve(theta, state, &other));
+    ASSERT_EQ(q.solve(theta, state, &other), QpStatus::kOptimal);
     EXPECT_GT(q.value(), v.value());
   }
 }
@@ -101,8 +101,8 @@ RlmpcOptions tiny_rlmpc(int threads) {
   RlmpcOptions o;
   o.iterations = 2;
   o.scenarios_per_iteration = 3;
-  o.validation_every = 1;
-  o.validation_scenarios = 4;
+  o.validation.every = 1;
+  o.validation.scenarios = 4;
   o.threads = threads;
   return o;
 }
@@ -111,15 +111,15 @@ TEST(RlmpcTest, TrainingIsDeterministicAcrossThreadCounts) {
   const Study& study = benchmark_study();
   const DiffOpModel& model = step_model();
   for (auto* train : {&train_rlmpc_td, &train_rlmpc_dpg}) {
-    const MpcTrainingResult a = train(study, model, tiny_rlmpc(1));
-    const MpcTrainingResult b = train(study, model, tiny_rlmpc(2));
-    ASSERT_EQ(a.curve.size(), 2u);
+    const MpcTrainingResult a = train(study, model, tiny_rlmpc(1), nullptr);
+    const MpcTrainingResult b = train(study, model, tiny_rlmpc(2), nullptr);
+    ASSERT_EQ(a.summary.curve.size(), 2u);
     EXPECT_EQ(a.theta, b.theta);
     EXPECT_NE(a.theta, model.initial_parameters()) << "the validated iterates moved";
-    for (size_t i = 0; i < a.curve.size(); ++i) {
-      EXPECT_EQ(a.curve[i].training_cost, b.curve[i].training_cost);
-      EXPECT_EQ(a.curve[i].validation_transient, b.curve[i].validation_transient);
-      EXPECT_TRUE(std::isfinite(a.curve[i].validation_transient));
+    for (size_t i = 0; i < a.summary.curve.size(); ++i) {
+      EXPECT_EQ(a.summary.curve[i].training_cost, b.summary.curve[i].training_cost);
+      EXPECT_EQ(a.summary.curve[i].validation_transient, b.summary.curve[i].validation_transient);
+      EXPECT_TRUE(std::isfinite(a.summary.curve[i].validation_transient));
     }
   }
 }
@@ -127,7 +127,7 @@ TEST(RlmpcTest, TrainingIsDeterministicAcrossThreadCounts) {
 TEST(RlmpcTest, RejectsOptionsOutOfRange) {
   const Study& study = benchmark_study();
   RlmpcOptions o = tiny_rlmpc(1);
-  o.learning_rate = 0.0;
+  o.adam.learning_rate = 0.0;
   EXPECT_THROW(train_rlmpc_td(study, step_model(), o), vvc::InputError);
   const DiffOpModel traj(study, {DiffOpMode::kTraj, 3, 100, 0.99});
   EXPECT_THROW(train_rlmpc_dpg(study, traj, tiny_rlmpc(1)), vvc::InputError);
@@ -164,7 +164,7 @@ TEST(PdpTest, ImitationGradientMatchesCentralDifferences) {
     std::vector<Demonstration> demos;
     DiffOpSolver solver(model);
     for (const auto& d : demonstrations()) {
-      if (solver.solve(theta, d.state) && !solver.used_fallback()) demos.push_back(d);
+      if (solver.solve(theta, d.state) == PolicySolveStatus::kOptimal) demos.push_back(d);
     }
     ASSERT_GE(demos.size(), 20u);
     Eigen::VectorXd grad = Eigen::VectorXd::Zero(model.num_parameters());
@@ -187,16 +187,16 @@ TEST(PdpTest, ShortTrainingReducesTheLossAndIsDeterministic) {
   PdpOptions o;
   o.demonstrations = 10;
   o.epochs = 30;
-  o.validation_every = 15;
-  o.validation_scenarios = 4;
+  o.validation.every = 15;
+  o.validation.scenarios = 4;
   o.threads = 1;
   const MpcTrainingResult a = train_pdp(study, model, o);
   o.threads = 2;
   const MpcTrainingResult b = train_pdp(study, model, o);
-  ASSERT_EQ(a.curve.size(), 30u);
+  ASSERT_EQ(a.summary.curve.size(), 30u);
   EXPECT_EQ(a.theta, b.theta);
-  EXPECT_LT(a.curve.back().training_cost, 0.5 * a.curve.front().training_cost);
-  EXPECT_EQ(a.failed_solves, 0);
+  EXPECT_LT(a.summary.curve.back().training_cost, 0.5 * a.summary.curve.front().training_cost);
+  EXPECT_EQ(a.summary.failed_solves, 0);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Analytic gradients of the small networks against central differences, the monotone network's shape
-// guarantees, Adam's update rule, and seeded initialization.
+// guarantees, and seeded initialization.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -163,30 +163,6 @@ TEST(MonotoneNet, SingleUnitIsTheDeadbandLinearRule) {
   EXPECT_NEAR(net.value(1.08), 4.0 * 0.05, 1e-14);
   EXPECT_NEAR(net.value(0.90), -4.0 * 0.07, 1e-14);
   EXPECT_EQ(net.value(1.0), 0.0);
-}
-
-TEST(Adam, FirstStepsFollowTheBiasCorrectedRule) {
-  AdamOptions opt;
-  opt.lr = 0.1;
-  Adam adam(2, opt);
-  Eigen::VectorXd p(2), g(2);
-  p << 1.0, -2.0;
-  g << 0.5, -4.0;
-  adam.step(p, g);
-  // After one step m_hat = g and v_hat = g^2: each parameter moves by lr * g / (|g| + eps).
-  EXPECT_NEAR(p[0], 1.0 - 0.1 * 0.5 / (0.5 + 1e-8), 1e-14);
-  EXPECT_NEAR(p[1], -2.0 + 0.1 * 4.0 / (4.0 + 1e-8), 1e-14);
-  // Minimizing 1/2 |p - target|^2 converges.
-  Eigen::VectorXd target(2);
-  target << 0.3, 0.7;
-  Adam fresh(2, opt);
-  p << 1.0, -2.0;
-  for (int k = 0; k < 2000; ++k) fresh.step(p, p - target);
-  EXPECT_LT((p - target).norm(), 1e-3);
-  EXPECT_EQ(fresh.steps(), 2000);
-  AdamOptions bad;
-  bad.lr = -1.0;
-  EXPECT_THROW(Adam(2, bad), InputError);
 }
 
 TEST(SoftUpdate, MovesTargetTowardSource) {

@@ -32,11 +32,11 @@ TEST(DiffOp, PolicyGradientMatchesCentralDifferences) {
       q << 0.5 * normal(rng), 0.5 * normal(rng), 0.3 * normal(rng);
       const DiffOpModel::State state = state_after(model, trial, q);
       DiffOpSolver solver(model);
-      if (!solver.solve(theta, state) || solver.used_fallback()) continue;
+      if (solver.solve(theta, state) != PolicySolveStatus::kOptimal) continue;
       Eigen::VectorXd w(3 * horizon);
       for (Eigen::Index i = 0; i < w.size(); ++i) w[i] = normal(rng);
       Eigen::VectorXd g = Eigen::VectorXd::Zero(model.num_parameters());
-      ASSERT_TRUE(solver.accumulate_gradient(theta, state, w, g));
+      ASSERT_EQ(solver.accumulate_gradient(theta, state, w, g), PolicyGradientStatus::kComputed);
       if (!solver.last_diagnostics().ok()) continue;
       EXPECT_LE(check_policy_gradient(model, theta, state, w), 1e-5) << "trial " << trial;
       ++checked;
@@ -78,15 +78,33 @@ TEST(DiffOp, InfeasibleBandUsesReportedFallback) {
   DiffOpModel::State state = state_after(model, 0, Eigen::VectorXd::Zero(3));
   state.y0.array() -= 0.5;  // far below the band: the q limits cannot lift it
   DiffOpSolver solver(model);
-  ASSERT_TRUE(solver.solve(model.initial_parameters(), state));
-  EXPECT_TRUE(solver.used_fallback());
+  ASSERT_EQ(solver.solve(model.initial_parameters(), state), PolicySolveStatus::kFallback);
+  EXPECT_EQ(solver.last_status(), PolicySolveStatus::kFallback);
   EXPECT_EQ(solver.stats().fallbacks, 1);
+  Eigen::VectorXd g = Eigen::VectorXd::Zero(model.num_parameters());
+  EXPECT_EQ(solver.accumulate_gradient(model.initial_parameters(), state, Eigen::VectorXd::Ones(3), g),
+            PolicyGradientStatus::kNotOptimal);
+  EXPECT_TRUE(g.isZero());
   const Eigen::VectorXd q = solver.plan();
   // The exact penalty pushes every inverter to its upper q limit to get as close to the band as possible.
   EXPECT_NEAR(q[0], 1.5, 1e-6);
   EXPECT_NEAR(q[1], 1.4, 1e-6);
   EXPECT_NEAR(q[2], 0.6, 1e-6);
 }
+
+/// Keeps the checkpoint of one iteration.
+class KeepCheckpoint final : public TrainingObserver {
+ public:
+  explicit KeepCheckpoint(int iteration) : iteration_(iteration) {}
+  ObserverAction on_progress(const TrainingProgress&) override { return ObserverAction::kContinue; }
+  void on_checkpoint(const TrainerState& state) override {
+    if (state.iteration == iteration_) saved = state;
+  }
+  TrainerState saved;
+
+ private:
+  int iteration_;
+};
 
 TEST(DiffOp, TrainingIsDeterministicAcrossThreadCountsAndResumes) {
   const Study& study = benchmark_study();
@@ -95,35 +113,36 @@ TEST(DiffOp, TrainingIsDeterministicAcrossThreadCountsAndResumes) {
   options.iterations = 4;
   options.scenarios_per_iteration = 3;
   options.noise_draws = 2;
-  options.validation_every = 2;
-  options.validation_scenarios = 8;
+  options.validation.every = 2;
+  options.validation.scenarios = 8;
   options.threads = 1;
   const auto serial = DiffOpTrainer(study, model, options).train(nullptr);
   options.threads = 2;
   const auto parallel = DiffOpTrainer(study, model, options).train(nullptr);
   EXPECT_EQ(serial.theta, parallel.theta);
   EXPECT_NE(serial.state.theta, model.initial_parameters());
+  EXPECT_EQ(serial.state.adam.steps, 4);
+  EXPECT_EQ(serial.summary.termination, TrainingTermination::kIterationLimit);
+  EXPECT_EQ(serial.summary.iterations, 4);
 
   // Interrupt after 2 iterations through a checkpoint file, resume, and reach the same final state.
-  TrainerState saved;
-  const auto half = DiffOpTrainer(study, model, options)
-                        .train(
-                            nullptr, nullptr,
-                            [&](const TrainerState& st) {
-                              if (st.iteration == 2) saved = st;
-                            },
-                            1);
-  ASSERT_EQ(saved.iteration, 2);
-  PolicyFile meta = describe_policy(model, saved.theta);
+  options.checkpoint.every = 1;
+  KeepCheckpoint keep(2);
+  DiffOpTrainer(study, model, options).train(&keep);
+  ASSERT_EQ(keep.saved.iteration, 2);
+  EXPECT_EQ(keep.saved.adam.steps, 2);
+  PolicyFile meta = describe_policy(model, keep.saved.theta);
   meta.training = options;
   const std::string path = VVC_BINARY_DIR "/diffop_test.checkpoint.json";
-  write_checkpoint(saved, meta, path);
+  write_checkpoint(keep.saved, meta, path);
   PolicyFile meta_back;
   const TrainerState loaded = read_checkpoint(path, meta_back);
+  EXPECT_EQ(loaded.adam.m, keep.saved.adam.m);
+  EXPECT_EQ(loaded.adam.steps, 2);
   const auto resumed = DiffOpTrainer(study, model, options).train(nullptr, &loaded);
   EXPECT_EQ(resumed.theta, serial.theta);
   EXPECT_EQ(resumed.state.iteration, 4);
-  (void)half;
+  EXPECT_EQ(resumed.state.adam.v, serial.state.adam.v);
 }
 
 }  // namespace
@@ -140,7 +159,7 @@ TEST(DiffOp, ImportedPolicyReproducesExportedMetricsExactly) {
   options.iterations = 2;
   options.scenarios_per_iteration = 2;
   options.noise_draws = 2;
-  options.validation_every = 0;
+  options.validation.every = 0;
   const auto trained = DiffOpTrainer(study, model, options).train(nullptr);
   const auto scenarios = make_scenarios(study);
   EvaluationOptions eo;
@@ -185,17 +204,18 @@ TEST(DiffOp, IpoptBackendAgreesWithDenseBackend) {
       Eigen::VectorXd q(3);
       q << 0.5 * normal(rng), 0.5 * normal(rng), 0.3 * normal(rng);
       const DiffOpModel::State state = state_after(model, 200 + trial, q);
-      ASSERT_TRUE(dense.solve(theta, state));
-      if (dense.used_fallback()) continue;
-      ASSERT_TRUE(ipopt.solve(theta, state)) << "trial " << trial;
+      const PolicySolveStatus status = dense.solve(theta, state);
+      ASSERT_NE(status, PolicySolveStatus::kFailed);
+      if (status == PolicySolveStatus::kFallback) continue;
+      ASSERT_EQ(ipopt.solve(theta, state), PolicySolveStatus::kOptimal) << "trial " << trial;
       EXPECT_LE((dense.plan() - ipopt.plan()).cwiseAbs().maxCoeff(), 1e-6) << "trial " << trial;
       Eigen::VectorXd w(3 * horizon);
       for (Eigen::Index i = 0; i < w.size(); ++i) w[i] = normal(rng);
       Eigen::VectorXd gd = Eigen::VectorXd::Zero(model.num_parameters());
       Eigen::VectorXd gi = Eigen::VectorXd::Zero(model.num_parameters());
-      ASSERT_TRUE(dense.accumulate_gradient(theta, state, w, gd));
+      ASSERT_EQ(dense.accumulate_gradient(theta, state, w, gd), PolicyGradientStatus::kComputed);
       if (!dense.last_diagnostics().ok()) continue;
-      ASSERT_TRUE(ipopt.accumulate_gradient(theta, state, w, gi));
+      ASSERT_EQ(ipopt.accumulate_gradient(theta, state, w, gi), PolicyGradientStatus::kComputed);
       EXPECT_LE((gd - gi).cwiseAbs().maxCoeff(), 1e-5 * (1.0 + gd.cwiseAbs().maxCoeff()))
           << "trial " << trial;
       ++compared;

@@ -33,11 +33,11 @@ Eigen::VectorXd awkward_vector(Eigen::Index size, std::uint64_t seed) {
   return v;
 }
 
-TrainingProgress progress(int iteration, bool validated) {
-  TrainingProgress p;
+LearningPoint progress(int iteration, bool validated) {
+  LearningPoint p;
   p.iteration = iteration;
-  p.rollout_transient = -6.0 - 1.0 / (iteration + 3.0);
-  p.rollout_steady = -0.1 / 7.0 * iteration;
+  p.training_cost = -6.0 - 1.0 / (iteration + 3.0);
+  p.training_steady = -0.1 / 7.0 * iteration;
   if (validated) {
     p.validation_transient = -6.123456789012345 + iteration;
     p.validation_steady = 2.0 / 3.0;
@@ -59,8 +59,8 @@ PolicyFile awkward_policy(const DiffOpModel& model) {
   p.training.noise_draws = 3;
   p.training.sigma = 0.1 / 3.0;
   p.training.beta = 2.0 / 7.0;
-  p.training.learning_rate = 1e-320;
-  p.training.validation_scenarios = 11;
+  p.training.adam.learning_rate = 1e-320;
+  p.training.validation.scenarios = 11;
   p.training_seconds = 12.345678901234567;
   p.curve = {progress(1, true), progress(2, false)};
   EvaluationSummary e;
@@ -87,12 +87,12 @@ void expect_same_or_both_nan(double a, double b) {
   }
 }
 
-void expect_same_curve(const std::vector<TrainingProgress>& a, const std::vector<TrainingProgress>& b) {
+void expect_same_curve(const std::vector<LearningPoint>& a, const std::vector<LearningPoint>& b) {
   ASSERT_EQ(a.size(), b.size());
   for (size_t k = 0; k < a.size(); ++k) {
     EXPECT_EQ(a[k].iteration, b[k].iteration);
-    EXPECT_EQ(a[k].rollout_transient, b[k].rollout_transient);
-    EXPECT_EQ(a[k].rollout_steady, b[k].rollout_steady);
+    EXPECT_EQ(a[k].training_cost, b[k].training_cost);
+    EXPECT_EQ(a[k].training_steady, b[k].training_steady);
     expect_same_or_both_nan(a[k].validation_transient, b[k].validation_transient);
     expect_same_or_both_nan(a[k].validation_steady, b[k].validation_steady);
     EXPECT_EQ(a[k].gradient_norm, b[k].gradient_norm);
@@ -112,14 +112,27 @@ void expect_same_policy(const PolicyFile& a, const PolicyFile& b) {
   EXPECT_EQ(a.structure.episode_steps, b.structure.episode_steps);
   EXPECT_EQ(a.structure.discount, b.structure.discount);
   EXPECT_EQ(a.theta, b.theta);
+  EXPECT_EQ(a.version, b.version);
+  EXPECT_EQ(a.layout, b.layout);
+  ASSERT_EQ(a.conditions.has_value(), b.conditions.has_value());
+  if (a.conditions) {
+    EXPECT_EQ(a.conditions->network_name, b.conditions->network_name);
+    EXPECT_EQ(a.conditions->network_file, b.conditions->network_file);
+    EXPECT_EQ(a.conditions->network_hash, b.conditions->network_hash);
+    EXPECT_EQ(a.conditions->vmin_pu, b.conditions->vmin_pu);
+    EXPECT_EQ(a.conditions->vmax_pu, b.conditions->vmax_pu);
+    EXPECT_EQ(a.conditions->q_min_mvar, b.conditions->q_min_mvar);
+    EXPECT_EQ(a.conditions->q_max_mvar, b.conditions->q_max_mvar);
+    EXPECT_EQ(a.conditions->cost_c, b.conditions->cost_c);
+  }
   EXPECT_EQ(a.training.seed, b.training.seed);
   EXPECT_EQ(a.training.iterations, b.training.iterations);
   EXPECT_EQ(a.training.scenarios_per_iteration, b.training.scenarios_per_iteration);
   EXPECT_EQ(a.training.noise_draws, b.training.noise_draws);
   EXPECT_EQ(a.training.sigma, b.training.sigma);
   EXPECT_EQ(a.training.beta, b.training.beta);
-  EXPECT_EQ(a.training.learning_rate, b.training.learning_rate);
-  EXPECT_EQ(a.training.validation_scenarios, b.training.validation_scenarios);
+  EXPECT_EQ(a.training.adam.learning_rate, b.training.adam.learning_rate);
+  EXPECT_EQ(a.training.validation.scenarios, b.training.validation.scenarios);
   EXPECT_EQ(a.iterations_done, b.iterations_done);
   EXPECT_EQ(a.training_seconds, b.training_seconds);
   ASSERT_EQ(a.evaluation.has_value(), b.evaluation.has_value());
@@ -180,8 +193,9 @@ TEST_F(PolicyIo, CheckpointRoundTripsExactly) {
   TrainerState state;
   state.iteration = 5;
   state.theta = awkward_vector(model_.num_parameters(), 1);
-  state.adam_m = awkward_vector(model_.num_parameters(), 2);
-  state.adam_v = awkward_vector(model_.num_parameters(), 3).cwiseAbs();
+  state.adam.m = awkward_vector(model_.num_parameters(), 2);
+  state.adam.v = awkward_vector(model_.num_parameters(), 3).cwiseAbs();
+  state.adam.steps = 7;
   state.best_theta = awkward_vector(model_.num_parameters(), 4);
   state.best_validation = -6.543210987654321;
   state.curve = {progress(1, false), progress(2, true)};
@@ -190,8 +204,9 @@ TEST_F(PolicyIo, CheckpointRoundTripsExactly) {
   const TrainerState back = read_checkpoint(path, meta);
   EXPECT_EQ(back.iteration, 5);
   EXPECT_EQ(back.theta, state.theta);
-  EXPECT_EQ(back.adam_m, state.adam_m);
-  EXPECT_EQ(back.adam_v, state.adam_v);
+  EXPECT_EQ(back.adam.m, state.adam.m);
+  EXPECT_EQ(back.adam.v, state.adam.v);
+  EXPECT_EQ(back.adam.steps, 7);
   EXPECT_EQ(back.best_theta, state.best_theta);
   EXPECT_EQ(back.best_validation, state.best_validation);
   expect_same_curve(back.curve, state.curve);
@@ -258,8 +273,8 @@ TEST_F(PolicyIo, WrongValuesNamePathAndValue) {
             "p.json: /inverters/0: expected a string, got 1");
   EXPECT_EQ(error_of(replaced(text_, "\"format\": \"vvc.policy\"", "\"format\": \"vvc.checkpoint\"")),
             "p.json: /format: expected \"vvc.policy\", got \"vvc.checkpoint\"");
-  EXPECT_EQ(error_of(replaced(text_, "\"version\": 1", "\"version\": 2")),
-            "p.json: /version: expected version 1, got 2");
+  EXPECT_EQ(error_of(replaced(text_, "\"version\": 2", "\"version\": 3")),
+            "p.json: /version: expected an integer from 1 to 2, got 3");
   EXPECT_EQ(error_of(replaced(text_, "\"horizon\": 7", "\"horizon\": 7, \"horizons\": 7"))
                 .rfind("p.json: /horizons: unknown field (expected one of \"format\", ", 0),
             0u);
@@ -274,8 +289,8 @@ class CheckpointIo : public PolicyIo {
   CheckpointIo() {
     state_.iteration = 2;
     state_.theta = policy_.theta;
-    state_.adam_m = awkward_vector(model_.num_parameters(), 2);
-    state_.adam_v = awkward_vector(model_.num_parameters(), 3).cwiseAbs();
+    state_.adam.m = awkward_vector(model_.num_parameters(), 2);
+    state_.adam.v = awkward_vector(model_.num_parameters(), 3).cwiseAbs();
     state_.best_theta = policy_.theta;
     state_.best_validation = -6.5;
     write_checkpoint(state_, policy_, path_);
@@ -293,6 +308,18 @@ class CheckpointIo : public PolicyIo {
   TrainerState state_;
   std::string checkpoint_text_;
 };
+
+// Version-1 checkpoints did not store the Adam step count: they took one Adam step per iteration.
+TEST_F(CheckpointIo, VersionOneCheckpointsReadOneStepPerIteration) {
+  const std::string older = replaced(replaced(checkpoint_text_, "\"adam_steps\": 0,", ""),
+                                     "\n \"version\": 2\n}", "\n \"version\": 1\n}");
+  write_file(path_, older);
+  PolicyFile meta;
+  EXPECT_EQ(read_checkpoint(path_, meta).adam.steps, 2);
+  // Version 2 requires the count.
+  EXPECT_EQ(error_of_checkpoint(replaced(checkpoint_text_, "\"adam_steps\": 0,", "")),
+            path_.string() + ": /: missing required field \"adam_steps\"");
+}
 
 TEST_F(CheckpointIo, NumberTooLargeForADouble) {
   const std::string text =
@@ -313,6 +340,74 @@ TEST_F(CheckpointIo, ErrorsInTheEmbeddedPolicyHaveItsPath) {
             path_.string() + ": /adam_m: the optimizer state does not match the parameter count");
   EXPECT_EQ(error_of_checkpoint(replaced(checkpoint_text_, "\"vvc.checkpoint\"", "\"vvc.policy\"")),
             path_.string() + ": /format: expected \"vvc.checkpoint\", got \"vvc.policy\"");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Self-description (version 2) and version-1 files.
+
+TEST_F(PolicyIo, TheLayoutAccountsForEveryParameter) {
+  const PolicyFile back = parse_policy(text_, "p.json");
+  ASSERT_EQ(back.layout.size(), 6u);
+  int covered = 0;
+  for (const auto& b : back.layout) {
+    EXPECT_EQ(b.offset, covered) << b.name;
+    EXPECT_FALSE(b.meaning.empty()) << b.name;
+    covered += b.size;
+  }
+  EXPECT_EQ(covered, back.theta.size());
+  EXPECT_EQ(back.layout[1].name, "omega_a");
+  EXPECT_EQ(back.layout[1].size, 9 * 3);  // nine other modelled buses x three inverters
+  EXPECT_EQ(error_of(replaced(text_, "\"size\": 3", "\"size\": 4")),
+            "p.json: /parameters/layout/5/offset: expected 70 (where the previous block ends), got 69");
+  const DiffOpModel step(benchmark_study(), DiffOpStructure{});
+  PolicyFile other = parse_policy(text_, "p.json");
+  std::swap(other.layout[4].name, other.layout[5].name);
+  EXPECT_EQ(input_error_message([&] { check_policy_matches(other, step, "p.json"); }),
+            "p.json: /parameters/layout: the parameter blocks differ from this version's DiffOP model");
+}
+
+TEST_F(PolicyIo, RecordsWhatItWasTrainedFor) {
+  const Study& study = benchmark_study();
+  ASSERT_TRUE(policy_.conditions.has_value());
+  EXPECT_EQ(policy_.conditions->network_file, "case.json");
+  EXPECT_EQ(policy_.conditions->network_hash, content_hash(read_text_file(study.network_file)));
+  EXPECT_EQ(policy_.conditions->cost_c, study.cost_c);
+  EXPECT_EQ(error_of(replaced(text_, "\"c\": [", "\"c\": [1.0, ")),
+            "p.json: /cost/c: expected 3 values (one per inverter), got 4");
+  const PolicyComparison same = compare_policy(parse_policy(text_, "p.json"), study);
+  EXPECT_TRUE(same.recorded);
+  EXPECT_TRUE(same.differences.empty());
+
+  Study other = study;
+  other.vmin_pu = 0.99;
+  other.vmax_pu = 1.01;
+  other.inverters[1].q_max_mvar = 1.0;
+  other.cost_c[2] = 0.2;
+  other.network_hash = content_hash("another network");
+  const PolicyComparison differ = compare_policy(policy_, other);
+  ASSERT_EQ(differ.differences.size(), 4u);
+  EXPECT_EQ(differ.differences[0].rfind("trained on the network file case.json with content fnv1a64:", 0),
+            0u);
+  EXPECT_EQ(differ.differences[1],
+            "trained for the voltage band [0.95, 1.05] pu, the study's is [0.99, 1.01] pu");
+  EXPECT_EQ(differ.differences[2],
+            "inverter pv684: trained with q in [-1.4, 1.4] MVar, the study's limits are [-1.4, 1] MVar");
+  EXPECT_EQ(differ.differences[3],
+            "inverter pv692: trained with the cost weight c = 0.09, the study's is 0.2");
+}
+
+TEST(PolicyFiles, VersionOneFilesStillLoad) {
+  const PolicyFile v1 = read_policy(VVC_SOURCE_DIR "/tests/data/policies/ieee13_tasrl_step_start.json");
+  EXPECT_EQ(v1.version, 1);
+  EXPECT_TRUE(v1.layout.empty());
+  EXPECT_FALSE(v1.conditions.has_value());
+  const DiffOpModel model(benchmark_study(), v1.structure);
+  EXPECT_NO_THROW(check_policy_matches(v1, model, "v1"));
+  EXPECT_FALSE(compare_policy(v1, benchmark_study()).recorded);
+  // Written again, it is a version-2 file only once it is described again: parse(write(v1)) keeps no conditions.
+  PolicyFile again = describe_policy(model, v1.theta);
+  EXPECT_EQ(again.version, kPolicyVersion);
+  EXPECT_TRUE(again.conditions.has_value());
 }
 
 }  // namespace

@@ -290,21 +290,24 @@ TEST_F(ScenarioFiles, JsonErrorsNamePathAndValue) {
 // ---------------------------------------------------------------------------------------------------------------
 // Through a study: the study's steps bound the file's series.
 
+// The study's steps bound the file's time series; the study reader reads the file, so a study whose file goes
+// beyond its steps is refused when it is read.
 TEST_F(ScenarioFiles, StudyStepsBoundTheFile) {
   write("steps.csv", std::string(kSeriesHeader) + "s,0,645,1,0\ns,20,645,1,0\n");
-  const fs::path study_file = write("study.json", R"({"format": "vvc.study", "version": 1,
+  const auto study_file = [&](int steps) {
+    return write("study.json", R"({"format": "vvc.study", "version": 1,
     "network": ")" + (kBenchmark / "case.json").string() +
-                                                      R"(",
+                                   R"(",
     "inverters": [{"generator": "pv645", "q_min_mvar": -1, "q_max_mvar": 1}],
     "voltage_band": {"vmin_pu": 0.95, "vmax_pu": 1.05}, "cost": {"c": [0.1]},
-    "scenarios": {"type": "file", "path": "steps.csv"}, "steps": 20})");
-  Study study = read_study(study_file);
+    "scenarios": {"type": "file", "path": "steps.csv"}, "steps": )" +
+                                   std::to_string(steps) + "}");
+  };
   EXPECT_EQ(
-      input_error_message([&] { make_scenarios(study); }),
+      input_error_message([&] { read_study(study_file(20)); }),
       at_line("steps.csv", 3,
               "column step: expected an integer from 0 to 19 (the study's steps per episode), got '20'"));
-  study.steps = 21;
-  EXPECT_EQ(make_scenarios(study)->make(0).series.size(), 21u);
+  EXPECT_EQ(make_scenarios(read_study(study_file(21)))->make(0).series.size(), 21u);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "vvc/core/reference/limit.hpp"
 #include "support/benchmark_fixture.hpp"
+#include "vvc/core/env/evaluation.hpp"
 #include "vvc/core/reference/nlp_ac.hpp"
+#include "vvc/core/reference/registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,10 +19,11 @@ TEST(Limit, MatchesReferenceCheckValue) {
   const auto set = make_scenarios(study);
   EvaluationOptions opt;
   opt.ids = {0, 500};
-  const Evaluation ev = evaluate_limit(study, *set, opt, false);
+  const Evaluation ev = evaluate(study, *set, find_controller("limit").factory(study), opt);
   EXPECT_NEAR(ev.summary.transient, -6.8505, 2e-3);
   EXPECT_NEAR(ev.summary.steady, -0.1091, 2e-4);
   EXPECT_EQ(ev.summary.power_flow_failures, 0);
+  EXPECT_EQ(ev.summary.controller_failures, 0);
 }
 
 // Optimality checked independently of Ipopt and of the reduced gradient: no random feasible perturbation of
@@ -36,7 +39,7 @@ TEST(Limit, NoFeasiblePerturbationDoesBetter) {
     for (long seed = 0; seed < 12; ++seed) {
       const Scenario s = set->make(seed);
       const LimitSolution sol = solve_limit(study, s, band);
-      ASSERT_TRUE(sol.ok) << "seed " << seed;
+      ASSERT_TRUE(sol.solved()) << "seed " << seed;
       env.reset(s);
       const StepResult at_solution = env.apply(sol.q);
       EXPECT_NEAR(at_solution.cost, sol.cost, 1e-9);
@@ -72,7 +75,7 @@ TEST(NlpPolicy, FirstActionMatchesLimitBandAndStaysInBand) {
   for (long seed : {0, 1, 7}) {
     const Scenario s = set->make(seed);
     const LimitSolution reference = solve_limit(study, s, true);
-    ASSERT_TRUE(reference.ok);
+    ASSERT_TRUE(reference.solved());
     Environment env(study);
     auto controller = make_nlp_policy_controller(study, no_move);
     const Observation& obs = env.reset(s);
@@ -85,6 +88,57 @@ TEST(NlpPolicy, FirstActionMatchesLimitBandAndStaysInBand) {
       EXPECT_TRUE(r.in_band) << "seed " << seed << " step " << t;
       controller->act(obs, action);
     }
+  }
+}
+
+}  // namespace
+}  // namespace vvc::core
+
+namespace vvc::core {
+namespace {
+
+// On constant injections (tasrl13) the best q is the same at every step: limit-per-step is limit, exactly.
+TEST(LimitPerStep, EqualsLimitOnConstantScenarios) {
+  const Study& study = benchmark_study();
+  const auto set = make_scenarios(study);
+  EvaluationOptions opt;
+  opt.ids = {0, 6};
+  for (const char* band : {"", "-band"}) {
+    const Evaluation constant =
+        evaluate(study, *set, find_controller(std::string("limit") + band).factory(study), opt);
+    const Evaluation per_step =
+        evaluate(study, *set, find_controller(std::string("limit") + band + "-per-step").factory(study), opt);
+    for (size_t i = 0; i < constant.episodes.size(); ++i) {
+      EXPECT_EQ(per_step.episodes[i].transient, constant.episodes[i].transient) << band << " " << i;
+    }
+  }
+}
+
+// On time series the per-step minimum bounds every controller's transient cost from below, scenario by
+// scenario; the best constant q does not (it is one of the controllers bounded).
+TEST(LimitPerStep, BoundsEveryControllerOnTimeSeries) {
+  const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_tasrl/examples/study_json.json");
+  const auto set = make_scenarios(study);
+  EvaluationOptions opt;
+  opt.ids = study.evaluation_seeds;
+  opt.steps = study.steps;
+  const Evaluation bound = evaluate(study, *set, find_controller("limit-per-step").factory(study), opt);
+  EXPECT_EQ(bound.summary.controller_failures, 0);
+  bool series = false;
+  for (long id = opt.ids.first; id < opt.ids.last; ++id) series = series || !set->make(id).series.empty();
+  ASSERT_TRUE(series) << "the example set must hold a time series";
+  for (const char* other :
+       {"zero", "voltvar", "gradient-flow", "limit", "limit-band", "limit-band-per-step"}) {
+    const Evaluation ev = evaluate(study, *set, find_controller(other).factory(study), opt);
+    for (size_t i = 0; i < ev.episodes.size(); ++i) {
+      EXPECT_LE(bound.episodes[i].transient, ev.episodes[i].transient + 1e-9) << other << " scenario " << i;
+    }
+  }
+  const Evaluation band_bound =
+      evaluate(study, *set, find_controller("limit-band-per-step").factory(study), opt);
+  const Evaluation band_constant = evaluate(study, *set, find_controller("limit-band").factory(study), opt);
+  for (size_t i = 0; i < band_bound.episodes.size(); ++i) {
+    EXPECT_LE(band_bound.episodes[i].transient, band_constant.episodes[i].transient + 1e-9) << i;
   }
 }
 

@@ -5,21 +5,21 @@
 //                 (nn.hpp), trained on its own paper's reward r_t = 0 if v_t is in the band, else
 //                 -|q_{t+1} - q_t| - 100 * violation(v_t)^2.
 //   TASRL         q_{t+1} = q_t + clamp(x_t, alpha (q_min - q_t), alpha (q_max - q_t)),
-//                 x_t = 0.98 alpha [tanh(N+(v_t)) (q_min - q_t) - tanh(N-(v_t)) (q_max - q_t)] - (c q_t +
-//                 v_t^2 - 1), N the monotone network with deadband [0.955, 1.045], trained on the
-//                 per-inverter reward -F_i.
+//                 x_t = 0.98 alpha [tanh(N+(v_t)) (q_min - q_t) - tanh(N-(v_t)) (q_max - q_t)]
+//                       - (c q_t + v_t^2 - 1),
+//                 N the monotone network with deadband [0.955, 1.045], trained on the per-inverter reward -F_i.
 //
 // Each inverter i is one agent with state v_i (its own bus voltage) and action a = q_{t+1,i}; its actor has
-// the incremental form a = q_t + u(v, q_t; theta) of the reference code, and its critic is Q(v, a) = Mlp(2 ->
-// 100 -> 100 -> 1). One training step on a batch of B transitions (s, a_prev, a, r, s', done):
+// the incremental form a = q_t + u(v, q_t; theta) of the reference code, and its critic is
+// Q(v, a) = Mlp(2 -> 100 -> 100 -> 1). One training step on a batch of B transitions (s, a_prev, a, r, s', done):
 //   critic:  y = r + gamma (1 - done) Q'(s', a + u'(s', a)),   L_Q = 1/B sum (Q(s, a) - y)^2,
 //   actor:   L_pi = -1/B sum Q(s, a_prev + u(s, a_prev; theta))   (with the critic just updated),
-//   targets: theta' <- (1 - tau) theta' + tau theta for both networks.
+//   targets: theta' <- (1 - tau) theta' + tau theta for both networks,
+// with one Adam (training/adam.hpp) per actor and per critic.
 #pragma once
 
 #include <Eigen/Dense>
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <random>
 #include <vector>
@@ -27,6 +27,9 @@
 #include "vvc/core/baselines/nn.hpp"
 #include "vvc/core/env/controller.hpp"
 #include "vvc/core/env/study.hpp"
+#include "vvc/core/training/adam.hpp"
+#include "vvc/core/training/observer.hpp"
+#include "vvc/core/training/schedule.hpp"
 
 namespace vvc::core {
 
@@ -61,13 +64,15 @@ struct Transition {
 };
 
 struct DdpgOptions {
-  double actor_lr = 1e-4;
-  double critic_lr = 2e-4;
+  double actor_lr = 1e-4;   ///< Adam learning rate of the actors
+  double critic_lr = 2e-4;  ///< Adam learning rate of the critics
   double gamma = 0.99;
   double tau = 0.01;
   int batch = 256;
   int critic_hidden = 100;
   long buffer_capacity = 1000000;
+  /// Throws InputError naming the option (after `prefix`) and its value when one is out of range.
+  void validate(const std::string& prefix = "ddpg.") const;
 };
 
 /// Median relative errors |g . d - FD_d| / (|g . d| + |FD_d|) of analytic gradients against central
@@ -81,7 +86,7 @@ struct GradientCheck {
 /// One agent: actor, critic, their target copies (initialized equal), a replay buffer and the two optimizers.
 class DdpgAgent {
  public:
-  /// Throws InputError for options out of range (rates <= 0, gamma or tau outside [0, 1], batch < 1, ...).
+  /// Throws InputError for options out of range (DdpgOptions::validate).
   DdpgAgent(std::unique_ptr<DdpgActor> actor, const DdpgOptions& options, std::mt19937_64& rng);
 
   /// Adds a transition; the oldest is overwritten once the buffer holds buffer_capacity.
@@ -124,30 +129,18 @@ struct BaselineOptions {
   double alpha_train = 0.2;  ///< TASRL: safe-clamp gain while training
   double alpha_eval = 0.5;   ///< TASRL: safe-clamp gain of the evaluation controller
   int hidden = 100;          ///< monotone network width
-  /// Held-out evaluation every eval_every episodes and after the last one (0: never), on the last
-  /// eval_scenarios seeds of the study's training range (never used for training), eval_steps steps each.
-  int eval_every = 0;
-  int eval_scenarios = 50;
-  int eval_steps = 100;
-  /// Re-check the analytic gradients against central differences at the evaluation points and after the last
-  /// episode (LearningPoint::*_gradient_error).
+  /// Held-out evaluation of the current actors (schedule.hpp: every `every` episodes and after the last one;
+  /// never by default). Episode e trains on the e-th seed of the training seeds left by the split.
+  ValidationOptions validation{0};
+  /// Re-check the analytic gradients against central differences at the validation points and after the last
+  /// episode (LearningPoint::gradient_check_error for the actor, critic_gradient_check_error).
   bool check_gradients = false;
+  /// Throws InputError naming the option and its value when one is out of range.
+  void validate() const;
 };
 /// The reference hyperparameters with an episode budget that trains in about a minute on one core.
 BaselineOptions default_stable_ddpg_options();
 BaselineOptions default_tasrl_options();
-
-struct LearningPoint {
-  int episode = 0;
-  int steps = 0;                ///< steps taken (episodes end early once in band)
-  double training_cost = 0.0;   ///< minus the sum of the training rewards over agents and steps
-  double mean_cost = 0.0;       ///< mean benchmark cost F over the episode's steps
-  int power_flow_failures = 0;  ///< a failed power flow ends the episode without storing the transition
-  double heldout_transient = std::numeric_limits<double>::quiet_NaN();
-  double heldout_steady = std::numeric_limits<double>::quiet_NaN();
-  double actor_gradient_error = std::numeric_limits<double>::quiet_NaN();  ///< worst agent's GradientCheck
-  double critic_gradient_error = std::numeric_limits<double>::quiet_NaN();
-};
 
 /// What a training run produces: enough to rebuild the evaluation controller, plus the learning curve.
 struct TrainedBaseline {
@@ -156,21 +149,10 @@ struct TrainedBaseline {
   std::vector<Eigen::VectorXd> actors;  ///< per inverter, the MonotoneNet parameters [qv; b]
   double max_step = 0.3;                ///< Stable-DDPG
   double alpha = 0.5;                   ///< TASRL evaluation gain
-  std::vector<LearningPoint> curve;
-  bool stopped = false;  ///< the observer stopped training early
-};
-
-struct BaselineProgress {
-  BaselineKind kind;
-  int episodes;                ///< planned
-  const LearningPoint& point;  ///< the episode just finished
-};
-
-/// Receives one report per episode; returning false stops training after that episode.
-class BaselineObserver {
- public:
-  virtual ~BaselineObserver() = default;
-  virtual bool on_progress(const BaselineProgress& progress) = 0;
+  /// The learning curve has one point per episode: training_cost the mean benchmark cost F over its steps,
+  /// objective minus the sum of the training rewards, steps and power_flow_failures (a failed power flow ends
+  /// the episode without storing the transition).
+  TrainingSummary summary;
 };
 
 /// Monotone-network shapes of the two baselines for a study's band: Stable-DDPG [vmin + 0.02, vmax - 0.02],
@@ -178,12 +160,13 @@ class BaselineObserver {
 MonotoneShape stable_ddpg_shape(const Study& study, int hidden = 100);
 MonotoneShape tasrl_shape(const Study& study, int hidden = 100);
 
-/// Trains on the study's training seeds (episode e uses seed training_seeds.first + e). Deterministic for a
-/// given options.seed. Throws InputError for options out of range or more episodes than training seeds.
+/// Trains on the study's training seeds (episode e uses the e-th seed after the held-out split). Serial and
+/// deterministic for a given options.seed. Throws InputError for options out of range or more episodes than
+/// training seeds.
 TrainedBaseline train_stable_ddpg(const Study& study, const BaselineOptions& options,
-                                  BaselineObserver* observer = nullptr);
+                                  TrainingObserver* observer = nullptr);
 TrainedBaseline train_tasrl(const Study& study, const BaselineOptions& options,
-                            BaselineObserver* observer = nullptr);
+                            TrainingObserver* observer = nullptr);
 
 /// The evaluation controller of a trained baseline (Stable-DDPG: kSetpoint; TASRL: kIncrement with its
 /// alpha). Throws InputError if the parameters do not fit the study (one network per inverter, 2 H values

@@ -1,22 +1,21 @@
-// Small neural networks with analytic gradients on Eigen, for the DDPG baselines
-// (docs/algorithms/baselines.md):
+// Small neural networks with analytic gradients on Eigen, for the DDPG baselines (docs/algorithms/baselines.md):
 //
-//   Mlp            y = W_L relu(... relu(W_1 x + b_1) ...) + b_L, evaluated on batches (one column per
-//   sample). MonotoneNet    the monotone piecewise-linear network of Stable-DDPG (Feng, Shi, Qu, Low,
-//   Anandkumar, Wierman,
-//                  "Stability constrained reinforcement learning for decentralized real-time voltage
-//                  control", IEEE TCNS 2023), on a scalar voltage v with H hidden units:
-//                    t_j+ = upper + sum_{i<j} b_i,   t_j- = lower - sum_{i<j} b_i,   w_j = qv_j^2 -
-//                    qv_{j-1}^2, N+(v) =  sum_j w_j relu(v - t_j+) >= 0,   N-(v) = -sum_j w_j relu(t_j- - v)
-//                    <= 0, N(v)  = N+(v) + N-(v).
-//                  On the piece between t_k+ and t_{k+1}+ the slope is sum_{j<=k} w_j = qv_k^2 >= 0 (the same
-//                  below the deadband), so N is nondecreasing and zero on [lower, upper] whatever the
-//                  parameters, as long as the gaps b_i are >= 0: project() clamps them and rescales them to
-//                  sum to the breakpoint total, as the reference does before every evaluation.
-//   Adam           Kingma & Ba (2015) with PyTorch's defaults and bias correction.
+//   Mlp          y = W_L relu(... relu(W_1 x + b_1) ...) + b_L, evaluated on batches (one column per sample).
+//   MonotoneNet  the monotone piecewise-linear network of Stable-DDPG (Feng, Shi, Qu, Low, Anandkumar,
+//                Wierman, "Stability constrained reinforcement learning for decentralized real-time voltage
+//                control", IEEE TCNS 2023), on a scalar voltage v with H hidden units:
+//                  t_j+ = upper + sum_{i<j} b_i,   t_j- = lower - sum_{i<j} b_i,   w_j = qv_j^2 - qv_{j-1}^2,
+//                  N+(v) =  sum_j w_j relu(v - t_j+) >= 0,
+//                  N-(v) = -sum_j w_j relu(t_j- - v) <= 0,
+//                  N(v)  = N+(v) + N-(v).
+//                On the piece between t_k+ and t_{k+1}+ the slope is sum_{j<=k} w_j = qv_k^2 >= 0 (the same
+//                below the deadband), so N is nondecreasing and zero on [lower, upper] whatever the
+//                parameters, as long as the gaps b_i are >= 0: project() clamps them and rescales them to sum
+//                to the breakpoint total, as the reference does before every evaluation.
 //
-// Parameters live in one flat vector per network, so that optimizers, target networks (soft updates) and
-// gradient checks treat every network alike. Initialization draws from a generator passed in explicitly.
+// Parameters live in one flat vector per network, so that the optimizer (training/adam.hpp), target networks
+// (soft updates) and gradient checks treat every network alike. Initialization draws from a generator passed
+// in explicitly.
 #pragma once
 
 #include <Eigen/Dense>
@@ -100,26 +99,6 @@ class MonotoneNet {
 
   MonotoneShape shape_;
   Eigen::VectorXd params_;
-};
-
-struct AdamOptions {
-  double lr = 1e-3;
-  double beta1 = 0.9;
-  double beta2 = 0.999;
-  double eps = 1e-8;
-};
-
-/// Adam on a flat parameter vector: p <- p - lr m_hat / (sqrt(v_hat) + eps).
-class Adam {
- public:
-  Adam(int num_params, const AdamOptions& options);
-  void step(Eigen::VectorXd& params, const Eigen::VectorXd& grad);
-  long steps() const { return t_; }
-
- private:
-  AdamOptions options_;
-  Eigen::VectorXd m_, v_;
-  long t_ = 0;
 };
 
 /// target <- (1 - tau) target + tau source (target networks of DDPG).

@@ -42,17 +42,20 @@ double imitation_loss(const DiffOpModel& model, const Eigen::VectorXd& theta,
                       int threads = 1);
 
 struct PdpOptions {
-  int demonstrations = 200;  ///< scenarios: the training seeds after the validation seeds
+  int demonstrations = 200;  ///< scenarios: the first training seeds after the validation seeds
   int demonstration_steps = 2;
   int epochs = 300;  ///< full-batch Adam steps
-  double learning_rate = 0.02;
-  int validation_every = 25;
-  int validation_scenarios = 64;  ///< the first training seeds (as DiffOP)
+  AdamOptions adam{0.02};
+  ValidationOptions validation{25};
   int threads = 1;
+  /// Throws InputError naming the option and its value when one is out of range.
+  void validate() const;
 };
 
 /// Records the demonstrations, then trains from DiffOpModel::initial_parameters(). The curve's training_cost
-/// is the imitation loss. Deterministic (no random draws). Throws InputError for options out of range.
-MpcTrainingResult train_pdp(const Study& study, const DiffOpModel& model, const PdpOptions& options);
+/// is the imitation loss. Deterministic (no random draws). Throws InputError for options out of range or a
+/// training range too small for the validation and demonstration scenarios.
+MpcTrainingResult train_pdp(const Study& study, const DiffOpModel& model, const PdpOptions& options,
+                            TrainingObserver* observer = nullptr);
 
 }  // namespace vvc::core

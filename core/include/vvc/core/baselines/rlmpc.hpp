@@ -28,12 +28,14 @@
 
 #include <Eigen/Dense>
 #include <cstdint>
-#include <limits>
 #include <vector>
 
 #include "vvc/core/diffop/policy.hpp"
 #include "vvc/core/qp/dense_qp.hpp"
 #include "vvc/core/qp/kkt_sensitivity.hpp"
+#include "vvc/core/training/adam.hpp"
+#include "vvc/core/training/observer.hpp"
+#include "vvc/core/training/schedule.hpp"
 
 namespace vvc::core {
 
@@ -47,9 +49,9 @@ class MpcValue {
   /// `slack_penalty`: the price rho of a voltage-row violation (pu^2) in the exact-penalty MPC.
   MpcValue(const DiffOpModel& model, double slack_penalty);
   /// Solves the exact-penalty MPC at `state`; with `first_action` (m entries) the first stage is fixed to it
-  /// (clipped to the inverter limits). Returns false when the QP could not be solved.
-  bool solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
-             const Eigen::VectorXd* first_action = nullptr);
+  /// (clipped to the inverter limits). The value and gradient are defined only after QpStatus::kOptimal.
+  QpStatus solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
+                 const Eigen::VectorXd* first_action = nullptr);
   double value() const { return value_; }
   /// Whether the last solve relaxed some voltage row (the hard rows were infeasible).
   bool relaxed() const { return solution_.num_relaxed > 0; }
@@ -69,21 +71,13 @@ class MpcValue {
   double value_ = 0.0;
 };
 
-/// One point of a learning curve, common to the MPC-based baselines (RLMPC-TD, RLMPC-DPG, PDP).
-struct MpcLearningPoint {
-  int iteration = 0;           ///< 1-based
-  double training_cost = 0.0;  ///< the method's own training signal (see each trainer)
-  double validation_transient = std::numeric_limits<double>::quiet_NaN();  ///< when evaluated
-  double seconds = 0.0;
-};
-
+/// What the MPC-based trainers (RLMPC-TD, RLMPC-DPG, PDP) produce.
 struct MpcTrainingResult {
   Eigen::VectorXd theta;  ///< best validation transient cost, else the last iterate
-  std::vector<MpcLearningPoint> curve;
-  double seconds = 0.0;
-  /// TD, DPG: training steps that gave no gradient (a QP not solved; for DPG also the exact-penalty fallback
-  /// or an unusable KKT system). PDP: demonstration pairs not recorded because Ipopt failed.
-  long failed_solves = 0;
+  /// TD, DPG: LearningPoint::failed_solves counts training steps that gave no gradient (a QP not solved; for DPG
+  /// also the exact-penalty fallback or an unusable KKT system). PDP: summary.failed_solves counts the
+  /// demonstration pairs not recorded because Ipopt failed.
+  TrainingSummary summary;
 };
 
 struct RlmpcOptions {
@@ -91,20 +85,23 @@ struct RlmpcOptions {
   int scenarios_per_iteration = 16;
   double sigma = 0.05;  ///< exploration standard deviation, MVar
   double beta = 2.0;    ///< truncation, in standard deviations
-  double learning_rate = 0.01;
+  AdamOptions adam{0.01};
   double slack_penalty = 100.0;  ///< rho of the exact-penalty MPC giving V and Q (TD)
   double ridge = 1e-6;           ///< DPG: Tikhonov term of the LSTD system, relative to its diagonal
-  int validation_every = 10;
-  int validation_scenarios = 64;  ///< the first seeds of the study's training range (as DiffOP)
+  ValidationOptions validation{10};
   std::uint64_t seed = 1;
   int threads = 1;
+  /// Throws InputError naming the option and its value when one is out of range.
+  void validate() const;
 };
 
-/// Training scenarios of iteration k are drawn from the training seeds after the validation seeds, as in
-/// DiffOpTrainer. Deterministic for a given seed (independent of the thread count). Throws InputError for
-/// options out of range.
-MpcTrainingResult train_rlmpc_td(const Study& study, const DiffOpModel& model, const RlmpcOptions& options);
-MpcTrainingResult train_rlmpc_dpg(const Study& study, const DiffOpModel& model, const RlmpcOptions& options);
+/// Training scenarios of iteration k are drawn from the training seeds after the validation seeds (the
+/// held-out convention of schedule.hpp), as in DiffOpTrainer. Deterministic for a given seed (independent of
+/// the thread count). Throws InputError for options out of range or a model not in step mode.
+MpcTrainingResult train_rlmpc_td(const Study& study, const DiffOpModel& model, const RlmpcOptions& options,
+                                 TrainingObserver* observer = nullptr);
+MpcTrainingResult train_rlmpc_dpg(const Study& study, const DiffOpModel& model, const RlmpcOptions& options,
+                                  TrainingObserver* observer = nullptr);
 
 /// Features phi(s) of the DPG value baseline: 1, and per inverter y_inv - 1, y_init - 1, q0, their squares
 /// and the products q0 (y_inv - 1).

@@ -39,11 +39,20 @@ struct DiffOpStructure {
   double discount = 0.99;
 };
 
+/// One block of the parameter vector theta.
+struct ParameterBlock {
+  std::string name;  ///< lambda_a, omega_a, lambda_b, omega_b, a, b
+  int offset = 0;
+  int size = 0;
+  std::string meaning;
+  bool operator==(const ParameterBlock&) const = default;
+};
+
 /// Parameter layout and the map from parameters to QP data (and back, for gradients).
 class DiffOpModel {
  public:
-  /// Scales of the normalized parameters: X_ii = (kScaleL lambda)(kScaleL lambda)' + eps I, W = kScaleW
-  /// omega.
+  /// Scales of the normalized parameters: X_ii = (kScaleL lambda)(kScaleL lambda)' + eps I,
+  /// W = kScaleW omega.
   static constexpr double kScaleL = 0.1;
   static constexpr double kScaleW = 0.05;
   static constexpr double kEpsilon = 1e-6;
@@ -51,15 +60,16 @@ class DiffOpModel {
   DiffOpModel(const Study& study, const DiffOpStructure& structure);
 
   int num_parameters() const { return 2 * (num_l_ + num_w_) + 2 * m_; }
+  /// The blocks of theta, in order; their sizes add up to num_parameters().
+  std::vector<ParameterBlock> parameter_layout() const;
   int num_inverters() const { return m_; }
   int num_modelled() const { return nobs_; }
   const std::vector<int>& modelled_buses() const { return observed_; }
   const DiffOpStructure& structure() const { return structure_; }
   const Study& study() const { return *study_; }
 
-  /// The documented deliberately wrong starting point: X = 2 x LinDistFlow (twice the no-load sensitivity, a
-  /// sluggish but stable model; an under-estimate makes the receding-horizon policy overshoot into voltage
-  /// collapse on heavily loaded scenarios), C = diag(c) of the study, D = 0.01 I.
+  /// The deliberately wrong starting point (docs/algorithms/diffop.md says why this one): X = 2 x LinDistFlow
+  /// (twice the no-load sensitivity), C = diag(c) of the study, D = 0.01 I.
   Eigen::VectorXd initial_parameters() const;
   /// The learned voltage model X (modelled buses x inverters) at operating-point feature phi, pu^2 per MVar.
   Eigen::MatrixXd voltage_model(const Eigen::VectorXd& theta, double phi = 0.0) const;
@@ -103,6 +113,21 @@ struct DiffOpSolveStats {
   long failures = 0;   ///< neither QP solved: the previous q was kept
 };
 
+/// The outcome of one policy solve.
+enum class PolicySolveStatus {
+  kOptimal,   ///< the QP with hard voltage limits was solved
+  kFallback,  ///< its limits were infeasible: the exact-penalty (L1 slack) QP was solved instead
+  kFailed,    ///< neither QP was solved: the plan is untouched
+};
+const char* to_string(PolicySolveStatus status);
+
+/// The outcome of a policy-gradient accumulation.
+enum class PolicyGradientStatus {
+  kComputed,    ///< (d plan / d theta)' w was added
+  kNotOptimal,  ///< the last solve was a fallback or failed: the exact-penalty QP is another problem
+  kDegenerate,  ///< the KKT system is not usable (degenerate active set)
+};
+
 /// The QP backends behind DiffOpSolver: the project's dense Goldfarb-Idnani solver (thread-safe,
 /// allocation-free when warm: the default) or Ipopt (serialized process-wide; for cross-checks and
 /// comparison). With Ipopt the active set for the KKT sensitivities is read from its multipliers
@@ -123,16 +148,16 @@ class DiffOpSolver {
   /// Forgets the QP warm start. Called at each episode start, so that an episode's numbers do not depend on
   /// which episodes the same worker solved before (results independent of the thread count).
   void reset();
-  /// Solves for the plan; returns false when no QP could be solved (plan untouched).
-  bool solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state);
+  /// Solves for the plan (untouched when kFailed).
+  PolicySolveStatus solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state);
   QpBackend backend() const { return backend_; }
-  /// Adds (d plan / d theta)' w to dtheta, for w over the plan's variables (m H). Returns false when the KKT
-  /// system is not usable (degenerate); then nothing is added.
-  bool accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
-                           const Eigen::VectorXd& w, Eigen::VectorXd& dtheta);
+  /// Adds (d plan / d theta)' w to dtheta, for w over the plan's variables (m H), at the last solve. Adds
+  /// nothing unless it returns kComputed.
+  PolicyGradientStatus accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
+                                           const Eigen::VectorXd& w, Eigen::VectorXd& dtheta);
   const Eigen::VectorXd& plan() const { return plan_; }  ///< m H
   void clear_plan() { plan_.setZero(); }
-  bool used_fallback() const { return fallback_; }
+  PolicySolveStatus last_status() const { return status_; }
   const DiffOpSolveStats& stats() const { return stats_; }
   const KktDiagnostics& last_diagnostics() const { return kkt_.diagnostics(); }
 
@@ -150,7 +175,7 @@ class DiffOpSolver {
   KktSensitivity kkt_;
   QpDataTangent data_gradient_;
   Eigen::VectorXd plan_;
-  bool fallback_ = false;
+  PolicySolveStatus status_ = PolicySolveStatus::kFailed;
   bool factorized_ = false;
   DiffOpSolveStats stats_;
 };

@@ -11,6 +11,14 @@
 
 namespace vvc::core {
 
+/// How a controller obtained an action.
+enum class ActionStatus {
+  kNominal,   ///< by its own rule or optimization
+  kFallback,  ///< by its documented fallback (DiffOP: the hard limits were infeasible, the exact-penalty QP)
+  kFailed,    ///< no action could be computed; the action holds the applied q
+};
+const char* to_string(ActionStatus status);
+
 class Controller {
  public:
   virtual ~Controller() = default;
@@ -21,7 +29,7 @@ class Controller {
   /// Called after each reset, with the scenario (a controller that plans, e.g. `limit`, may use it).
   virtual void reset(const Observation& obs, const Scenario& scenario) = 0;
   /// Writes the action for the next step into `action` (size = number of inverters).
-  virtual void act(const Observation& obs, Eigen::VectorXd& action) = 0;
+  virtual ActionStatus act(const Observation& obs, Eigen::VectorXd& action) = 0;
 };
 
 using ControllerFactory = std::function<std::unique_ptr<Controller>()>;

@@ -1,9 +1,11 @@
-// Evaluation of a controller over a scenario set: the benchmark metrics (voltage-control-benchmark.md section
-// 3) and operator figures. Scenarios run in parallel threads; each scenario is a pure function of
-// (controller, scenario), and sums are taken in scenario order, so the results do not depend on the thread
-// count.
+// Episodes and the evaluation of a controller over a scenario set: the benchmark metrics
+// (voltage-control-benchmark.md section 3) and operator figures. Scenarios run in parallel threads; each
+// episode is a pure function of (controller, scenario), and sums are taken in scenario order, so the results do
+// not depend on the thread count, nor on how the scenario range is split into blocks (evaluating ids A:C equals
+// evaluating A:B and B:C and summarizing the records in order).
 #pragma once
 
+#include <Eigen/Dense>
 #include <string>
 #include <vector>
 
@@ -12,21 +14,48 @@
 
 namespace vvc::core {
 
+/// How an episode went.
+enum class EpisodeStatus {
+  kCompleted,     ///< every power flow converged and the controller computed every action
+  kStepFailures,  ///< some steps failed: a power flow did not converge or the controller computed no action
+  kResetFailed,   ///< the power flow at reset did not converge (no operating point to start from)
+};
+const char* to_string(EpisodeStatus status);
+
 struct EpisodeRecord {
-  long id = 0;             ///< seed or file index
-  int kind = -1;           ///< tasrl13: 0 low-voltage, 1 high-voltage
-  std::string label;       ///< the scenario's name
+  long id = 0;        ///< seed or file index
+  int kind = -1;      ///< tasrl13: 0 low-voltage, 1 high-voltage
+  std::string label;  ///< the scenario's name
+  EpisodeStatus status = EpisodeStatus::kCompleted;
   double transient = 0.0;  ///< sum_{t=1..T} gamma^t F(q_t)
   double steady = 0.0;     ///< F(q_T)
   double final_vmin = 0.0;
   double final_vmax = 0.0;
   int steps_out_of_band = 0;
   double worst_violation = 0.0;
-  int steps_to_recover =
-      0;  ///< first t after which every step is in band (T + 1 if the last step is outside)
-  int power_flow_failures = 0;
+  /// The first t after which every step is in band (T + 1 if the last step is outside).
+  int steps_to_recover = 0;
+  int power_flow_failures = 0;  ///< steps (and the reset) whose power flow did not converge
+  int controller_failures = 0;  ///< steps for which the controller computed no action (ActionStatus::kFailed)
+  int fallback_steps = 0;       ///< steps whose action came from the controller's fallback
   bool ends_in_band = true;
 };
+
+/// |V| and q of one episode, step by step.
+struct EpisodeTrace {
+  long id = 0;         ///< the scenario id (seed or file index)
+  Eigen::MatrixXd vm;  ///< (T + 1) x buses: |V| after reset and after each step
+  Eigen::MatrixXd q;   ///< (T + 1) x inverters
+};
+
+struct EpisodeOptions {
+  int steps = 100;  ///< T
+};
+
+/// Runs one episode of options.steps steps: reset, then T times act and step. With `trace`, also records |V|
+/// and q after the reset and after every step. The building block of evaluations, validations and traces.
+EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenario& scenario,
+                          const EpisodeOptions& options, EpisodeTrace* trace = nullptr);
 
 struct EvaluationSummary {
   std::string controller;
@@ -39,21 +68,29 @@ struct EvaluationSummary {
   double mean_steps_to_recover = 0.0;
   int final_violations = 0;     ///< scenarios whose last step is outside the band
   int power_flow_failures = 0;  ///< scenario-steps whose power flow did not converge
+  int controller_failures = 0;  ///< scenario-steps for which the controller computed no action
+  long fallback_steps = 0;      ///< scenario-steps whose action came from the controller's fallback
 };
 
-struct Evaluation {
-  EvaluationSummary summary;
-  std::vector<EpisodeRecord> episodes;
+/// Which episodes of an evaluation are recorded beyond their metrics.
+struct TraceOptions {
+  int episodes = 0;         ///< the first `episodes` scenarios are traced step by step
+  long final_voltages = 0;  ///< the final |V| of the first `final_voltages` scenarios is kept
 };
 
 struct EvaluationOptions {
   SeedRange ids{0, 500};
   int steps = 100;
   int threads = 1;
+  TraceOptions trace;
 };
 
-/// Runs one episode of `steps` steps; also the building block of training rollouts.
-EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenario& scenario, int steps);
+struct Evaluation {
+  EvaluationSummary summary;
+  std::vector<EpisodeRecord> episodes;
+  std::vector<EpisodeTrace> traces;  ///< TraceOptions::episodes of them
+  Eigen::MatrixXd final_vm;          ///< TraceOptions::final_voltages x buses
+};
 
 Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const ControllerFactory& factory,
                     const EvaluationOptions& options);

@@ -22,8 +22,8 @@ struct Scenario {
   long seed = -1;  ///< the generator seed, or -1 for file scenarios
   int kind = -1;   ///< tasrl13: 0 low-voltage, 1 high-voltage; -1 otherwise
   grid::Injections base;
-  std::vector<Eigen::VectorXcd>
-      series;  ///< optional per-step constant-power injections replacing base.s_const
+  /// Optional per-step constant-power injections replacing base.s_const.
+  std::vector<Eigen::VectorXcd> series;
 
   const Eigen::VectorXcd& s_const_at(int step) const {
     return series.empty()

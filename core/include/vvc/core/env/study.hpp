@@ -42,6 +42,8 @@ struct Study {
   std::filesystem::path path;  ///< the study file
   std::string name;
   grid::Network network;
+  std::filesystem::path network_file;  ///< the case file the network was read from
+  std::string network_hash;  ///< content_hash() of that file: identifies the network a policy was trained on
   std::vector<Inverter> inverters;
   double vmin_pu = 0.95;
   double vmax_pu = 1.05;
@@ -49,6 +51,8 @@ struct Study {
   ScenarioSource scenarios;
   int steps = 100;
   double discount = 0.99;
+  /// Scenario ids evaluated by default, and those training draws from (generators: seeds; files: rows, both
+  /// ranges the whole file unless the study gives them).
   SeedRange evaluation_seeds{0, 500};
   SeedRange training_seeds{100000, 101000};
 
@@ -58,7 +62,12 @@ struct Study {
   std::vector<int> inverter_buses() const;
 };
 
-/// Reads a study file, or the study.json inside a folder. The network path is relative to the study file.
+/// "fnv1a64:" and the 16 hex digits of the 64-bit FNV-1a hash of `bytes`: tells files apart (an edit changes it),
+/// it does not authenticate them.
+std::string content_hash(const std::string& bytes);
+
+/// Reads a study file, or the study.json inside a folder. The network and scenario file paths are relative to the
+/// study file; a scenario file is read to check the seed ranges against its size.
 Study read_study(const std::filesystem::path& path);
 Study parse_study(const std::string& text, const std::filesystem::path& source);
 

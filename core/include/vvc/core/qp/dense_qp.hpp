@@ -16,7 +16,7 @@
 //   terms).
 //
 // The solver is Goldfarb and Idnani's dual active-set method (see dense_qp.cpp and
-// docs/algorithms/qp-and-kkt.md). It is exact (the final active set is identified and the active constraints
+// docs/algorithms/qp.md). It is exact (the final active set is identified and the active constraints
 // hold to rounding), detects infeasibility, and is thread-safe: all state lives in a DenseQpWorkspace, one
 // per thread. Once a workspace has been used for a problem size, later solves of that size do not allocate.
 #pragma once

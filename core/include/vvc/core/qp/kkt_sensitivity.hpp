@@ -1,6 +1,6 @@
-// Implicit differentiation of a QP solution (qp.hpp) with respect to all problem data, through the KKT
+// Implicit differentiation of a QP solution (dense_qp.hpp) with respect to all problem data, through the KKT
 // conditions reduced to the active set (OptNet-style; B. Amos and J. Z. Kolter, "OptNet: Differentiable
-// Optimization as a Layer in Neural Networks", ICML 2017). Derivation: docs/algorithms/qp-and-kkt.md.
+// Optimization as a Layer in Neural Networks", ICML 2017). Derivation: docs/algorithms/qp.md.
 //
 // Opt-in and only valid under these preconditions, which factorize() checks and reports:
 //   - the solution is optimal;
@@ -8,8 +8,7 @@
 //     limit (else the solution map has a kink and only one-sided derivatives exist);
 //   - LICQ: the active constraint normals are linearly independent;
 //   - P is positive definite on the null space of the active constraints (true for the P > 0 that the dense
-//   solver
-//     requires).
+//     solver requires).
 // Degenerate cases are flagged in KktDiagnostics, never silently differentiated: a weakly active constraint
 // gives the derivative of the solution with that constraint held active (a one-sided derivative), a
 // rank-deficient active set gives no derivative at all (usable() is false), an ill-conditioned KKT matrix

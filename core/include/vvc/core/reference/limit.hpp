@@ -1,28 +1,56 @@
-// The `limit` reference: per scenario, the best constant reactive power under all constraints,
-//   minimize F(q) = 1/2 q' diag(c) q + 1/2 q' (v(q)^2 + v_init^2 - 2)
-//   subject to vmin <= |V_b(q)| <= vmax at every non-slack bus, q_min <= q <= q_max,
-// with v(q) the full AC power flow, solved by Ipopt in reduced space (gradients from the power-flow Jacobian
-// by the implicit function theorem). Applied from step 1 and held, it bounds the transient metric from below:
-// no controller can do better on average (voltage-control-benchmark.md section 4).
+// The `limit` references: with full knowledge of the scenario, the best reactive power under the inverter
+// limits (and, for the band variants, with every bus in the band), from the reduced-space AC NLP of
+// ac_nlp.hpp solved by Ipopt:
+//
+//   minimize   F_t(q) = 1/2 q' diag(c) q + 1/2 q' (v_t(q)^2 + v_init^2 - 2)
+//   subject to q_min <= q <= q_max     [and vmin <= |V_b(q)| <= vmax at every non-slack bus: the band variants]
+//
+// with v_t(q) the AC power flow with the injections of step t, v_init the one at step 0 with q = 0.
+//
+//   limit, limit-band                    one constant q per scenario, from the injections of step 0,
+//                                        applied from step 1 and held;
+//   limit-per-step, limit-band-per-step  a new q at every step, from that step's injections.
+//
+// The environment is quasi-static (F_t depends only on step t's injections and q_t), so the metric of any
+// controller is sum_t gamma^t F_t(q_t) >= sum_t gamma^t min_q F_t(q): limit-per-step bounds the transient metric
+// from below for every controller, limit-band-per-step for every controller that keeps the band at every step.
+// On scenario sets with constant injections (tasrl13) every step has the same minimum, so limit equals
+// limit-per-step and is that bound (voltage-control-benchmark.md section 4); on time series, limit is only the
+// best constant control, and a controller that follows the series can beat it.
 #pragma once
 
-#include "vvc/core/env/evaluation.hpp"
+#include <memory>
+
+#include "vvc/core/env/controller.hpp"
 
 namespace vvc::core {
 
+enum class LimitStatus {
+  kSolved,             ///< Ipopt converged to a feasible point
+  kStartNotConverged,  ///< the power flow at q = 0 (for v_init) did not converge
+  kNotSolved,          ///< Ipopt did not converge (ipopt_status says why)
+};
+const char* to_string(LimitStatus status);
+
 struct LimitSolution {
-  bool ok = false;       ///< Ipopt converged to a feasible point
+  LimitStatus status = LimitStatus::kNotSolved;
   int ipopt_status = 0;  ///< raw Ipopt return status
-  Eigen::VectorXd q;     ///< MVar
-  double cost = 0.0;     ///< F(q)
+  Eigen::VectorXd q;     ///< MVar (zero when not solved)
+  double cost = 0.0;     ///< F_t(q)
+  bool solved() const { return status == LimitStatus::kSolved; }
 };
 
-/// Solves the best-constant-q problem of one scenario. Uses Ipopt: serialized, never run concurrently.
-LimitSolution solve_limit(const Study& study, const Scenario& scenario, bool voltage_band);
+/// Solves the best-q problem of one scenario with the injections of `step`. Uses Ipopt (serialized: never run
+/// two at once).
+LimitSolution solve_limit(const Study& study, const Scenario& scenario, bool voltage_band, int step = 0);
 
-/// Evaluates the limit controller over a scenario range (serial: Ipopt is not thread-safe). A scenario whose
-/// problem Ipopt cannot solve keeps q = 0 and counts as a power-flow failure in the summary.
-Evaluation evaluate_limit(const Study& study, const ScenarioSet& scenarios, const EvaluationOptions& options,
-                          bool voltage_band);
+struct LimitOptions {
+  bool voltage_band = false;
+  bool per_step = false;
+};
+
+/// The limit controller named by `options` (names above). When a solve fails, act() reports kFailed and holds
+/// the applied q (q = 0 for the constant variants).
+std::unique_ptr<Controller> make_limit_controller(const Study& study, const LimitOptions& options);
 
 }  // namespace vvc::core

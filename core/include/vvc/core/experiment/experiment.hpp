@@ -1,0 +1,160 @@
+// The one place that runs an experiment (docs/algorithms/experiment.md): train a method, evaluate controllers
+// and policies, compare every method of the DiffOP paper's table. A request goes in, progress comes out through
+// the one observer (training/observer.hpp), a result comes back; `vvc train`, `vvc eval`, `vvc bench table` and
+// the desktop application each call one of these functions and keep only their own concerns (arguments,
+// printing and files; widgets, threads and plots).
+//
+// Every evaluation is a pure function of (controller, scenario) per scenario, run over blocks of scenario ids
+// and summarized in id order, and every training run is a pure function of its seed: the numbers do not
+// depend on the thread count, and the blocks are the unit a distributed run would hand to its workers.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vvc/core/baselines/ddpg.hpp"
+#include "vvc/core/baselines/pdp.hpp"
+#include "vvc/core/baselines/rlmpc.hpp"
+#include "vvc/core/diffop/policy_io.hpp"
+#include "vvc/core/diffop/trainer.hpp"
+#include "vvc/core/env/evaluation.hpp"
+#include "vvc/core/training/observer.hpp"
+
+namespace vvc::core::experiment {
+
+/// The trainable methods, in the order of the comparison table.
+enum class Method { kDiffOpStep, kDiffOpTraj, kTasrl, kStableDdpg, kRlmpcDpg, kPdp, kRlmpcTd };
+
+struct MethodInfo {
+  Method method;
+  std::string name;  ///< as in the comparison table: "DiffOP(Step)", ..., "PDP(Offline)"
+  std::string key;   ///< for command lines and file names: "diffop-step", ..., "pdp-offline"
+  TrainingUnit unit;
+  std::string description;  ///< one line
+};
+const std::vector<MethodInfo>& methods();
+const MethodInfo& method_info(Method method);
+/// The method whose key is `key`; throws InputError naming it and listing the keys.
+Method parse_method(const std::string& key);
+/// Whether the method's policy is DiffOP's QP (DiffOP, RLMPC, PDP) rather than the DDPG baselines' networks.
+bool is_diffop_form(Method method);
+
+struct TrainRequest {
+  Method method = Method::kDiffOpStep;
+  int horizon = 0;  ///< DiffOP: H (0: 1 for Step, 10 for Traj); the MPC-based methods use Step with H = 1
+  /// The options of every trainer; the request's method uses its own (threads come from `threads`).
+  DiffOpTrainingOptions diffop;
+  BaselineOptions ddpg;  ///< DDPG baselines (default_tasrl_options() / default_stable_ddpg_options() budgets)
+  RlmpcOptions rlmpc;
+  PdpOptions pdp;
+  int threads = 1;
+  /// DiffOP: continue from this state (a checkpoint).
+  std::optional<TrainerState> resume;
+  /// DiffOP: checkpoints (every diffop.checkpoint.every iterations and when stopped early) are written to this
+  /// file, atomically; empty: none.
+  std::filesystem::path checkpoint_file;
+  /// Controllers of the registry evaluated on the validation seeds before training (reference lines).
+  std::vector<std::string> references;
+  /// Evaluates the trained policy on these seeds after training (not after a stop); none: no evaluation.
+  std::optional<SeedRange> evaluation_seeds;
+  TraceOptions evaluation_trace;
+};
+
+struct TrainResult {
+  Method method = Method::kDiffOpStep;
+  TrainingSummary summary;
+  std::shared_ptr<const DiffOpModel> model;  ///< DiffOP-form methods
+  Eigen::VectorXd theta;                     ///< DiffOP-form methods: best validated, else last parameters
+  std::optional<TrainerState> state;         ///< DiffOP: the final trainer state
+  std::optional<TrainedBaseline> baseline;   ///< DDPG baselines
+  std::vector<Evaluation> references;        ///< on the validation seeds, in request order
+  /// Of the trained policy, when asked for; none when training or this evaluation was stopped.
+  std::optional<Evaluation> evaluation;
+  /// The trained policy's controller (it shares the model and copies the parameters).
+  ControllerFactory controller(const Study& study) const;
+};
+
+/// Validates the request and trains. Throws InputError for bad options (naming the option and its value), a
+/// study that cannot be split (training_seeds too small), or a resume state that does not fit.
+TrainResult train(const Study& study, const TrainRequest& request, TrainingObserver* observer = nullptr);
+
+/// The policy file of a trained DiffOP run (parameters, structure, training options and curve, evaluation).
+PolicyFile policy_file(const TrainRequest& request, const TrainResult& result);
+
+/// A trained DiffOP policy and where it came from (a file name, for messages).
+struct PolicyInput {
+  std::string source;
+  PolicyFile policy;
+};
+
+struct EvaluateRequest {
+  std::vector<std::string> controllers;   ///< names of the controller registry
+  std::vector<PolicyInput> policies;      ///< trained DiffOP policies
+  QpBackend backend = QpBackend::kDense;  ///< of the policies
+  /// A policy trained for other conditions (network, band, limits, cost: compare_policy) is an InputError
+  /// instead of a warning.
+  bool strict = false;
+  std::optional<SeedRange> seeds;  ///< none: the study's evaluation seeds
+  int steps = 0;                   ///< 0: the study's
+  int threads = 1;
+  TraceOptions trace;
+};
+
+struct EvaluateResult {
+  SeedRange seeds;
+  int steps = 0;
+  std::vector<Evaluation> evaluations;  ///< the controllers, then the policies, in request order
+  /// Where a policy was trained for other conditions than the study's ("SOURCE: difference"), or records none.
+  std::vector<std::string> warnings;
+  bool stopped = false;  ///< the observer stopped it: evaluations holds the finished ones
+};
+
+/// Evaluates every controller and policy of the request on the same seeds. Throws InputError for an unknown
+/// controller, a policy that does not fit the study, or (strict) one trained for other conditions.
+EvaluateResult evaluate(const Study& study, const EvaluateRequest& request,
+                        TrainingObserver* observer = nullptr);
+
+/// Evaluates one controller factory with progress reports (blocks of scenarios) and a stop request; `serial`:
+/// one thread whatever options.threads (Ipopt). Returns nullopt when the observer stopped it.
+std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::string& name,
+                                                 const ControllerFactory& factory, bool serial,
+                                                 const EvaluationOptions& options,
+                                                 TrainingObserver* observer);
+
+struct CompareRequest {
+  std::vector<std::string> references{"zero", "voltvar", "gradient-flow", "limit"};
+  std::vector<Method> methods{Method::kDiffOpStep, Method::kDiffOpTraj, Method::kTasrl,  Method::kStableDdpg,
+                              Method::kRlmpcDpg,   Method::kPdp,        Method::kRlmpcTd};
+  std::optional<SeedRange> seeds;  ///< none: the study's evaluation seeds
+  int threads = 1;
+  bool quick = false;  ///< tiny budgets and 8 evaluation scenarios: checks that everything runs, in seconds
+};
+
+struct ComparisonRow {
+  std::string method;  ///< a registry name for references, MethodInfo::name for learned methods
+  bool learned = false;
+  EvaluationSummary summary;
+  double training_seconds = LearningPoint::kNone;  ///< learned methods
+};
+
+struct CompareResult {
+  SeedRange seeds;
+  int steps = 0;
+  std::vector<ComparisonRow> rows;         ///< references, then methods, in request order
+  std::vector<TrainingSummary> trainings;  ///< learning curves of the methods, in request order
+  bool stopped = false;
+};
+
+/// Trains every method of the request with the comparison's settings (table_request) and evaluates it and the
+/// reference controllers on the same seeds.
+CompareResult compare(const Study& study, const CompareRequest& request,
+                      TrainingObserver* observer = nullptr);
+
+/// The comparison's settings for one method: each trainer's defaults and fixed seed (the DDPG baselines with a
+/// held-out evaluation every 25 episodes on the last 50 training seeds), or tiny budgets with `quick`.
+TrainRequest table_request(const Study& study, Method method, bool quick, int threads);
+
+}  // namespace vvc::core::experiment

@@ -1,0 +1,394 @@
+// The experiment layer (experiment.hpp): orchestration only; the numerics live in the trainers and in
+// evaluate().
+#include "vvc/core/experiment/experiment.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "vvc/common/errors.hpp"
+#include "vvc/core/reference/registry.hpp"
+
+namespace vvc::core::experiment {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// Forwards progress to the caller's observer and writes the checkpoints of a DiffOP run.
+class CheckpointWriter final : public TrainingObserver {
+ public:
+  CheckpointWriter(TrainingObserver* inner, std::filesystem::path file, PolicyFile meta)
+      : inner_(inner), file_(std::move(file)), meta_(std::move(meta)) {}
+  ObserverAction on_progress(const TrainingProgress& progress) override {
+    return inner_ != nullptr ? inner_->on_progress(progress) : ObserverAction::kContinue;
+  }
+  void on_checkpoint(const TrainerState& state) override {
+    if (!file_.empty()) write_checkpoint(state, meta_, file_);
+    if (inner_ != nullptr) inner_->on_checkpoint(state);
+  }
+
+ private:
+  TrainingObserver* inner_;
+  std::filesystem::path file_;
+  PolicyFile meta_;
+};
+
+DiffOpStructure structure_of(const Study& study, const TrainRequest& request) {
+  DiffOpStructure s;
+  s.mode = request.method == Method::kDiffOpTraj ? DiffOpMode::kTraj : DiffOpMode::kStep;
+  s.horizon = request.method == Method::kDiffOpTraj || request.method == Method::kDiffOpStep
+                  ? (request.horizon > 0 ? request.horizon : (s.mode == DiffOpMode::kStep ? 1 : 10))
+                  : 1;
+  s.episode_steps = study.steps;
+  s.discount = study.discount;
+  return s;
+}
+
+const ValidationOptions& validation_of(const TrainRequest& r) {
+  switch (r.method) {
+    case Method::kDiffOpStep:
+    case Method::kDiffOpTraj:
+      return r.diffop.validation;
+    case Method::kTasrl:
+    case Method::kStableDdpg:
+      return r.ddpg.validation;
+    case Method::kRlmpcDpg:
+    case Method::kRlmpcTd:
+      return r.rlmpc.validation;
+    case Method::kPdp:
+      return r.pdp.validation;
+  }
+  return r.diffop.validation;
+}
+
+}  // namespace
+
+const std::vector<MethodInfo>& methods() {
+  static const std::vector<MethodInfo> table = {
+      {Method::kDiffOpStep, "DiffOP(Step)", "diffop-step", TrainingUnit::kIteration,
+       "DiffOP, receding horizon: the policy QP is re-solved every step (implicit policy gradient)"},
+      {Method::kDiffOpTraj, "DiffOP(Traj)", "diffop-traj", TrainingUnit::kIteration,
+       "DiffOP, open loop: one plan of H steps at reset, the last action held"},
+      {Method::kTasrl, "TASRL", "tasrl", TrainingUnit::kEpisode,
+       "DDPG on the safe gradient flow with monotone networks (per-inverter agents)"},
+      {Method::kStableDdpg, "Stable-DDPG", "stable-ddpg", TrainingUnit::kEpisode,
+       "DDPG with monotone networks and a bounded step (per-inverter agents)"},
+      {Method::kRlmpcDpg, "RLMPC-DPG", "rlmpc-dpg", TrainingUnit::kIteration,
+       "the policy QP as an MPC, deterministic policy gradient with a compatible advantage"},
+      {Method::kPdp, "PDP(Offline)", "pdp-offline", TrainingUnit::kEpoch,
+       "the policy QP trained by imitation of the limit controller through its KKT sensitivities"},
+      {Method::kRlmpcTd, "RLMPC-TD", "rlmpc-td", TrainingUnit::kIteration,
+       "the policy QP as an MPC, Q-learning on its values"},
+  };
+  return table;
+}
+
+const MethodInfo& method_info(Method method) {
+  for (const auto& m : methods()) {
+    if (m.method == method) return m;
+  }
+  VVC_ASSERT(false);
+  return methods().front();
+}
+
+Method parse_method(const std::string& key) {
+  std::string keys;
+  for (const auto& m : methods()) {
+    if (m.key == key) return m.method;
+    keys += (keys.empty() ? "" : ", ") + m.key;
+  }
+  throw InputError("unknown method '" + key + "' (expected one of: " + keys + ")");
+}
+
+bool is_diffop_form(Method method) { return method != Method::kTasrl && method != Method::kStableDdpg; }
+
+ControllerFactory TrainResult::controller(const Study& study) const {
+  if (baseline) return baseline_controller_factory(study, *baseline);
+  VVC_ASSERT(model != nullptr);
+  return [model = model, theta = theta] { return make_diffop_controller(*model, theta); };
+}
+
+std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::string& name,
+                                                 const ControllerFactory& factory, bool serial,
+                                                 const EvaluationOptions& options,
+                                                 TrainingObserver* observer) {
+  EvaluationOptions eo = options;
+  if (serial) eo.threads = 1;
+  if (observer == nullptr) return evaluate(study, *make_scenarios(study), factory, eo);
+  const auto start = std::chrono::steady_clock::now();
+  const auto scenarios = make_scenarios(study);
+  const long total = options.ids.size();
+  // Blocks of scenarios between reports: one per thread for the slow (Ipopt) controllers, eight otherwise.
+  const long block = static_cast<long>(eo.threads) * (serial ? 1 : 8);
+  EvaluationProgress progress{name, 0, total, 0.0, nullptr, nullptr};
+  if (observer->on_evaluation(progress) == ObserverAction::kStop) return std::nullopt;
+  Evaluation out;
+  out.final_vm.resize(std::clamp<long>(options.trace.final_voltages, 0, total), study.network.num_buses());
+  for (long done = 0; done < total;) {
+    EvaluationOptions part = eo;
+    part.ids = {options.ids.first + done, options.ids.first + std::min(total, done + block)};
+    part.trace.episodes = static_cast<int>(std::clamp<long>(options.trace.episodes - done, 0, block));
+    part.trace.final_voltages = std::clamp<long>(out.final_vm.rows() - done, 0, block);
+    Evaluation ev = evaluate(study, *scenarios, factory, part);
+    for (auto& e : ev.episodes) out.episodes.push_back(std::move(e));
+    for (auto& t : ev.traces) out.traces.push_back(std::move(t));
+    if (ev.final_vm.rows() > 0) out.final_vm.middleRows(done, ev.final_vm.rows()) = ev.final_vm;
+    out.summary.controller = ev.summary.controller;
+    done += part.ids.size();
+    if (done == total) break;
+    progress.done = done;
+    progress.seconds = seconds_since(start);
+    if (observer->on_evaluation(progress) == ObserverAction::kStop) return std::nullopt;
+  }
+  out.summary = summarize(out.episodes, out.summary.controller, options.steps);
+  progress.done = total;
+  progress.seconds = seconds_since(start);
+  progress.summary = &out.summary;
+  progress.evaluation = &out;
+  observer->on_evaluation(progress);
+  return out;
+}
+
+TrainResult train(const Study& study, const TrainRequest& request_in, TrainingObserver* observer) {
+  TrainRequest request = request_in;
+  request.diffop.threads = request.threads;
+  request.rlmpc.threads = request.threads;
+  request.pdp.threads = request.threads;
+  TrainResult result;
+  result.method = request.method;
+  if (request.resume && request.method != Method::kDiffOpStep && request.method != Method::kDiffOpTraj) {
+    throw InputError("resume: only DiffOP runs checkpoint and resume, not " +
+                     method_info(request.method).name);
+  }
+  // Bad options, a training range too small and unknown reference names fail before any work.
+  switch (request.method) {
+    case Method::kDiffOpStep:
+    case Method::kDiffOpTraj:
+      request.diffop.validate();
+      break;
+    case Method::kTasrl:
+    case Method::kStableDdpg:
+      request.ddpg.validate();
+      break;
+    case Method::kRlmpcDpg:
+    case Method::kRlmpcTd:
+      request.rlmpc.validate();
+      break;
+    case Method::kPdp:
+      request.pdp.validate();
+      break;
+  }
+  std::optional<DiffOpTrainer> diffop;
+  if (is_diffop_form(request.method)) {
+    result.model = std::make_shared<const DiffOpModel>(study, structure_of(study, request));
+  }
+  const SeedSplit split = split_training_seeds(study, validation_of(request));
+  if (request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj) {
+    diffop.emplace(study, *result.model, request.diffop);
+  }
+  std::vector<const ControllerEntry*> references;
+  for (const auto& name : request.references) references.push_back(&find_controller(name));
+
+  EvaluationOptions on_validation;
+  on_validation.ids = split.validation;
+  on_validation.steps = study.steps;
+  on_validation.threads = request.threads;
+  for (const ControllerEntry* entry : references) {
+    auto ev = evaluate_with_progress(study, entry->name, entry->factory(study), entry->serial, on_validation,
+                                     observer);
+    if (!ev) {
+      result.summary.termination = TrainingTermination::kStoppedByObserver;
+      return result;
+    }
+    result.references.push_back(std::move(*ev));
+  }
+
+  switch (request.method) {
+    case Method::kDiffOpStep:
+    case Method::kDiffOpTraj: {
+      PolicyFile meta = describe_policy(*result.model, result.model->initial_parameters());
+      meta.training = request.diffop;
+      meta.training.validation.scenarios = static_cast<int>(split.validation.size());
+      CheckpointWriter writer(observer, request.checkpoint_file, meta);
+      DiffOpTrainingResult r = diffop->train(&writer, request.resume ? &*request.resume : nullptr);
+      result.theta = std::move(r.theta);
+      result.summary = std::move(r.summary);
+      result.state = std::move(r.state);
+      break;
+    }
+    case Method::kTasrl:
+    case Method::kStableDdpg: {
+      TrainedBaseline t = request.method == Method::kTasrl ? train_tasrl(study, request.ddpg, observer)
+                                                           : train_stable_ddpg(study, request.ddpg, observer);
+      result.summary = t.summary;
+      result.baseline = std::move(t);
+      break;
+    }
+    case Method::kRlmpcDpg:
+    case Method::kRlmpcTd: {
+      MpcTrainingResult r = request.method == Method::kRlmpcDpg
+                                ? train_rlmpc_dpg(study, *result.model, request.rlmpc, observer)
+                                : train_rlmpc_td(study, *result.model, request.rlmpc, observer);
+      result.theta = std::move(r.theta);
+      result.summary = std::move(r.summary);
+      break;
+    }
+    case Method::kPdp: {
+      MpcTrainingResult r = train_pdp(study, *result.model, request.pdp, observer);
+      result.theta = std::move(r.theta);
+      result.summary = std::move(r.summary);
+      break;
+    }
+  }
+  if (request.evaluation_seeds && !result.summary.stopped()) {
+    EvaluationOptions eo;
+    eo.ids = *request.evaluation_seeds;
+    eo.steps = study.steps;
+    eo.threads = request.threads;
+    eo.trace = request.evaluation_trace;
+    result.evaluation = evaluate_with_progress(study, method_info(request.method).name,
+                                               result.controller(study), false, eo, observer);
+  }
+  return result;
+}
+
+PolicyFile policy_file(const TrainRequest& request, const TrainResult& result) {
+  VVC_ASSERT(result.model != nullptr);
+  PolicyFile policy = describe_policy(*result.model, result.theta);
+  policy.training = request.diffop;
+  policy.training.validation.scenarios = static_cast<int>(result.summary.seeds.validation.size());
+  policy.iterations_done = result.summary.iterations;
+  policy.training_seconds = result.summary.seconds;
+  policy.curve = result.summary.curve;
+  if (result.evaluation) {
+    policy.evaluation = result.evaluation->summary;
+    policy.evaluation_seeds = *request.evaluation_seeds;
+  }
+  return policy;
+}
+
+EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, TrainingObserver* observer) {
+  EvaluateResult result;
+  result.seeds = request.seeds ? *request.seeds : study.evaluation_seeds;
+  result.steps = request.steps > 0 ? request.steps : study.steps;
+  if (request.threads < 1)
+    throw InputError("threads: expected an integer >= 1, got " + std::to_string(request.threads));
+  // Resolve every name and policy before the first evaluation: bad input fails at once.
+  std::vector<const ControllerEntry*> entries;
+  for (const auto& name : request.controllers) entries.push_back(&find_controller(name));
+  std::vector<std::shared_ptr<const DiffOpModel>> models;
+  for (const auto& input : request.policies) {
+    auto model = std::make_shared<const DiffOpModel>(study, input.policy.structure);
+    check_policy_matches(input.policy, *model, input.source);
+    models.push_back(std::move(model));
+    const PolicyComparison comparison = compare_policy(input.policy, study);
+    if (!comparison.recorded) {
+      result.warnings.push_back(
+          input.source +
+          ": a version-1 policy records neither its network nor the band, limits and cost "
+          "it was trained for; they were not compared with the study's");
+    }
+    if (request.strict && !comparison.differences.empty()) {
+      std::string text;
+      for (const auto& d : comparison.differences) text += (text.empty() ? "" : "; ") + d;
+      throw InputError(input.source + ": " + text + " (--strict)");
+    }
+    for (const auto& d : comparison.differences) result.warnings.push_back(input.source + ": " + d);
+  }
+  EvaluationOptions eo;
+  eo.ids = result.seeds;
+  eo.steps = result.steps;
+  eo.threads = request.threads;
+  eo.trace = request.trace;
+  auto add = [&](const std::string& name, const ControllerFactory& factory, bool serial) {
+    auto ev = evaluate_with_progress(study, name, factory, serial, eo, observer);
+    if (!ev) {
+      result.stopped = true;
+      return false;
+    }
+    result.evaluations.push_back(std::move(*ev));
+    return true;
+  };
+  for (const ControllerEntry* entry : entries) {
+    if (!add(entry->name, entry->factory(study), entry->serial)) return result;
+  }
+  for (size_t k = 0; k < request.policies.size(); ++k) {
+    const auto& model = models[k];
+    const Eigen::VectorXd theta = request.policies[k].policy.theta;
+    const QpBackend backend = request.backend;
+    const std::string name = "diffop-" + to_string(model->structure().mode);
+    if (!add(
+            name, [model, theta, backend] { return make_diffop_controller(*model, theta, backend); },
+            backend == QpBackend::kIpopt)) {
+      return result;
+    }
+  }
+  return result;
+}
+
+TrainRequest table_request(const Study& study, Method method, bool quick, int threads) {
+  TrainRequest r;
+  r.method = method;
+  r.threads = threads;
+  r.horizon = method == Method::kDiffOpTraj ? 10 : 1;
+  if (quick) {
+    r.diffop.iterations = 2;
+    r.diffop.scenarios_per_iteration = 2;
+    r.diffop.noise_draws = 2;
+    r.diffop.validation = {1, 4};
+    r.rlmpc.iterations = 2;
+    r.rlmpc.scenarios_per_iteration = 2;
+    r.rlmpc.validation = {1, 4};
+    r.pdp.demonstrations = 4;
+    r.pdp.epochs = 3;
+    r.pdp.validation = {1, 4};
+  }
+  // The DDPG baselines: their reference budgets and seed 1, a held-out evaluation every 25 episodes for the
+  // learning curve (it draws no random numbers, so the trained actors are the same as without it) on the last
+  // 50 training seeds; episodes train on the seeds before them, in order.
+  r.ddpg = method == Method::kTasrl ? default_tasrl_options() : default_stable_ddpg_options();
+  const int held_out = quick ? 4 : 50;
+  r.ddpg.validation.every = quick ? 1 : 25;
+  r.ddpg.validation.seeds = SeedRange{study.training_seeds.last - held_out, study.training_seeds.last};
+  if (quick) r.ddpg.episodes = 3;
+  return r;
+}
+
+CompareResult compare(const Study& study, const CompareRequest& request, TrainingObserver* observer) {
+  CompareResult result;
+  const SeedRange all = request.seeds ? *request.seeds : study.evaluation_seeds;
+  result.seeds = request.quick ? SeedRange{all.first, std::min(all.last, all.first + 8)} : all;
+  result.steps = study.steps;
+  EvaluationOptions eo;
+  eo.ids = result.seeds;
+  eo.steps = study.steps;
+  eo.threads = request.threads;
+  std::vector<const ControllerEntry*> entries;
+  for (const auto& name : request.references) entries.push_back(&find_controller(name));
+  for (const ControllerEntry* entry : entries) {
+    auto ev = evaluate_with_progress(study, entry->name, entry->factory(study), entry->serial, eo, observer);
+    if (!ev) {
+      result.stopped = true;
+      return result;
+    }
+    result.rows.push_back({entry->name, false, ev->summary, LearningPoint::kNone});
+  }
+  for (Method method : request.methods) {
+    TrainRequest tr = table_request(study, method, request.quick, request.threads);
+    tr.evaluation_seeds = result.seeds;
+    TrainResult trained = train(study, tr, observer);
+    result.trainings.push_back(trained.summary);
+    if (!trained.evaluation) {
+      result.stopped = true;
+      return result;
+    }
+    trained.evaluation->summary.controller = method_info(method).name;
+    result.rows.push_back(
+        {method_info(method).name, true, trained.evaluation->summary, trained.summary.seconds});
+  }
+  return result;
+}
+
+}  // namespace vvc::core::experiment

@@ -1,0 +1,28 @@
+#!/bin/sh
+# usage: train_then_eval.sh VVC STUDY OUTDIR
+# Trains a DiffOP policy for two iterations on STUDY (a study whose scenarios come from a small file), then
+# evaluates the written policy with 'vvc eval' and its defaults. Both must score the same scenarios, the
+# study's evaluation_seeds, with the same numbers: the diffop-step rows of the two tables must be identical, and
+# the per-scenario CSV must hold exactly the ids of evaluation_seeds.
+set -u
+vvc=$1
+study=$2
+out=$3
+rm -rf "$out" && mkdir -p "$out" || exit 1
+"$vvc" train --study "$study" --out "$out/policy.json" --iterations 2 --threads 2 --quiet >"$out/train.txt" 2>&1 || {
+  echo "vvc train failed:"; cat "$out/train.txt"; exit 1; }
+"$vvc" eval --study "$study" --policy "$out/policy.json" --csv "$out/episodes.csv" --quiet >"$out/eval.txt" 2>&1 || {
+  echo "vvc eval failed:"; cat "$out/eval.txt"; exit 1; }
+trained=$(grep '^diffop-step' "$out/train.txt")
+evaluated=$(grep '^diffop-step' "$out/eval.txt")
+if [ -z "$trained" ] || [ "$trained" != "$evaluated" ]; then
+  echo "vvc train and vvc eval disagree:"; echo "train: $trained"; echo "eval:  $evaluated"; exit 1
+fi
+seeds=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['evaluation_seeds'])" "$study")
+first=${seeds%:*}
+last=${seeds#*:}
+ids=$(tail -n +2 "$out/episodes.csv" | cut -d, -f1 | tr '\n' ' ')
+expected=$(seq "$first" $((last - 1)) | tr '\n' ' ')
+if [ "$ids" != "$expected" ]; then
+  echo "vvc eval scored scenarios '$ids', expected the study's evaluation seeds '$expected'"; exit 1
+fi
