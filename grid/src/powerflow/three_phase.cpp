@@ -383,7 +383,7 @@ void ThreePhaseWorkspace::Impl::refresh_load_terms() {
 
 void ThreePhaseWorkspace::Impl::set_element_power(size_t l) {
   const PhaseLoad& load = network->loads[l];
-  terms[l] = detail::load_terms(load, power[l] * load_scale);
+  terms[l] = detail::load_terms(load, power[l]);
   const detail::LoadTerms& t = terms[l];
   const Complex coefficient = load.model == 2   ? t.yeq
                               : load.model == 5 ? std::conj(t.s) / t.v_base
@@ -398,8 +398,10 @@ void ThreePhaseWorkspace::Impl::set_element_power(size_t l) {
 Complex ThreePhaseWorkspace::Impl::load_current_general(size_t k, Complex vd, bool derivatives) {
   const LoadElement& e = load_elements[k];
   const double vm = std::sqrt(std::norm(vd));
-  const auto [h, dh] = detail::load_admittance(network->loads[static_cast<size_t>(e.load)],
-                                               terms[static_cast<size_t>(e.load)], vm);
+  auto [h, dh] = detail::load_admittance(network->loads[static_cast<size_t>(e.load)],
+                                         terms[static_cast<size_t>(e.load)], vm);
+  h *= load_scale;
+  dh *= load_scale;
   if (derivatives) {
     if (vm > 0.0) {
       const auto [a, bc] = detail::load_current_derivative(vd, vm, h, dh);
@@ -551,9 +553,9 @@ PowerFlowStatus ThreePhaseWorkspace::Impl::newton(const PowerFlowOptions& option
   double change2 = 0.0;
   double previous_change2 = 0.0;
   for (int it = 0;; ++it) {
-    // max_p |V_p|^2 |F_p|^2, over the load nodes when F is zero elsewhere.
+    // max_p |V_p|^2 |F_p|^2, over the load nodes when F is zero elsewhere and they are few.
     double mismatch2 = 0.0;
-    if (sparse) {
+    if (sparse && 2 * load_nodes.size() <= static_cast<size_t>(n)) {
       for (const int p : load_nodes) mismatch2 = std::max(mismatch2, std::norm(x[p]) * std::norm(f[p]));
     } else {
       for (int p = 0; p < n; ++p) mismatch2 = std::max(mismatch2, std::norm(x[p]) * std::norm(f[p]));
@@ -581,18 +583,19 @@ PowerFlowStatus ThreePhaseWorkspace::Impl::newton(const PowerFlowOptions& option
     jacobian.solve(f, s);
     previous_change2 = change2;
     change2 = 0.0;
+    // The new voltages, the largest relative change, and F cleared for the loads' contributions.
+    const bool clear_all = !sparse || 2 * load_nodes.size() > static_cast<size_t>(n);
     for (int p = 0; p < n; ++p) {
       x[p] -= s[p];
       const double step2 = std::norm(s[p]);
       const double v2 = std::max(std::norm(x[p]), 1e-6);
       if (step2 > change2 * v2) change2 = step2 / v2;
+      if (clear_all) f[p] = Complex(0.0, 0.0);
     }
-    if (sparse) {
+    if (!clear_all) {
       for (const int p : load_nodes) f[p] = Complex(0.0, 0.0);
-    } else {
-      residual.head(n).setZero();
-      sparse = true;
     }
+    sparse = true;
     ++r.iterations;
     refresh = it > 0 && change2 > kRefreshRatio * kRefreshRatio * previous_change2;
     total = Complex(0.0, 0.0);
@@ -702,10 +705,11 @@ void ThreePhaseWorkspace::reset() {
 void ThreePhaseWorkspace::set_load_scale(double factor) {
   Impl& m = *impl_;
   VVC_ASSERT(factor > 0.0);
-  // Y keeps the nominal load admittances: the compensation currents carry the difference, so no
-  // refactorization.
+  // Every load model's current is linear in its power, so the scale multiplies the currents: nothing is
+  // refactorized or recomputed per load.
   m.load_scale = factor;
-  for (size_t l = 0; l < m.power.size(); ++l) m.set_element_power(l);
+  m.loads_changed = true;
+  m.comp_current = false;
 }
 
 void ThreePhaseWorkspace::set_injection(int element, Complex s_mva) {

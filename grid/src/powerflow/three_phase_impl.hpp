@@ -32,8 +32,8 @@ struct ThreePhaseWorkspace::Impl {
   std::vector<Eigen::MatrixXcd> element_y;  // present primitive (transformers change with taps)
   std::vector<int> source_elements;         // elements with a conductor on a source node
 
-  // Loads: the admittance each puts in Y (at its power in the network), its present power per phase and
-  // the load scale, and the terms of its model at the scaled power.
+  // Loads: the admittance each puts in Y (at its power in the network), its present power per phase, the
+  // terms of its model at that power, and the load scale, which multiplies every load's current.
   std::vector<Complex> y_matrix;
   std::vector<Complex> power;  // per phase, VA consumed (set_injection)
   double load_scale = 1.0;
@@ -126,22 +126,24 @@ struct ThreePhaseWorkspace::Impl {
 
   // The current of load element k at voltage vd (and its derivative coefficients when asked): constant
   // power h = conj(S) / |v|^2, constant impedance h = Y_eq, constant current h = conj(S) / (V_b |v|) inline,
-  // the rest (other models, outside the band) through load_admittance.
-  Complex load_current(size_t k, Complex vd, bool derivatives) {
+  // the rest (other models, outside the band) through load_admittance; all times the load scale. Forced
+  // inline: it runs once per load phase element and iteration.
+  [[gnu::always_inline]] Complex load_current(size_t k, Complex vd, bool derivatives) {
     const LoadElement& e = load_elements[k];
     if (e.model == 2) {
-      if (derivatives) element_derivative[k] = {e.coefficient, Complex(0.0, 0.0)};
-      return e.coefficient * vd;
+      const Complex y = load_scale * e.coefficient;
+      if (derivatives) element_derivative[k] = {y, Complex(0.0, 0.0)};
+      return y * vd;
     }
     const double vm2 = std::norm(vd);
     if (vm2 > e.band_low2 && vm2 <= e.band_high2) {
       if (e.model == 1) {
-        const Complex h = e.coefficient / vm2;
+        const Complex h = (load_scale / vm2) * e.coefficient;
         if (derivatives) element_derivative[k] = {Complex(0.0, 0.0), -h * vd / std::conj(vd)};
         return h * vd;
       }
       if (e.model == 5) {
-        const Complex h = e.coefficient / std::sqrt(vm2);
+        const Complex h = (load_scale / std::sqrt(vm2)) * e.coefficient;
         if (derivatives) element_derivative[k] = {0.5 * h, -0.5 * h * vd / std::conj(vd)};
         return h * vd;
       }
