@@ -138,6 +138,15 @@ class SparseLuPattern {
   int n_ = 0;
 };
 
+/// An elimination order for the symmetric pattern `adjacency` (each node's neighbours, any order): the
+/// candidate with the fewest nonzeros in L among the reverse of a breadth-first order from `roots` (the nodes
+/// next to the source: for a radial network a perfect elimination order whose parents lie in the order of
+/// their children, which keeps the factorization's and the solves' memory accesses close), the given
+/// numbering, its reverse, and a minimum-degree order (AMD; Amestoy, Davis & Duff, SIAM J. Matrix Anal. Appl.
+/// 17(4), 1996), preferred in that order on ties. order[k] is the node eliminated k-th.
+std::vector<int> elimination_order(const std::vector<std::vector<int>>& adjacency,
+                                   const std::vector<int>& roots);
+
 /// Numeric factorization and solves for entries of type T (Complex or Block2). The matrix is given in the
 /// same layout as the factors: a_diag[k], a_lower[e] = A_ij and a_upper[e] = A_ji for storage index e of
 /// L_ij (entries of the fill are zero).

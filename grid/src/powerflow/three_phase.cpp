@@ -14,7 +14,7 @@
 // Newton: with di = a dv + b conj(dv) for each load element, the Jacobian is
 //     dF = (Y_UU - Y_eq stamps + a stamps) dV + (b stamps) conj(dV),
 // a real-linear map, stored as 2x2 real blocks on Y_UU's pattern and factorized by detail::SparseLu in the
-// unknowns' minimum-degree order (AMD; Amestoy, Davis & Duff, SIAM J. Matrix Anal. Appl. 17(4), 1996). The
+// unknowns' elimination order (detail::elimination_order: minimum degree or the nodes' own numbering). The
 // iteration V <- V - J0^{-1} F(V) keeps J0 from an earlier operating point (a chord method) and refactorizes
 // it at the present iterate when a step is not at least kRefreshRatio times smaller than the one before, or
 // when the taps have moved. After a step s with J0 s = -F,
@@ -26,8 +26,6 @@
 //
 // Both algorithms stop when max_p |V_p| |F_p| <= tolerance * base_mva and max_p |dV_p| / |V_p| <=
 // voltage_tolerance.
-#include <amd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -112,14 +110,14 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
   num_unknown = static_cast<int>(unknown_nodes.size());
   if (num_unknown == 0) throw InputError(net.name + ": the network has no nodes besides the source");
 
-  // The coupling of the unknowns (every element and load stamp); a minimum-degree order of it becomes the
+  // The coupling of the unknowns (every element and load stamp); an elimination order of it becomes the
   // unknowns' numbering, so that the Newton Jacobian's LU needs no permutation.
-  std::vector<std::pair<int, int>> couplings;
+  std::vector<std::vector<int>> adjacency(static_cast<size_t>(num_unknown));
   auto couple = [&](int a, int c) {
     if (a < 0 || c < 0) return;
     const int r = position[static_cast<size_t>(a)];
     const int k = position[static_cast<size_t>(c)];
-    if (r >= 0 && k >= 0 && r != k) couplings.emplace_back(r, k);
+    if (r >= 0 && k >= 0 && r != k) adjacency[static_cast<size_t>(k)].push_back(r);
   };
   for (const PrimitiveElement& e : net.elements) {
     for (int a : e.nodes) {
@@ -132,17 +130,22 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
       couple(p, q), couple(q, p);
     }
   }
-  std::sort(couplings.begin(), couplings.end(),
-            [](const auto& x, const auto& y) { return x.second != y.second ? x.second < y.second : x < y; });
-  couplings.erase(std::unique(couplings.begin(), couplings.end()), couplings.end());
-  std::vector<int> col_start(static_cast<size_t>(num_unknown) + 1, 0), rows;
-  for (const auto& [r, c] : couplings) ++col_start[static_cast<size_t>(c) + 1];
-  for (size_t c = 0; c < static_cast<size_t>(num_unknown); ++c) col_start[c + 1] += col_start[c];
-  for (const auto& [r, c] : couplings) rows.push_back(r);
-  std::vector<int> order(static_cast<size_t>(num_unknown));
-  if (amd_order(num_unknown, col_start.data(), rows.data(), order.data(), nullptr, nullptr) != AMD_OK) {
-    for (int i = 0; i < num_unknown; ++i) order[static_cast<size_t>(i)] = i;
+  for (auto& neighbours : adjacency) {
+    std::sort(neighbours.begin(), neighbours.end());
+    neighbours.erase(std::unique(neighbours.begin(), neighbours.end()), neighbours.end());
   }
+  std::vector<int> roots;  // unknowns next to a source node
+  for (const PrimitiveElement& e : net.elements) {
+    const bool at_source = std::any_of(e.nodes.begin(), e.nodes.end(), [&](int node) {
+      return node >= 0 && position[static_cast<size_t>(node)] < 0;
+    });
+    for (int node : e.nodes) {
+      if (at_source && node >= 0 && position[static_cast<size_t>(node)] >= 0) {
+        roots.push_back(position[static_cast<size_t>(node)]);
+      }
+    }
+  }
+  const std::vector<int> order = detail::elimination_order(adjacency, roots);
   for (int k = 0; k < num_unknown; ++k) {
     position[static_cast<size_t>(unknown_nodes[static_cast<size_t>(order[static_cast<size_t>(k)])])] = k;
   }
