@@ -569,7 +569,14 @@ PowerFlowStatus ThreePhaseWorkspace::Impl::newton(const PowerFlowOptions& option
       residual_current = false;
       return PowerFlowStatus::kDiverged;
     }
-    if (it > 0 && r.max_mismatch <= options.tolerance && change2 <= voltage_tolerance * voltage_tolerance) {
+    // The voltage test: the last step's relative change, or the error it leaves by the contraction the last two
+    // steps show, rho / (1 - rho) times the change (rho below kRefreshRatio, where the chord is effective).
+    const double rho2 = previous_change2 > 0.0 ? change2 / previous_change2 : 1.0;
+    const double error2 = rho2 < kRefreshRatio * kRefreshRatio
+                              ? change2 * rho2 / ((1.0 - std::sqrt(rho2)) * (1.0 - std::sqrt(rho2)))
+                              : change2;
+    if (it > 0 && r.max_mismatch <= options.tolerance &&
+        std::min(change2, error2) <= voltage_tolerance * voltage_tolerance) {
       warm = true;
       load_power = total;
       return PowerFlowStatus::kConverged;
