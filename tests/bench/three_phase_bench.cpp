@@ -9,7 +9,9 @@
 // iterates.
 #include <benchmark/benchmark.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include "vvc/grid/io/opendss.hpp"
 #include "vvc/grid/powerflow/three_phase.hpp"
@@ -71,6 +73,60 @@ BENCHMARK(BM_Radial3)
     ->ArgsProduct({{1000, 10000}, {0, 1}, {0, 1}, {0, 1}})
     ->ArgNames({"nodes", "unbalanced", "alternating", "fixed_point"})
     ->Unit(benchmark::kMicrosecond);
+
+// What a Volt/VAR controller does every step on IEEE 123: set the reactive injections of `range(0)` single-phase
+// elements (here the first single-phase loads, each moved by up to +-20 kvar at random) and solve again, taps
+// held; then, in the second benchmark, the sensitivities of every node's |V| to those elements.
+std::vector<int> single_phase_elements(const MultiphaseNetwork& net, int count) {
+  std::vector<int> elements;
+  for (int l = 0; l < static_cast<int>(net.loads.size()) && static_cast<int>(elements.size()) < count; ++l) {
+    if (net.loads[static_cast<size_t>(l)].phases == 1) elements.push_back(l);
+  }
+  return elements;
+}
+
+void BM_Ieee123InjectionSteps(benchmark::State& state) {
+  const MultiphaseNetwork& net = ieee(123);
+  ThreePhaseWorkspace ws(net);
+  ThreePhaseOptions options;
+  options.voltage_tolerance = 1e-8;
+  solve(net, options, ws);
+  options.taps = TapMode::kFixed;
+  const std::vector<int> elements = single_phase_elements(net, static_cast<int>(state.range(0)));
+  std::vector<vvc::Complex> base;
+  for (int e : elements) base.push_back(ws.injection(e));
+  std::mt19937 gen(3);
+  std::uniform_real_distribution<double> kvar(-0.02, 0.02);
+  int iterations = 0;
+  for (auto _ : state) {
+    for (size_t k = 0; k < elements.size(); ++k) {
+      ws.set_injection(elements[k], base[k] + vvc::Complex(0.0, kvar(gen)));
+    }
+    const ThreePhaseResult& r = solve(net, options, ws);
+    benchmark::DoNotOptimize(r.v.data());
+    iterations += r.iterations;
+  }
+  state.counters["iterations"] = benchmark::Counter(iterations, benchmark::Counter::kAvgIterations);
+}
+BENCHMARK(BM_Ieee123InjectionSteps)->Arg(10)->Arg(40)->ArgName("elements")->Unit(benchmark::kMicrosecond);
+
+void BM_Ieee123Sensitivities(benchmark::State& state) {
+  const MultiphaseNetwork& net = ieee(123);
+  ThreePhaseWorkspace ws(net);
+  solve(net, ThreePhaseOptions{}, ws);
+  const std::vector<int> elements = single_phase_elements(net, static_cast<int>(state.range(0)));
+  std::vector<int> nodes;
+  for (int node = 0; node < net.num_nodes(); ++node) {
+    if (node_base_volts(net, node) > 0.0) nodes.push_back(node);
+  }
+  VoltageSensitivities s;
+  for (auto _ : state) {
+    voltage_sensitivities(net, ws, elements, nodes, s);
+    benchmark::DoNotOptimize(s.dvm_dq.data());
+  }
+  state.counters["nodes"] = static_cast<double>(nodes.size());
+}
+BENCHMARK(BM_Ieee123Sensitivities)->Arg(10)->Arg(40)->ArgName("elements")->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
