@@ -18,8 +18,11 @@
 #include "vvc/core/env/evaluation.hpp"
 #include "vvc/core/qp/ipopt.hpp"
 #include "vvc/grid/io/case_io.hpp"
+#include "vvc/grid/io/opendss.hpp"
 #include "vvc/grid/powerflow/balanced.hpp"
+#include "vvc/grid/powerflow/three_phase.hpp"
 #include "vvc/grid/synthetic/radial.hpp"
+#include "vvc/grid/synthetic/radial3.hpp"
 
 namespace vvc::cli {
 
@@ -150,6 +153,114 @@ int bench_powerflow(const Args& args, const std::filesystem::path& cases) {
   return 0;
 }
 
+struct ThreePhaseTiming {
+  std::string network;
+  std::string algorithm;
+  std::string loads;  ///< "unchanged" or "alternating"
+  int nodes = 0;
+  double median_us = 0.0;
+  double median_cpu_us = 0.0;
+  double iterations = 0.0;  ///< per timed solve, mean
+};
+
+/// Warm solves with the taps held where a first solve under regulator control left them (as OpenDSS's timing
+/// runs do with "Set controlmode=off"): the same loads again, or loads alternating between 100 % and 105 %.
+ThreePhaseTiming time_three_phase(const std::string& name, const grid::MultiphaseNetwork& net,
+                                  grid::ThreePhaseAlgorithm algorithm, bool alternating,
+                                  double voltage_tolerance, int per_batch) {
+  grid::ThreePhaseWorkspace ws(net);
+  grid::ThreePhaseOptions options;
+  options.algorithm = algorithm;
+  options.voltage_tolerance = voltage_tolerance;
+  if (!grid::solve(net, options, ws).converged()) {
+    throw InputError(name + ": the power flow does not converge");
+  }
+  options.taps = grid::TapMode::kFixed;
+  grid::solve(net, options, ws);
+  bool flip = true;
+  long iterations = 0, solves = 0;
+  bool converged = true;
+  const auto [wall_us, cpu_us] = median_times_us(
+      [&] {
+        if (alternating) ws.set_load_scale(flip ? 1.05 : 1.0);
+        const grid::ThreePhaseResult& r = grid::solve(net, options, ws);
+        converged = converged && r.converged();
+        iterations += r.iterations;
+        ++solves;
+        flip = !flip;
+      },
+      7, per_batch);
+  if (!converged) throw InputError(name + ": a timed solve did not converge");
+  return {name,
+          std::string(grid::to_string(algorithm)),
+          alternating ? "alternating" : "unchanged",
+          net.num_nodes(),
+          wall_us,
+          cpu_us,
+          static_cast<double>(iterations) / static_cast<double>(solves)};
+}
+
+int bench_three_phase(const Args& args, const std::filesystem::path& cases) {
+  // --quick: a few solves of the IEEE 13-bus feeder and of radial3 1,000, to check that it runs.
+  const bool quick = args.has("quick");
+  const double voltage_tolerance = 1e-8;
+  std::vector<std::pair<std::string, grid::MultiphaseNetwork>> networks;
+  for (const auto& [name, file] : {std::pair<std::string, std::string>{"ieee13", "ieee13/IEEE13Nodeckt.dss"},
+                                   {"ieee34", "ieee34/ieee34Mod1.dss"},
+                                   {"ieee37", "ieee37/ieee37.dss"},
+                                   {"ieee123", "ieee123/IEEE123Master.dss"}}) {
+    if (quick && name != "ieee13") continue;
+    networks.emplace_back(name, grid::read_opendss(cases / file).network);
+  }
+  for (int n : quick ? std::vector<int>{1000} : std::vector<int>{1000, 10000}) {
+    for (bool unbalanced : {false, true}) {
+      networks.emplace_back("radial3 " + std::to_string(n) + (unbalanced ? " unbalanced" : " balanced"),
+                            grid::make_radial3_feeder(n, unbalanced));
+    }
+  }
+  std::vector<ThreePhaseTiming> rows;
+  for (const auto& [name, net] : networks) {
+    const int per_batch = quick ? 2 : std::max(4, 400000 / net.num_nodes());
+    for (const grid::ThreePhaseAlgorithm algorithm :
+         {grid::ThreePhaseAlgorithm::kNewton, grid::ThreePhaseAlgorithm::kFixedPoint}) {
+      for (bool alternating : {false, true}) {
+        rows.push_back(time_three_phase(name, net, algorithm, alternating, voltage_tolerance, per_batch));
+      }
+    }
+  }
+  if (args.has("json")) {
+    std::cout << std::setprecision(6)
+              << "{\n  \"benchmark\": \"three-phase\",\n  \"unit\": \"us per solve (median)\",\n"
+              << "  \"voltage_tolerance\": " << voltage_tolerance
+              << ",\n  \"mismatch_tolerance_pu\": 1e-10,\n"
+              << "  \"results\": [\n";
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const ThreePhaseTiming& r = rows[i];
+      std::cout << "    {\"network\": \"" << r.network << "\", \"algorithm\": \"" << r.algorithm
+                << "\", \"loads\": \"" << r.loads << "\", \"nodes\": " << r.nodes
+                << ", \"median_us\": " << r.median_us << ", \"median_cpu_us\": " << r.median_cpu_us
+                << ", \"iterations\": " << r.iterations << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
+    }
+    std::cout << "  ]\n}\n";
+  } else {
+    std::cout
+        << "warm three-phase solves, taps held where control left them, median of 7 batches\n"
+           "(tolerance: relative voltage change 1e-8, power mismatch 1e-10 pu; alternating: loads 100 % / "
+           "105 %)\n";
+    std::cout << std::left << std::setw(26) << "network" << std::setw(13) << "algorithm" << std::setw(13)
+              << "loads" << std::right << std::setw(8) << "nodes" << std::setw(14) << "wall us/solve"
+              << std::setw(14) << "cpu us/solve" << std::setw(12) << "iterations"
+              << "\n";
+    for (const ThreePhaseTiming& r : rows) {
+      std::cout << std::left << std::setw(26) << r.network << std::setw(13) << r.algorithm << std::setw(13)
+                << r.loads << std::right << std::setw(8) << r.nodes << std::setw(14) << std::fixed
+                << std::setprecision(2) << r.median_us << std::setw(14) << r.median_cpu_us << std::setw(12)
+                << std::setprecision(1) << r.iterations << "\n";
+    }
+  }
+  return 0;
+}
+
 /// Wall time of one call, in seconds: the median of `repeats` calls.
 double median_seconds(const std::function<void()>& call, int repeats) {
   std::vector<double> samples;
@@ -263,8 +374,8 @@ int bench_policy(const Args& args, const std::filesystem::path& study_path) {
 }
 
 const std::vector<OptionSpec> kBenchOptions = {
-    {"json", false, "print the results as JSON (powerflow)"},
-    {"quick", false, "powerflow: a few solves of the smallest cases only (checks that it runs)"},
+    {"json", false, "print the results as JSON (powerflow, three-phase)"},
+    {"quick", false, "powerflow, three-phase: a few solves of the smallest cases only (checks that it runs)"},
     {"data-dir", true,
      "the folder of vvc's case data, holding ieee13_tasrl/ (default: share/vvc/cases beside the installed "
      "program, or the source tree's cases/ for the program in its build folder)",
@@ -280,10 +391,15 @@ int run_bench(int argc, char** argv) {
   const Args args(argc, argv, 2, kBenchOptions);
   if (args.help() || args.positional().empty()) {
     std::cout
-        << "usage: vvc bench powerflow|policy [options]\n"
+        << "usage: vvc bench powerflow|three-phase|policy [options]\n"
            "       vvc bench table --study STUDY [--out DIR] (see vvc bench table --help)\n\n"
            "powerflow: warm power-flow solves of the IEEE 13-bus benchmark case and of synthetic radial\n"
            "  feeders of 1,000, 10,000 and 100,000 buses (median of 7 batches).\n"
+           "three-phase: warm unbalanced solves of the IEEE 13, 34, 37 and 123 feeders (taps set by control, "
+           "then\n"
+           "  held) and of radial3 1,000 and 10,000, balanced and unbalanced, by Newton and the fixed point, "
+           "with\n"
+           "  unchanged loads and loads alternating between 100 % and 105 % (median of 7 batches).\n"
            "policy: evaluation time of the 500 x 100 benchmark (gradient flow and a DiffOP policy, 1 and 2\n"
            "  threads) and the per-step policy QP (H = 1 and 10) by the dense solver and by Ipopt.\n"
            "table: trains and evaluates every method of the DiffOP paper's comparison.\n"
@@ -293,13 +409,14 @@ int run_bench(int argc, char** argv) {
   }
   const std::string what = args.positional().front();
   if (what == "powerflow") return bench_powerflow(args, find_cases_dir(args.get("data-dir")));
+  if (what == "three-phase") return bench_three_phase(args, find_cases_dir(args.get("data-dir")));
   if (what == "policy") {
     const std::filesystem::path study = args.has("study")
                                             ? std::filesystem::path(*args.get("study"))
                                             : find_cases_dir(args.get("data-dir")) / "ieee13_tasrl";
     return bench_policy(args, study);
   }
-  throw InputError("unknown benchmark '" + what + "' (expected: powerflow, policy, table)");
+  throw InputError("unknown benchmark '" + what + "' (expected: powerflow, three-phase, policy, table)");
 }
 
 }  // namespace vvc::cli

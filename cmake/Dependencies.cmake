@@ -6,7 +6,7 @@ find_package(Boost 1.74 REQUIRED)
 find_package(Threads REQUIRED)
 
 # SuiteSparse 5.12 ships neither CMake package files nor pkg-config files: cmake/FindSuiteSparse.cmake.
-find_package(SuiteSparse REQUIRED COMPONENTS KLU)
+find_package(SuiteSparse REQUIRED COMPONENTS KLU AMD)
 
 # Ipopt 3.11 is pkg-config only. It is not thread-safe (MUMPS global state).
 find_package(PkgConfig REQUIRED)

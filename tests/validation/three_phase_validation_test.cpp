@@ -1,12 +1,14 @@
-// Data-driven validation of the unbalanced power flow: one test instance per case under cases/ that carries a
-// validation.txt (script, reference, format, tolerances). References are independent of vvc: the IEEE
-// published answer, OpenDSS's own solutions, or (for the feeders without a stored solution) plausibility
-// ranges.
+// Data-driven validation of the unbalanced power flow: one test instance per validation*.txt of a case under
+// cases/ (script or scripts, reference, format, tolerances). References are independent of vvc: the IEEE
+// published answer, OpenDSS's own solutions (with its regulator taps), or (for a feeder without a stored
+// solution) plausibility ranges.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numbers>
@@ -59,17 +61,28 @@ std::string test_name(std::string s) {
   return s;
 }
 
+// One case per validation*.txt of a case folder (validation_<what>.txt adds "_<what>" to the name), or one
+// per script of its `scripts` folder.
 std::vector<CaseSpec> discover_cases() {
   std::vector<CaseSpec> cases;
   const fs::path root = fs::path(VVC_SOURCE_DIR) / "cases";
-  std::vector<fs::path> folders;
-  for (const auto& entry : fs::directory_iterator(root)) {
-    if (fs::exists(entry.path() / "validation.txt")) folders.push_back(entry.path());
+  std::vector<fs::path> files;
+  for (const auto& folder : fs::directory_iterator(root)) {
+    if (!folder.is_directory()) continue;
+    for (const auto& entry : fs::directory_iterator(folder.path())) {
+      const std::string file = entry.path().filename().string();
+      if (file.rfind("validation", 0) == 0 && entry.path().extension() == ".txt")
+        files.push_back(entry.path());
+    }
   }
-  std::sort(folders.begin(), folders.end());
-  for (const fs::path& folder : folders) {
-    const auto settings = read_settings(folder / "validation.txt");
+  std::sort(files.begin(), files.end());
+  for (const fs::path& file : files) {
+    const fs::path folder = file.parent_path();
+    const std::string suffix = file.stem().string().substr(std::string("validation").size());
+    const std::string base = folder.filename().string() + suffix;
+    const auto settings = read_settings(file);
     if (settings.count("scripts") > 0) {
+      const std::string extension = settings.at("reference_format") == "pmd_json" ? ".json" : ".csv";
       std::vector<fs::path> scripts;
       for (const auto& entry : fs::directory_iterator(folder / settings.at("scripts"))) {
         if (entry.path().extension() == ".dss") scripts.push_back(entry.path());
@@ -77,14 +90,13 @@ std::vector<CaseSpec> discover_cases() {
       std::sort(scripts.begin(), scripts.end());
       for (const fs::path& script : scripts) {
         const std::string stem = script.stem().string();
-        cases.push_back({test_name(folder.filename().string() + "_" + stem), folder, script,
-                         folder / settings.at("reference") / (stem + ".json"), settings});
+        cases.push_back({test_name(base + "_" + stem), folder, script,
+                         folder / settings.at("reference") / (stem + extension), settings});
       }
     } else {
       const fs::path reference =
           settings.count("reference") > 0 ? folder / settings.at("reference") : fs::path();
-      cases.push_back({test_name(folder.filename().string()), folder, folder / settings.at("script"),
-                       reference, settings});
+      cases.push_back({test_name(base), folder, folder / settings.at("script"), reference, settings});
     }
   }
   return cases;
@@ -110,11 +122,18 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::vector<ReferenceVoltage> read_reference(const CaseSpec& c) {
+struct ReferenceTap {
+  std::string regulator;
+  double tap_pu = 0.0;
+  int position = 0;
+};
+
+// The voltages of a reference file and, for an OpenDSS dump (dssrun's "solve" output), its regulator taps.
+std::vector<ReferenceVoltage> read_reference(const fs::path& path, const std::string& format,
+                                             std::vector<ReferenceTap>* taps = nullptr) {
   std::vector<ReferenceVoltage> out;
-  const std::string format = c.settings.at("reference_format");
   if (format == "pmd_json") {
-    std::ifstream in(c.reference);
+    std::ifstream in(path);
     const nlohmann::json j = nlohmann::json::parse(in);
     for (const auto& [bus, data] : j.at("bus").items()) {
       for (const auto& [phase, vm] : data.at("vm").items()) {
@@ -124,16 +143,27 @@ std::vector<ReferenceVoltage> read_reference(const CaseSpec& c) {
     }
     return out;
   }
-  std::ifstream in(c.reference);
+  std::ifstream in(path);
   std::string line;
   std::getline(in, line);  // header
+  std::string section = "voltages";
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
+    if (line[0] == '#') {
+      section = line.substr(line.find_first_not_of("# "));
+      std::getline(in, line);  // the section's header
+      continue;
+    }
     const std::vector<std::string> f = split_csv(line);
-    if (format == "published_pu") {  // node,phase(A/B/C),vmag_pu,angle_deg,...
+    if (section == "regcontrols") {
+      // regcontrol,transformer,winding,tap_pu,tap_position,tap_increment,regcontrol_tapnumber
+      if (taps != nullptr) taps->push_back({f.at(0), std::stod(f.at(3)), std::stoi(f.at(6))});
+    } else if (section != "voltages") {
+      continue;
+    } else if (format == "published_pu") {  // node,phase(A/B/C),vmag_pu,angle_deg,...
       out.push_back({lower(f.at(0)), f.at(1)[0] - 'A' + 1, std::stod(f.at(2)), std::stod(f.at(3))});
-    } else {  // opendss_csv: bus,phase,vm_pu,va_deg,vm_volts
+    } else {  // opendss_csv and opendss_dump: bus,phase,vm_pu,va_deg,vm_volts
       out.push_back({lower(f.at(0)), std::stoi(f.at(1)), std::stod(f.at(4)), std::stod(f.at(3))});
     }
   }
@@ -185,38 +215,75 @@ TEST_P(ThreePhaseValidation, MatchesReference) {
     return;
   }
 
-  ThreePhaseWorkspace workspace(net);
-  const ThreePhaseResult& r = solve(net, ThreePhaseOptions{}, workspace);
-  ASSERT_TRUE(r.converged()) << to_string(r.status);
   const double vm_tol = std::stod(c.settings.at("vm_tolerance"));
   const double va_tol = std::stod(c.settings.at("va_tolerance_deg"));
-  const std::vector<ReferenceVoltage> reference = read_reference(c);
-  ASSERT_FALSE(reference.empty());
-  double worst_vm = 0.0, worst_va = 0.0;
-  for (const ReferenceVoltage& ref : reference) {
-    const int bus = net.find_bus(ref.bus);
-    ASSERT_GE(bus, 0) << "bus " << ref.bus << " is not in the network";
-    const int node = net.buses[static_cast<size_t>(bus)].node_of(ref.phase);
-    ASSERT_GE(node, 0) << ref.bus << "." << ref.phase << " is not in the network";
-    const Complex v = r.v[node];
-    const double base = node_base_volts(net, node);
-    double vm_error = 0.0;
-    if (format == "published_pu") {
-      vm_error = std::abs(std::abs(v) / base - ref.vm);
-    } else if (format == "opendss_csv") {
-      vm_error = std::abs(std::abs(v) - ref.vm) / ref.vm;
-    } else {
-      vm_error = std::abs(std::abs(v) - ref.vm) / base;
+  // Compares the solution with a reference file: every node's magnitude and angle, and the taps it lists.
+  auto compare = [&](const ThreePhaseResult& r, const fs::path& path, const std::string& what) {
+    std::vector<ReferenceTap> taps;
+    const std::vector<ReferenceVoltage> reference = read_reference(path, format, &taps);
+    ASSERT_FALSE(reference.empty()) << path;
+    double worst_vm = 0.0, worst_va = 0.0;
+    for (const ReferenceVoltage& ref : reference) {
+      const int bus = net.find_bus(ref.bus);
+      ASSERT_GE(bus, 0) << "bus " << ref.bus << " is not in the network";
+      const int node = net.buses[static_cast<size_t>(bus)].node_of(ref.phase);
+      ASSERT_GE(node, 0) << ref.bus << "." << ref.phase << " is not in the network";
+      const Complex v = r.v[node];
+      const double base = node_base_volts(net, node);
+      double vm_error = 0.0;
+      if (format == "published_pu") {
+        vm_error = std::abs(std::abs(v) / base - ref.vm);
+      } else if (format == "opendss_csv") {
+        vm_error = std::abs(std::abs(v) - ref.vm) / ref.vm;
+      } else {
+        vm_error = std::abs(std::abs(v) - ref.vm) / base;
+      }
+      const double va_error = angle_difference_deg(std::arg(v) * 180.0 / std::numbers::pi, ref.va_deg);
+      worst_vm = std::max(worst_vm, vm_error);
+      worst_va = std::max(worst_va, va_error);
+      EXPECT_LE(vm_error, vm_tol) << what << " " << ref.bus << "." << ref.phase << ": |V| "
+                                  << std::abs(v) / base << " pu";
+      EXPECT_LE(va_error, va_tol) << what << " " << ref.bus << "." << ref.phase << ": angle "
+                                  << std::arg(v) * 180.0 / std::numbers::pi;
     }
-    const double va_error = angle_difference_deg(std::arg(v) * 180.0 / std::numbers::pi, ref.va_deg);
-    worst_vm = std::max(worst_vm, vm_error);
-    worst_va = std::max(worst_va, va_error);
-    EXPECT_LE(vm_error, vm_tol) << ref.bus << "." << ref.phase << ": |V| " << std::abs(v) / base << " pu";
-    EXPECT_LE(va_error, va_tol) << ref.bus << "." << ref.phase << ": angle "
-                                << std::arg(v) * 180.0 / std::numbers::pi;
+    if (format == "opendss_dump") {
+      EXPECT_EQ(taps.size(), r.regulators.size()) << what;
+    }
+    for (const ReferenceTap& tap : taps) {
+      const auto it = std::find_if(r.regulators.begin(), r.regulators.end(),
+                                   [&](const RegulatorState& g) { return lower(g.name) == tap.regulator; });
+      ASSERT_NE(it, r.regulators.end()) << "RegControl." << tap.regulator << " is not in the network";
+      EXPECT_EQ(it->position, tap.position) << what << " RegControl." << tap.regulator;
+      EXPECT_NEAR(it->tap, tap.tap_pu, 1e-12) << what << " RegControl." << tap.regulator;
+    }
+    auto scientific = [](double x) {
+      std::ostringstream out;
+      out << std::scientific << std::setprecision(2) << x;
+      return out.str();
+    };
+    RecordProperty(what + "_worst_vm_error", scientific(worst_vm));
+    RecordProperty(what + "_worst_va_error_deg", scientific(worst_va));
+  };
+  // Regulator control must land on the reference's taps by either algorithm; where the reference has a
+  // second solve (<name>.solve2.csv), the workspace solves again from where the first solve left the taps
+  // and the control's pending actions.
+  for (const ThreePhaseAlgorithm algorithm :
+       {ThreePhaseAlgorithm::kNewton, ThreePhaseAlgorithm::kFixedPoint}) {
+    const std::string what = algorithm == ThreePhaseAlgorithm::kNewton ? "newton" : "fixed_point";
+    ThreePhaseOptions options;
+    options.algorithm = algorithm;
+    ThreePhaseWorkspace workspace(net);
+    const ThreePhaseResult& r = solve(net, options, workspace);
+    ASSERT_TRUE(r.converged()) << what << ": " << to_string(r.status);
+    compare(r, c.reference, what);
+    fs::path second = c.reference;
+    second.replace_extension(".solve2.csv");
+    if (fs::exists(second)) {
+      const ThreePhaseResult& r2 = solve(net, options, workspace);
+      ASSERT_TRUE(r2.converged()) << what << " second solve: " << to_string(r2.status);
+      compare(r2, second, what + "_second_solve");
+    }
   }
-  RecordProperty("worst_vm_error", std::to_string(worst_vm));
-  RecordProperty("worst_va_error_deg", std::to_string(worst_va));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, ThreePhaseValidation, ::testing::ValuesIn(discover_cases()),

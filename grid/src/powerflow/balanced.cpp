@@ -13,17 +13,18 @@
 // Zimmerman et al. 2011): unknowns theta and |V| of the non-slack buses;
 //   dS/dtheta = j diag(V) conj(diag(I) - Y diag(V)),  dS/d|V| = diag(V) conj(Y diag(V/|V|)) + conj(diag(I))
 //   diag(V/|V|),
-// minus dS_spec/d|V| = s_current + 2 s_impedance |V| on the diagonal. The sparse Jacobian is factorized with
-// KLU (Davis & Palamadai Natarajan 2010): symbolic analysis once per workspace, numeric refactorization per
-// iteration.
+// minus dS_spec/d|V| = s_current + 2 s_impedance |V| on the diagonal. Each bus's (theta, |V|) is one 2x2
+// block; the blocks follow an elimination order of the network without fill for a radial one (the fewer
+// nonzeros of a minimum-degree order and the buses' own numbering, detail::elimination_order), and the block
+// sparse LU (sparse_lu.hpp) keeps its symbolic part for the workspace's life and refactorizes the values
+// every iteration.
 #include "vvc/grid/powerflow/balanced.hpp"
-
-#include <klu.h>
 
 #include <Eigen/Sparse>
 #include <algorithm>
 #include <cmath>
 
+#include "sparse_lu.hpp"
 #include "vvc/common/errors.hpp"
 
 namespace vvc::grid {
@@ -99,24 +100,20 @@ struct PowerFlowWorkspace::Impl {
   Eigen::VectorXcd s_const_pos, s_cur_pos, s_imp_pos;
   Eigen::VectorXcd v_pos, back_pos, acc_pos;
 
-  // Newton-Raphson data.
-  std::vector<int> var_of_bus;  // non-slack bus -> variable index (theta), or -1
-  int nv = 0;                   // number of non-slack buses
-  Eigen::SparseMatrix<double, Eigen::ColMajor, int> jac;
-  // For each stored entry of ybus (in storage order), the value slots of the four Jacobian blocks, or -1.
-  std::vector<int> slot_pp, slot_pv, slot_qp, slot_qv;
-  std::vector<int> diag_entry;  // storage index of Y_kk for each bus
-  klu_common common{};
-  klu_symbolic* symbolic = nullptr;
-  klu_numeric* numeric = nullptr;
-  Eigen::VectorXd rhs;
-  Eigen::VectorXcd ibus, s_spec, dspec_dvm;
-
+  // Newton-Raphson data: each non-slack bus's unknowns (theta, |V|) are one 2x2 block of the Jacobian, the
+  // buses numbered in a minimum-degree order of the network (var_of_bus); dense_index is their place in bus
+  // order, for newton_jacobian.
+  std::vector<int> var_of_bus;  // non-slack bus -> block index, or -1
+  std::vector<int> dense_index;
+  int nv = 0;  // number of non-slack buses
+  detail::SparseLuPattern jacobian_pattern;
+  detail::SparseLu<detail::Block2> jacobian;
+  // For each stored entry of ybus (in storage order): its Jacobian block (diagonal k, lower nv + e, upper
+  // nv + nnz + e), or -1 for the slack's row or column.
+  std::vector<int> jacobian_slot;
+  Eigen::VectorXcd rhs;  // per block: the P and Q mismatches, then the steps of theta and |V|
+  Eigen::VectorXcd ibus, s_spec, dspec_dvm, v_unit;
   explicit Impl(const Network& network);
-  ~Impl() {
-    if (numeric != nullptr) klu_free_numeric(&numeric, &common);
-    if (symbolic != nullptr) klu_free_symbolic(&symbolic, &common);
-  }
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
@@ -197,57 +194,61 @@ void PowerFlowWorkspace::Impl::build_sweep(const Network& network) {
 
 void PowerFlowWorkspace::Impl::build_newton() {
   var_of_bus.assign(static_cast<size_t>(n), -1);
+  dense_index.assign(static_cast<size_t>(n), -1);
   nv = 0;
   for (int i = 0; i < n; ++i) {
-    if (i != slack) var_of_bus[static_cast<size_t>(i)] = nv++;
+    if (i != slack) dense_index[static_cast<size_t>(i)] = nv++;
   }
   if (nv == 0) return;
-  // Jacobian pattern: the 2x2 block structure of ybus restricted to non-slack rows and columns.
-  std::vector<Eigen::Triplet<double, int>> triplets;
-  for (int k = 0; k < ybus.outerSize(); ++k) {
+  // An elimination order of the non-slack buses' coupling (for a radial network, leaves first: no fill).
+  std::vector<std::vector<int>> adjacency(static_cast<size_t>(nv));
+  for (int k = 0; k < n; ++k) {
+    const int c = dense_index[static_cast<size_t>(k)];
+    if (c < 0) continue;
+    for (SparseC::InnerIterator it(ybus, k); it; ++it) {
+      const int r = dense_index[static_cast<size_t>(it.row())];
+      if (r >= 0 && r != c) adjacency[static_cast<size_t>(c)].push_back(r);
+    }
+  }
+  std::vector<int> roots;
+  for (SparseC::InnerIterator it(ybus, slack); it; ++it) {
+    const int r = dense_index[static_cast<size_t>(it.row())];
+    if (r >= 0) roots.push_back(r);
+  }
+  const std::vector<int> order = detail::elimination_order(adjacency, roots);
+  std::vector<int> bus_of_dense(static_cast<size_t>(nv));
+  for (int i = 0; i < n; ++i) {
+    if (dense_index[static_cast<size_t>(i)] >= 0)
+      bus_of_dense[static_cast<size_t>(dense_index[static_cast<size_t>(i)])] = i;
+  }
+  for (int k = 0; k < nv; ++k) {
+    var_of_bus[static_cast<size_t>(bus_of_dense[static_cast<size_t>(order[static_cast<size_t>(k)])])] = k;
+  }
+  std::vector<std::vector<int>> lower(static_cast<size_t>(nv));
+  for (int k = 0; k < n; ++k) {
+    const int c = var_of_bus[static_cast<size_t>(k)];
+    if (c < 0) continue;
     for (SparseC::InnerIterator it(ybus, k); it; ++it) {
       const int r = var_of_bus[static_cast<size_t>(it.row())];
-      const int c = var_of_bus[static_cast<size_t>(it.col())];
-      if (r < 0 || c < 0) continue;
-      triplets.emplace_back(r, c, 1.0);
-      triplets.emplace_back(r, c + nv, 1.0);
-      triplets.emplace_back(r + nv, c, 1.0);
-      triplets.emplace_back(r + nv, c + nv, 1.0);
+      if (r > c) lower[static_cast<size_t>(c)].push_back(r);
     }
   }
-  jac.resize(2 * nv, 2 * nv);
-  jac.setFromTriplets(triplets.begin(), triplets.end());
-  jac.makeCompressed();
-  auto slot = [this](int r, int c) {
-    for (int idx = jac.outerIndexPtr()[c]; idx < jac.outerIndexPtr()[c + 1]; ++idx) {
-      if (jac.innerIndexPtr()[idx] == r) return idx;
-    }
-    return -1;
-  };
-  const auto nnz = static_cast<size_t>(ybus.nonZeros());
-  slot_pp.assign(nnz, -1);
-  slot_pv.assign(nnz, -1);
-  slot_qp.assign(nnz, -1);
-  slot_qv.assign(nnz, -1);
-  diag_entry.assign(static_cast<size_t>(n), -1);
-  for (int k = 0; k < ybus.outerSize(); ++k) {
+  jacobian_pattern = detail::SparseLuPattern(lower);
+  jacobian.reset(&jacobian_pattern);
+  const int nnz = jacobian_pattern.nonzeros();
+  jacobian_slot.assign(static_cast<size_t>(ybus.nonZeros()), -1);
+  for (int k = 0; k < n; ++k) {
     for (int idx = ybus.outerIndexPtr()[k]; idx < ybus.outerIndexPtr()[k + 1]; ++idx) {
-      const int row = ybus.innerIndexPtr()[idx];
-      if (row == k) diag_entry[static_cast<size_t>(k)] = idx;
-      const int r = var_of_bus[static_cast<size_t>(row)];
+      const int r = var_of_bus[static_cast<size_t>(ybus.innerIndexPtr()[idx])];
       const int c = var_of_bus[static_cast<size_t>(k)];
       if (r < 0 || c < 0) continue;
-      const auto s = static_cast<size_t>(idx);
-      slot_pp[s] = slot(r, c);
-      slot_pv[s] = slot(r, c + nv);
-      slot_qp[s] = slot(r + nv, c);
-      slot_qv[s] = slot(r + nv, c + nv);
+      jacobian_slot[static_cast<size_t>(idx)] = r == c  ? r
+                                                : r > c ? nv + jacobian_pattern.entry(r, c)
+                                                        : nv + nnz + jacobian_pattern.entry(c, r);
     }
   }
-  klu_defaults(&common);
-  symbolic = klu_analyze(2 * nv, jac.outerIndexPtr(), jac.innerIndexPtr(), &common);
-  VVC_ASSERT(symbolic != nullptr);
-  rhs.resize(2 * nv);
+  rhs.resize(nv);
+  v_unit.resize(n);
 }
 
 void PowerFlowWorkspace::Impl::start(const Network& network, bool warm) {
@@ -328,24 +329,26 @@ void PowerFlowWorkspace::Impl::solve_sweep(const Injections& inj, const PowerFlo
 }
 
 void PowerFlowWorkspace::Impl::fill_jacobian(const Injections& inj) {
-  double* jv = jac.valuePtr();
   for (int i = 0; i < n; ++i) {
-    const double vm = std::abs(v[i]);
+    const double vm = std::sqrt(std::norm(v[i]));
+    v_unit[i] = v[i] / vm;
     dspec_dvm[i] = inj.s_current[i] + 2.0 * vm * inj.s_impedance[i];
     const int r = var_of_bus[static_cast<size_t>(i)];
     if (r < 0) continue;
-    const Complex ds = v[i] * std::conj(ibus[i]) - s_spec[i];
-    rhs[r] = -ds.real();
-    rhs[r + nv] = -ds.imag();
+    rhs[r] = -(v[i] * std::conj(ibus[i]) - s_spec[i]);
   }
-  // Jacobian values, column by column of ybus (column k = derivative with respect to bus k's variables).
+  std::fill(jacobian.a_diag.begin(), jacobian.a_diag.end(), detail::Block2{});
+  std::fill(jacobian.a_lower.begin(), jacobian.a_lower.end(), detail::Block2{});
+  std::fill(jacobian.a_upper.begin(), jacobian.a_upper.end(), detail::Block2{});
+  const auto nnz = static_cast<int>(jacobian.a_lower.size());
+  // Jacobian blocks, column by column of ybus (column k = derivative with respect to bus k's variables):
+  // [[dP/dtheta, dP/d|V|], [dQ/dtheta, dQ/d|V|]].
   const Complex j(0.0, 1.0);
   for (int k = 0; k < n; ++k) {
-    const double vmk = std::abs(v[k]);
-    const Complex vnk = v[k] / vmk;
+    const Complex vnk = v_unit[k];
     for (int idx = ybus.outerIndexPtr()[k]; idx < ybus.outerIndexPtr()[k + 1]; ++idx) {
-      const auto s = static_cast<size_t>(idx);
-      if (slot_pp[s] < 0) continue;
+      const int slot = jacobian_slot[static_cast<size_t>(idx)];
+      if (slot < 0) continue;
       const int i = ybus.innerIndexPtr()[idx];
       const Complex yik = ybus.valuePtr()[idx];
       Complex ds_dth = -j * v[i] * std::conj(yik * v[k]);
@@ -354,10 +357,14 @@ void PowerFlowWorkspace::Impl::fill_jacobian(const Injections& inj) {
         ds_dth += j * v[i] * std::conj(ibus[i]);
         ds_dvm += std::conj(ibus[i]) * vnk - dspec_dvm[i];
       }
-      jv[slot_pp[s]] = ds_dth.real();
-      jv[slot_qp[s]] = ds_dth.imag();
-      jv[slot_pv[s]] = ds_dvm.real();
-      jv[slot_qv[s]] = ds_dvm.imag();
+      const detail::Block2 block(ds_dth.real(), ds_dvm.real(), ds_dth.imag(), ds_dvm.imag());
+      if (slot < nv) {
+        jacobian.a_diag[static_cast<size_t>(slot)] = block;
+      } else if (slot < nv + nnz) {
+        jacobian.a_lower[static_cast<size_t>(slot - nv)] = block;
+      } else {
+        jacobian.a_upper[static_cast<size_t>(slot - nv - nnz)] = block;
+      }
     }
   }
 }
@@ -380,28 +387,18 @@ void PowerFlowWorkspace::Impl::solve_newton(const Injections& inj, const PowerFl
     if (iter >= options.max_iterations) return;
 
     fill_jacobian(inj);
-    double* jv = jac.valuePtr();
-    bool ok = false;
-    if (numeric == nullptr) {
-      numeric = klu_factor(jac.outerIndexPtr(), jac.innerIndexPtr(), jv, symbolic, &common);
-      ok = numeric != nullptr;
-    } else {
-      ok = klu_refactor(jac.outerIndexPtr(), jac.innerIndexPtr(), jv, symbolic, numeric, &common) == 1;
-    }
-    if (!ok || common.status != KLU_OK) {
-      // A singular Jacobian (e.g. voltage collapse) is a numerical outcome; a fresh factorization is tried
-      // next time the workspace is used.
-      if (numeric != nullptr) klu_free_numeric(&numeric, &common);
+    if (!jacobian.factor()) {
+      // A singular Jacobian (e.g. voltage collapse) is a numerical outcome.
       result.status = PowerFlowStatus::kDiverged;
       return;
     }
-    klu_solve(symbolic, numeric, 2 * nv, 1, rhs.data(), &common);
+    jacobian.solve(rhs.data(), rhs.data());
+    // V <- (|V| + d|V|) exp(j (theta + dtheta)), without recomputing the angle.
     for (int i = 0; i < n; ++i) {
       const int r = var_of_bus[static_cast<size_t>(i)];
       if (r < 0) continue;
-      const double vm = std::abs(v[i]) + rhs[r + nv];
-      const double va = std::arg(v[i]) + rhs[r];
-      v[i] = std::polar(vm, va);
+      const double vm = std::sqrt(std::norm(v[i]));
+      v[i] *= (vm + rhs[r].imag()) / vm * std::polar(1.0, rhs[r].real());
     }
   }
 }
@@ -494,7 +491,26 @@ Eigen::MatrixXd newton_jacobian(const Network& network, const Injections& inject
   w.has_solution = false;
   w.mismatch(injections);
   w.fill_jacobian(injections);
-  return Eigen::MatrixXd(w.jac);
+  // The blocks in bus order: rows [Re F; Im F], columns [theta; |V|].
+  const int nv = w.nv;
+  Eigen::MatrixXd dense = Eigen::MatrixXd::Zero(2 * nv, 2 * nv);
+  const auto nnz = static_cast<int>(w.jacobian.a_lower.size());
+  for (int k = 0; k < w.n; ++k) {
+    for (int idx = w.ybus.outerIndexPtr()[k]; idx < w.ybus.outerIndexPtr()[k + 1]; ++idx) {
+      const int slot = w.jacobian_slot[static_cast<size_t>(idx)];
+      if (slot < 0) continue;
+      const int r = w.dense_index[static_cast<size_t>(w.ybus.innerIndexPtr()[idx])];
+      const int c = w.dense_index[static_cast<size_t>(k)];
+      const detail::Block2& b = slot < nv         ? w.jacobian.a_diag[static_cast<size_t>(slot)]
+                                : slot < nv + nnz ? w.jacobian.a_lower[static_cast<size_t>(slot - nv)]
+                                                  : w.jacobian.a_upper[static_cast<size_t>(slot - nv - nnz)];
+      dense(r, c) = b.a;
+      dense(r, c + nv) = b.b;
+      dense(r + nv, c) = b.c;
+      dense(r + nv, c + nv) = b.d;
+    }
+  }
+  return dense;
 }
 
 }  // namespace vvc::grid

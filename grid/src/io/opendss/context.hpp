@@ -29,7 +29,7 @@ struct CircuitSettings {
   double frequency_hz = 60.0;
   double base_mva = 100.0;
   bool regulator_control = true;
-  int max_control_iterations = 15;
+  int max_control_iterations = 10;  ///< OpenDSS's MaxControlIter default
   std::vector<double> voltage_bases_kv;
   bool calc_voltage_bases = false;
   bool solved = false;

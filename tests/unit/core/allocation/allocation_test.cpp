@@ -15,7 +15,9 @@
 #include "support/random_qp.hpp"
 #include "vvc/core/env/environment.hpp"
 #include "vvc/core/qp/dense_qp.hpp"
+#include "vvc/grid/io/opendss.hpp"
 #include "vvc/grid/powerflow/balanced.hpp"
+#include "vvc/grid/powerflow/three_phase.hpp"
 #include "vvc/grid/synthetic/radial.hpp"
 
 namespace {
@@ -94,6 +96,40 @@ TEST(PowerFlowAllocation, WarmSolvesDoNotAllocate) {
     const bool converged = grid::solve(net, base, options, ws).converged();
     counting = false;
     EXPECT_TRUE(converged);
+    EXPECT_EQ(allocations.load(), 0) << grid::to_string(algorithm);
+  }
+}
+
+// The three-phase power flow once warm, by either algorithm: solves with fixed taps whose element injections
+// or load scale changed in between, and the voltage sensitivities after their first call.
+TEST(ThreePhaseAllocation, WarmSolvesInjectionChangesAndSensitivitiesDoNotAllocate) {
+  const grid::MultiphaseNetwork net =
+      grid::read_opendss(std::string(VVC_SOURCE_DIR) + "/cases/ieee13/IEEE13Nodeckt.dss").network;
+  const int element = grid::find_power_element(net, "Load.675a");
+  ASSERT_GE(element, 0);
+  const std::vector<int> elements = {element, 0};
+  const grid::PhaseBus& bus = net.buses[static_cast<size_t>(net.find_bus("675"))];
+  const std::vector<int> nodes(bus.nodes.begin(), bus.nodes.end());
+  for (auto algorithm : {grid::ThreePhaseAlgorithm::kNewton, grid::ThreePhaseAlgorithm::kFixedPoint}) {
+    grid::ThreePhaseWorkspace ws(net);
+    grid::ThreePhaseOptions options;
+    options.algorithm = algorithm;
+    grid::solve(net, options, ws);
+    options.taps = grid::TapMode::kFixed;
+    grid::VoltageSensitivities sensitivities;
+    grid::voltage_sensitivities(net, ws, elements, nodes, sensitivities);
+    ws.set_load_scale(1.05);
+    grid::solve(net, options, ws);
+    allocations = 0;
+    counting = true;
+    ws.set_injection(element, Complex(0.1, 0.05));
+    bool converged = grid::solve(net, options, ws).converged();
+    ws.set_load_scale(1.0);
+    converged = converged && grid::solve(net, options, ws).converged();
+    const bool sensitivities_ok = grid::voltage_sensitivities(net, ws, elements, nodes, sensitivities);
+    counting = false;
+    EXPECT_TRUE(converged);
+    EXPECT_TRUE(sensitivities_ok);
     EXPECT_EQ(allocations.load(), 0) << grid::to_string(algorithm);
   }
 }

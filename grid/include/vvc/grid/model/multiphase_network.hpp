@@ -107,18 +107,46 @@ struct PhaseTransformer {
 /// order of its `nodes`.
 Eigen::MatrixXcd transformer_admittance(const PhaseTransformer& transformer, const std::vector<double>& taps);
 
-/// A regulator control (OpenDSS RegControl) acting on one winding of a transformer.
+/// RegulatorControl::pt_phase values besides a phase number: the highest or the lowest phase voltage.
+inline constexpr int kPtPhaseMax = -2;
+inline constexpr int kPtPhaseMin = -3;
+
+/// A regulator control (OpenDSS RegControl) acting on one winding of a transformer. Voltages are on the PT
+/// secondary; docs/algorithms/three-phase.md says how each setting enters the control.
 struct RegulatorControl {
   std::string name;
   int transformer = -1;
-  int winding = 1;      ///< 0-based winding whose tap moves and whose voltage is regulated
-  double vreg = 120.0;  ///< volts on the PT secondary
-  double band = 3.0;    ///< volts
+  int winding = 1;      ///< 0-based winding whose voltage and current are measured
+  int tap_winding = 1;  ///< 0-based winding whose tap moves (OpenDSS: the monitored winding unless set)
+  double vreg = 120.0;  ///< volts
+  double band = 3.0;    ///< volts, centred on vreg
   double pt_ratio = 60.0;
   double ct_primary_a = 300.0;
-  double r_v = 0.0;  ///< line-drop compensator R, volts at rated CT current
-  double x_v = 0.0;
-  int max_tap_change = 16;  ///< per control iteration; 0 holds the tap
+  double r_v = 0.0;           ///< line-drop compensator R, volts at rated CT current
+  double x_v = 0.0;           ///< line-drop compensator X
+  double ldc_z = 0.0;         ///< > 0: Beckwith-style compensation by |I| (volts), instead of R and X
+  double delay_s = 15.0;      ///< time delay of the first tap change; orders the regulators' actions
+  double tap_delay_s = 2.0;   ///< delay between tap changes (static mode: only the reverse-neutral return)
+  bool inverse_time = false;  ///< delay_s scaled down by the voltage error (inverse-time characteristic)
+  int max_tap_change = 16;    ///< per control action; 0 holds the tap
+  int pt_phase = 1;           ///< 1-based phase of the winding measured, or kPtPhaseMax / kPtPhaseMin
+  double vlimit = 0.0;        ///< > 0: tap down whenever the local PT voltage exceeds it
+  /// >= 0: the regulated node (OpenDSS "bus"): its voltage to ground over remote_pt_ratio is controlled,
+  /// without line-drop compensation; -1: the winding's own voltage.
+  int regulated_node = -1;
+  double remote_pt_ratio = 60.0;
+  // Reverse power flow (OpenDSS reversible, cogen): after the power through the winding has reversed
+  // beyond rev_threshold_kw, with a delay of rev_delay_s, control switches to the reverse settings.
+  bool reversible = false;
+  bool cogen = false;
+  bool rev_neutral = false;  ///< in reverse: return the tap to neutral instead of regulating
+  double rev_vreg = 120.0;
+  double rev_band = 3.0;
+  double rev_r_v = 0.0;
+  double rev_x_v = 0.0;
+  double rev_ldc_z = 0.0;
+  double rev_threshold_kw = 100.0;
+  double rev_delay_s = 60.0;
   bool enabled = true;
 };
 
@@ -136,7 +164,7 @@ struct MultiphaseNetwork {
   std::vector<int> source_nodes;     ///< nodes held at fixed voltages (the ideal source behind its impedance)
   Eigen::VectorXcd source_voltages;  ///< volts, parallel to source_nodes
   bool regulator_control = true;     ///< false: "Set controlmode=off"
-  int max_control_iterations = 15;
+  int max_control_iterations = 10;   ///< OpenDSS's MaxControlIter
   std::vector<double> voltage_bases_kv;  ///< "Set voltagebases", line-to-line kV
 
   int num_nodes() const { return static_cast<int>(nodes.size()); }

@@ -1,15 +1,24 @@
-// The unbalanced three-phase power flow on a MultiphaseNetwork.
+// The unbalanced three-phase power flow on a MultiphaseNetwork (docs/algorithms/three-phase.md).
 //
-// The power flow (docs/algorithms/three-phase.md) is OpenDSS's "Normal" current-injection fixed point: the
-// load admittances at nominal voltage are part of a constant Y matrix, factorized once with KLU; each
-// iteration solves Y V = I_source + I_comp(V), where I_comp corrects each load from its constant-impedance
-// part to its actual model. Regulator control, with line-drop compensation, is an outer fixed point on
-// the taps.
+// Unknowns: the node voltages V_U of the non-source nodes. Every load phase element draws i(v) = h(|v|) v
+// from the voltage v across it (load_models in the source); with Y the admittance matrix holding each load's
+// admittance at nominal voltage, the current-injection equations are
+//     F(V) = Y_UU V_U + Y_UF V_F - c(V) = 0,   c_p(V) = sum over load elements at p of (Y_eq v - i(v)).
+// Two algorithms solve them:
+//   - Newton (the default): a chord Newton iteration V <- V - J^-1 F(V) on the real 2x2-block Jacobian J =
+//     dF/dV (the loads' currents are not complex-analytic in V: di = a dv + b conj(dv)), factorized with a
+//     sparse LU in a minimum-degree order and kept from one operating point to the next, refactorized when
+//     the iteration contracts slowly or the taps move.
+//   - Fixed point: OpenDSS's "Normal" iteration V_U <- Y_UU^-1 (-Y_UF V_F + c(V)), Y_UU factorized once
+//     with KLU.
+// Regulator control reproduces OpenDSS's RegControl in its static control mode (control iterations, the
+// control queue ordered by delay, the tap change rules); see docs/algorithms/three-phase.md.
 #pragma once
 
 #include <Eigen/Dense>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vvc/grid/model/multiphase_network.hpp"
@@ -18,6 +27,9 @@
 namespace vvc::grid {
 
 enum class TapMode { kAsNetwork, kFixed, kControl };
+enum class ThreePhaseAlgorithm { kNewton, kFixedPoint };
+
+std::string_view to_string(ThreePhaseAlgorithm algorithm);
 
 struct ThreePhaseOptions {
   PowerFlowOptions power_flow;  ///< tolerance: max node power mismatch, pu on the network's base_mva
@@ -25,31 +37,42 @@ struct ThreePhaseOptions {
   /// (OpenDSS's own test, whose default is 1e-4 and which the benchmarks run at 1e-8).
   double voltage_tolerance = 1e-9;
   TapMode taps = TapMode::kAsNetwork;
+  ThreePhaseAlgorithm algorithm = ThreePhaseAlgorithm::kNewton;
 };
 
 struct RegulatorState {
   std::string name;
   double tap = 1.0;  ///< pu
-  int position = 0;  ///< steps from 1.0
+  int position = 0;  ///< steps from the middle of the tap range (OpenDSS's TapNum)
 };
 
 struct ThreePhaseResult {
   PowerFlowStatus status = PowerFlowStatus::kDiverged;
-  int iterations = 0;          ///< fixed-point iterations, summed over control rounds
-  int control_iterations = 0;  ///< power flows solved while regulator control moved taps
-  bool taps_settled = true;    ///< false: control still wanted to move a tap at the last round
-  double max_mismatch = 0.0;   ///< pu on base_mva
-  Eigen::VectorXcd v;          ///< node voltages to ground, volts
+  /// The algorithm that produced the voltages: Newton falls back to the fixed point when its Jacobian
+  /// cannot be factorized or it does not converge.
+  ThreePhaseAlgorithm algorithm = ThreePhaseAlgorithm::kNewton;
+  int iterations = 0;          ///< power-flow iterations, summed over control iterations
+  int control_iterations = 0;  ///< power flows solved while regulator control acted (OpenDSS's count)
+  bool taps_settled = true;    ///< false: control still had tap changes pending at the last control iteration
+  int jacobian_factorizations = 0;  ///< Newton: numeric factorizations in this solve
+  double max_mismatch = 0.0;        ///< pu on base_mva
+  Eigen::VectorXcd v;               ///< node voltages to ground, volts
   std::vector<RegulatorState> regulators;
   Complex source_power{0.0, 0.0};  ///< VA into the network from the sources
-  Complex load_power{0.0, 0.0};    ///< VA consumed by the loads
+  Complex load_power{0.0, 0.0};    ///< VA consumed by the loads (injecting elements count negative)
   Complex losses{0.0, 0.0};        ///< VA: source power minus load power (series, shunt and source losses)
 
   bool converged() const { return status == PowerFlowStatus::kConverged; }
 };
 
-/// Holds the admittance matrix, its KLU factorization, the present taps and the warm start of one network.
-/// Build it once per network and worker; once warm, a solve with fixed taps allocates nothing.
+/// Index into network.loads of the load, PV system or generator called `name`: "Load.671", "671" (a load),
+/// "PVSystem.pv1"; case-insensitive. -1 when there is none.
+int find_power_element(const MultiphaseNetwork& network, std::string_view name);
+
+/// Holds the admittance matrix and its factorizations, the Newton Jacobian, the present taps, the regulator
+/// controls' state, the elements' powers and the warm start of one network. Build it once per network and
+/// worker; once warm, a solve with fixed taps allocates nothing, nor do set_injection and
+/// voltage_sensitivities after their first call.
 class ThreePhaseWorkspace {
  public:
   explicit ThreePhaseWorkspace(const MultiphaseNetwork& network);
@@ -59,14 +82,22 @@ class ThreePhaseWorkspace {
   ThreePhaseWorkspace(const ThreePhaseWorkspace&) = delete;
   ThreePhaseWorkspace& operator=(const ThreePhaseWorkspace&) = delete;
 
-  /// Forget the warm start and return the taps to the network's values.
+  /// Forget the warm start and the regulator controls' pending actions, return the taps to the network's
+  /// values and every element to its power in the network.
   void reset();
-  /// Scales every load's nominal power by `factor` > 0 (1 = as in the network) for the following solves. The
-  /// factorization is kept: Y holds the nominal load admittances and the iteration absorbs the difference.
+  /// Scales every element's power by `factor` > 0 (1 = as set) for the following solves, like OpenDSS's
+  /// LoadMult. Nothing is refactorized.
   void set_load_scale(double factor);
+  /// Sets the total power element `element` (index into network.loads) injects into the network, MW and
+  /// MVar over all its phases, split equally over them; a load consuming P + jQ injects -P - jQ. Nothing is
+  /// rebuilt: the next solve starts from the last solution.
+  void set_injection(int element, Complex s_mva);
+  /// The element's present injection, MW + j MVar (before the load scale).
+  Complex injection(int element) const;
 
   struct Impl;
   Impl& impl() { return *impl_; }
+  const Impl& impl() const { return *impl_; }
 
  private:
   std::unique_ptr<Impl> impl_;
@@ -76,6 +107,22 @@ class ThreePhaseWorkspace {
 /// The returned reference points into the workspace and stays valid until its next solve.
 const ThreePhaseResult& solve(const MultiphaseNetwork& network, const ThreePhaseOptions& options,
                               ThreePhaseWorkspace& workspace);
+
+/// Sensitivities of node voltage magnitudes to element injections at an operating point.
+struct VoltageSensitivities {
+  Eigen::MatrixXd dvm_dp;  ///< (nodes x elements) pu of each node's base voltage per MW injected
+  Eigen::MatrixXd dvm_dq;  ///< (nodes x elements) pu per MVar injected
+};
+
+/// d|V|/dp and d|V|/dq of the given model nodes with respect to the active and reactive injection of each
+/// given element (indices into network.loads; a multi-phase element's injection split equally over its
+/// phases), at the workspace's last converged solution with the taps held: by the implicit function theorem
+/// on F(V, p, q) = 0, dV/dθ = -J^-1 dF/dθ with the exact Jacobian there. Returns false, leaving `out`
+/// unchanged, when the last solve did not converge or the Jacobian is singular. Throws InputError for an
+/// index out of range or a node without a voltage base.
+bool voltage_sensitivities(const MultiphaseNetwork& network, ThreePhaseWorkspace& workspace,
+                           const std::vector<int>& elements, const std::vector<int>& nodes,
+                           VoltageSensitivities& out);
 
 /// Assigns each bus the entry of network.voltage_bases_kv closest to its no-load voltage (OpenDSS
 /// "CalcVoltageBases"): solves the network without loads and compares sqrt(3) times the mean node voltage.
