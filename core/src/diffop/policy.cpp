@@ -115,7 +115,7 @@ Eigen::VectorXd DiffOpModel::initial_parameters() const {
   idx += num_l_ + num_w_;                                      // lambda_b, omega_b = 0: no phi dependence
   for (int i = 0; i < m_; ++i) theta[idx++] = 0.0;             // a: C = diag(c exp(a))
   for (int i = 0; i < m_; ++i) theta[idx++] = std::log(0.01);  // b: D = diag(exp(b))
-  return theta;                                                // back-off blocks = 0: the band itself
+  return theta;                                                // back-off = 0: the band itself
 }
 
 void DiffOpModel::unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x,

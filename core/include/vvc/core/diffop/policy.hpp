@@ -12,13 +12,14 @@
 // symmetric positive definite by construction), the learned cost weights C = diag(c exp(a)) and move penalty
 // D = diag(exp(b)). Stage weights w_k = gamma^(k-1); in Traj mode the last stage also carries the tail of the
 // episode (w_H = sum_{j=H..T} gamma^(j-1)) so that the plan is an open-loop plan of all T steps whose actions
-// after H are held at q_H. When the hard limits are infeasible the exact-penalty (L1 slack) QP is solved
-// instead and the step is reported as a fallback.
+// after H are held at q_H; with DiffOpStructure::replan the plan is made again from the measured state every
+// `replan` steps. When the hard limits are infeasible the exact-penalty (L1 slack) QP is solved instead and the
+// step is reported as a fallback.
 //
 // Band back-off (DiffOpStructure::backoff). The model is linear and the network is not, so a plan that meets
 // the band in the model can leave it in the network. The band is tightened per monitored point r (a row of X,
-// a modelled bus here) and side by
-// a learned back-off that depends on the operating-point feature phi as the model does:
+// a modelled bus here) and side by a learned back-off that depends on the operating-point feature phi as the
+// model does:
 //
 //   dlo_r = kScaleD (kappa_lo_a_r + phi kappa_lo_b_r),   dhi_r = kScaleD (kappa_hi_a_r + phi kappa_hi_b_r)
 //
@@ -29,9 +30,9 @@
 //
 //   dL/dkappa_lo_a_r = kScaleD sum_k dlower_{k,r},   dL/dkappa_hi_a_r = -kScaleD sum_k dupper_{k,r},
 //
-// and the _b blocks the same times phi. The adjoint is nonzero only on active rows: the back-off learns from
-// the constraint multipliers' rows, where the band binds. What it is trained for (a violation penalty in the
-// training cost, because the benchmark cost F rewards leaving the band) is in trainer.hpp.
+// and the _b blocks the same times phi. The adjoint is nonzero only on active rows, so the back-off learns where
+// the band binds. What it is trained for (a violation penalty in the training cost, because the benchmark cost F
+// rewards leaving the band) is in trainer.hpp.
 #pragma once
 
 #include <Eigen/Dense>
@@ -99,7 +100,7 @@ class DiffOpModel {
   int plan_stage(int t) const;
 
   /// The deliberately wrong starting point (docs/algorithms/diffop.md says why this one): X = 2 x LinDistFlow
-  /// (twice the no-load sensitivity), C = diag(c) of the study, D = 0.01 I.
+  /// (twice the no-load sensitivity), C = diag(c) of the study, D = 0.01 I, no back-off.
   Eigen::VectorXd initial_parameters() const;
   /// The learned voltage model X (modelled buses x inverters) at operating-point feature phi, pu^2 per MVar.
   Eigen::MatrixXd voltage_model(const Eigen::VectorXd& theta, double phi = 0.0) const;

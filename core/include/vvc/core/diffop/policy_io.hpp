@@ -3,8 +3,9 @@
 // significant digits, so files round-trip exactly, and files are written atomically. A policy of version 2 or
 // later is self-describing: the layout of its parameter vector, block by block, and what it was trained for (the
 // network's name and content hash, the voltage band, the inverter limits, the cost weights). Version 3 adds the
-// band back-off (its parameter blocks and the "backoff" flag) and the training's violation penalty; a version-1
-// or -2 file is read as a policy without back-off, trained without penalty.
+// band back-off (its parameter blocks and the "backoff" flag), Traj's re-planning interval ("replan") and the
+// training's violation penalty; a version-1 or -2 file is read as a policy without back-off whose Traj plan runs
+// open loop, trained without penalty.
 #pragma once
 
 #include <filesystem>
