@@ -34,6 +34,10 @@ const std::vector<OptionSpec> kTrainOptions = {
     {"scenarios", true, "training scenarios per iteration (default 16)", "B"},
     {"draws", true, "noise draws per scenario, >= 2 (default 4)", "K"},
     {"sigma", true, "exploration standard deviation, MVar (default 0.05)", "X"},
+    {"violation-penalty", true,
+     "training cost per pu outside the voltage band and step, added to F (default 1; 0: F alone)", "X"},
+    {"replan", true, "traj: re-plan from the measured state every K steps (default: H; 0: open loop)", "K"},
+    {"backoff", true, "on (default): learn a back-off of the band per modelled bus; off: none", "ON|OFF"},
     {"learning-rate", true, "Adam step size on the normalized parameters (default 0.05)", "X"},
     {"validation-scenarios", true,
      "validation scenarios: the first K training seeds, held out (default: min(64, N/4) of the study's N)",
@@ -79,6 +83,13 @@ void check_resume_options(const Args& args, const core::PolicyFile& meta, const 
   if (args.has("draws"))
     add("draws", std::to_string(args.integer("draws", 0)), std::to_string(t.noise_draws));
   if (args.has("sigma")) add("sigma", number_text(args.number("sigma", 0.0)), number_text(t.sigma));
+  if (args.has("violation-penalty")) {
+    add("violation-penalty", number_text(args.number("violation-penalty", 0.0)),
+        number_text(t.violation_penalty));
+  }
+  add("backoff", args.get_or("backoff", ""), meta.structure.backoff ? "on" : "off");
+  if (args.has("replan"))
+    add("replan", std::to_string(args.integer("replan", 0)), std::to_string(meta.structure.replan));
   if (args.has("learning-rate")) {
     add("learning-rate", number_text(args.number("learning-rate", 0.0)), number_text(t.adam.learning_rate));
   }
@@ -152,6 +163,8 @@ int run_train(int argc, char** argv) {
     request.method = meta.structure.mode == core::DiffOpMode::kStep ? core::experiment::Method::kDiffOpStep
                                                                     : core::experiment::Method::kDiffOpTraj;
     request.horizon = meta.structure.horizon;
+    request.backoff = meta.structure.backoff;
+    request.replan = meta.structure.replan;
     request.diffop = meta.training;
   } else {
     const core::DiffOpMode mode = core::parse_diffop_mode(args.get_or("mode", "step"));
@@ -165,6 +178,16 @@ int run_train(int argc, char** argv) {
     o.scenarios_per_iteration = args.integer("scenarios", o.scenarios_per_iteration);
     o.noise_draws = args.integer("draws", o.noise_draws);
     o.sigma = args.number("sigma", o.sigma);
+    o.violation_penalty = args.number("violation-penalty", o.violation_penalty);
+    const std::string backoff = args.get_or("backoff", "on");
+    if (backoff != "on" && backoff != "off")
+      throw InputError("--backoff: expected on or off, got '" + backoff + "'");
+    request.backoff = backoff == "on";
+    if (args.has("replan")) {
+      request.replan = args.integer("replan", 0);
+      if (*request.replan < 0)
+        throw InputError("--replan: expected an integer >= 0, got " + std::to_string(*request.replan));
+    }
     o.adam.learning_rate = args.number("learning-rate", o.adam.learning_rate);
     o.validation.scenarios = args.integer("validation-scenarios", o.validation.scenarios);
     o.validation.every = args.integer("validation-every", o.validation.every);
@@ -185,8 +208,10 @@ int run_train(int argc, char** argv) {
                                  : study.evaluation_seeds;
   request.checkpoint_file = checkpoint_path;
   if (resume) {
-    const core::DiffOpModel model(study,
-                                  {meta.structure.mode, meta.structure.horizon, study.steps, study.discount});
+    core::DiffOpStructure structure = meta.structure;
+    structure.episode_steps = study.steps;
+    structure.discount = study.discount;
+    const core::DiffOpModel model(study, structure);
     core::check_policy_matches(meta, model, *args.get("resume"));
   }
   check_writable(out_path, "--out");

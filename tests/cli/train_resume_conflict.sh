@@ -1,8 +1,8 @@
 #!/bin/sh
 # usage: train_resume_conflict.sh VVC STUDY OUTDIR
-# Writes a checkpoint (two short iterations), then checks that a resume naming a different --mode and --horizon
-# is refused with exit status 2 and a message naming both and what a resume may change, and that a resume
-# repeating the checkpoint's own values is accepted.
+# Writes a checkpoint (two short iterations), then checks that a resume naming a different --mode, --horizon and
+# --backoff is refused with exit status 2 and a message naming them and what a resume may change, and that a
+# resume repeating the checkpoint's own values is accepted.
 set -u
 vvc=$1
 study=$2
@@ -12,16 +12,17 @@ common="--scenarios 2 --draws 2 --validation-every 0 --threads 1 --quiet"
 "$vvc" train --study "$study" --out "$out/p.json" --iterations 2 --checkpoint-every 1 --eval-seeds 0:2 $common \
   >/dev/null 2>"$out/err.txt" || { echo "the first run failed"; cat "$out/err.txt"; exit 1; }
 "$vvc" train --study "$study" --out "$out/q.json" --resume "$out/p.json.checkpoint.json" --iterations 3 \
-  --mode traj --horizon 4 --eval-seeds 0:2 >"$out/out.txt" 2>"$out/err.txt"
+  --mode traj --horizon 4 --backoff off --eval-seeds 0:2 >"$out/out.txt" 2>"$out/err.txt"
 status=$?
 fail=0
 [ "$status" -eq 2 ] || { echo "expected exit status 2, got $status"; fail=1; }
-for fragment in "--mode traj (checkpoint: step)" "--horizon 4 (checkpoint: 1)" "a resume may change only --iterations"; do
+for fragment in "--mode traj (checkpoint: step)" "--horizon 4 (checkpoint: 1)" "--backoff off (checkpoint: on)" \
+  "a resume may change only --iterations"; do
   grep -qF -- "$fragment" "$out/err.txt" || { echo "stderr does not contain: $fragment"; fail=1; }
 done
 [ -e "$out/q.json" ] && { echo "a refused resume wrote its policy"; fail=1; }
 "$vvc" train --study "$study" --out "$out/r.json" --resume "$out/p.json.checkpoint.json" --iterations 3 \
-  --mode step --draws 2 --eval-seeds 0:2 --quiet >/dev/null 2>"$out/err2.txt" || {
+  --mode step --draws 2 --backoff on --eval-seeds 0:2 --quiet >/dev/null 2>"$out/err2.txt" || {
   echo "a resume repeating the checkpoint's values failed:"; cat "$out/err2.txt"; fail=1; }
 [ "$fail" -eq 0 ] || { echo "--- stderr:"; cat "$out/err.txt"; }
 exit "$fail"

@@ -60,15 +60,32 @@ std::vector<ParameterBlock> DiffOpModel::parameter_layout() const {
       {"lambda_b", "as lambda_a, multiplied by the operating-point feature phi = mean(v_init^2) - 1"},
       {"omega_b", "as omega_a, multiplied by phi"},
       {"a", "log cost-weight factors: C = diag(c exp(a))"},
-      {"b", "log move penalties: D = diag(exp(b))"}};
-  const int sizes[] = {num_l_, num_w_, num_l_, num_w_, m_, m_};
+      {"b", "log move penalties: D = diag(exp(b))"},
+      {"backoff_lower_a", "back-off of the lower voltage limit per modelled row, pu^2: vmin^2 + " +
+                              number(kScaleD) + " kappa <= model"},
+      {"backoff_upper_a", "back-off of the upper voltage limit per modelled row, pu^2: model <= vmax^2 - " +
+                              number(kScaleD) + " kappa"},
+      {"backoff_lower_b", "as backoff_lower_a, multiplied by phi"},
+      {"backoff_upper_b", "as backoff_upper_a, multiplied by phi"}};
+  const int sizes[] = {num_l_, num_w_, num_l_, num_w_, m_, m_, nobs_, nobs_, nobs_, nobs_};
+  const size_t count = structure_.backoff ? blocks.size() : 6;
   std::vector<ParameterBlock> out;
   int offset = 0;
-  for (size_t k = 0; k < blocks.size(); ++k) {
+  for (size_t k = 0; k < count; ++k) {
     out.push_back({blocks[k].first, offset, sizes[k], blocks[k].second});
     offset += sizes[k];
   }
   return out;
+}
+
+bool DiffOpModel::plans_at(int t) const {
+  if (structure_.mode == DiffOpMode::kStep) return true;
+  return t == 0 || (structure_.replan > 0 && t % structure_.replan == 0);
+}
+
+int DiffOpModel::plan_stage(int t) const {
+  if (structure_.mode == DiffOpMode::kStep) return 0;
+  return std::min(structure_.replan > 0 ? t % structure_.replan : t, structure_.horizon - 1);
 }
 
 double DiffOpModel::stage_weight(int k) const {
@@ -98,7 +115,7 @@ Eigen::VectorXd DiffOpModel::initial_parameters() const {
   idx += num_l_ + num_w_;                                      // lambda_b, omega_b = 0: no phi dependence
   for (int i = 0; i < m_; ++i) theta[idx++] = 0.0;             // a: C = diag(c exp(a))
   for (int i = 0; i < m_; ++i) theta[idx++] = std::log(0.01);  // b: D = diag(exp(b))
-  return theta;
+  return theta;                                                // back-off = 0: the band itself
 }
 
 void DiffOpModel::unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x,
@@ -123,6 +140,18 @@ Eigen::MatrixXd DiffOpModel::voltage_model(const Eigen::VectorXd& theta, double 
   Eigen::MatrixXd x, l;
   unpack(theta, phi, x, l);
   return x;
+}
+
+Eigen::MatrixXd DiffOpModel::band_backoff(const Eigen::VectorXd& theta, double phi) const {
+  VVC_ASSERT(theta.size() == num_parameters());
+  Eigen::MatrixXd d = Eigen::MatrixXd::Zero(nobs_, 2);
+  if (!structure_.backoff) return d;
+  const int o = backoff_offset();
+  for (int side = 0; side < 2; ++side) {
+    d.col(side) = kScaleD * (theta.segment(o + side * nobs_, nobs_) +
+                             phi * theta.segment(o + (2 + side) * nobs_, nobs_));
+  }
+  return d;
 }
 
 void DiffOpModel::observe(const Observation& obs, State& state) const {
@@ -159,8 +188,11 @@ void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem&
   }
   const Eigen::VectorXd lin = 0.5 * (y0_inv - xii * s.q0 + s.y_init - Eigen::VectorXd::Constant(m_, 2.0));
   const Eigen::VectorXd xq0 = x * s.q0;
-  const double vmin2 = study_->vmin_pu * study_->vmin_pu;
-  const double vmax2 = study_->vmax_pu * study_->vmax_pu;
+  const Eigen::MatrixXd backoff = band_backoff(theta, s.phi);
+  const Eigen::VectorXd lower =
+      (study_->vmin_pu * study_->vmin_pu + backoff.col(0).array()).matrix() - s.y0 + xq0;
+  const Eigen::VectorXd upper =
+      (study_->vmax_pu * study_->vmax_pu - backoff.col(1).array()).matrix() - s.y0 + xq0;
   for (int k = 1; k <= h; ++k) {
     const int o = m_ * (k - 1);
     const double w = stage_weight(k);
@@ -184,8 +216,8 @@ void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem&
     }
     const int ro = nobs_ * (k - 1);
     qp.G.block(ro, o, nobs_, m_) = x;
-    qp.lower.segment(ro, nobs_) = Eigen::VectorXd::Constant(nobs_, vmin2) - s.y0 + xq0;
-    qp.upper.segment(ro, nobs_) = Eigen::VectorXd::Constant(nobs_, vmax2) - s.y0 + xq0;
+    qp.lower.segment(ro, nobs_) = lower;
+    qp.upper.segment(ro, nobs_) = upper;
   }
 }
 
@@ -201,6 +233,8 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
   Eigen::MatrixXd dxii = Eigen::MatrixXd::Zero(m_, m_);   // dL/dX_ii from the objective
   Eigen::VectorXd da = Eigen::VectorXd::Zero(m_);
   Eigen::VectorXd db = Eigen::VectorXd::Zero(m_);
+  Eigen::VectorXd dlower = Eigen::VectorXd::Zero(nobs_);  // summed over the stages
+  Eigen::VectorXd dupper = Eigen::VectorXd::Zero(nobs_);
   for (int k = 1; k <= h; ++k) {
     const int o = m_ * (k - 1);
     const double w = stage_weight(k);
@@ -220,6 +254,8 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
     const int ro = nobs_ * (k - 1);
     dx += g.dG.block(ro, o, nobs_, m_);
     dx += (g.dlower.segment(ro, nobs_) + g.dupper.segment(ro, nobs_)) * s.q0.transpose();
+    dlower += g.dlower.segment(ro, nobs_);
+    dupper += g.dupper.segment(ro, nobs_);
   }
   for (int i = 0; i < m_; ++i) dxii.row(i) += dx.row(inv_row_[static_cast<size_t>(i)]);
   // X_ii = L L' + eps I with L = kScaleL (lambda_a + phi lambda_b): dL/dL = (G + G') L, lower triangle.
@@ -239,6 +275,14 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
   }
   dtheta.segment(2 * block, m_) += da;
   dtheta.segment(2 * block + m_, m_) += db;
+  if (structure_.backoff) {
+    // lower = vmin^2 + kScaleD (kappa_lo_a + phi kappa_lo_b) - ..., upper = vmax^2 - kScaleD (kappa_hi_a + ...).
+    const int o = backoff_offset();
+    dtheta.segment(o, nobs_) += kScaleD * dlower;
+    dtheta.segment(o + nobs_, nobs_) -= kScaleD * dupper;
+    dtheta.segment(o + 2 * nobs_, nobs_) += s.phi * kScaleD * dlower;
+    dtheta.segment(o + 3 * nobs_, nobs_) -= s.phi * kScaleD * dupper;
+  }
 }
 
 const char* to_string(PolicySolveStatus status) {
@@ -354,38 +398,21 @@ class DiffOpController final : public Controller {
   DiffOpController(const DiffOpModel& model, Eigen::VectorXd theta, QpBackend backend)
       : model_(&model), theta_(std::move(theta)), solver_(model, backend) {}
   std::string name() const override { return "diffop-" + to_string(model_->structure().mode); }
-  void reset(const Observation& obs, const Scenario&) override {
-    solver_.reset();
-    if (model_->structure().mode == DiffOpMode::kTraj) {
+  void reset(const Observation&, const Scenario&) override { solver_.reset(); }
+  ActionStatus act(const Observation& obs, Eigen::VectorXd& action) override {
+    if (model_->plans_at(obs.t)) {
       model_->observe(obs, state_);
       plan_status_ = solver_.solve(theta_, state_);
-      if (plan_status_ == PolicySolveStatus::kFailed) solver_.clear_plan();
+      hold_ = obs.q;
     }
-  }
-  ActionStatus act(const Observation& obs, Eigen::VectorXd& action) override {
+    // Without a plan the applied q is kept.
+    if (plan_status_ == PolicySolveStatus::kFailed) {
+      action = hold_;
+      return ActionStatus::kFailed;
+    }
     const int m = model_->num_inverters();
-    if (model_->structure().mode == DiffOpMode::kStep) {
-      model_->observe(obs, state_);
-      const PolicySolveStatus status = solver_.solve(theta_, state_);
-      if (status == PolicySolveStatus::kFailed) {
-        action = obs.q;
-        return ActionStatus::kFailed;
-      }
-      action = solver_.plan().head(m);
-      return status == PolicySolveStatus::kFallback ? ActionStatus::kFallback : ActionStatus::kNominal;
-    }
-    // Traj: the open-loop plan of the reset (zero when it failed), held after the horizon.
-    const int stage = std::min(obs.t, model_->structure().horizon - 1);
-    action = solver_.plan().segment(m * stage, m);
-    switch (plan_status_) {
-      case PolicySolveStatus::kOptimal:
-        return ActionStatus::kNominal;
-      case PolicySolveStatus::kFallback:
-        return ActionStatus::kFallback;
-      case PolicySolveStatus::kFailed:
-        return ActionStatus::kFailed;
-    }
-    return ActionStatus::kFailed;
+    action = solver_.plan().segment(m * model_->plan_stage(obs.t), m);
+    return plan_status_ == PolicySolveStatus::kFallback ? ActionStatus::kFallback : ActionStatus::kNominal;
   }
 
  private:
@@ -393,7 +420,8 @@ class DiffOpController final : public Controller {
   Eigen::VectorXd theta_;
   DiffOpSolver solver_;
   DiffOpModel::State state_;
-  PolicySolveStatus plan_status_ = PolicySolveStatus::kOptimal;
+  PolicySolveStatus plan_status_ = PolicySolveStatus::kFailed;
+  Eigen::VectorXd hold_;
 };
 
 }  // namespace

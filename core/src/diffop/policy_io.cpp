@@ -90,6 +90,8 @@ json policy_json(const PolicyFile& p) {
       {"horizon", p.structure.horizon},
       {"episode_steps", p.structure.episode_steps},
       {"discount", p.structure.discount},
+      {"backoff", p.structure.backoff},
+      {"replan", p.structure.replan},
       {"parameters", {{"layout", layout_json(p.layout)}, {"theta", vector_json(p.theta)}}},
       {"solver",
        {{"qp", "dense Goldfarb-Idnani"}, {"fallback", "exact L1 penalty"}, {"soft_penalty_rho", 1e4}}},
@@ -100,6 +102,7 @@ json policy_json(const PolicyFile& p) {
         {"noise_draws", t.noise_draws},
         {"sigma", t.sigma},
         {"beta", t.beta},
+        {"violation_penalty", t.violation_penalty},
         {"learning_rate", t.adam.learning_rate},
         {"validation_scenarios", t.validation.scenarios},
         {"seconds", p.training_seconds},
@@ -195,10 +198,16 @@ PolicyFile policy_from_json(const JsonNode& root) {
     root.allow_only({"format", "version", "kind", "study", "inverters", "inverter_buses", "modelled_buses",
                      "mode", "horizon", "episode_steps", "discount", "parameters", "solver", "training",
                      "evaluation"});
-  } else {
+  } else if (p.version == 2) {
     root.allow_only({"format", "version", "kind", "study", "network", "voltage_band", "inverter_limits",
                      "cost", "inverters", "inverter_buses", "modelled_buses", "mode", "horizon",
                      "episode_steps", "discount", "parameters", "solver", "training", "evaluation"});
+  } else {
+    root.allow_only(
+        {"format",          "version",       "kind",      "study",          "network",        "voltage_band",
+         "inverter_limits", "cost",          "inverters", "inverter_buses", "modelled_buses", "mode",
+         "horizon",         "episode_steps", "discount",  "backoff",        "replan",         "parameters",
+         "solver",          "training",      "evaluation"});
   }
   root.at("kind").one_of({"diffop"});
   const JsonNode study = root.at("study");
@@ -213,6 +222,9 @@ PolicyFile policy_from_json(const JsonNode& root) {
   p.structure.horizon = root.at("horizon").integer(1, kMaxStudySteps);
   p.structure.episode_steps = root.at("episode_steps").integer(1, kMaxStudySteps);
   p.structure.discount = root.at("discount").number();
+  // Versions 1 and 2 predate the band back-off and the violation penalty: their policies have neither.
+  p.structure.backoff = p.version >= 3 && root.at("backoff").boolean();
+  p.structure.replan = p.version >= 3 ? root.at("replan").integer(0, kMaxStudySteps) : 0;
   const JsonNode params = root.at("parameters");
   params.allow_only({"layout", "theta"});
   p.theta = json_vector(params.at("theta"));
@@ -223,8 +235,15 @@ PolicyFile policy_from_json(const JsonNode& root) {
     p.conditions = json_conditions(root, p.inverters.size());
   }
   const JsonNode tr = root.at("training");
-  tr.allow_only({"seed", "iterations", "scenarios_per_iteration", "noise_draws", "sigma", "beta",
-                 "learning_rate", "validation_scenarios", "seconds", "curve"});
+  if (p.version >= 3) {
+    tr.allow_only({"seed", "iterations", "scenarios_per_iteration", "noise_draws", "sigma", "beta",
+                   "violation_penalty", "learning_rate", "validation_scenarios", "seconds", "curve"});
+    p.training.violation_penalty = tr.at("violation_penalty").number();
+  } else {
+    tr.allow_only({"seed", "iterations", "scenarios_per_iteration", "noise_draws", "sigma", "beta",
+                   "learning_rate", "validation_scenarios", "seconds", "curve"});
+    p.training.violation_penalty = 0.0;
+  }
   p.training.seed = tr.at("seed").integer<std::uint64_t>(0, std::numeric_limits<std::uint64_t>::max());
   p.iterations_done = tr.at("iterations").integer(0, kIntMax);
   p.training.iterations = p.iterations_done;

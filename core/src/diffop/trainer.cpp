@@ -16,14 +16,6 @@ namespace vvc::core {
 using detail::mix_seed;
 using detail::truncated_normal;
 
-namespace {
-
-int plan_stage(const DiffOpModel& model, int t) {
-  return model.structure().mode == DiffOpMode::kStep ? 0 : std::min(t, model.structure().horizon - 1);
-}
-
-}  // namespace
-
 void DiffOpTrainingOptions::validate() const {
   using detail::option_error;
   if (iterations < 1) option_error("iterations", "an integer >= 1", iterations);
@@ -33,6 +25,7 @@ void DiffOpTrainingOptions::validate() const {
     option_error("noise_draws", "an integer >= 2 (the baseline needs two draws)", noise_draws);
   if (!(sigma > 0.0)) option_error("sigma", "a number > 0", sigma);
   if (!(beta > 0.0)) option_error("beta", "a number > 0", beta);
+  if (!(violation_penalty >= 0.0)) option_error("violation_penalty", "a number >= 0", violation_penalty);
   if (threads < 1) option_error("threads", "an integer >= 1", threads);
   adam.validate("adam.");
   validation.validate("validation.");
@@ -47,25 +40,20 @@ Rollout run_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Envi
   const int plan_size = m * model.structure().horizon;
   Rollout out;
   out.costs.resize(steps);
+  out.violations.resize(steps);
   out.scores = Eigen::MatrixXd::Zero(steps, model.num_parameters());
   std::mt19937_64 rng(noise_seed);
   solver.reset();
   const Observation& obs = env.reset(scenario);
   DiffOpModel::State state;
   PolicySolveStatus plan = PolicySolveStatus::kFailed;
-  const bool step_mode = model.structure().mode == DiffOpMode::kStep;
-  if (!step_mode) {
-    model.observe(obs, state);
-    plan = solver.solve(theta, state);
-    if (plan == PolicySolveStatus::kFailed) solver.clear_plan();
-  }
   Eigen::VectorXd eps(m), action(m), w(plan_size), g(model.num_parameters());
   for (int t = 0; t < steps; ++t) {
-    if (step_mode) {
+    if (model.plans_at(t)) {
       model.observe(obs, state);
       plan = solver.solve(theta, state);
     }
-    const int stage = plan_stage(model, t);
+    const int stage = model.plan_stage(t);
     for (int i = 0; i < m; ++i) eps[i] = truncated_normal(rng, options.beta);
     const bool planned = plan != PolicySolveStatus::kFailed;
     if (planned) {
@@ -76,6 +64,7 @@ Rollout run_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Envi
     if (plan == PolicySolveStatus::kFallback) ++out.fallback_steps;
     const StepResult& r = env.step(action, StepRule::kSetpoint);
     out.costs[t] = r.cost;
+    out.violations[t] = r.max_violation;
     if (planned) {
       w.setZero();
       w.segment(m * stage, m) = eps / options.sigma;
@@ -173,11 +162,14 @@ void DiffOpTrainer::estimate_gradient(LearningPoint& point) {
     for (int k = 0; k < k_count; ++k) {
       const Rollout& r = rollouts_[static_cast<size_t>(b * k_count + k)];
       double acc = 0.0;
+      double cost = 0.0;
       for (int t = steps - 1; t >= 0; --t) {
-        acc += std::pow(study_->discount, t + 1) * r.costs[t];
+        const double discount = std::pow(study_->discount, t + 1);
+        acc += discount * (r.costs[t] + options_.violation_penalty * r.violations[t]);
+        cost += discount * r.costs[t];
         to_go(k, t) = acc;
       }
-      point.training_cost += acc;
+      point.training_cost += cost;
       point.training_steady += r.costs[steps - 1];
       point.fallback_steps += r.fallback_steps;
     }
@@ -218,7 +210,10 @@ void DiffOpTrainer::validate(TrainerState& state, LearningPoint& point, Training
   const Eigen::VectorXd theta = state.theta;
   const Evaluation ev = validator_->run([&] { return make_diffop_controller(model, theta); });
   Validator::record(ev, point, &progress);
-  state.record_validation(ev.summary.transient);
+  double violation = 0.0;
+  for (const EpisodeRecord& e : ev.episodes) violation += e.discounted_violation;
+  violation /= static_cast<double>(std::max<size_t>(1, ev.episodes.size()));
+  state.record_validation(ev.summary.transient + options_.violation_penalty * violation);
 }
 
 DiffOpTrainingResult DiffOpTrainer::train(TrainingObserver* observer, const TrainerState* resume) {

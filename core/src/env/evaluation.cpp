@@ -73,6 +73,7 @@ EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenar
     discount *= gamma;
     rec.transient += discount * r.cost;
     rec.steady = r.cost;
+    rec.discounted_violation += discount * r.max_violation;
     if (r.power_flow != grid::PowerFlowStatus::kConverged) ++rec.power_flow_failures;
     if (!r.in_band) {
       ++rec.steps_out_of_band;

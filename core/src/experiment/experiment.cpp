@@ -43,6 +43,9 @@ DiffOpStructure structure_of(const Study& study, const TrainRequest& request) {
                   : 1;
   s.episode_steps = study.steps;
   s.discount = study.discount;
+  s.backoff =
+      (request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj) && request.backoff;
+  if (s.mode == DiffOpMode::kTraj) s.replan = request.replan ? *request.replan : s.horizon;
   return s;
 }
 

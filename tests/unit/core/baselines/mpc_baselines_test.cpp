@@ -16,7 +16,8 @@ using testing::benchmark_study;
 using testing::state_after;
 
 const DiffOpModel& step_model() {
-  static const DiffOpModel model(benchmark_study(), {DiffOpMode::kStep, 1, 100, 0.99});
+  // As the comparison runs them: Step, H = 1, without DiffOP's band back-off.
+  static const DiffOpModel model(benchmark_study(), {DiffOpMode::kStep, 1, 100, 0.99, false});
   return model;
 }
 

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "support/benchmark_fixture.hpp"
 #include "vvc/core/diffop/policy.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/diffop/trainer.hpp"
+#include "vvc/core/env/evaluation.hpp"
 
 namespace vvc::core {
 namespace {
@@ -13,9 +15,19 @@ namespace {
 using testing::benchmark_study;
 using testing::state_after;
 
-// The implicit (KKT) policy gradient against central differences of re-solved QPs, over random parameters and
-// states of real scenarios, for Step and Traj structures. Points where the active set is degenerate are
-// skipped (central differences straddle a kink there), and there must be enough non-degenerate ones.
+/// Where the band back-off's four blocks start in theta.
+int backoff_offset(const DiffOpModel& model) {
+  for (const ParameterBlock& b : model.parameter_layout()) {
+    if (b.name == "backoff_lower_a") return b.offset;
+  }
+  ADD_FAILURE() << "no back-off block";
+  return 0;
+}
+
+// The implicit (KKT) policy gradient against central differences of re-solved QPs, over random parameters
+// (the band back-off included) and states of real scenarios, for Step and Traj structures. Points where the
+// active set is degenerate are skipped (central differences straddle a kink there), and there must be enough
+// non-degenerate ones, some with an active voltage row so that the back-off's gradient is not zero.
 TEST(DiffOp, PolicyGradientMatchesCentralDifferences) {
   const Study& study = benchmark_study();
   std::mt19937_64 rng(5);
@@ -24,7 +36,9 @@ TEST(DiffOp, PolicyGradientMatchesCentralDifferences) {
        {std::pair{DiffOpMode::kStep, 1}, std::pair{DiffOpMode::kStep, 3}, std::pair{DiffOpMode::kTraj, 5}}) {
     DiffOpStructure structure{mode, horizon, 100, 0.99};
     const DiffOpModel model(study, structure);
+    const int backoff = backoff_offset(model);
     int checked = 0;
+    int with_backoff = 0;
     for (int trial = 0; trial < 40; ++trial) {
       Eigen::VectorXd theta = model.initial_parameters();
       for (Eigen::Index i = 0; i < theta.size(); ++i) theta[i] += 0.1 * normal(rng);
@@ -40,8 +54,114 @@ TEST(DiffOp, PolicyGradientMatchesCentralDifferences) {
       if (!solver.last_diagnostics().ok()) continue;
       EXPECT_LE(check_policy_gradient(model, theta, state, w), 1e-5) << "trial " << trial;
       ++checked;
+      if (g.tail(model.num_parameters() - backoff).cwiseAbs().maxCoeff() > 0.0) ++with_backoff;
     }
     EXPECT_GE(checked, 20) << to_string(mode) << " H=" << horizon;
+    EXPECT_GE(with_backoff, 3) << to_string(mode) << " H=" << horizon;
+  }
+}
+
+// The back-off's gradient alone, parameter by parameter, against central differences, on high-voltage states
+// where the (backed-off) upper band binds, with nonzero back-offs on both sides. dL/dkappa is kScaleD times the adjoint of the
+// active rows' limits (summed over the stages), so it is zero on inactive rows and must be nonzero on some.
+TEST(DiffOp, BackoffGradientMatchesCentralDifferences) {
+  const Study& study = benchmark_study();
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (const auto& [mode, horizon] : {std::pair{DiffOpMode::kStep, 1}, std::pair{DiffOpMode::kTraj, 5}}) {
+    const DiffOpModel model(study, DiffOpStructure{mode, horizon, 100, 0.99});
+    const int backoff = backoff_offset(model);
+    const int np = model.num_parameters();
+    int checked = 0;
+    int nonzero = 0;
+    for (long seed = 1; seed < 30; seed += 2) {
+      Eigen::VectorXd theta = model.initial_parameters();
+      // Upper back-offs of about 0.04 pu^2 make the upper band bind in the high-voltage scenarios.
+      const int n = model.num_modelled();
+      for (int p = backoff; p < np; ++p) theta[p] = 0.5 * normal(rng);
+      theta.segment(backoff + n, n).array() += 4.0;
+      const DiffOpModel::State state = state_after(model, seed, Eigen::VectorXd::Zero(3));
+      DiffOpSolver solver(model);
+      if (solver.solve(theta, state) != PolicySolveStatus::kOptimal) continue;
+      Eigen::VectorXd w(3 * horizon);
+      for (Eigen::Index i = 0; i < w.size(); ++i) w[i] = normal(rng);
+      Eigen::VectorXd g = Eigen::VectorXd::Zero(np);
+      ASSERT_EQ(solver.accumulate_gradient(theta, state, w, g), PolicyGradientStatus::kComputed);
+      if (!solver.last_diagnostics().ok()) continue;
+      const double h = 1e-6;
+      for (int p = backoff; p < np; ++p) {
+        Eigen::VectorXd tp = theta, tm = theta;
+        tp[p] += h;
+        tm[p] -= h;
+        DiffOpSolver sp(model), sm(model);
+        ASSERT_EQ(sp.solve(tp, state), PolicySolveStatus::kOptimal);
+        ASSERT_EQ(sm.solve(tm, state), PolicySolveStatus::kOptimal);
+        const double fd = (w.dot(sp.plan()) - w.dot(sm.plan())) / (2 * h);
+        EXPECT_NEAR(g[p], fd, 1e-6 * std::max(1.0, std::abs(fd))) << "seed " << seed << " parameter " << p;
+        if (std::abs(fd) > 1e-4) ++nonzero;
+      }
+      ++checked;
+    }
+    EXPECT_GE(checked, 8) << to_string(mode);
+    EXPECT_GE(nonzero, 8) << to_string(mode);
+  }
+}
+
+/// The starting parameters with the voltage model halved to LinDistFlow. In heavy reverse flow the true
+/// d(v^2)/dq is about twice LinDistFlow's, so this model under-estimates what a move does: a constructed model
+/// error of a few 0.01 pu^2.
+Eigen::VectorXd lindistflow_parameters(const DiffOpModel& model) {
+  Eigen::VectorXd theta = model.initial_parameters();
+  for (const ParameterBlock& b : model.parameter_layout()) {
+    if (b.name == "lambda_a") theta.segment(b.offset, b.size) /= std::sqrt(2.0);
+    if (b.name == "omega_a") theta.segment(b.offset, b.size) /= 2.0;
+  }
+  return theta;
+}
+
+// Scenario 20 (high voltage) with the LinDistFlow model: the plan absorbs so much that bus 632 ends at 0.947 pu,
+// below the band, while the model puts it inside. A back-off equal to that plan's measured model error at every
+// point (model minus network on the lower side, network minus model on the upper side) makes the model's band
+// bind where the network leaves it, and the re-planned q keeps the network in band.
+TEST(DiffOp, BackoffRemovesAModelErrorViolation) {
+  const Study& study = benchmark_study();
+  const DiffOpModel model(study, DiffOpStructure{DiffOpMode::kTraj, 1, 100, 0.99, true, 0});
+  const int n = model.num_modelled();
+  Eigen::VectorXd theta = lindistflow_parameters(model);
+  const Scenario scenario = make_scenarios(study)->make(20);
+  Environment env(study);
+  DiffOpModel::State state;
+  model.observe(env.reset(scenario), state);
+  DiffOpSolver solver(model);
+  ASSERT_EQ(solver.solve(theta, state), PolicySolveStatus::kOptimal);
+  const Eigen::VectorXd predicted = state.y0 + model.voltage_model(theta, state.phi) * solver.plan();
+  EXPECT_GT(env.apply(solver.plan()).max_violation, 2e-3);
+  Eigen::VectorXd measured(n);
+  for (int r = 0; r < n; ++r) measured[r] = std::pow(env.observation().vm[model.modelled_buses()[r]], 2);
+
+  const int backoff = backoff_offset(model);
+  theta.segment(backoff, n) = (predicted - measured).cwiseMax(0.0) / DiffOpModel::kScaleD;
+  theta.segment(backoff + n, n) = (measured - predicted).cwiseMax(0.0) / DiffOpModel::kScaleD;
+  solver.reset();
+  model.observe(env.reset(scenario), state);
+  ASSERT_EQ(solver.solve(theta, state), PolicySolveStatus::kOptimal);
+  EXPECT_LE(env.apply(solver.plan()).max_violation, kBandTolerance);
+}
+
+// The same model error in Traj mode (H = 10) over a whole episode: the open-loop plan of the reset ends out of
+// band; re-planning from the measured state every H steps corrects it.
+TEST(DiffOp, TrajReplanningCorrectsAModelErrorViolation) {
+  const Study& study = benchmark_study();
+  const Scenario scenario = make_scenarios(study)->make(20);
+  for (int replan : {0, 10}) {
+    const DiffOpModel model(study, DiffOpStructure{DiffOpMode::kTraj, 10, 100, 0.99, true, replan});
+    EXPECT_EQ(model.plans_at(10), replan == 10);
+    EXPECT_EQ(model.plan_stage(25), replan == 10 ? 5 : 9);
+    const auto controller = make_diffop_controller(model, lindistflow_parameters(model));
+    Environment env(study);
+    const EpisodeRecord record = run_episode(env, *controller, scenario, EpisodeOptions{});
+    EXPECT_EQ(record.ends_in_band, replan == 10)
+        << "replan " << replan << ": final |V| in [" << record.final_vmin << ", " << record.final_vmax << "]";
   }
 }
 
@@ -105,6 +225,24 @@ class KeepCheckpoint final : public TrainingObserver {
  private:
   int iteration_;
 };
+
+TEST(DiffOp, TrajTrainingWithReplanningIsDeterministicAcrossThreadCounts) {
+  const Study& study = benchmark_study();
+  const DiffOpModel model(study, DiffOpStructure{DiffOpMode::kTraj, 3, 100, 0.99, true, 3});
+  DiffOpTrainingOptions options;
+  options.iterations = 2;
+  options.scenarios_per_iteration = 3;
+  options.noise_draws = 2;
+  options.validation.every = 1;
+  options.validation.scenarios = 4;
+  options.threads = 1;
+  const auto serial = DiffOpTrainer(study, model, options).train(nullptr);
+  options.threads = 2;
+  const auto parallel = DiffOpTrainer(study, model, options).train(nullptr);
+  EXPECT_EQ(serial.theta, parallel.theta);
+  EXPECT_EQ(serial.state.best_validation, parallel.state.best_validation);
+  EXPECT_NE(serial.state.theta, model.initial_parameters());
+}
 
 TEST(DiffOp, TrainingIsDeterministicAcrossThreadCountsAndResumes) {
   const Study& study = benchmark_study();

@@ -59,6 +59,8 @@ PolicyFile awkward_policy(const DiffOpModel& model) {
   p.training.noise_draws = 3;
   p.training.sigma = 0.1 / 3.0;
   p.training.beta = 2.0 / 7.0;
+  p.training.violation_penalty = 1.0 / 3.0;
+  p.structure.replan = 4;
   p.training.adam.learning_rate = 1e-320;
   p.training.validation.scenarios = 11;
   p.training_seconds = 12.345678901234567;
@@ -111,6 +113,8 @@ void expect_same_policy(const PolicyFile& a, const PolicyFile& b) {
   EXPECT_EQ(a.structure.horizon, b.structure.horizon);
   EXPECT_EQ(a.structure.episode_steps, b.structure.episode_steps);
   EXPECT_EQ(a.structure.discount, b.structure.discount);
+  EXPECT_EQ(a.structure.backoff, b.structure.backoff);
+  EXPECT_EQ(a.structure.replan, b.structure.replan);
   EXPECT_EQ(a.theta, b.theta);
   EXPECT_EQ(a.version, b.version);
   EXPECT_EQ(a.layout, b.layout);
@@ -131,6 +135,7 @@ void expect_same_policy(const PolicyFile& a, const PolicyFile& b) {
   EXPECT_EQ(a.training.noise_draws, b.training.noise_draws);
   EXPECT_EQ(a.training.sigma, b.training.sigma);
   EXPECT_EQ(a.training.beta, b.training.beta);
+  EXPECT_EQ(a.training.violation_penalty, b.training.violation_penalty);
   EXPECT_EQ(a.training.adam.learning_rate, b.training.adam.learning_rate);
   EXPECT_EQ(a.training.validation.scenarios, b.training.validation.scenarios);
   EXPECT_EQ(a.iterations_done, b.iterations_done);
@@ -273,8 +278,12 @@ TEST_F(PolicyIo, WrongValuesNamePathAndValue) {
             "p.json: /inverters/0: expected a string, got 1");
   EXPECT_EQ(error_of(replaced(text_, "\"format\": \"vvc.policy\"", "\"format\": \"vvc.checkpoint\"")),
             "p.json: /format: expected \"vvc.policy\", got \"vvc.checkpoint\"");
-  EXPECT_EQ(error_of(replaced(text_, "\"version\": 2", "\"version\": 3")),
-            "p.json: /version: expected an integer from 1 to 2, got 3");
+  EXPECT_EQ(error_of(replaced(text_, "\"version\": 3", "\"version\": 4")),
+            "p.json: /version: expected an integer from 1 to 3, got 4");
+  EXPECT_EQ(error_of(replaced(text_, "\"backoff\": true", "\"backoff\": 1")),
+            "p.json: /backoff: expected true or false, got 1");
+  EXPECT_EQ(error_of(replaced(text_, "\"replan\": 4", "\"replan\": -1")),
+            "p.json: /replan: expected an integer from 0 to 1000000, got -1");
   EXPECT_EQ(error_of(replaced(text_, "\"horizon\": 7", "\"horizon\": 7, \"horizons\": 7"))
                 .rfind("p.json: /horizons: unknown field (expected one of \"format\", ", 0),
             0u);
@@ -343,11 +352,11 @@ TEST_F(CheckpointIo, ErrorsInTheEmbeddedPolicyHaveItsPath) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Self-description (version 2) and version-1 files.
+// Self-description (version 2 on) and older files.
 
 TEST_F(PolicyIo, TheLayoutAccountsForEveryParameter) {
   const PolicyFile back = parse_policy(text_, "p.json");
-  ASSERT_EQ(back.layout.size(), 6u);
+  ASSERT_EQ(back.layout.size(), 10u);
   int covered = 0;
   for (const auto& b : back.layout) {
     EXPECT_EQ(b.offset, covered) << b.name;
@@ -357,6 +366,9 @@ TEST_F(PolicyIo, TheLayoutAccountsForEveryParameter) {
   EXPECT_EQ(covered, back.theta.size());
   EXPECT_EQ(back.layout[1].name, "omega_a");
   EXPECT_EQ(back.layout[1].size, 9 * 3);  // nine other modelled buses x three inverters
+  EXPECT_EQ(back.layout[6].name, "backoff_lower_a");
+  EXPECT_EQ(back.layout[6].size, 12);  // one per modelled bus
+  EXPECT_EQ(back.layout[9].name, "backoff_upper_b");
   EXPECT_EQ(error_of(replaced(text_, "\"size\": 3", "\"size\": 4")),
             "p.json: /parameters/layout/5/offset: expected 70 (where the previous block ends), got 69");
   const DiffOpModel step(benchmark_study(), DiffOpStructure{});
@@ -408,6 +420,31 @@ TEST(PolicyFiles, VersionOneFilesStillLoad) {
   PolicyFile again = describe_policy(model, v1.theta);
   EXPECT_EQ(again.version, kPolicyVersion);
   EXPECT_TRUE(again.conditions.has_value());
+}
+
+// A version-2 policy (before the band back-off, the violation penalty and re-planning) is read as a policy with
+// none of them, and evaluating it gives exactly the metrics its old code stored: Traj's open-loop plan unchanged.
+TEST(PolicyFiles, VersionTwoFilesStillLoadAndActAsBefore) {
+  const Study& study = benchmark_study();
+  const PolicyFile v2 = read_policy(VVC_SOURCE_DIR "/tests/data/policies/ieee13_tasrl_traj_v2.json");
+  EXPECT_EQ(v2.version, 2);
+  EXPECT_FALSE(v2.structure.backoff);
+  EXPECT_EQ(v2.structure.replan, 0);
+  EXPECT_EQ(v2.training.violation_penalty, 0.0);
+  const DiffOpModel model(study, v2.structure);
+  EXPECT_NO_THROW(check_policy_matches(v2, model, "v2"));
+  EXPECT_TRUE(compare_policy(v2, study).differences.empty());
+  ASSERT_TRUE(v2.evaluation.has_value());
+  EvaluationOptions eo;
+  eo.ids = v2.evaluation_seeds;
+  eo.threads = 2;
+  const Evaluation ev = evaluate(
+      study, *make_scenarios(study), [&] { return make_diffop_controller(model, v2.theta); }, eo);
+  EXPECT_EQ(ev.summary.transient, v2.evaluation->transient);
+  EXPECT_EQ(ev.summary.steady, v2.evaluation->steady);
+  EXPECT_EQ(ev.summary.fraction_out_of_band, v2.evaluation->fraction_out_of_band);
+  EXPECT_EQ(ev.summary.final_violations, v2.evaluation->final_violations);
+  EXPECT_EQ(ev.summary.worst_violation, v2.evaluation->worst_violation);
 }
 
 }  // namespace

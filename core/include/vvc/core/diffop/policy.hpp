@@ -5,15 +5,34 @@
 //
 //   minimize   sum_k w_k [ 1/2 q_k' C q_k + 1/2 q_k' (y0_inv + X_ii (q_k - q_0) + y_init - 2)
 //                          + 1/2 (q_k - q_{k-1})' D (q_k - q_{k-1}) ]
-//   subject to vmin^2 <= y_0 + X (q_k - q_0) <= vmax^2   (every modelled bus, every stage)
+//   subject to vmin^2 + dlo <= y_0 + X (q_k - q_0) <= vmax^2 - dhi   (every modelled bus, every stage)
 //              q_min <= q_k <= q_max
 //
 // with the learned linear voltage model X (rows: modelled buses; the inverter rows X_ii = L L' + eps I,
 // symmetric positive definite by construction), the learned cost weights C = diag(c exp(a)) and move penalty
 // D = diag(exp(b)). Stage weights w_k = gamma^(k-1); in Traj mode the last stage also carries the tail of the
 // episode (w_H = sum_{j=H..T} gamma^(j-1)) so that the plan is an open-loop plan of all T steps whose actions
-// after H are held at q_H. When the hard limits are infeasible the exact-penalty (L1 slack) QP is solved
-// instead and the step is reported as a fallback.
+// after H are held at q_H; with DiffOpStructure::replan the plan is made again from the measured state every
+// `replan` steps. When the hard limits are infeasible the exact-penalty (L1 slack) QP is solved instead and the
+// step is reported as a fallback.
+//
+// Band back-off (DiffOpStructure::backoff). The model is linear and the network is not, so a plan that meets
+// the band in the model can leave it in the network. The band is tightened per monitored point r (a row of X,
+// a modelled bus here) and side by a learned back-off that depends on the operating-point feature phi as the
+// model does:
+//
+//   dlo_r = kScaleD (kappa_lo_a_r + phi kappa_lo_b_r),   dhi_r = kScaleD (kappa_hi_a_r + phi kappa_hi_b_r)
+//
+// (pu^2; zero at the starting point; a negative value widens the model's band where the model is
+// conservative). The back-off enters only the row limits, lower_r = vmin^2 + dlo_r - y0_r + (X q_0)_r and
+// upper_r = vmax^2 - dhi_r - y0_r + (X q_0)_r at every stage k, so for L = w'q* with the adjoint data gradient
+// (dlower, dupper) of kkt_sensitivity.hpp
+//
+//   dL/dkappa_lo_a_r = kScaleD sum_k dlower_{k,r},   dL/dkappa_hi_a_r = -kScaleD sum_k dupper_{k,r},
+//
+// and the _b blocks the same times phi. The adjoint is nonzero only on active rows, so the back-off learns where
+// the band binds. What it is trained for (a violation penalty in the training cost, because the benchmark cost F
+// rewards leaving the band) is in trainer.hpp.
 #pragma once
 
 #include <Eigen/Dense>
@@ -37,11 +56,16 @@ struct DiffOpStructure {
   int horizon = 1;          ///< H
   int episode_steps = 100;  ///< T, used by Traj mode's tail weight
   double discount = 0.99;
+  /// The learned band back-off (above). On for DiffOP; off for the MPC-based baselines that share this model
+  /// and for policy files of versions 1 and 2, which predate it.
+  bool backoff = true;
+  /// Traj: re-plan from the measured state every `replan` steps (0: never, the open-loop plan of the reset).
+  int replan = 0;
 };
 
 /// One block of the parameter vector theta.
 struct ParameterBlock {
-  std::string name;  ///< lambda_a, omega_a, lambda_b, omega_b, a, b
+  std::string name;  ///< lambda_a, omega_a, lambda_b, omega_b, a, b, then backoff_{lower,upper}_{a,b}
   int offset = 0;
   int size = 0;
   std::string meaning;
@@ -52,14 +76,15 @@ struct ParameterBlock {
 class DiffOpModel {
  public:
   /// Scales of the normalized parameters: X_ii = (kScaleL lambda)(kScaleL lambda)' + eps I,
-  /// W = kScaleW omega.
+  /// W = kScaleW omega, back-off d = kScaleD kappa (pu^2).
   static constexpr double kScaleL = 0.1;
   static constexpr double kScaleW = 0.05;
+  static constexpr double kScaleD = 0.01;
   static constexpr double kEpsilon = 1e-6;
 
   DiffOpModel(const Study& study, const DiffOpStructure& structure);
 
-  int num_parameters() const { return 2 * (num_l_ + num_w_) + 2 * m_; }
+  int num_parameters() const { return 2 * (num_l_ + num_w_) + 2 * m_ + (structure_.backoff ? 4 * nobs_ : 0); }
   /// The blocks of theta, in order; their sizes add up to num_parameters().
   std::vector<ParameterBlock> parameter_layout() const;
   int num_inverters() const { return m_; }
@@ -67,12 +92,21 @@ class DiffOpModel {
   const std::vector<int>& modelled_buses() const { return observed_; }
   const DiffOpStructure& structure() const { return structure_; }
   const Study& study() const { return *study_; }
+  /// Whether the policy solves its QP before step t (0-based): every step in Step mode; at t = 0 and every
+  /// `replan` steps in Traj mode.
+  bool plans_at(int t) const;
+  /// The stage of the last plan applied at step t: 0 in Step mode; the steps since the last plan in Traj mode,
+  /// held at H - 1 after the horizon.
+  int plan_stage(int t) const;
 
   /// The deliberately wrong starting point (docs/algorithms/diffop.md says why this one): X = 2 x LinDistFlow
-  /// (twice the no-load sensitivity), C = diag(c) of the study, D = 0.01 I.
+  /// (twice the no-load sensitivity), C = diag(c) of the study, D = 0.01 I, no back-off.
   Eigen::VectorXd initial_parameters() const;
   /// The learned voltage model X (modelled buses x inverters) at operating-point feature phi, pu^2 per MVar.
   Eigen::MatrixXd voltage_model(const Eigen::VectorXd& theta, double phi = 0.0) const;
+  /// The band back-off at operating-point feature phi, pu^2: one row per monitored point, columns (dlo, dhi);
+  /// zero without DiffOpStructure::backoff.
+  Eigen::MatrixXd band_backoff(const Eigen::VectorXd& theta, double phi = 0.0) const;
 
   struct State {
     Eigen::VectorXd q0;      ///< m
@@ -93,6 +127,7 @@ class DiffOpModel {
  private:
   void unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x, Eigen::MatrixXd& l) const;
   double stage_weight(int k) const;  ///< k = 1..H
+  int backoff_offset() const { return 2 * (num_l_ + num_w_) + 2 * m_; }
 
   const Study* study_;
   DiffOpStructure structure_;
@@ -156,7 +191,6 @@ class DiffOpSolver {
   PolicyGradientStatus accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
                                            const Eigen::VectorXd& w, Eigen::VectorXd& dtheta);
   const Eigen::VectorXd& plan() const { return plan_; }  ///< m H
-  void clear_plan() { plan_.setZero(); }
   PolicySolveStatus last_status() const { return status_; }
   const DiffOpSolveStats& stats() const { return stats_; }
   const KktDiagnostics& last_diagnostics() const { return kkt_.diagnostics(); }

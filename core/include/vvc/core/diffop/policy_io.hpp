@@ -1,8 +1,11 @@
-// Policy files ("format": "vvc.policy", version 2, reading version 1 too; docs/formats/policy.md) and trainer
-// checkpoints ("format": "vvc.checkpoint", version 2, reading version 1 too). Doubles are written with 17
-// significant digits, so files round-trip exactly, and files are written atomically. A version-2 policy is
-// self-describing: the layout of its parameter vector, block by block, and what it was trained for (the network's
-// name and content hash, the voltage band, the inverter limits, the cost weights).
+// Policy files ("format": "vvc.policy", version 3, reading versions 1 and 2 too; docs/formats/policy.md) and
+// trainer checkpoints ("format": "vvc.checkpoint", version 2, reading version 1 too). Doubles are written with 17
+// significant digits, so files round-trip exactly, and files are written atomically. A policy of version 2 or
+// later is self-describing: the layout of its parameter vector, block by block, and what it was trained for (the
+// network's name and content hash, the voltage band, the inverter limits, the cost weights). Version 3 adds the
+// band back-off (its parameter blocks and the "backoff" flag), Traj's re-planning interval ("replan") and the
+// training's violation penalty; a version-1 or -2 file is read as a policy without back-off whose Traj plan runs
+// open loop, trained without penalty.
 #pragma once
 
 #include <filesystem>
@@ -18,7 +21,7 @@
 namespace vvc::core {
 
 /// The policy format version written.
-inline constexpr int kPolicyVersion = 2;
+inline constexpr int kPolicyVersion = 3;
 
 /// What a policy was trained for (recorded from version 2 on).
 struct PolicyConditions {
@@ -33,7 +36,7 @@ struct PolicyConditions {
 };
 
 struct PolicyFile {
-  int version = kPolicyVersion;  ///< the version read (1 or 2)
+  int version = kPolicyVersion;  ///< the version read (1, 2 or 3)
   std::string study_name;
   std::string study_path;
   std::vector<std::string> inverters;       ///< generator names, in the study's order

@@ -5,6 +5,12 @@
 // the scenario-to-scenario spread of returns dwarfs the noise effect, voltage-control-benchmark.md section
 // 6). The action sent to the plant is clipped to the inverter limits by the plant; the likelihood-ratio term
 // uses the sampled noise. The parameters follow Adam (training/adam.hpp).
+//
+// The cost the gradient minimizes is, per step, F_t + mu e_t with e_t the largest distance of a bus outside
+// the band after step t (pu). The benchmark cost F alone rewards leaving the band: the cheapest q lies just
+// outside it whenever the band binds, so a model that lets the policy sit outside the band scores better on F.
+// The penalty makes the model and the band back-off (policy.hpp) pay for it. The validation picks the returned
+// parameters on the same objective, transient + mu sum_t gamma^t e_t.
 #pragma once
 
 #include <Eigen/Dense>
@@ -27,6 +33,7 @@ struct DiffOpTrainingOptions {
   int noise_draws = 4;               ///< K per scenario (>= 2 for the baseline)
   double sigma = 0.05;               ///< exploration standard deviation, MVar
   double beta = 2.0;                 ///< truncation, in standard deviations
+  double violation_penalty = 1.0;    ///< mu, per pu outside the band and step (0: train on F alone)
   AdamOptions adam{0.05};            ///< the step is taken on the normalized parameters
   ValidationOptions validation{10};
   CheckpointOptions checkpoint;
@@ -39,8 +46,9 @@ struct DiffOpTrainingOptions {
 
 /// One exploring rollout: a pure function of (theta, scenario, noise seed).
 struct Rollout {
-  Eigen::VectorXd costs;   ///< F(q_t), t = 1..T
-  Eigen::MatrixXd scores;  ///< T x P: (du*_t/dtheta)' eps_t / sigma
+  Eigen::VectorXd costs;       ///< F(q_t), t = 1..T
+  Eigen::VectorXd violations;  ///< e_t: the largest distance of a bus outside the band after step t, pu
+  Eigen::MatrixXd scores;      ///< T x P: (du*_t/dtheta)' eps_t / sigma
   long fallback_steps = 0;
 };
 Rollout run_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Environment& env,

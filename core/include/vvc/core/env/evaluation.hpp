@@ -33,6 +33,7 @@ struct EpisodeRecord {
   double final_vmax = 0.0;
   int steps_out_of_band = 0;
   double worst_violation = 0.0;
+  double discounted_violation = 0.0;  ///< sum_{t=1..T} gamma^t (largest distance outside the band), pu
   /// The first t after which every step is in band (T + 1 if the last step is outside).
   int steps_to_recover = 0;
   int power_flow_failures = 0;  ///< steps (and the reset) whose power flow did not converge

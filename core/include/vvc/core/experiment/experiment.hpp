@@ -44,7 +44,11 @@ bool is_diffop_form(Method method);
 
 struct TrainRequest {
   Method method = Method::kDiffOpStep;
-  int horizon = 0;  ///< DiffOP: H (0: 1 for Step, 10 for Traj); the MPC-based methods use Step with H = 1
+  int horizon = 0;      ///< DiffOP: H (0: 1 for Step, 10 for Traj); the MPC-based methods use Step with H = 1
+  bool backoff = true;  ///< DiffOP: the learned band back-off (DiffOpStructure::backoff); the MPC-based: none
+  /// DiffOP(Traj): re-plan from the measured state every this many steps (DiffOpStructure::replan; 0: open
+  /// loop); none: every H steps.
+  std::optional<int> replan;
   /// The options of every trainer; the request's method uses its own (threads come from `threads`).
   DiffOpTrainingOptions diffop;
   BaselineOptions ddpg;  ///< DDPG baselines (default_tasrl_options() / default_stable_ddpg_options() budgets)
