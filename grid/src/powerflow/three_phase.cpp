@@ -297,7 +297,9 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
   }
   refresh_load_terms();
   regulator_runtime.resize(net.regulators.size());
-  queue.reserve(2 * net.regulators.size() + 1);
+  capacitor_control_runtime.resize(net.capacitor_controls.size());
+  queue.reserve(2 * net.regulators.size() + net.capacitor_controls.size() + 1);
+  reset_capacitors();
   assemble_values();
 
   klu_defaults(&common);
@@ -640,7 +642,7 @@ void ThreePhaseWorkspace::Impl::set_tap(size_t transformer, int winding, double 
   taps[transformer][static_cast<size_t>(winding)] = value;
   const PhaseTransformer& t = network->transformers[transformer];
   element_y[static_cast<size_t>(t.element)] = transformer_admittance(t, taps[transformer]);
-  taps_changed = true;
+  admittance_changed = true;
 }
 
 // Current entering element e at its conductor `row`, at the present voltages.
@@ -681,6 +683,11 @@ void ThreePhaseWorkspace::Impl::fill_outputs(ThreePhaseResult& r) const {
     r.regulators[k].position =
         inc > 0.0 ? static_cast<int>(std::lround((tap - 0.5 * (t.max_tap + t.min_tap)) / inc)) : 0;
   }
+  r.capacitors.resize(network->capacitors.size());
+  for (size_t k = 0; k < network->capacitors.size(); ++k) {
+    r.capacitors[k].name = network->capacitors[k].name;
+    r.capacitors[k].states = capacitor_runtime[k].states;
+  }
 }
 
 ThreePhaseWorkspace::ThreePhaseWorkspace(const MultiphaseNetwork& network)
@@ -693,6 +700,7 @@ void ThreePhaseWorkspace::reset() {
   Impl& m = *impl_;
   m.warm = false;
   m.reset_control();
+  m.reset_capacitors();
   for (size_t t = 0; t < m.taps.size(); ++t) {
     const PhaseTransformer& transformer = m.network->transformers[t];
     for (int w = 0; w < transformer.windings; ++w) {
@@ -701,9 +709,9 @@ void ThreePhaseWorkspace::reset() {
       }
     }
   }
-  if (m.taps_changed) {
+  if (m.admittance_changed) {
     m.assemble_values();
-    m.taps_changed = false;
+    m.admittance_changed = false;
   }
   m.load_scale = 1.0;
   for (size_t l = 0; l < m.power.size(); ++l) {
@@ -749,9 +757,9 @@ const ThreePhaseResult& solve(const MultiphaseNetwork& network, const ThreePhase
   r.control_iterations = 0;
   r.jacobian_factorizations = 0;
   r.taps_settled = true;
-  const bool control =
-      !network.regulators.empty() && (options.taps == TapMode::kControl ||
-                                      (options.taps == TapMode::kAsNetwork && network.regulator_control));
+  const bool control = (!network.regulators.empty() || !network.capacitor_controls.empty()) &&
+                       (options.taps == TapMode::kControl ||
+                        (options.taps == TapMode::kAsNetwork && network.regulator_control));
   if (!control) {
     r.status = m.flow(options, r);
   } else {
@@ -765,14 +773,15 @@ const ThreePhaseResult& solve(const MultiphaseNetwork& network, const ThreePhase
       if (r.control_iterations < max_control) {
         if (r.status == PowerFlowStatus::kConverged) {
           for (size_t k = 0; k < network.regulators.size(); ++k) m.sample(k);
+          for (size_t k = 0; k < network.capacitor_controls.size(); ++k) m.sample_capacitor(k);
           done = !m.do_nearest_actions();
         } else {
           done = true;
         }
       }
-      if (m.taps_changed) {
+      if (m.admittance_changed) {
         m.assemble_values();
-        m.taps_changed = false;
+        m.admittance_changed = false;
       }
       if (done || r.control_iterations >= max_control) break;
     }
