@@ -133,7 +133,10 @@ struct ThreePhaseWorkspace::Impl {
   // Sensitivity scratch.
   Eigen::VectorXcd sensitivity_rhs;
 
-  explicit Impl(const MultiphaseNetwork& net);
+  // kNoLoadSolve: the admittance matrix without the loads and without the Newton Jacobian, for
+  // calc_voltage_bases's one linear solve.
+  enum class Purpose { kPowerFlow, kNoLoadSolve };
+  explicit Impl(const MultiphaseNetwork& net, Purpose purpose = Purpose::kPowerFlow);
   ~Impl();
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
