@@ -163,8 +163,8 @@ struct ThreePhaseTiming {
   double iterations = 0.0;  ///< per timed solve, mean
 };
 
-/// Warm solves with the taps held where a first solve under regulator control left them (as OpenDSS's timing
-/// runs do with "Set controlmode=off"): the same loads again, or loads alternating between 100 % and 105 %.
+/// Warm solves with the taps and capacitors held where a first solve under control left them (as OpenDSS's
+/// timing runs do with "Set controlmode=off"): the same loads again, or loads alternating between 100 % and 105 %.
 ThreePhaseTiming time_three_phase(const std::string& name, const grid::MultiphaseNetwork& net,
                                   grid::ThreePhaseAlgorithm algorithm, bool alternating,
                                   double voltage_tolerance, int per_batch) {
@@ -200,17 +200,46 @@ ThreePhaseTiming time_three_phase(const std::string& name, const grid::Multiphas
           static_cast<double>(iterations) / static_cast<double>(solves)};
 }
 
+/// Reading an OpenDSS script into its network, and building the power flow's workspace for it.
+struct ReadTiming {
+  std::string network;
+  int nodes = 0;
+  double read_ms = 0.0, read_cpu_ms = 0.0;
+  double workspace_ms = 0.0, workspace_cpu_ms = 0.0;
+};
+
+ReadTiming time_read(const std::string& name, const std::filesystem::path& script, int repeats) {
+  ReadTiming t{name};
+  const auto [read_us, read_cpu_us] = median_times_us(
+      [&] {
+        const grid::OpenDssCase dss = grid::read_opendss(script);
+        t.nodes = dss.network.num_nodes();
+      },
+      repeats, 1);
+  const grid::MultiphaseNetwork net = grid::read_opendss(script).network;
+  const auto [ws_us, ws_cpu_us] =
+      median_times_us([&] { const grid::ThreePhaseWorkspace ws(net); }, repeats, 1);
+  t.read_ms = read_us / 1e3;
+  t.read_cpu_ms = read_cpu_us / 1e3;
+  t.workspace_ms = ws_us / 1e3;
+  t.workspace_cpu_ms = ws_cpu_us / 1e3;
+  return t;
+}
+
 int bench_three_phase(const Args& args, const std::filesystem::path& cases) {
   // --quick: a few solves of the IEEE 13-bus feeder and of radial3 1,000, to check that it runs.
   const bool quick = args.has("quick");
   const double voltage_tolerance = 1e-8;
   std::vector<std::pair<std::string, grid::MultiphaseNetwork>> networks;
+  std::vector<ReadTiming> reads;
   for (const auto& [name, file] : {std::pair<std::string, std::string>{"ieee13", "ieee13/IEEE13Nodeckt.dss"},
                                    {"ieee34", "ieee34/ieee34Mod1.dss"},
                                    {"ieee37", "ieee37/ieee37.dss"},
-                                   {"ieee123", "ieee123/IEEE123Master.dss"}}) {
+                                   {"ieee123", "ieee123/IEEE123Master.dss"},
+                                   {"ieee8500", "ieee8500/Master.dss"}}) {
     if (quick && name != "ieee13") continue;
     networks.emplace_back(name, grid::read_opendss(cases / file).network);
+    reads.push_back(time_read(name, cases / file, quick ? 1 : 7));
   }
   for (int n : quick ? std::vector<int>{1000} : std::vector<int>{1000, 10000}) {
     for (bool unbalanced : {false, true}) {
@@ -241,10 +270,19 @@ int bench_three_phase(const Args& args, const std::filesystem::path& cases) {
                 << ", \"median_us\": " << r.median_us << ", \"median_cpu_us\": " << r.median_cpu_us
                 << ", \"iterations\": " << r.iterations << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
     }
+    std::cout << "  ],\n  \"read\": [\n";
+    for (size_t i = 0; i < reads.size(); ++i) {
+      const ReadTiming& r = reads[i];
+      std::cout << "    {\"network\": \"" << r.network << "\", \"nodes\": " << r.nodes
+                << ", \"read_ms\": " << r.read_ms << ", \"read_cpu_ms\": " << r.read_cpu_ms
+                << ", \"workspace_ms\": " << r.workspace_ms
+                << ", \"workspace_cpu_ms\": " << r.workspace_cpu_ms << "}"
+                << (i + 1 < reads.size() ? "," : "") << "\n";
+    }
     std::cout << "  ]\n}\n";
   } else {
     std::cout
-        << "warm three-phase solves, taps held where control left them, median of 7 batches\n"
+        << "warm three-phase solves, taps and capacitors held where control left them, median of 7 batches\n"
            "(tolerance: relative voltage change 1e-8, power mismatch 1e-10 pu; alternating: loads 100 % / "
            "105 %)\n";
     std::cout << std::left << std::setw(26) << "network" << std::setw(13) << "algorithm" << std::setw(13)
@@ -256,6 +294,18 @@ int bench_three_phase(const Args& args, const std::filesystem::path& cases) {
                 << r.loads << std::right << std::setw(8) << r.nodes << std::setw(14) << std::fixed
                 << std::setprecision(2) << r.median_us << std::setw(14) << r.median_cpu_us << std::setw(12)
                 << std::setprecision(1) << r.iterations << "\n";
+    }
+    std::cout << "\nreading the OpenDSS script (read_opendss) and building the workspace, median of "
+              << (quick ? 1 : 7) << "\n"
+              << std::left << std::setw(26) << "network" << std::right << std::setw(8) << "nodes"
+              << std::setw(14) << "read ms" << std::setw(14) << "read cpu ms" << std::setw(16)
+              << "workspace ms" << std::setw(18) << "workspace cpu ms"
+              << "\n";
+    for (const ReadTiming& r : reads) {
+      std::cout << std::left << std::setw(26) << r.network << std::right << std::setw(8) << r.nodes
+                << std::setw(14) << std::fixed << std::setprecision(2) << r.read_ms << std::setw(14)
+                << r.read_cpu_ms << std::setw(16) << r.workspace_ms << std::setw(18) << r.workspace_cpu_ms
+                << "\n";
     }
   }
   return 0;
@@ -395,11 +445,12 @@ int run_bench(int argc, char** argv) {
            "       vvc bench table --study STUDY [--out DIR] (see vvc bench table --help)\n\n"
            "powerflow: warm power-flow solves of the IEEE 13-bus benchmark case and of synthetic radial\n"
            "  feeders of 1,000, 10,000 and 100,000 buses (median of 7 batches).\n"
-           "three-phase: warm unbalanced solves of the IEEE 13, 34, 37 and 123 feeders (taps set by control, "
-           "then\n"
-           "  held) and of radial3 1,000 and 10,000, balanced and unbalanced, by Newton and the fixed point, "
-           "with\n"
-           "  unchanged loads and loads alternating between 100 % and 105 % (median of 7 batches).\n"
+           "three-phase: warm unbalanced solves of the IEEE 13, 34, 37, 123 and 8500-node feeders (taps and\n"
+           "  capacitors set by control, then held) and of radial3 1,000 and 10,000, balanced and "
+           "unbalanced,\n"
+           "  by Newton and the fixed point, with unchanged loads and loads alternating between 100 % and\n"
+           "  105 % (median of 7 batches); then the time to read each feeder's script and build its "
+           "workspace.\n"
            "policy: evaluation time of the 500 x 100 benchmark (gradient flow and a DiffOP policy, 1 and 2\n"
            "  threads) and the per-step policy QP (H = 1 and 10) by the dense solver and by Ipopt.\n"
            "table: trains and evaluates every method of the DiffOP paper's comparison.\n"

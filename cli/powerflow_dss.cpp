@@ -1,7 +1,8 @@
 // vvc powerflow CASE.dss: the unbalanced power flow of an OpenDSS script. Prints every bus and phase
 // (bus,phase,vm_pu,va_deg,vm_volts; line-to-neutral, bus names lower case as OpenDSS reports them), the
-// feeder power, losses and the regulator taps, as an aligned table or JSON; CSV is the voltage table alone,
-// and --summary-csv / --taps-csv write the other two tables to files of their own.
+// feeder power, losses, the regulator taps and the capacitor states, as an aligned table or JSON; CSV is the
+// voltage table alone, and --summary-csv / --taps-csv / --capacitors-csv write the other tables to files of
+// their own.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -23,23 +24,31 @@ namespace {
 
 const std::vector<OptionSpec> kSpecs = {
     {"format", true, "table (default), csv or json", "FMT"},
-    {"taps", true, "fixed: the taps in the file; control: regulator control (default: as the file says)",
+    {"taps", true,
+     "fixed: the taps and capacitor states in the file; control: regulator and capacitor control (default: "
+     "as "
+     "the file says)",
      "MODE"},
     {"lenient", false, "skip unsupported OpenDSS commands and properties with a warning instead of failing",
      ""},
     {"summary-csv", true, "also write the summary to FILE: quantity,value (status, iterations, kW, kvar)",
      "FILE"},
     {"taps-csv", true, "also write the regulator taps to FILE: regulator,tap_pu,position", "FILE"},
+    {"capacitors-csv", true,
+     "also write the capacitor states to FILE: capacitor,steps,states (1 in service, 0 out, per step, "
+     "separated by blanks)",
+     "FILE"},
 };
 
 constexpr const char* kUsage =
     "usage: vvc powerflow CASE.dss [--format table|csv|json] [--taps fixed|control] [--lenient]\n"
-    "                              [--summary-csv FILE] [--taps-csv FILE]\n"
+    "                              [--summary-csv FILE] [--taps-csv FILE] [--capacitors-csv FILE]\n"
     "\n"
     "Solves the unbalanced power flow of an OpenDSS script and prints the voltage of every bus and phase\n"
-    "(bus,phase,vm_pu,va_deg,vm_volts; line-to-neutral), the source power, losses and regulator taps.\n"
-    "table and json print all three; csv prints the voltage table only (one header line, one row per bus\n"
-    "and phase): --summary-csv and --taps-csv write the other two tables as CSV files.\n"
+    "(bus,phase,vm_pu,va_deg,vm_volts; line-to-neutral), the source power, losses, regulator taps and\n"
+    "capacitor states. table and json print them all; csv prints the voltage table only (one header line,\n"
+    "one row per bus and phase): --summary-csv, --taps-csv and --capacitors-csv write the other tables as\n"
+    "CSV files.\n"
     "Exit status: 0 converged, 1 not converged, 2 bad input.\n"
     "\n"
     "options:\n";
@@ -68,6 +77,13 @@ std::string json_string(const std::string& s) {
 struct Row {
   std::string bus, phase, vm_pu, va_deg, vm_volts;
 };
+
+// A capacitor's step states separated by `separator`: "1 1 0".
+std::string states_text(const std::vector<int>& states, const std::string& separator) {
+  std::string out;
+  for (size_t k = 0; k < states.size(); ++k) out += (k == 0 ? "" : separator) + std::to_string(states[k]);
+  return out;
+}
 
 }  // namespace
 
@@ -132,6 +148,13 @@ int run_powerflow_dss(int argc, char** argv) {
     }
     write_file_atomically(*path, text);
   }
+  if (const auto path = args.get("capacitors-csv")) {
+    std::string text = "capacitor,steps,states\n";
+    for (const grid::CapacitorState& c : r.capacitors) {
+      text += c.name + ',' + std::to_string(c.states.size()) + ',' + states_text(c.states, " ") + '\n';
+    }
+    write_file_atomically(*path, text);
+  }
 
   if (format == "csv") {
     std::cout << "bus,phase,vm_pu,va_deg,vm_volts\n";
@@ -154,7 +177,13 @@ int run_powerflow_dss(int argc, char** argv) {
       std::cout << (k == 0 ? "\n" : ",\n") << "    {\"name\": " << json_string(g.name)
                 << ", \"tap_pu\": " << format_number(g.tap, 5) << ", \"position\": " << g.position << "}";
     }
-    std::cout << (r.regulators.empty() ? "],\n" : "\n  ],\n") << "  \"voltages\": [";
+    std::cout << (r.regulators.empty() ? "],\n" : "\n  ],\n") << "  \"capacitors\": [";
+    for (size_t k = 0; k < r.capacitors.size(); ++k) {
+      const grid::CapacitorState& c = r.capacitors[k];
+      std::cout << (k == 0 ? "\n" : ",\n") << "    {\"name\": " << json_string(c.name) << ", \"states\": ["
+                << states_text(c.states, ", ") << "]}";
+    }
+    std::cout << (r.capacitors.empty() ? "],\n" : "\n  ],\n") << "  \"voltages\": [";
     for (size_t k = 0; k < rows.size(); ++k) {
       const Row& row = rows[k];
       std::cout << (k == 0 ? "\n" : ",\n") << "    {\"bus\": " << json_string(row.bus)
@@ -174,6 +203,9 @@ int run_powerflow_dss(int argc, char** argv) {
     std::printf("losses  %12.3f kW %12.3f kvar\n", loss_kw, loss_kvar);
     for (const grid::RegulatorState& g : r.regulators) {
       std::printf("regulator %-12s tap %.5f (%+d)\n", g.name.c_str(), g.tap, g.position);
+    }
+    for (const grid::CapacitorState& c : r.capacitors) {
+      std::printf("capacitor %-12s steps %s\n", c.name.c_str(), states_text(c.states, " ").c_str());
     }
   }
   if (!r.converged()) {

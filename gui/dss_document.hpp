@@ -53,7 +53,7 @@ std::string phase_name(int number);
 
 /// Reads the script, fills missing bus coordinates from a coordinates file beside it (BusCoords.dat,
 /// *BusXY*.csv, *BusCoords*.*: lines "bus x y", separated by commas or blanks) when the script gave none, and
-/// solves the power flow with the taps and regulator control the script asks for.
+/// solves the power flow with the taps, capacitor states and controls the script asks for.
 DssDocument open_dss_document(const std::filesystem::path& path);
 
 }  // namespace vvc::gui

@@ -1,10 +1,13 @@
 #include "dss_feeder_view.hpp"
 
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <numbers>
 
 #include "feeder_view.hpp"
@@ -15,6 +18,11 @@ namespace {
 constexpr double kMargin = 40.0;
 constexpr double kCaptionHeight = 20.0;  // reserved below the diagram
 constexpr double kBusRadius = 6.0;
+constexpr double kMinZoom = 0.5;
+constexpr double kMaxZoom = 5000.0;
+// Bus names appear when at most this many buses are in view; transformer markers on edges at least this long.
+constexpr int kMaxLabels = 150;
+constexpr double kMarkerEdgePixels = 24.0;
 }  // namespace
 
 DssFeederView::DssFeederView(QWidget* parent) : QWidget(parent) {
@@ -26,8 +34,76 @@ DssFeederView::DssFeederView(QWidget* parent) : QWidget(parent) {
 
 void DssFeederView::set_document(const DssDocument* document) {
   doc_ = document;
+  zoom_ = 1.0;
+  pan_ = QPointF();
   compute_layout();
+  colour_.clear();
+  out_of_band_.clear();
+  for (int i = 0; doc_ != nullptr && i < bus_count(); ++i) {
+    const double vm = doc_->worst_vm_pu(i);
+    colour_.push_back(voltage_colour(vm, kDssVmin, kDssVmax));
+    out_of_band_.push_back(!(vm >= kDssVmin && vm <= kDssVmax));
+  }
   update();
+}
+
+void DssFeederView::zoom_at(QPointF anchor, double factor) {
+  const double zoom = std::clamp(zoom_ * factor, kMinZoom, kMaxZoom);
+  pan_ = anchor - (anchor - pan_) * (zoom / zoom_);
+  zoom_ = zoom;
+  update();
+}
+
+void DssFeederView::pan_by(QPointF delta) {
+  pan_ += delta;
+  update();
+}
+
+void DssFeederView::reset_view() {
+  zoom_ = 1.0;
+  pan_ = QPointF();
+  update();
+}
+
+double DssFeederView::bus_radius() const {
+  if (bus_count() <= 200) return kBusRadius;
+  return std::clamp(2.5 * std::sqrt(zoom_), 2.5, kBusRadius);
+}
+
+void DssFeederView::wheelEvent(QWheelEvent* event) {
+  const double steps = event->angleDelta().y() / 120.0;
+  if (steps != 0.0) zoom_at(event->position(), std::pow(1.25, steps));
+  event->accept();
+}
+
+void DssFeederView::mousePressEvent(QMouseEvent* event) {
+  if (event->button() == Qt::LeftButton) {
+    dragging_ = true;
+    drag_from_ = event->position();
+    setCursor(Qt::ClosedHandCursor);
+  }
+  QWidget::mousePressEvent(event);
+}
+
+void DssFeederView::mouseMoveEvent(QMouseEvent* event) {
+  if (dragging_) {
+    pan_by(event->position() - drag_from_);
+    drag_from_ = event->position();
+  }
+  QWidget::mouseMoveEvent(event);
+}
+
+void DssFeederView::mouseReleaseEvent(QMouseEvent* event) {
+  if (event->button() == Qt::LeftButton && dragging_) {
+    dragging_ = false;
+    unsetCursor();
+  }
+  QWidget::mouseReleaseEvent(event);
+}
+
+void DssFeederView::mouseDoubleClickEvent(QMouseEvent* event) {
+  if (event->button() == Qt::LeftButton) reset_view();
+  QWidget::mouseDoubleClickEvent(event);
 }
 
 void DssFeederView::compute_layout() {
@@ -53,12 +129,15 @@ void DssFeederView::compute_layout() {
         queue.push_back(static_cast<int>(i));
       }
     }
-    double span = 1.0;
+    double lo = 0.0, hi = 0.0;
+    bool any = false;
     for (size_t i = 0; i < n; ++i) {
-      for (size_t j = 0; j < i && placed[i]; ++j) {
-        if (placed[j]) span = std::max(span, std::abs(layout_[i].x() - layout_[j].x()));
-      }
+      if (!placed[i]) continue;
+      lo = any ? std::min(lo, layout_[i].x()) : layout_[i].x();
+      hi = any ? std::max(hi, layout_[i].x()) : layout_[i].x();
+      any = true;
     }
+    const double span = std::max(1.0, hi - lo);
     while (!queue.empty()) {
       const int bus = queue.front();
       queue.pop_front();
@@ -99,11 +178,13 @@ void DssFeederView::compute_layout() {
 }
 
 QPointF DssFeederView::bus_position(int bus) const {
-  return frame_.to_screen(layout_[static_cast<size_t>(bus)], size(), kMargin, kCaptionHeight);
+  return frame_.to_screen(layout_[static_cast<size_t>(bus)], size(), kMargin, kCaptionHeight) * zoom_ + pan_;
 }
 
 int DssFeederView::bus_at(QPointF point) const {
-  return frame_.nearest(layout_, point, size(), kMargin, kCaptionHeight, 2.0 * kBusRadius);
+  // The fitted frame's nearest bus to the point taken back through the zoom, within the radius on screen.
+  const double radius = std::max(2.0 * bus_radius(), 6.0);
+  return frame_.nearest(layout_, (point - pan_) / zoom_, size(), kMargin, kCaptionHeight, radius / zoom_);
 }
 
 QString DssFeederView::bus_tooltip(int bus) const {
@@ -151,29 +232,49 @@ void DssFeederView::paintEvent(QPaintEvent*) {
   if (doc_ == nullptr) return;
   const grid::MultiphaseNetwork& net = doc_->network();
   const bool geographic = !doc_->coordinates_source.empty();
+  const int n = bus_count();
+  screen_.resize(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) screen_[static_cast<size_t>(i)] = bus_position(i);
+  const QRectF view = QRectF(rect()).adjusted(-10, -10, 10, 10);
+
+  // Edges in two batches (solid, dashed for switches), only those that can cross the view; then the markers
+  // of transformers and regulators whose edge is long enough on screen to show one.
+  QVector<QLineF> solid, dashed;
+  std::vector<std::pair<QPointF, DssEdgeKind>> markers;
   for (const DssEdge& e : doc_->edges) {
-    QPen pen(QColor(60, 60, 60), 2.0);
-    if (e.kind == DssEdgeKind::kSwitch) pen.setStyle(Qt::DashLine);
-    painter.setPen(pen);
-    painter.setBrush(Qt::NoBrush);
-    const QPointF a = bus_position(e.from);
-    const QPointF b = bus_position(e.to);
-    QPainterPath path(a);
-    if (!geographic) {
+    const QPointF a = screen_[static_cast<size_t>(e.from)];
+    const QPointF b = screen_[static_cast<size_t>(e.to)];
+    if (!view.intersects(QRectF(a, b).normalized().adjusted(-1, -1, 1, 1))) continue;
+    QVector<QLineF>& batch = e.kind == DssEdgeKind::kSwitch ? dashed : solid;
+    QPointF mid = 0.5 * (a + b);
+    if (geographic) {
+      batch.append(QLineF(a, b));
+    } else {
       // Orthogonal routing reads like a one-line diagram: across, then down.
-      path.lineTo(a.x() + 0.5 * (b.x() - a.x()), a.y());
-      path.lineTo(a.x() + 0.5 * (b.x() - a.x()), b.y());
+      const double x = a.x() + 0.5 * (b.x() - a.x());
+      batch.append(QLineF(a, QPointF(x, a.y())));
+      batch.append(QLineF(QPointF(x, a.y()), QPointF(x, b.y())));
+      batch.append(QLineF(QPointF(x, b.y()), b));
+      mid = QPointF(x, 0.5 * (a.y() + b.y()));
     }
-    path.lineTo(b);
-    painter.drawPath(path);
-    const QPointF mid = path.pointAtPercent(0.5);
-    if (e.kind == DssEdgeKind::kTransformer) {
+    const bool long_enough = QLineF(a, b).length() >= kMarkerEdgePixels;
+    if (e.kind == DssEdgeKind::kRegulator || (e.kind == DssEdgeKind::kTransformer && long_enough))
+      markers.emplace_back(mid, e.kind);
+  }
+  const double line_width = n > 1000 && zoom_ < 4.0 ? 1.0 : 2.0;
+  painter.setBrush(Qt::NoBrush);
+  painter.setPen(QPen(QColor(60, 60, 60), line_width));
+  painter.drawLines(solid);
+  painter.setPen(QPen(QColor(60, 60, 60), line_width, Qt::DashLine));
+  painter.drawLines(dashed);
+  for (const auto& [mid, kind] : markers) {
+    if (kind == DssEdgeKind::kTransformer) {
       // Two interlocked windings.
       painter.setPen(QPen(QColor(120, 60, 0), 1.5));
       painter.setBrush(QColor(255, 255, 255, 200));
       painter.drawEllipse(mid + QPointF(-3, 0), 5.0, 5.0);
       painter.drawEllipse(mid + QPointF(3, 0), 5.0, 5.0);
-    } else if (e.kind == DssEdgeKind::kRegulator) {
+    } else {
       painter.setPen(QPen(Qt::black, 1.0));
       painter.setBrush(QColor(150, 60, 200));
       const QPolygonF diamond{mid + QPointF(0, -8), mid + QPointF(8, 0), mid + QPointF(0, 8),
@@ -183,29 +284,59 @@ void DssFeederView::paintEvent(QPaintEvent*) {
       painter.drawText(QRectF(mid.x() - 8, mid.y() - 8, 16, 16), Qt::AlignCenter, QStringLiteral("R"));
     }
   }
-  QFont small = painter.font();
-  small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1.5));
-  painter.setFont(small);
-  // Labels only when they do not crowd each other out (the IEEE 123 feeder at a small window).
-  const bool labels = bus_count() <= 60 || width() * height() > 1200 * 700;
-  for (int i = 0; i < bus_count(); ++i) {
-    const QPointF p = bus_position(i);
-    const double vm = doc_->worst_vm_pu(i);
-    const bool out = !(vm >= kDssVmin && vm <= kDssVmax);
-    painter.setPen(QPen(out ? Qt::black : QColor(40, 40, 40), out ? 2.5 : 1.0));
-    painter.setBrush(voltage_colour(vm, kDssVmin, kDssVmax));
-    if (std::find(doc_->source_buses.begin(), doc_->source_buses.end(), i) != doc_->source_buses.end()) {
+
+  // Buses in view: round points batched by colour, then the outlines of those outside the band and the
+  // source's square.
+  const double r = bus_radius();
+  std::map<QRgb, QVector<QPointF>> by_colour;
+  std::vector<int> visible;
+  for (int i = 0; i < n; ++i) {
+    const QPointF p = screen_[static_cast<size_t>(i)];
+    if (!view.contains(p)) continue;
+    visible.push_back(i);
+    by_colour[colour_[static_cast<size_t>(i)].rgb()].append(p);
+  }
+  for (const auto& [rgb, points] : by_colour) {
+    painter.setPen(QPen(QColor(rgb), 2.0 * r, Qt::SolidLine, Qt::RoundCap));
+    painter.drawPoints(points);
+  }
+  painter.setBrush(Qt::NoBrush);
+  for (int i : visible) {
+    const QPointF p = screen_[static_cast<size_t>(i)];
+    const bool source =
+        std::find(doc_->source_buses.begin(), doc_->source_buses.end(), i) != doc_->source_buses.end();
+    if (source) {
+      painter.setPen(QPen(QColor(40, 40, 40), 1.0));
+      painter.setBrush(colour_[static_cast<size_t>(i)]);
       painter.drawRect(QRectF(p.x() - kBusRadius, p.y() - kBusRadius, 2 * kBusRadius, 2 * kBusRadius));
-    } else {
-      painter.drawEllipse(p, kBusRadius, kBusRadius);
+      painter.setBrush(Qt::NoBrush);
+    } else if (out_of_band_[static_cast<size_t>(i)]) {
+      // A dark ring around the colour, which stays visible on the small buses of a large feeder.
+      const double ring = r < kBusRadius ? r + 0.75 : r;
+      painter.setPen(QPen(Qt::black, r < kBusRadius ? 1.0 : 2.5));
+      painter.drawEllipse(p, ring, ring);
+    } else if (n <= 200) {
+      painter.setPen(QPen(QColor(40, 40, 40), 1.0));
+      painter.drawEllipse(p, r, r);
     }
-    if (labels) {
-      painter.setPen(Qt::black);
-      painter.drawText(p + QPointF(kBusRadius + 1, -kBusRadius),
+  }
+  // Names only when they do not crowd each other out.
+  if (static_cast<int>(visible.size()) <= kMaxLabels &&
+      (n <= 60 || width() * height() > 1200 * 700 || zoom_ > 1.0)) {
+    QFont small = painter.font();
+    small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1.5));
+    painter.setFont(small);
+    painter.setPen(Qt::black);
+    for (int i : visible) {
+      painter.drawText(screen_[static_cast<size_t>(i)] + QPointF(r + 1, -r),
                        QString::fromStdString(net.buses[static_cast<size_t>(i)].name));
     }
   }
-  // Legend: colour scale over the band, the markers, and the power-flow status.
+  // Legend: colour scale over the band, the markers, and the power-flow status; how to zoom and pan.
+  painter.fillRect(QRectF(0, height() - 32.0, width(), 32.0), palette().base());
+  painter.setPen(QColor(110, 110, 110));
+  painter.drawText(QPointF(8, 14.0), tr("wheel: zoom, drag: pan, double click: whole feeder"));
+  painter.setPen(Qt::black);
   draw_voltage_legend(painter, size(), kDssVmin, kDssVmax);
   const QString status = QString::fromUtf8(grid::to_string(doc_->flow.status).data());
   painter.drawText(QPointF(8, height() - 18.0),

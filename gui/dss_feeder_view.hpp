@@ -1,7 +1,10 @@
 // One-line diagram of an OpenDSS feeder: buses at their coordinates when the case provides them, else laid
 // out as a tree from the elements' bus pairs (depth from the source across, leaves spread down). A bus is
 // coloured by its worst phase |V| against the 0.95-1.05 pu band; transformers and regulators are marked on
-// their edges; hovering a bus shows each phase's voltage and the loads at the bus.
+// their edges; hovering a bus shows each phase's voltage and the loads at the bus. The mouse wheel zooms
+// about the cursor, dragging pans, a double click shows the whole feeder again. Painting stays fast at the
+// IEEE 8500-node feeder's size: edges and buses are drawn in batches, only what lies in view, with
+// transformer markers and bus names once the zoom leaves room for them.
 #pragma once
 
 #include <QPointF>
@@ -9,9 +12,8 @@
 #include <QWidget>
 #include <vector>
 
-#include "feeder_layout.hpp"
-
 #include "dss_document.hpp"
+#include "feeder_layout.hpp"
 
 namespace vvc::gui {
 
@@ -24,25 +26,48 @@ class DssFeederView : public QWidget {
   void set_document(const DssDocument* document);
 
   int bus_count() const { return static_cast<int>(layout_.size()); }
-  /// Position of a bus in widget coordinates (for tests and tooltips).
+  /// Position of a bus in widget coordinates, at the present zoom and pan (for tests and tooltips).
   QPointF bus_position(int bus) const;
   /// Index of the bus nearest `point` within a few pixels, or -1.
   int bus_at(QPointF point) const;
   /// The hover text of a bus.
   QString bus_tooltip(int bus) const;
 
+  /// Zoom factor (1: the whole feeder fits the view).
+  double zoom() const { return zoom_; }
+  /// Zooms by `factor` keeping the point under `anchor` (widget coordinates) in place.
+  void zoom_at(QPointF anchor, double factor);
+  /// Moves the diagram by `delta` pixels.
+  void pan_by(QPointF delta);
+  /// The whole feeder again.
+  void reset_view();
+
   QSize sizeHint() const override { return {700, 420}; }
 
  protected:
   void paintEvent(QPaintEvent* event) override;
   bool event(QEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void mouseDoubleClickEvent(QMouseEvent* event) override;
 
  private:
   void compute_layout();
+  /// Bus radius in pixels: small when many buses share the view, growing with the zoom.
+  double bus_radius() const;
 
   const DssDocument* doc_ = nullptr;
   std::vector<QPointF> layout_;  ///< abstract coordinates, mapped to the widget when painting
-  LayoutFrame frame_;            ///< maps layout_ into the widget
+  LayoutFrame frame_;            ///< maps layout_ into the widget at zoom 1
+  std::vector<QColor> colour_;   ///< each bus's colour (worst phase |V|)
+  std::vector<char> out_of_band_;
+  double zoom_ = 1.0;
+  QPointF pan_;  ///< screen = fitted position * zoom_ + pan_
+  bool dragging_ = false;
+  QPointF drag_from_;
+  mutable std::vector<QPointF> screen_;  ///< paint's scratch: every bus's screen position
 };
 
 }  // namespace vvc::gui

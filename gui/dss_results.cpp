@@ -11,14 +11,16 @@ DssResultsTables::DssResultsTables(QWidget* parent)
     : QTabWidget(parent),
       phases_(new CopyableTable(this)),
       summary_(new CopyableTable(this)),
-      regulators_(new CopyableTable(this)) {
+      regulators_(new CopyableTable(this)),
+      capacitors_(new CopyableTable(this)) {
   addTab(phases_, tr("Bus phases"));
   addTab(summary_, tr("Feeder power and losses"));
   addTab(regulators_, tr("Regulator taps"));
+  addTab(capacitors_, tr("Capacitors"));
 }
 
 void DssResultsTables::set_document(const DssDocument* doc) {
-  for (CopyableTable* t : {phases_, summary_, regulators_}) {
+  for (CopyableTable* t : {phases_, summary_, regulators_, capacitors_}) {
     t->setSortingEnabled(false);
     t->clear();
     t->setRowCount(0);
@@ -73,7 +75,18 @@ void DssResultsTables::set_document(const DssDocument* doc) {
     regulators_->setItem(i, 1, new NumberItem(g.tap, 5));
     regulators_->setItem(i, 2, new NumberItem(g.position, 0));
   }
-  for (CopyableTable* t : {phases_, summary_, regulators_}) {
+  capacitors_->setColumnCount(3);
+  capacitors_->setHorizontalHeaderLabels({"capacitor", "steps", "states"});
+  capacitors_->setRowCount(static_cast<int>(flow.capacitors.size()));
+  for (int i = 0; i < static_cast<int>(flow.capacitors.size()); ++i) {
+    const grid::CapacitorState& c = flow.capacitors[static_cast<size_t>(i)];
+    QStringList states;
+    for (int state : c.states) states << QString::number(state);
+    capacitors_->setItem(i, 0, text_item(QString::fromStdString(c.name)));
+    capacitors_->setItem(i, 1, new NumberItem(static_cast<double>(c.states.size()), 0));
+    capacitors_->setItem(i, 2, text_item(states.join(' ')));
+  }
+  for (CopyableTable* t : {phases_, summary_, regulators_, capacitors_}) {
     t->resizeColumnsToContents();
     t->setSortingEnabled(t != summary_);
   }

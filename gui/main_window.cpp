@@ -275,14 +275,16 @@ void MainWindow::show_dss(const DssDocument* dss) {
   if (dss == nullptr) return;
   int phases = 0;
   for (const grid::PhaseBus& bus : dss->network().buses) phases += static_cast<int>(bus.nodes.size());
-  statusBar()->showMessage(tr("%1: OpenDSS feeder, %2 buses, %3 bus phases, %4 regulators; unbalanced power "
-                              "flow %5 after %6 iterations (viewing only: training needs a study)")
-                               .arg(QString::fromStdString(document_->path.string()))
-                               .arg(dss->network().buses.size())
-                               .arg(phases)
-                               .arg(dss->network().regulators.size())
-                               .arg(QString::fromUtf8(grid::to_string(dss->flow.status).data()))
-                               .arg(dss->flow.iterations));
+  statusBar()->showMessage(
+      tr("%1: OpenDSS feeder, %2 buses, %3 bus phases, %4 regulators, %5 capacitors; "
+         "unbalanced power flow %6 after %7 iterations (viewing only: training needs a study)")
+          .arg(QString::fromStdString(document_->path.string()))
+          .arg(dss->network().buses.size())
+          .arg(phases)
+          .arg(dss->network().regulators.size())
+          .arg(dss->network().capacitors.size())
+          .arg(QString::fromUtf8(grid::to_string(dss->flow.status).data()))
+          .arg(dss->flow.iterations));
 }
 
 void MainWindow::start_training() {

@@ -12,11 +12,16 @@
 
 namespace vvc::gui {
 
-QTableWidgetItem* text_item(const QString& text) {
-  auto* item = new QTableWidgetItem(text);
-  item->setFlags(item->flags() & ~Qt::ItemIsEditable);
-  return item;
+TextItem::TextItem(const QString& text) : QTableWidgetItem(text, kType), key_(text) {
+  setFlags(flags() & ~Qt::ItemIsEditable);
 }
+
+bool TextItem::operator<(const QTableWidgetItem& other) const {
+  if (other.type() == kType) return key_ < static_cast<const TextItem&>(other).key_;
+  return QTableWidgetItem::operator<(other);
+}
+
+QTableWidgetItem* text_item(const QString& text) { return new TextItem(text); }
 
 namespace {
 
@@ -30,17 +35,18 @@ QString csv_field(QString text) {
 
 }  // namespace
 
-NumberItem::NumberItem(double value, int digits) : value_(value) {
+NumberItem::NumberItem(double value, int digits) : QTableWidgetItem(kType), value_(value) {
   if (!std::isnan(value)) setText(QString::number(value, 'f', digits));
   setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
   setFlags(flags() & ~Qt::ItemIsEditable);
 }
 
 bool NumberItem::operator<(const QTableWidgetItem& other) const {
-  if (const auto* o = dynamic_cast<const NumberItem*>(&other)) {
+  if (other.type() == kType) {
+    const double o = static_cast<const NumberItem&>(other).value_;
     // Empty cells sort after every number, so that an ascending sort puts the values first.
-    if (std::isnan(value_) || std::isnan(o->value_)) return !std::isnan(value_) && std::isnan(o->value_);
-    return value_ < o->value_;
+    if (std::isnan(value_) || std::isnan(o)) return !std::isnan(value_) && std::isnan(o);
+    return value_ < o;
   }
   return QTableWidgetItem::operator<(other);
 }

@@ -9,13 +9,26 @@
 
 namespace vvc::gui {
 
-/// A read-only text cell.
+/// A read-only text cell. It sorts by its text as QTableWidgetItem does, comparing a copy it keeps instead of
+/// reading both items' display data, so that a table of thousands of rows sorts in a few milliseconds.
+class TextItem : public QTableWidgetItem {
+ public:
+  static constexpr int kType = QTableWidgetItem::UserType + 2;
+  explicit TextItem(const QString& text);
+  bool operator<(const QTableWidgetItem& other) const override;
+
+ private:
+  QString key_;
+};
+
+/// A read-only text cell (a TextItem).
 QTableWidgetItem* text_item(const QString& text);
 
 /// A numeric cell: shows `digits` decimals and sorts by value. NaN is an empty cell that sorts after every
 /// number.
 class NumberItem : public QTableWidgetItem {
  public:
+  static constexpr int kType = QTableWidgetItem::UserType + 1;
   NumberItem(double value, int digits);
   bool operator<(const QTableWidgetItem& other) const override;
   double value() const { return value_; }

@@ -1,6 +1,6 @@
-// Unbalanced power-flow benchmarks: warm solves of the IEEE 13, 34, 37 and 123 OpenDSS feeders as shipped
-// (a first solve under regulator control sets the taps, which are then held, as OpenDSS's timing runs do with
-// "Set controlmode=off") and of the synthetic "radial3 N" feeders (docs/benchmarks/benchmark-networks.md),
+// Unbalanced power-flow benchmarks: warm solves of the IEEE 13, 34, 37, 123 and 8500-node OpenDSS feeders as
+// shipped (a first solve under regulator and capacitor control sets the taps and capacitors, which are then
+// held, as OpenDSS's timing runs do with "Set controlmode=off") and of the synthetic "radial3 N" feeders (docs/benchmarks/benchmark-networks.md),
 // by Newton and by the fixed point, at OpenDSS's tolerance 1e-8 on the relative voltage change, with the
 // power mismatch at 1e-10 pu. Reports time per solve and iterations; never asserts on time.
 //
@@ -50,7 +50,12 @@ const MultiphaseNetwork& ieee(int which) {
   static const MultiphaseNetwork ieee37 = read_opendss(VVC_SOURCE_DIR "/cases/ieee37/ieee37.dss").network;
   static const MultiphaseNetwork ieee123 =
       read_opendss(VVC_SOURCE_DIR "/cases/ieee123/IEEE123Master.dss").network;
-  return which == 13 ? ieee13 : which == 34 ? ieee34 : which == 37 ? ieee37 : ieee123;
+  static const MultiphaseNetwork ieee8500 = read_opendss(VVC_SOURCE_DIR "/cases/ieee8500/Master.dss").network;
+  return which == 13    ? ieee13
+         : which == 34  ? ieee34
+         : which == 37  ? ieee37
+         : which == 123 ? ieee123
+                        : ieee8500;
 }
 
 ThreePhaseAlgorithm algorithm(int64_t arg) {
@@ -61,9 +66,26 @@ void BM_Ieee(benchmark::State& state) {
   run_warm(state, ieee(static_cast<int>(state.range(0))), state.range(1) != 0, algorithm(state.range(2)));
 }
 BENCHMARK(BM_Ieee)
-    ->ArgsProduct({{13, 34, 37, 123}, {0, 1}, {0, 1}})
+    ->ArgsProduct({{13, 34, 37, 123, 8500}, {0, 1}, {0, 1}})
     ->ArgNames({"feeder", "alternating", "fixed_point"})
     ->Unit(benchmark::kMicrosecond);
+
+// Reading the IEEE 8500-node feeder's script into its network, and building the power flow's workspace.
+void BM_Ieee8500Read(benchmark::State& state) {
+  for (auto _ : state) {
+    const OpenDssCase dss = read_opendss(VVC_SOURCE_DIR "/cases/ieee8500/Master.dss");
+    benchmark::DoNotOptimize(dss.network.nodes.data());
+  }
+}
+BENCHMARK(BM_Ieee8500Read)->Unit(benchmark::kMillisecond);
+
+void BM_Ieee8500Workspace(benchmark::State& state) {
+  for (auto _ : state) {
+    ThreePhaseWorkspace ws(ieee(8500));
+    benchmark::DoNotOptimize(&ws);
+  }
+}
+BENCHMARK(BM_Ieee8500Workspace)->Unit(benchmark::kMillisecond);
 
 void BM_Radial3(benchmark::State& state) {
   const MultiphaseNetwork net = make_radial3_feeder(static_cast<int>(state.range(0)), state.range(1) != 0);

@@ -128,9 +128,17 @@ struct ReferenceTap {
   int position = 0;
 };
 
-// The voltages of a reference file and, for an OpenDSS dump (dssrun's "solve" output), its regulator taps.
+struct ReferenceCapacitor {
+  std::string capacitor;
+  std::vector<int> states;
+};
+
+// The voltages of a reference file and, for an OpenDSS dump (dssrun's "solve" output), its regulator taps,
+// capacitor states and the number of power flows its control loop solved.
 std::vector<ReferenceVoltage> read_reference(const fs::path& path, const std::string& format,
-                                             std::vector<ReferenceTap>* taps = nullptr) {
+                                             std::vector<ReferenceTap>* taps = nullptr,
+                                             std::vector<ReferenceCapacitor>* capacitors = nullptr,
+                                             int* control_iterations = nullptr) {
   std::vector<ReferenceVoltage> out;
   if (format == "pmd_json") {
     std::ifstream in(path);
@@ -159,6 +167,18 @@ std::vector<ReferenceVoltage> read_reference(const fs::path& path, const std::st
     if (section == "regcontrols") {
       // regcontrol,transformer,winding,tap_pu,tap_position,tap_increment,regcontrol_tapnumber
       if (taps != nullptr) taps->push_back({f.at(0), std::stod(f.at(3)), std::stoi(f.at(6))});
+    } else if (section == "capacitors") {
+      // capacitor,numsteps,states (the states separated by blanks)
+      if (capacitors != nullptr) {
+        ReferenceCapacitor c{f.at(0), {}};
+        std::istringstream states(f.at(2));
+        for (int state = 0; states >> state;) c.states.push_back(state);
+        EXPECT_EQ(c.states.size(), static_cast<size_t>(std::stoi(f.at(1)))) << path << ": " << line;
+        capacitors->push_back(std::move(c));
+      }
+    } else if (section == "solution") {
+      if (control_iterations != nullptr && f.at(0) == "control_iterations")
+        *control_iterations = std::stoi(f.at(1));
     } else if (section != "voltages") {
       continue;
     } else if (format == "published_pu") {  // node,phase(A/B/C),vmag_pu,angle_deg,...
@@ -217,10 +237,14 @@ TEST_P(ThreePhaseValidation, MatchesReference) {
 
   const double vm_tol = std::stod(c.settings.at("vm_tolerance"));
   const double va_tol = std::stod(c.settings.at("va_tolerance_deg"));
-  // Compares the solution with a reference file: every node's magnitude and angle, and the taps it lists.
+  // Compares the solution with a reference file: every node's magnitude and angle, and the taps and
+  // capacitor states it lists.
   auto compare = [&](const ThreePhaseResult& r, const fs::path& path, const std::string& what) {
     std::vector<ReferenceTap> taps;
-    const std::vector<ReferenceVoltage> reference = read_reference(path, format, &taps);
+    std::vector<ReferenceCapacitor> capacitors;
+    int control_iterations = -1;
+    const std::vector<ReferenceVoltage> reference =
+        read_reference(path, format, &taps, &capacitors, &control_iterations);
     ASSERT_FALSE(reference.empty()) << path;
     double worst_vm = 0.0, worst_va = 0.0;
     for (const ReferenceVoltage& ref : reference) {
@@ -248,6 +272,19 @@ TEST_P(ThreePhaseValidation, MatchesReference) {
     }
     if (format == "opendss_dump") {
       EXPECT_EQ(taps.size(), r.regulators.size()) << what;
+      EXPECT_EQ(capacitors.size(), r.capacitors.size()) << what;
+      // Under control the same actions in the same order take as many power flows as in OpenDSS, unless the
+      // script solved already (vvc does not replay a script's own Solve).
+      if (r.control_iterations > 0 && !dss.solved) {
+        EXPECT_EQ(r.control_iterations, control_iterations) << what;
+      }
+    }
+    for (const ReferenceCapacitor& capacitor : capacitors) {
+      const auto it =
+          std::find_if(r.capacitors.begin(), r.capacitors.end(),
+                       [&](const CapacitorState& state) { return lower(state.name) == capacitor.capacitor; });
+      ASSERT_NE(it, r.capacitors.end()) << "Capacitor." << capacitor.capacitor << " is not in the network";
+      EXPECT_EQ(it->states, capacitor.states) << what << " Capacitor." << capacitor.capacitor;
     }
     for (const ReferenceTap& tap : taps) {
       const auto it = std::find_if(r.regulators.begin(), r.regulators.end(),
@@ -264,9 +301,9 @@ TEST_P(ThreePhaseValidation, MatchesReference) {
     RecordProperty(what + "_worst_vm_error", scientific(worst_vm));
     RecordProperty(what + "_worst_va_error_deg", scientific(worst_va));
   };
-  // Regulator control must land on the reference's taps by either algorithm; where the reference has a
-  // second solve (<name>.solve2.csv), the workspace solves again from where the first solve left the taps
-  // and the control's pending actions.
+  // Regulator and capacitor control must land on the reference's taps and capacitor states by either
+  // algorithm; where the reference has a second solve (<name>.solve2.csv), the workspace solves again from
+  // where the first solve left the taps, the capacitors and the controls' pending actions.
   for (const ThreePhaseAlgorithm algorithm :
        {ThreePhaseAlgorithm::kNewton, ThreePhaseAlgorithm::kFixedPoint}) {
     const std::string what = algorithm == ThreePhaseAlgorithm::kNewton ? "newton" : "fixed_point";

@@ -7,7 +7,9 @@
 // Y_term = A' Y_1V A with A = diag(1 / (V_base,k tap_k)) [1 -1]. Each phase unit's Y_term is stamped on its
 // conductors. V_base is kV / sqrt 3 for a wye winding of a 3-phase unit and kV otherwise. Delta windings join
 // phase i to phase i + d, d = -1 when the high-voltage winding is the delta one and +1 when it is the wye
-// one, so the low-voltage side lags by 30 degrees (ANSI); "leadlag=lead" flips d.
+// one, so the low-voltage side lags by 30 degrees (ANSI); "leadlag=lead" flips d. OpenDSS's anti-floating
+// shunt, ppm of the winding's base admittance, sits on both conductors of every winding and once more on the
+// neutral of a wye winding.
 #include <cmath>
 #include <numbers>
 
@@ -136,7 +138,25 @@ Eigen::MatrixXcd transformer_admittance(const PhaseTransformer& t, const std::ve
         out(ref[static_cast<size_t>(i)], ref[static_cast<size_t>(j)]) += y_term(i, j);
     }
   }
+  // OpenDSS (AddNeutralToY) bumps the neutral conductor of each wye winding by the same admittance once more,
+  // the neutral being the winding's last conductor: for a centre-tapped secondary's second half
+  // (bus X.0.2) that is its phase.
+  for (int w = 0; w < windings; ++w) {
+    if (t.connection[static_cast<size_t>(w)] != Connection::kWye) continue;
+    const double vb = v_base[static_cast<size_t>(w)];
+    const int neutral = w * nc + phases;
+    out(neutral, neutral) += Complex(0.0, -t.ppm_antifloat * 1e-6 / (vb * vb / va_phase) / 2.0);
+  }
   return out;
+}
+
+Eigen::MatrixXcd capacitor_admittance(const PhaseCapacitor& capacitor, const std::vector<int>& states) {
+  Eigen::MatrixXcd y =
+      Eigen::MatrixXcd::Zero(capacitor.step_y.front().rows(), capacitor.step_y.front().cols());
+  for (size_t k = 0; k < capacitor.step_y.size(); ++k) {
+    if (states[k] == 1) y += capacitor.step_y[k];
+  }
+  return y;
 }
 
 }  // namespace vvc::grid

@@ -54,13 +54,14 @@ double winding_base_volts(const PhaseTransformer& t, int winding) {
 
 void ThreePhaseWorkspace::Impl::reset_control() {
   std::fill(regulator_runtime.begin(), regulator_runtime.end(), RegulatorRuntime{});
+  std::fill(capacitor_control_runtime.begin(), capacitor_control_runtime.end(), CapacitorControlRuntime{});
   queue.clear();
   last_handle = 0;
 }
 
 // Inserted before the first action at the same or a later time, as OpenDSS's ControlQueue.Push.
-int ThreePhaseWorkspace::Impl::push_action(double delay, int code, int regulator) {
-  ControlAction action{delay, code, ++last_handle, regulator};
+int ThreePhaseWorkspace::Impl::push_action(double delay, int code, int device) {
+  ControlAction action{delay, code, ++last_handle, device};
   const auto at =
       std::find_if(queue.begin(), queue.end(), [&](const ControlAction& a) { return delay <= a.time; });
   queue.insert(at, action);
@@ -88,8 +89,12 @@ bool ThreePhaseWorkspace::Impl::do_nearest_actions() {
 }
 
 void ThreePhaseWorkspace::Impl::do_pending_action(const ControlAction& action) {
-  const RegulatorControl& c = network->regulators[static_cast<size_t>(action.regulator)];
-  RegulatorRuntime& s = regulator_runtime[static_cast<size_t>(action.regulator)];
+  if (action.code == kCapacitorSwitch) {
+    do_capacitor_action(static_cast<size_t>(action.device));
+    return;
+  }
+  const RegulatorControl& c = network->regulators[static_cast<size_t>(action.device)];
+  RegulatorRuntime& s = regulator_runtime[static_cast<size_t>(action.device)];
   if (action.code == kReverse) {
     if (s.reverse_pending) {
       if (c.cogen) {

@@ -92,7 +92,10 @@ int find_power_element(const MultiphaseNetwork& network, std::string_view name) 
   return -1;
 }
 
-ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
+ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net, Purpose purpose) : network(&net) {
+  static const std::vector<PhaseLoad> kNoLoads;
+  const bool power_flow = purpose == Purpose::kPowerFlow;
+  const std::vector<PhaseLoad>& loads = power_flow ? net.loads : kNoLoads;
   num_nodes = net.num_nodes();
   num_sources = static_cast<int>(net.source_nodes.size());
   position.assign(static_cast<size_t>(num_nodes), 0);
@@ -111,43 +114,46 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
   if (num_unknown == 0) throw InputError(net.name + ": the network has no nodes besides the source");
 
   // The coupling of the unknowns (every element and load stamp); an elimination order of it becomes the
-  // unknowns' numbering, so that the Newton Jacobian's LU needs no permutation.
-  std::vector<std::vector<int>> adjacency(static_cast<size_t>(num_unknown));
-  auto couple = [&](int a, int c) {
-    if (a < 0 || c < 0) return;
-    const int r = position[static_cast<size_t>(a)];
-    const int k = position[static_cast<size_t>(c)];
-    if (r >= 0 && k >= 0 && r != k) adjacency[static_cast<size_t>(k)].push_back(r);
-  };
-  for (const PrimitiveElement& e : net.elements) {
-    for (int a : e.nodes) {
-      for (int c : e.nodes) couple(a, c);
-    }
-  }
-  for (const PhaseLoad& load : net.loads) {
-    for (int k = 0; k < load.phases; ++k) {
-      const auto [p, q] = load_element_nodes(load, k);
-      couple(p, q), couple(q, p);
-    }
-  }
-  for (auto& neighbours : adjacency) {
-    std::sort(neighbours.begin(), neighbours.end());
-    neighbours.erase(std::unique(neighbours.begin(), neighbours.end()), neighbours.end());
-  }
-  std::vector<int> roots;  // unknowns next to a source node
-  for (const PrimitiveElement& e : net.elements) {
-    const bool at_source = std::any_of(e.nodes.begin(), e.nodes.end(), [&](int node) {
-      return node >= 0 && position[static_cast<size_t>(node)] < 0;
-    });
-    for (int node : e.nodes) {
-      if (at_source && node >= 0 && position[static_cast<size_t>(node)] >= 0) {
-        roots.push_back(position[static_cast<size_t>(node)]);
+  // unknowns' numbering, so that the Newton Jacobian's LU needs no permutation. (KLU, which alone solves the
+  // network without loads, orders on its own.)
+  if (power_flow) {
+    std::vector<std::vector<int>> adjacency(static_cast<size_t>(num_unknown));
+    auto couple = [&](int a, int c) {
+      if (a < 0 || c < 0) return;
+      const int r = position[static_cast<size_t>(a)];
+      const int k = position[static_cast<size_t>(c)];
+      if (r >= 0 && k >= 0 && r != k) adjacency[static_cast<size_t>(k)].push_back(r);
+    };
+    for (const PrimitiveElement& e : net.elements) {
+      for (int a : e.nodes) {
+        for (int c : e.nodes) couple(a, c);
       }
     }
-  }
-  const std::vector<int> order = detail::elimination_order(adjacency, roots);
-  for (int k = 0; k < num_unknown; ++k) {
-    position[static_cast<size_t>(unknown_nodes[static_cast<size_t>(order[static_cast<size_t>(k)])])] = k;
+    for (const PhaseLoad& load : loads) {
+      for (int k = 0; k < load.phases; ++k) {
+        const auto [p, q] = load_element_nodes(load, k);
+        couple(p, q), couple(q, p);
+      }
+    }
+    for (auto& neighbours : adjacency) {
+      std::sort(neighbours.begin(), neighbours.end());
+      neighbours.erase(std::unique(neighbours.begin(), neighbours.end()), neighbours.end());
+    }
+    std::vector<int> roots;  // unknowns next to a source node
+    for (const PrimitiveElement& e : net.elements) {
+      const bool at_source = std::any_of(e.nodes.begin(), e.nodes.end(), [&](int node) {
+        return node >= 0 && position[static_cast<size_t>(node)] < 0;
+      });
+      for (int node : e.nodes) {
+        if (at_source && node >= 0 && position[static_cast<size_t>(node)] >= 0) {
+          roots.push_back(position[static_cast<size_t>(node)]);
+        }
+      }
+    }
+    const std::vector<int> order = detail::elimination_order(adjacency, roots);
+    for (int k = 0; k < num_unknown; ++k) {
+      position[static_cast<size_t>(unknown_nodes[static_cast<size_t>(order[static_cast<size_t>(k)])])] = k;
+    }
   }
 
   // Sparsity pattern of Y from every element and load stamp.
@@ -169,7 +175,7 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
       for (int c : e.nodes) stamp(a, c);
     }
   }
-  for (const PhaseLoad& load : net.loads) {
+  for (const PhaseLoad& load : loads) {
     for (int k = 0; k < load.phases; ++k) {
       const auto [p, q] = load_element_nodes(load, k);
       stamp(p, p), stamp(p, q), stamp(q, p), stamp(q, q);
@@ -209,7 +215,7 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
     element_slots.push_back(std::move(slots));
     element_y.push_back(e.y);
   }
-  for (const PhaseLoad& load : net.loads) {
+  for (const PhaseLoad& load : loads) {
     std::vector<std::array<int, 4>> s;
     for (int k = 0; k < load.phases; ++k) {
       const auto [p, q] = load_element_nodes(load, k);
@@ -220,16 +226,18 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
   for (const PhaseTransformer& t : net.transformers) taps.push_back(t.tap);
 
   // The Newton Jacobian: Y_UU's pattern, the slot of each of its entries and of each load stamp.
-  std::vector<std::vector<int>> lower_pattern(static_cast<size_t>(num_unknown));
-  for (int c = 0; c < num_unknown; ++c) {
-    for (Eigen::SparseMatrix<Complex>::InnerIterator it(y_uu, c); it; ++it) {
-      if (it.row() > c) lower_pattern[static_cast<size_t>(c)].push_back(static_cast<int>(it.row()));
+  if (power_flow) {
+    std::vector<std::vector<int>> lower_pattern(static_cast<size_t>(num_unknown));
+    for (int c = 0; c < num_unknown; ++c) {
+      for (Eigen::SparseMatrix<Complex>::InnerIterator it(y_uu, c); it; ++it) {
+        if (it.row() > c) lower_pattern[static_cast<size_t>(c)].push_back(static_cast<int>(it.row()));
+      }
     }
+    jacobian_pattern = detail::SparseLuPattern(lower_pattern);
+    jacobian.reset(&jacobian_pattern);
   }
-  jacobian_pattern = detail::SparseLuPattern(lower_pattern);
-  jacobian.reset(&jacobian_pattern);
   const JacobianSlots js{&jacobian_pattern, num_unknown, jacobian_pattern.nonzeros()};
-  for (int c = 0; c < num_unknown; ++c) {
+  for (int c = 0; power_flow && c < num_unknown; ++c) {
     for (Eigen::SparseMatrix<Complex>::InnerIterator it(y_uu, c); it; ++it) {
       y_uu_jacobian_slot.push_back(js.encode(static_cast<int>(it.row()), c));
     }
@@ -242,15 +250,15 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
     int key, load, phase;
   };
   std::vector<Placed> placed;
-  for (size_t l = 0; l < net.loads.size(); ++l) {
-    for (int k = 0; k < net.loads[l].phases; ++k) {
-      const auto [p, q] = load_element_nodes(net.loads[l], k);
+  for (size_t l = 0; l < loads.size(); ++l) {
+    for (int k = 0; k < loads[l].phases; ++k) {
+      const auto [p, q] = load_element_nodes(loads[l], k);
       placed.push_back({std::min(ext_index(p), ext_index(q)), static_cast<int>(l), k});
     }
   }
   std::stable_sort(placed.begin(), placed.end(),
                    [](const Placed& x, const Placed& y) { return x.key < y.key; });
-  load_element_index.assign(net.loads.size(), {-1, -1, -1});
+  load_element_index.assign(loads.size(), {-1, -1, -1});
   auto jacobian_slot = [&](int a, int c) {
     if (a < 0 || c < 0) return -1;
     const int r = position[static_cast<size_t>(a)];
@@ -258,7 +266,7 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
     return r >= 0 && k >= 0 ? js.encode(r, k) : -1;
   };
   for (const Placed& x : placed) {
-    const auto [p, q] = load_element_nodes(net.loads[static_cast<size_t>(x.load)], x.phase);
+    const auto [p, q] = load_element_nodes(loads[static_cast<size_t>(x.load)], x.phase);
     for (int node : {p, q}) {
       if (node >= 0 && position[static_cast<size_t>(node)] >= 0)
         load_nodes.push_back(position[static_cast<size_t>(node)]);
@@ -267,7 +275,7 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
   std::sort(load_nodes.begin(), load_nodes.end());
   load_nodes.erase(std::unique(load_nodes.begin(), load_nodes.end()), load_nodes.end());
   for (const Placed& x : placed) {
-    const auto [p, q] = load_element_nodes(net.loads[static_cast<size_t>(x.load)], x.phase);
+    const auto [p, q] = load_element_nodes(loads[static_cast<size_t>(x.load)], x.phase);
     LoadElement e;
     e.p = ext_index(p);
     e.q = ext_index(q);
@@ -290,14 +298,16 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net) : network(&net) {
   x_previous = Eigen::VectorXcd::Zero(num_unknown);
   residual = Eigen::VectorXcd::Zero(ext.size());
   step = Eigen::VectorXcd::Zero(ext.size());
-  for (const PhaseLoad& load : net.loads) {
+  for (const PhaseLoad& load : loads) {
     power.emplace_back(load.p_w, load.q_var);
     y_matrix.push_back(std::conj(power.back()) / (load.v_base_v * load.v_base_v));
     terms.push_back(detail::load_terms(load, power.back()));
   }
   refresh_load_terms();
   regulator_runtime.resize(net.regulators.size());
-  queue.reserve(2 * net.regulators.size() + 1);
+  capacitor_control_runtime.resize(net.capacitor_controls.size());
+  queue.reserve(2 * net.regulators.size() + net.capacitor_controls.size() + 1);
+  reset_capacitors();
   assemble_values();
 
   klu_defaults(&common);
@@ -640,7 +650,7 @@ void ThreePhaseWorkspace::Impl::set_tap(size_t transformer, int winding, double 
   taps[transformer][static_cast<size_t>(winding)] = value;
   const PhaseTransformer& t = network->transformers[transformer];
   element_y[static_cast<size_t>(t.element)] = transformer_admittance(t, taps[transformer]);
-  taps_changed = true;
+  admittance_changed = true;
 }
 
 // Current entering element e at its conductor `row`, at the present voltages.
@@ -681,6 +691,11 @@ void ThreePhaseWorkspace::Impl::fill_outputs(ThreePhaseResult& r) const {
     r.regulators[k].position =
         inc > 0.0 ? static_cast<int>(std::lround((tap - 0.5 * (t.max_tap + t.min_tap)) / inc)) : 0;
   }
+  r.capacitors.resize(network->capacitors.size());
+  for (size_t k = 0; k < network->capacitors.size(); ++k) {
+    r.capacitors[k].name = network->capacitors[k].name;
+    r.capacitors[k].states = capacitor_runtime[k].states;
+  }
 }
 
 ThreePhaseWorkspace::ThreePhaseWorkspace(const MultiphaseNetwork& network)
@@ -693,6 +708,7 @@ void ThreePhaseWorkspace::reset() {
   Impl& m = *impl_;
   m.warm = false;
   m.reset_control();
+  m.reset_capacitors();
   for (size_t t = 0; t < m.taps.size(); ++t) {
     const PhaseTransformer& transformer = m.network->transformers[t];
     for (int w = 0; w < transformer.windings; ++w) {
@@ -701,9 +717,9 @@ void ThreePhaseWorkspace::reset() {
       }
     }
   }
-  if (m.taps_changed) {
+  if (m.admittance_changed) {
     m.assemble_values();
-    m.taps_changed = false;
+    m.admittance_changed = false;
   }
   m.load_scale = 1.0;
   for (size_t l = 0; l < m.power.size(); ++l) {
@@ -749,9 +765,9 @@ const ThreePhaseResult& solve(const MultiphaseNetwork& network, const ThreePhase
   r.control_iterations = 0;
   r.jacobian_factorizations = 0;
   r.taps_settled = true;
-  const bool control =
-      !network.regulators.empty() && (options.taps == TapMode::kControl ||
-                                      (options.taps == TapMode::kAsNetwork && network.regulator_control));
+  const bool control = (!network.regulators.empty() || !network.capacitor_controls.empty()) &&
+                       (options.taps == TapMode::kControl ||
+                        (options.taps == TapMode::kAsNetwork && network.regulator_control));
   if (!control) {
     r.status = m.flow(options, r);
   } else {
@@ -765,14 +781,15 @@ const ThreePhaseResult& solve(const MultiphaseNetwork& network, const ThreePhase
       if (r.control_iterations < max_control) {
         if (r.status == PowerFlowStatus::kConverged) {
           for (size_t k = 0; k < network.regulators.size(); ++k) m.sample(k);
+          for (size_t k = 0; k < network.capacitor_controls.size(); ++k) m.sample_capacitor(k);
           done = !m.do_nearest_actions();
         } else {
           done = true;
         }
       }
-      if (m.taps_changed) {
+      if (m.admittance_changed) {
         m.assemble_values();
-        m.taps_changed = false;
+        m.admittance_changed = false;
       }
       if (done || r.control_iterations >= max_control) break;
     }
@@ -784,16 +801,16 @@ const ThreePhaseResult& solve(const MultiphaseNetwork& network, const ThreePhase
 
 void calc_voltage_bases(MultiphaseNetwork& network) {
   if (network.voltage_bases_kv.empty()) return;
-  MultiphaseNetwork unloaded = network;
-  unloaded.loads.clear();
-  ThreePhaseWorkspace workspace(unloaded);
-  ThreePhaseOptions options;
-  options.taps = TapMode::kFixed;
-  const ThreePhaseResult& r = solve(unloaded, options, workspace);
+  // The network without its loads: one linear solve (two fixed-point iterations, the second confirming).
+  ThreePhaseWorkspace::Impl m(network, ThreePhaseWorkspace::Impl::Purpose::kNoLoadSolve);
+  PowerFlowOptions options;
+  int iterations = 0;
+  double mismatch = 0.0;
+  m.fixed_point(options, 1e-9, iterations, mismatch);
   for (PhaseBus& bus : network.buses) {
     if (bus.nodes.empty()) continue;
     double sum = 0.0;
-    for (int node : bus.nodes) sum += std::abs(r.v[node]);
+    for (int node : bus.nodes) sum += std::abs(m.voltage(node));
     const double kv_ll = std::numbers::sqrt3 * sum / static_cast<double>(bus.nodes.size()) / 1000.0;
     double best = network.voltage_bases_kv.front();
     for (double base : network.voltage_bases_kv) {

@@ -1,5 +1,6 @@
 // The three-phase power flow's workspace (private to vvc_grid): shared by the solver (three_phase.cpp), the
-// regulator control (regulator_control.cpp) and the sensitivities (three_phase_sensitivity.cpp).
+// regulator and capacitor controls (regulator_control.cpp, capacitor_control.cpp) and the sensitivities
+// (three_phase_sensitivity.cpp).
 #pragma once
 
 #include <klu.h>
@@ -85,7 +86,7 @@ struct ThreePhaseWorkspace::Impl {
   bool loads_changed = true;            // powers or scale changed since element_current was evaluated
   ThreePhaseResult result;
 
-  // Regulator control (OpenDSS's RegControl objects and control queue in static mode).
+  // Controls (OpenDSS's RegControl and CapControl objects and its control queue in static mode).
   struct RegulatorRuntime {
     bool armed = false;
     double pending_change = 0.0;  // pu tap change computed at the last sample
@@ -96,23 +97,46 @@ struct ThreePhaseWorkspace::Impl {
     int reverse_handle = 0;
     int reverse_back_handle = 0;
   };
+  enum class CapacitorAction { kNone, kOpen, kClose };
+  struct CapacitorControlRuntime {
+    CapacitorAction pending = CapacitorAction::kNone;
+    bool closed_state = true;  // the state the last sample saw (OpenDSS PresentState)
+    bool armed = false;
+    int action_handle = 0;
+    // OpenDSS starts it one default dead time (300 s) in the past when it creates the control, whatever
+    // dead time the script then sets.
+    double last_open_time = -300.0;
+  };
+  // A capacitor's switched state: its steps (OpenDSS FStates), the last step in service and whether its
+  // terminal is closed (opened with the last step, closed with the first).
+  struct CapacitorRuntime {
+    std::vector<int> states;
+    int last_step = 0;
+    bool closed = true;
+  };
   struct ControlAction {
     double time = 0.0;
-    int code = 0;  // kTapChange or kReverse
+    int code = 0;  // kTapChange, kReverse or kCapacitorSwitch
     int handle = 0;
-    int regulator = 0;
+    int device = 0;  // index of the regulator or capacitor control
   };
   static constexpr int kTapChange = 0;
   static constexpr int kReverse = 1;
+  static constexpr int kCapacitorSwitch = 2;
   std::vector<RegulatorRuntime> regulator_runtime;
+  std::vector<CapacitorControlRuntime> capacitor_control_runtime;
+  std::vector<CapacitorRuntime> capacitor_runtime;
   std::vector<ControlAction> queue;  // ascending time
   int last_handle = 0;
-  bool taps_changed = false;  // a control action moved a tap since the admittances were assembled
+  bool admittance_changed = false;  // a control action moved a tap or switched a capacitor since assembly
 
   // Sensitivity scratch.
   Eigen::VectorXcd sensitivity_rhs;
 
-  explicit Impl(const MultiphaseNetwork& net);
+  // kNoLoadSolve: the admittance matrix without the loads and without the Newton Jacobian, for
+  // calc_voltage_bases's one linear solve.
+  enum class Purpose { kPowerFlow, kNoLoadSolve };
+  explicit Impl(const MultiphaseNetwork& net, Purpose purpose = Purpose::kPowerFlow);
   ~Impl();
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
@@ -171,8 +195,14 @@ struct ThreePhaseWorkspace::Impl {
   void sample(size_t regulator);
   void do_pending_action(const ControlAction& action);
   bool do_nearest_actions();  // false when the queue is empty
-  int push_action(double delay, int code, int regulator);
+  int push_action(double delay, int code, int device);
   void delete_action(int handle);
+
+  // capacitor_control.cpp
+  void reset_capacitors();
+  void sample_capacitor(size_t control);
+  void do_capacitor_action(size_t control);
+  void set_capacitor_states(size_t capacitor);
 };
 
 }  // namespace vvc::grid

@@ -87,10 +87,16 @@ std::vector<int> NetworkBuilder::terminal_nodes(const std::string& bus_spec, int
     for (int k = 1; k <= phases && k <= conductors; ++k) numbers.push_back(k);
   }
   while (static_cast<int>(numbers.size()) < conductors) numbers.push_back(0);
-  const int bus = network_.add_bus(name);
+  const int bus = this->bus(name);
   std::vector<int> nodes;
   for (int number : numbers) nodes.push_back(number == 0 ? kGroundNode : network_.add_node(bus, number));
   return nodes;
+}
+
+int NetworkBuilder::bus(const std::string& name) {
+  const auto [it, added] = bus_index_.try_emplace(name, static_cast<int>(network_.buses.size()));
+  if (added) network_.buses.push_back(PhaseBus{name, {}, {}, 0.0, std::nullopt});
+  return it->second;
 }
 
 int NetworkBuilder::add_source_node(int number, Complex voltage) {

@@ -5,6 +5,7 @@
 
 #include <Eigen/Dense>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "context.hpp"
@@ -25,6 +26,8 @@ class NetworkBuilder {
   /// and its nodes as needed.
   std::vector<int> terminal_nodes(const std::string& bus_spec, int conductors, int phases,
                                   const Location& at);
+  /// The index of bus `name` (lower case), added if new.
+  int bus(const std::string& name);
   /// Adds a node of the ideal source (conductor `number`, no bus) held at `voltage` volts; returns its index.
   int add_source_node(int number, Complex voltage);
 
@@ -35,6 +38,7 @@ class NetworkBuilder {
   ReaderContext& context_;
   MultiphaseNetwork network_;
   std::vector<Complex> source_voltages_;
+  std::unordered_map<std::string, int> bus_index_;  // a feeder has thousands of buses (IEEE 8500: 4,876)
 };
 
 /// The primitive admittance of a two-terminal element: the series admittance between the terminals and a

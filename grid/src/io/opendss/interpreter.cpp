@@ -166,6 +166,7 @@ void Interpreter::read_bus_coords(const std::filesystem::path& path, const Locat
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
+    line = strip_comment(line);
     for (char& c : line) {
       if (c == ',' || c == '\t' || c == '\r') c = ' ';
     }

@@ -17,17 +17,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-namespace {
-
-std::string trim(const std::string& s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-// Removes a '!' or '//' comment, leaving quoted text alone.
 std::string strip_comment(const std::string& line) {
   char quote = 0;
   for (size_t i = 0; i < line.size(); ++i) {
@@ -45,6 +34,16 @@ std::string strip_comment(const std::string& line) {
     }
   }
   return line;
+}
+
+namespace {
+
+std::string trim(const std::string& s) {
+  size_t b = 0;
+  size_t e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
 }
 
 // A continuation line starts with '~' or the word "more" / "m".

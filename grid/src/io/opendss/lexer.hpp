@@ -26,6 +26,8 @@ struct Parameter {
 /// bracketed with "", '', (), [] or {}. Throws std::invalid_argument on an unterminated quote or bracket.
 std::vector<Parameter> split_parameters(const std::string& text);
 
+/// Removes a '!' or '//' comment to the end of the line, leaving quoted text alone.
+std::string strip_comment(const std::string& line);
 /// Lower-cases ASCII.
 std::string lower(std::string s);
 /// Removes one level of enclosing quotes or brackets.

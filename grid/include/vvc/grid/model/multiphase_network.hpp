@@ -40,7 +40,7 @@ struct PhaseNode {
   int number = 0;  ///< conductor number at the bus (1 = a, 2 = b, 3 = c)
 };
 
-enum class ElementKind { kLine, kSwitch, kCapacitor, kTransformer, kSourceImpedance };
+enum class ElementKind { kLine, kSwitch, kCapacitor, kReactor, kTransformer, kSourceImpedance };
 
 /// A linear element: the currents entering its conductors are y * v over `nodes` (kGroundNode for ground).
 /// `nodes` holds terminal 1's conductors, then terminal 2's (if any), `conductors` per terminal.
@@ -150,6 +150,56 @@ struct RegulatorControl {
   bool enabled = true;
 };
 
+/// A shunt capacitor bank of one or more steps (OpenDSS Capacitor). Its PrimitiveElement holds the sum of the
+/// admittances of the steps in service; a CapacitorControl switches them.
+struct PhaseCapacitor {
+  std::string name;  ///< lower case, as OpenDSS reports it
+  int element = -1;  ///< its PrimitiveElement
+  int phases = 3;
+  Connection connection = Connection::kWye;
+  std::vector<Eigen::MatrixXcd>
+      step_y;               ///< each step's primitive admittance, siemens, over the element's nodes
+  std::vector<int> states;  ///< per step: 1 in service, 0 out (as the file sets them)
+  double total_kvar = 0.0;  ///< rated kvar of all steps
+};
+
+/// The primitive admittance of a capacitor with the given step states.
+Eigen::MatrixXcd capacitor_admittance(const PhaseCapacitor& capacitor, const std::vector<int>& states);
+
+enum class CapacitorControlType { kCurrent, kVoltage, kKvar, kPowerFactor };
+
+/// CapacitorControl::pt_phase and ct_phase values besides a phase number (with kPtPhaseMax, kPtPhaseMin).
+inline constexpr int kPhaseAverage = -1;
+
+/// A capacitor control (OpenDSS CapControl) switching a capacitor's steps by a quantity measured at a
+/// terminal of a network element; docs/algorithms/three-phase.md says how each setting enters the control.
+struct CapacitorControl {
+  std::string name;
+  int capacitor = -1;  ///< index into MultiphaseNetwork::capacitors
+  int element = -1;    ///< the monitored PrimitiveElement
+  int terminal = 0;    ///< 0-based terminal of it
+  CapacitorControlType type = CapacitorControlType::kCurrent;
+  double pt_ratio = 60.0;
+  double ct_ratio = 60.0;
+  /// Switch on above (current, kvar) or below (voltage) on_setting, off below (current, kvar) or above
+  /// (voltage) off_setting: amperes, volts (PT secondary), kvar. Power factor: on below pf_on, off above
+  /// pf_off, on OpenDSS's 0..2 scale (leading power factors above 1).
+  double on_setting = 300.0;
+  double off_setting = 200.0;
+  double pf_on = 0.95;
+  double pf_off = 1.05;
+  double on_delay_s = 15.0;
+  double off_delay_s = 15.0;
+  double dead_time_s = 300.0;  ///< an opened bank closes again only after this long
+  bool voltage_override = false;
+  double vmin = 115.0;  ///< volts: the override closes the bank below vmin and opens it above vmax
+  double vmax = 126.0;
+  int pt_phase = 1;  ///< 1-based conductor of the terminal, or kPhaseAverage, kPtPhaseMax, kPtPhaseMin
+  int ct_phase = 1;
+  double pct_min_kvar =
+      50.0;  ///< power factor: close only when the reactive power exceeds this % of the bank
+};
+
 /// The unbalanced network. Built by a reader (opendss.hpp) or in code; used read-only by the solver.
 struct MultiphaseNetwork {
   std::string name;
@@ -161,9 +211,11 @@ struct MultiphaseNetwork {
   std::vector<PhaseLoad> loads;
   std::vector<PhaseTransformer> transformers;
   std::vector<RegulatorControl> regulators;
+  std::vector<PhaseCapacitor> capacitors;
+  std::vector<CapacitorControl> capacitor_controls;
   std::vector<int> source_nodes;     ///< nodes held at fixed voltages (the ideal source behind its impedance)
   Eigen::VectorXcd source_voltages;  ///< volts, parallel to source_nodes
-  bool regulator_control = true;     ///< false: "Set controlmode=off"
+  bool regulator_control = true;     ///< false: "Set controlmode=off" (regulator and capacitor controls)
   int max_control_iterations = 10;   ///< OpenDSS's MaxControlIter
   std::vector<double> voltage_bases_kv;  ///< "Set voltagebases", line-to-line kV
 

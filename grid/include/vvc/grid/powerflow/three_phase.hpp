@@ -11,8 +11,9 @@
 //     the iteration contracts slowly or the taps move.
 //   - Fixed point: OpenDSS's "Normal" iteration V_U <- Y_UU^-1 (-Y_UF V_F + c(V)), Y_UU factorized once
 //     with KLU.
-// Regulator control reproduces OpenDSS's RegControl in its static control mode (control iterations, the
-// control queue ordered by delay, the tap change rules); see docs/algorithms/three-phase.md.
+// Regulator and capacitor control reproduce OpenDSS's RegControl and CapControl in its static control mode
+// (control iterations, the control queue ordered by delay, the tap change and switching rules); see
+// docs/algorithms/three-phase.md.
 #pragma once
 
 #include <Eigen/Dense>
@@ -26,6 +27,8 @@
 
 namespace vvc::grid {
 
+/// Regulator taps and capacitor states: as the network says (its controls on unless "Set controlmode=off"),
+/// fixed where the network sets them, or moved by the regulator and capacitor controls.
 enum class TapMode { kAsNetwork, kFixed, kControl };
 enum class ThreePhaseAlgorithm { kNewton, kFixedPoint };
 
@@ -46,21 +49,29 @@ struct RegulatorState {
   int position = 0;  ///< steps from the middle of the tap range (OpenDSS's TapNum)
 };
 
+struct CapacitorState {
+  std::string name;
+  std::vector<int> states;  ///< per step: 1 in service, 0 out (OpenDSS's States)
+};
+
 struct ThreePhaseResult {
   PowerFlowStatus status = PowerFlowStatus::kDiverged;
   /// The algorithm that produced the voltages: Newton falls back to the fixed point when its Jacobian
   /// cannot be factorized or it does not converge.
   ThreePhaseAlgorithm algorithm = ThreePhaseAlgorithm::kNewton;
   int iterations = 0;          ///< power-flow iterations, summed over control iterations
-  int control_iterations = 0;  ///< power flows solved while regulator control acted (OpenDSS's count)
-  bool taps_settled = true;    ///< false: control still had tap changes pending at the last control iteration
+  int control_iterations = 0;  ///< power flows solved while the controls acted (OpenDSS's count)
+  /// false: a control still had an action pending (a tap change, a capacitor switching) at the last control
+  /// iteration
+  bool taps_settled = true;
   int jacobian_factorizations = 0;  ///< Newton: numeric factorizations in this solve
   double max_mismatch = 0.0;        ///< pu on base_mva
   Eigen::VectorXcd v;               ///< node voltages to ground, volts
   std::vector<RegulatorState> regulators;
-  Complex source_power{0.0, 0.0};  ///< VA into the network from the sources
-  Complex load_power{0.0, 0.0};    ///< VA consumed by the loads (injecting elements count negative)
-  Complex losses{0.0, 0.0};        ///< VA: source power minus load power (series, shunt and source losses)
+  std::vector<CapacitorState> capacitors;  ///< every capacitor, in the order of network.capacitors
+  Complex source_power{0.0, 0.0};          ///< VA into the network from the sources
+  Complex load_power{0.0, 0.0};            ///< VA consumed by the loads (injecting elements count negative)
+  Complex losses{0.0, 0.0};  ///< VA: source power minus load power (series, shunt and source losses)
 
   bool converged() const { return status == PowerFlowStatus::kConverged; }
 };

@@ -1,5 +1,6 @@
 // Line: a series impedance with shunt capacitance split between its ends, from its linecode or its own
-// impedance properties. Series Z = (R + j X f / f_base) length, shunt j 2 pi f C length / 2 at each end.
+// impedance properties. Series Z = (R + j X f / f_base) length, shunt j 2 pi f C length / 2 at each end. A
+// 1-phase line given by its own sequence values takes the positive sequence (Z = Z1, C = C1), as in OpenDSS.
 #include <numbers>
 
 #include "../builder.hpp"
@@ -20,6 +21,7 @@ struct LineSpec {
   double length = 1.0;
   LengthUnit length_units = LengthUnit::kNone;
   bool is_switch = false;
+  bool sequence_model = false;  // the impedance comes from the line's own sequence values
   bool enabled = true;
 };
 
@@ -47,6 +49,7 @@ class LineClass final : public ElementStore<LineSpec> {
       if (linecode == nullptr) fail(at, "Line: linecode '" + value + "' is not defined");
       s.linecode = code;
       s.z = linecode->z;
+      s.sequence_model = false;
     } else if (prop == "length") {
       s.length = parse_positive(value);
     } else if (prop == "units") {
@@ -63,6 +66,7 @@ class LineClass final : public ElementStore<LineSpec> {
         s.z.from_sequence();
         s.length = 0.001;
         s.length_units = LengthUnit::kNone;
+        s.sequence_model = true;
       }
     } else if (prop == "enabled") {
       s.enabled = parse_bool(value);
@@ -75,6 +79,11 @@ class LineClass final : public ElementStore<LineSpec> {
                        std::to_string(s.z.nphases) + " phases)");
         }
         return true;
+      }
+      if (prop == "rmatrix" || prop == "xmatrix" || prop == "cmatrix") {
+        s.sequence_model = false;
+      } else if (prop != "phases" && prop != "basefreq") {
+        s.sequence_model = true;  // r1 x1 r0 x0 c1 c0 b1 b0
       }
       return apply_impedance(s.z, prop, value, at, context);
     } else {
@@ -90,7 +99,13 @@ class LineClass final : public ElementStore<LineSpec> {
   void build_element(const LineSpec& s, NetworkBuilder& builder) const override {
     if (!s.enabled) return;
     const int n = s.z.nphases;
-    const ImpedanceData& z = s.z;
+    ImpedanceData z = s.z;
+    if (s.sequence_model && n == 1) {
+      // OpenDSS (Line.pas RecalcElementData): a 1-phase line given by sequence values is its positive
+      // sequence.
+      z.r0 = z.r1, z.x0 = z.x1, z.c0 = z.c1;
+      z.from_sequence();
+    }
     if (z.r.rows() != n || z.x.rows() != n || z.c.rows() != n) fail(s.at, "Line: matrix size mismatch");
     double length = s.length;
     if (z.units != LengthUnit::kNone && s.length_units != LengthUnit::kNone) {

@@ -6,14 +6,17 @@ namespace vvc::grid::dss {
 
 #define VVC_OPENDSS_ELEMENT_CLASSES(X) \
   X(capacitor)                         \
+  X(capcontrol)                        \
   X(line)                              \
   X(linecode)                          \
   X(load)                              \
   X(loadshape)                         \
   X(pvsystem)                          \
+  X(reactor)                           \
   X(regcontrol)                        \
   X(transformer)                       \
   X(vsource)                           \
+  X(xfmrcode)                          \
   /* end of the list */
 
 #define VVC_DECLARE_FACTORY(name) std::unique_ptr<ElementClass> make_##name();
