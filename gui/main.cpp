@@ -9,25 +9,33 @@
 
 #include "main_window.hpp"
 
+namespace {
+
+bool platform_chosen() {
+  return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+         !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  QApplication app(argc, argv);
-  QApplication::setOrganizationName("vvc");
-  QApplication::setApplicationName("vvc-gui");
-  QApplication::setApplicationVersion("0.1.0");
+  QCoreApplication::setOrganizationName("vvc");
+  QCoreApplication::setApplicationName("vvc-gui");
+  QCoreApplication::setApplicationVersion("0.1.0");
 
   QCommandLineParser parser;
   parser.setApplicationDescription(
       "The vvc desktop application: open a feeder case or a study, look at its voltages, train a DiffOP "
       "policy while watching the voltages settle, export the policy, and compare the learning curves of a "
       "results folder of 'vvc bench table'.");
-  parser.addHelpOption();
-  parser.addVersionOption();
+  const QCommandLineOption help = parser.addHelpOption();
+  const QCommandLineOption version = parser.addVersionOption();
   parser.addPositionalArgument(
       "CASE_OR_STUDY_OR_RESULTS",
       "a vvc JSON case, a MATPOWER .m file, an OpenDSS .dss script, a study (file or "
       "folder), or a results folder of 'vvc bench table' (table.csv and curves/)");
-  const QCommandLineOption screenshot("screenshot", "render the main window to FILE.png and exit",
-                                      "FILE.png");
+  const QCommandLineOption screenshot(
+      "screenshot", "render the main window to FILE.png and exit (needs no display)", "FILE.png");
   const QCommandLineOption iterations("train-iterations", "with --screenshot: train K iterations first", "K",
                                       "0");
   const QCommandLineOption view("view",
@@ -37,7 +45,33 @@ int main(int argc, char** argv) {
   const QCommandLineOption size("size", "with --screenshot: window size WxH (default 1400x900)", "WxH",
                                 "1400x900");
   parser.addOptions({screenshot, iterations, view, size});
-  parser.process(app);
+
+  // The command line is read before the GUI application exists: help, version and argument errors need no
+  // display, and screenshots render off screen when there is none.
+  QStringList arguments;
+  for (int i = 0; i < argc; ++i) arguments << QString::fromLocal8Bit(argv[i]);
+  if (!parser.parse(arguments)) {
+    std::fprintf(stderr, "vvc-gui: %s (see vvc-gui --help)\n", qPrintable(parser.errorText()));
+    return 2;
+  }
+  if (parser.isSet(help)) {
+    std::fputs(qPrintable(parser.helpText()), stdout);
+    return 0;
+  }
+  if (parser.isSet(version)) {
+    std::printf("vvc-gui %s\n", qPrintable(QCoreApplication::applicationVersion()));
+    return 0;
+  }
+  if (!platform_chosen()) {
+    if (!parser.isSet(screenshot)) {
+      std::fprintf(stderr,
+                   "vvc-gui: no display (DISPLAY and WAYLAND_DISPLAY are not set); run it in a desktop "
+                   "session, or render a window to a file with --screenshot FILE.png\n");
+      return 2;
+    }
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+  }
+  QApplication app(argc, argv);
 
   vvc::gui::MainWindow window;
   const QStringList args = parser.positionalArguments();
