@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (parser.isSet(help)) {
-    std::fputs(qPrintable(parser.helpText()), stdout);
+    // Without an application object Qt cannot know the program's name.
+    std::fputs(qPrintable(parser.helpText().replace("<executable_name>", "vvc-gui")), stdout);
     return 0;
   }
   if (parser.isSet(version)) {
