@@ -26,10 +26,13 @@ class NetworkBuilder {
   /// and its nodes as needed.
   std::vector<int> terminal_nodes(const std::string& bus_spec, int conductors, int phases,
                                   const Location& at);
-  /// The index of bus `name` (lower case), added if new.
-  int bus(const std::string& name);
+  /// The index of bus `name` (lower case), added if new; at most kMaxCaseElements buses (an InputError at `at`).
+  int bus(const std::string& name, const Location& at);
   /// Adds a node of the ideal source (conductor `number`, no bus) held at `voltage` volts; returns its index.
   int add_source_node(int number, Complex voltage);
+  /// The index in the network of the transformer named `name` ("Transformer.x", any case), or -1. For controls,
+  /// which build after every transformer.
+  int transformer_index(const std::string& name);
 
   /// Builds every element and finishes the network; `source` names the script in messages.
   OpenDssCase build(const std::string& source);
@@ -38,7 +41,9 @@ class NetworkBuilder {
   ReaderContext& context_;
   MultiphaseNetwork network_;
   std::vector<Complex> source_voltages_;
-  std::unordered_map<std::string, int> bus_index_;  // a feeder has thousands of buses (IEEE 8500: 4,876)
+  // Indices by lower-case name, so that a large script builds in linear time (the network's own lookups search).
+  std::unordered_map<std::string, int> bus_index_;
+  std::unordered_map<std::string, int> transformer_index_;
 };
 
 /// The primitive admittance of a two-terminal element: the series admittance between the terminals and a

@@ -330,6 +330,25 @@ TEST_F(CheckpointIo, VersionOneCheckpointsReadOneStepPerIteration) {
             path_.string() + ": /: missing required field \"adam_steps\"");
 }
 
+TEST_F(CheckpointIo, TextReadsAsTheFileDoes) {
+  PolicyFile from_file_meta;
+  PolicyFile from_text_meta;
+  const TrainerState from_file = read_checkpoint(path_, from_file_meta);
+  const TrainerState from_text = parse_checkpoint(checkpoint_text_, "inline", from_text_meta);
+  EXPECT_EQ(from_text.iteration, from_file.iteration);
+  EXPECT_EQ(from_text.theta, from_file.theta);
+  EXPECT_EQ(from_text.adam.m, from_file.adam.m);
+  EXPECT_EQ(from_text.adam.v, from_file.adam.v);
+  EXPECT_EQ(from_text.adam.steps, from_file.adam.steps);
+  EXPECT_EQ(from_text.best_theta, from_file.best_theta);
+  EXPECT_EQ(from_text.best_validation, from_file.best_validation);
+  EXPECT_EQ(from_text_meta.inverters, from_file_meta.inverters);
+  PolicyFile meta;
+  EXPECT_EQ(input_error_message([&] { parse_checkpoint("{", "inline", meta); }),
+            "inline:1:1: invalid JSON: syntax error while parsing object key - unexpected end of input; "
+            "expected string literal");
+}
+
 TEST_F(CheckpointIo, NumberTooLargeForADouble) {
   const std::string text =
       replaced(checkpoint_text_, "\"best_validation\": -6.5", "\"best_validation\": -1e309");

@@ -79,6 +79,11 @@ struct ScenarioFileLimits {
 std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
                                                 const grid::Network& network,
                                                 const ScenarioFileLimits& limits = {});
+/// The same for the text of a scenario file; `source` names it in messages and its extension (.json or .csv)
+/// gives the format.
+std::unique_ptr<ScenarioSet> parse_scenario_file(const std::string& text, const std::filesystem::path& source,
+                                                 const grid::Network& network,
+                                                 const ScenarioFileLimits& limits = {});
 /// The scenario set a study names.
 std::unique_ptr<ScenarioSet> make_scenarios(const Study& study);
 
