@@ -12,8 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const core::TrainerState state =
         core::parse_checkpoint(fuzz::input_text(data, size), "checkpoint.json", meta);
     fuzz::expect_finite(state.theta, "theta");
-    fuzz::expect_finite(state.adam_m, "Adam first moment");
-    fuzz::expect_finite(state.adam_v, "Adam second moment");
+    fuzz::expect_finite(state.adam.m, "Adam first moment");
+    fuzz::expect_finite(state.adam.v, "Adam second moment");
     fuzz::expect_finite(state.best_theta, "best theta");
   });
   return 0;

@@ -113,8 +113,20 @@ inline void expect_finite(const grid::MultiphaseNetwork& network) {
     }
   }
   for (const grid::RegulatorControl& r : network.regulators) {
-    for (const double x : {r.vreg, r.band, r.pt_ratio, r.ct_primary_a, r.r_v, r.x_v}) {
+    for (const double x : {r.vreg, r.band, r.pt_ratio, r.ct_primary_a, r.r_v, r.x_v, r.ldc_z, r.delay_s,
+                           r.tap_delay_s, r.vlimit, r.remote_pt_ratio, r.rev_vreg, r.rev_band, r.rev_r_v,
+                           r.rev_x_v, r.rev_ldc_z, r.rev_threshold_kw, r.rev_delay_s}) {
       expect_finite(x, "regulator " + r.name);
+    }
+  }
+  for (const grid::PhaseCapacitor& c : network.capacitors) {
+    for (const Eigen::MatrixXcd& y : c.step_y) expect_finite(y, "capacitor " + c.name + " step Y");
+    expect_finite(c.total_kvar, "capacitor " + c.name + " kvar");
+  }
+  for (const grid::CapacitorControl& c : network.capacitor_controls) {
+    for (const double x : {c.pt_ratio, c.ct_ratio, c.on_setting, c.off_setting, c.pf_on, c.pf_off,
+                           c.on_delay_s, c.off_delay_s, c.dead_time_s, c.vmin, c.vmax, c.pct_min_kvar}) {
+      expect_finite(x, "capacitor control " + c.name);
     }
   }
   expect_finite(network.source_voltages, "source voltages");
