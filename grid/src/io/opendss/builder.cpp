@@ -184,14 +184,32 @@ int NetworkBuilder::add_source_node(int number, Complex voltage) {
   return node;
 }
 
-int NetworkBuilder::transformer_index(const std::string& name) {
-  if (transformer_index_.empty()) {
-    for (size_t i = 0; i < network_.transformers.size(); ++i) {
-      transformer_index_.emplace(lower(network_.transformers[i].name), static_cast<int>(i));
-    }
+namespace {
+
+/// The index of `name` (any case) among `items`, through `index`, filled from `items` on the first call; the
+/// last of equal names wins, as a search from the front that keeps the last match would find.
+template <class Items>
+int indexed_find(std::unordered_map<std::string, int>& index, const Items& items, const std::string& name) {
+  if (index.empty()) {
+    for (size_t i = 0; i < items.size(); ++i)
+      index.insert_or_assign(lower(items[i].name), static_cast<int>(i));
   }
-  const auto it = transformer_index_.find(lower(name));
-  return it == transformer_index_.end() ? -1 : it->second;
+  const auto it = index.find(lower(name));
+  return it == index.end() ? -1 : it->second;
+}
+
+}  // namespace
+
+int NetworkBuilder::transformer_index(const std::string& name) {
+  return indexed_find(transformer_index_, network_.transformers, name);
+}
+
+int NetworkBuilder::element_index(const std::string& name) {
+  return indexed_find(element_index_, network_.elements, name);
+}
+
+int NetworkBuilder::capacitor_index(const std::string& name) {
+  return indexed_find(capacitor_index_, network_.capacitors, name);
 }
 
 OpenDssCase NetworkBuilder::build(const std::string& source) {
@@ -218,7 +236,14 @@ OpenDssCase NetworkBuilder::build(const std::string& source) {
     if (it != s.coords.end()) bus.xy = it->second;
   }
   check_connected(network_, source);
-  if (!s.voltage_bases_kv.empty() && (s.calc_voltage_bases || s.solved)) calc_voltage_bases(network_);
+  if (!s.voltage_bases_kv.empty() && (s.calc_voltage_bases || s.solved)) {
+    // The voltage bases come from a no-load power flow, whose errors name the circuit: name the script too.
+    try {
+      calc_voltage_bases(network_);
+    } catch (const InputError& e) {
+      throw InputError(source + ": CalcVoltageBases: " + e.what());
+    }
+  }
   OpenDssCase result;
   result.network = std::move(network_);
   result.warnings = context_.warnings();

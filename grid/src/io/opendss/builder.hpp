@@ -30,9 +30,11 @@ class NetworkBuilder {
   int bus(const std::string& name, const Location& at);
   /// Adds a node of the ideal source (conductor `number`, no bus) held at `voltage` volts; returns its index.
   int add_source_node(int number, Complex voltage);
-  /// The index in the network of the transformer named `name` ("Transformer.x", any case), or -1. For controls,
-  /// which build after every transformer.
+  /// The index in the network of the transformer, element or capacitor named `name` (any case; "Transformer.x",
+  /// "Line.y", "c1"), or -1; the last one of that name. For controls, which build after every element.
   int transformer_index(const std::string& name);
+  int element_index(const std::string& name);
+  int capacitor_index(const std::string& name);
 
   /// Builds every element and finishes the network; `source` names the script in messages.
   OpenDssCase build(const std::string& source);
@@ -44,6 +46,8 @@ class NetworkBuilder {
   // Indices by lower-case name, so that a large script builds in linear time (the network's own lookups search).
   std::unordered_map<std::string, int> bus_index_;
   std::unordered_map<std::string, int> transformer_index_;
+  std::unordered_map<std::string, int> element_index_;
+  std::unordered_map<std::string, int> capacitor_index_;
 };
 
 /// The primitive admittance of a two-terminal element: the series admittance between the terminals and a
