@@ -63,6 +63,7 @@ PolicyFile awkward_policy(const DiffOpModel& model) {
   p.structure.replan = 4;
   p.training.adam.learning_rate = 1e-320;
   p.training.validation.scenarios = 11;
+  p.training.validation.every = 3;
   p.training_seconds = 12.345678901234567;
   p.curve = {progress(1, true), progress(2, false)};
   EvaluationSummary e;
@@ -138,6 +139,7 @@ void expect_same_policy(const PolicyFile& a, const PolicyFile& b) {
   EXPECT_EQ(a.training.violation_penalty, b.training.violation_penalty);
   EXPECT_EQ(a.training.adam.learning_rate, b.training.adam.learning_rate);
   EXPECT_EQ(a.training.validation.scenarios, b.training.validation.scenarios);
+  EXPECT_EQ(a.training.validation.every, b.training.validation.every);
   EXPECT_EQ(a.iterations_done, b.iterations_done);
   EXPECT_EQ(a.training_seconds, b.training_seconds);
   ASSERT_EQ(a.evaluation.has_value(), b.evaluation.has_value());
