@@ -1,15 +1,16 @@
 #include "live_plots.hpp"
 
 #include <qcustomplot.h>
+#include <QBuffer>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QVBoxLayout>
 #include <cmath>
 
 #include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
 
 namespace vvc::gui {
 
@@ -43,15 +44,11 @@ void rescale_with_band(QCustomPlot* plot, double vmin, double vmax) {
 
 }  // namespace
 
-void write_text_file(const QString& path, const QString& text) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-    throw InputError(path.toStdString() + ": cannot write: " + file.errorString().toStdString());
-  }
-  file.write(text.toUtf8());
-  if (!file.commit())
-    throw InputError(path.toStdString() + ": cannot write: " + file.errorString().toStdString());
+void write_file(const QString& path, const QByteArray& bytes) {
+  write_file_atomically(path.toStdString(), bytes.toStdString());
 }
+
+void write_text_file(const QString& path, const QString& text) { write_file(path, text.toUtf8()); }
 
 QCustomPlot* make_plot(QWidget* parent, const QString& title, const QString& x_label,
                        const QString& y_label) {
@@ -78,10 +75,13 @@ QColor palette_colour(int i) {
 void save_plot(QCustomPlot* plot, const QString& path, const QString& format) {
   const int w = std::max(plot->width(), 640);
   const int h = std::max(plot->height(), 420);
+  // Drawn into memory first, then written through write_file, so that a failed write keeps the old file.
+  QByteArray bytes;
+  QBuffer buffer(&bytes);
   bool ok = false;
   if (format == "svg") {
     QSvgGenerator generator;
-    generator.setFileName(path);
+    generator.setOutputDevice(&buffer);
     generator.setSize(QSize(w, h));
     generator.setViewBox(QRect(0, 0, w, h));
     generator.setTitle(QFileInfo(path).completeBaseName());
@@ -92,9 +92,10 @@ void save_plot(QCustomPlot* plot, const QString& path, const QString& format) {
       ok = painter.end();
     }
   } else {
-    ok = plot->savePng(path, w, h);
+    ok = buffer.open(QIODevice::WriteOnly) && plot->toPixmap(w, h).save(&buffer, "PNG");
   }
-  if (!ok) throw InputError(path.toStdString() + ": cannot write the plot");
+  if (!ok) throw InputError(path.toStdString() + ": cannot draw the plot");
+  write_file(path, bytes);
 }
 
 LivePlots::LivePlots(QWidget* parent)
