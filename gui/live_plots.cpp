@@ -65,7 +65,7 @@ QCPRange padded(QCPRange r) {
 /// The cost axis zoomed to `focus` (the validation curve, or the rollouts before the first validation), widened
 /// to the reference values that lie near it: within one span of it, or 5 % of its magnitude when it is
 /// narrower. References far away (the zero controller's 0 beside costs near -7) keep out of the range, so that
-/// the curve does not shrink to a line; their labels then sit at the axis edge (place_reference_labels).
+/// the curve does not shrink to a line; their labels then sit at the axis edge (zoom_curve).
 QCPRange cost_range(QCPRange focus, const QVector<double>& references) {
   const double reach = std::max(focus.size(), 0.05 * std::abs(focus.center()));
   QCPRange r = focus;
