@@ -67,17 +67,19 @@ std::string number(double value, int precision) {
 }
 
 // Episodes are numbered from 0 in the results files, as in the DDPG reference code's training logs;
-// iterations and epochs count from 1.
+// iterations and epochs count from 1. `samples` sums the environment steps training used up to the row.
 std::string curve_csv(const core::TrainingSummary& curve) {
   std::ostringstream out;
   out << std::setprecision(17);
-  out << "method,unit,iteration,seconds,training_cost,validation_transient\n";
+  out << "method,unit,iteration,seconds,training_cost,validation_transient,samples\n";
   const int first = curve.unit == core::TrainingUnit::kEpisode ? 1 : 0;
+  long samples = 0;
   for (const auto& p : curve.curve) {
+    samples += p.steps;
     out << curve.method << ',' << core::to_string(curve.unit) << ',' << p.iteration - first << ','
         << p.seconds << ',' << p.training_cost << ',';
     if (p.validated()) out << p.validation_transient;
-    out << '\n';
+    out << ',' << samples << '\n';
   }
   return out.str();
 }

@@ -2,7 +2,8 @@
 # usage: expect_table.sh VVC STUDY OUTDIR
 # Runs 'VVC bench table --quick' and checks: exit status 0, table.csv with its header and 11 rows of 10 fields
 # (4 reference controllers, 7 learned methods), table.md, and one learning-curve CSV per learned method with its
-# header and at least one point.
+# header and at least one point, its samples (environment steps used by training) growing from row to row and
+# above 0 at the end.
 set -u
 vvc=$1
 study=$2
@@ -36,12 +37,16 @@ for method in diffop-step diffop-traj tasrl stable-ddpg rlmpc-dpg pdp-offline rl
     echo "missing $curve"
     exit 1
   fi
-  if [ "$(head -n 1 "$curve")" != "method,unit,iteration,seconds,training_cost,validation_transient" ]; then
+  if [ "$(head -n 1 "$curve")" != "method,unit,iteration,seconds,training_cost,validation_transient,samples" ]; then
     echo "unexpected header in $curve"
     exit 1
   fi
-  if [ "$(tail -n +2 "$curve" | awk -F, 'NF == 6' | wc -l)" -lt 1 ]; then
+  if [ "$(tail -n +2 "$curve" | awk -F, 'NF == 7' | wc -l)" -lt 1 ]; then
     echo "no points in $curve"
+    exit 1
+  fi
+  if ! tail -n +2 "$curve" | awk -F, '$7 < last { exit 1 } { last = $7 } END { exit !(last > 0) }'; then
+    echo "samples in $curve do not grow to a positive total"
     exit 1
   fi
 done

@@ -247,7 +247,8 @@ MpcTrainingResult train(const Study& study, const DiffOpModel& model, const Rlmp
     LearningPoint& point = progress.point;
     point.iteration = it + 1;
     Eigen::VectorXd grad = Eigen::VectorXd::Zero(np);
-    const double samples = static_cast<double>(b_count) * study.steps;
+    point.steps = b_count * study.steps;
+    const double samples = point.steps;
     if (method == Method::kTd) {
       for (const auto& s : stats) grad += s.td_gradient;
       // theta <- theta + lr delta dQ/dtheta: Adam minimizes, so it is given the negated direction.

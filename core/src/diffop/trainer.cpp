@@ -183,6 +183,7 @@ void DiffOpTrainer::estimate_gradient(LearningPoint& point) {
     }
   }
   const double denom = static_cast<double>(b_count * k_count);
+  point.steps = b_count * k_count * steps;
   grad_ /= denom;
   point.training_cost /= denom;
   point.training_steady /= denom;

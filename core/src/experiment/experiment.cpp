@@ -331,7 +331,7 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, Trai
   return result;
 }
 
-TrainRequest table_request(const Study& study, Method method, bool quick, int threads) {
+TrainRequest table_request(Method method, bool quick, int threads) {
   TrainRequest r;
   r.method = method;
   r.threads = threads;
@@ -349,12 +349,11 @@ TrainRequest table_request(const Study& study, Method method, bool quick, int th
     r.pdp.validation = {1, 4};
   }
   // The DDPG baselines: their reference budgets and seed 1, a held-out evaluation every 25 episodes for the
-  // learning curve (it draws no random numbers, so the trained actors are the same as without it) on the last
-  // 50 training seeds; episodes train on the seeds before them, in order.
+  // learning curve (it draws no random numbers, so the trained actors are the same as without it) on the same
+  // validation seeds as every other method, so that the curves share one scale; episodes train on the seeds
+  // after them, in order.
   r.ddpg = method == Method::kTasrl ? default_tasrl_options() : default_stable_ddpg_options();
-  const int held_out = quick ? 4 : 50;
-  r.ddpg.validation.every = quick ? 1 : 25;
-  r.ddpg.validation.seeds = SeedRange{study.training_seeds.last - held_out, study.training_seeds.last};
+  r.ddpg.validation = quick ? ValidationOptions{1, 4} : ValidationOptions{25, r.diffop.validation.scenarios};
   if (quick) r.ddpg.episodes = 3;
   return r;
 }
@@ -379,7 +378,7 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
     result.rows.push_back({entry->name, false, ev->summary, LearningPoint::kNone});
   }
   for (Method method : request.methods) {
-    TrainRequest tr = table_request(study, method, request.quick, request.threads);
+    TrainRequest tr = table_request(method, request.quick, request.threads);
     tr.evaluation_seeds = result.seeds;
     TrainResult trained = train(study, tr, observer);
     result.trainings.push_back(trained.summary);

@@ -157,8 +157,9 @@ struct CompareResult {
 CompareResult compare(const Study& study, const CompareRequest& request,
                       TrainingObserver* observer = nullptr);
 
-/// The comparison's settings for one method: each trainer's defaults and fixed seed (the DDPG baselines with a
-/// held-out evaluation every 25 episodes on the last 50 training seeds), or tiny budgets with `quick`.
-TrainRequest table_request(const Study& study, Method method, bool quick, int threads);
+/// The comparison's settings for one method: each trainer's defaults and fixed seed, every learning curve on the
+/// same held-out validation seeds (the DDPG baselines evaluated on them every 25 episodes), or tiny budgets
+/// with `quick`.
+TrainRequest table_request(Method method, bool quick, int threads);
 
 }  // namespace vvc::core::experiment
