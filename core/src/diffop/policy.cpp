@@ -8,6 +8,7 @@
 #include "vvc/common/errors.hpp"
 #include "vvc/core/qp/ipopt.hpp"
 #include "vvc/grid/powerflow/lindistflow.hpp"
+#include "vvc/grid/powerflow/three_phase.hpp"
 
 namespace vvc::core {
 
@@ -19,17 +20,57 @@ DiffOpMode parse_diffop_mode(const std::string& text) {
   throw InputError("mode: expected \"step\" or \"traj\", got '" + text + "'");
 }
 
+namespace {
+
+/// d(|V|^2)/dq (pu^2 per MVar) of the modelled points to each action at the three-phase network's own operating
+/// point (the script's powers and taps, no control action), from the power flow's voltage sensitivities.
+Eigen::MatrixXd three_phase_sensitivity(const Study& study, const std::vector<int>& points) {
+  const grid::MultiphaseNetwork& net = study.phase_network;
+  grid::ThreePhaseWorkspace workspace(net);
+  grid::ThreePhaseOptions options;
+  options.power_flow.tolerance = 1e-10;
+  const grid::ThreePhaseResult& r = grid::solve(net, options, workspace);
+  std::vector<int> elements, nodes;
+  for (const Inverter& inv : study.inverters) elements.push_back(inv.generator_index);
+  for (int p : points) nodes.push_back(study.points[static_cast<size_t>(p)].index);
+  grid::VoltageSensitivities s;
+  if (!r.converged() || !grid::voltage_sensitivities(net, workspace, elements, nodes, s)) {
+    throw InputError(study.path.string() +
+                     ": the power flow of the network as its script leaves it does not "
+                     "converge: no voltage sensitivities to start the policy's model from");
+  }
+  Eigen::MatrixXd dv2(static_cast<Eigen::Index>(points.size()), study.num_inverters());
+  for (size_t k = 0; k < points.size(); ++k) {
+    const VoltagePoint& point = study.points[static_cast<size_t>(points[k])];
+    const double vm = std::abs(r.v[point.index]) / point.base_v;
+    dv2.row(static_cast<Eigen::Index>(k)) = 2.0 * vm * s.dvm_dq.row(static_cast<Eigen::Index>(k));
+  }
+  return dv2;
+}
+
+}  // namespace
+
 DiffOpModel::DiffOpModel(const Study& study, const DiffOpStructure& structure)
     : study_(&study), structure_(structure), m_(study.num_inverters()) {
   if (structure.horizon < 1) throw InputError("horizon: expected an integer >= 1");
-  for (int b = 0; b < study.network.num_buses(); ++b) {
-    if (b != study.network.slack.bus) observed_.push_back(b);
+  if (study.three_phase()) {
+    // The monitored node-phases and each action's own point.
+    std::vector<char> modelled(static_cast<size_t>(study.num_points()), 0);
+    for (int p : study.monitored) modelled[static_cast<size_t>(p)] = 1;
+    for (const auto& inv : study.inverters) modelled[static_cast<size_t>(inv.point)] = 1;
+    for (int p = 0; p < study.num_points(); ++p) {
+      if (modelled[static_cast<size_t>(p)]) observed_.push_back(p);
+    }
+  } else {
+    for (int b = 0; b < study.network.num_buses(); ++b) {
+      if (b != study.network.slack.bus) observed_.push_back(b);
+    }
   }
   nobs_ = static_cast<int>(observed_.size());
   for (const auto& inv : study.inverters) {
     int row = -1;
     for (int r = 0; r < nobs_; ++r) {
-      if (observed_[static_cast<size_t>(r)] == inv.bus) row = r;
+      if (observed_[static_cast<size_t>(r)] == inv.point) row = r;
     }
     if (row < 0)
       throw InputError(study.path.string() + ": inverter '" + inv.generator + "' sits on the slack bus");
@@ -40,9 +81,14 @@ DiffOpModel::DiffOpModel(const Study& study, const DiffOpStructure& structure)
     for (int ir : inv_row_) inverter_row = inverter_row || ir == r;
     if (!inverter_row) other_rows_.push_back(r);
   }
+  std::vector<char> monitored(static_cast<size_t>(study.num_points()), 0);
+  for (int p : study.monitored) monitored[static_cast<size_t>(p)] = 1;
+  for (int p : observed_) limited_.push_back(monitored[static_cast<size_t>(p)] != 0);
   num_l_ = m_ * (m_ + 1) / 2;
   num_w_ = static_cast<int>(other_rows_.size()) * m_;
-  ldf_ = grid::lindistflow_sensitivity(study.network, observed_, study.inverter_buses()).dv2_dq;
+  ldf_ = study.three_phase()
+             ? three_phase_sensitivity(study, observed_)
+             : grid::lindistflow_sensitivity(study.network, observed_, study.inverter_buses()).dv2_dq;
 }
 
 std::vector<ParameterBlock> DiffOpModel::parameter_layout() const {
@@ -103,8 +149,18 @@ Eigen::VectorXd DiffOpModel::initial_parameters() const {
   const Eigen::MatrixXd x0 = 2.0 * ldf_;
   Eigen::MatrixXd xii(m_, m_);
   for (int i = 0; i < m_; ++i) xii.row(i) = x0.row(inv_row_[static_cast<size_t>(i)]);
-  const Eigen::MatrixXd sym = 0.5 * (xii + xii.transpose()) - kEpsilon * Eigen::MatrixXd::Identity(m_, m_);
-  const Eigen::MatrixXd l = Eigen::LLT<Eigen::MatrixXd>(sym).matrixL();
+  Eigen::MatrixXd sym = 0.5 * (xii + xii.transpose()) - kEpsilon * Eigen::MatrixXd::Identity(m_, m_);
+  Eigen::LLT<Eigen::MatrixXd> llt(sym);
+  if (llt.info() != Eigen::Success) {
+    // Phases coupled through the network need not give a positive definite block (three-phase): start from its
+    // nearest positive definite matrix, the eigenvalues raised to 1 % of the largest.
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(sym);
+    const double floor = 0.01 * std::max(eig.eigenvalues().maxCoeff(), kEpsilon);
+    sym =
+        eig.eigenvectors() * eig.eigenvalues().cwiseMax(floor).asDiagonal() * eig.eigenvectors().transpose();
+    llt.compute(sym);
+  }
+  const Eigen::MatrixXd l = llt.matrixL();
   int idx = 0;
   for (int i = 0; i < m_; ++i) {
     for (int j = 0; j <= i; ++j) theta[idx++] = l(i, j) / kScaleL;
@@ -216,8 +272,12 @@ void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem&
     }
     const int ro = nobs_ * (k - 1);
     qp.G.block(ro, o, nobs_, m_) = x;
-    qp.lower.segment(ro, nobs_) = lower;
-    qp.upper.segment(ro, nobs_) = upper;
+    for (int r = 0; r < nobs_; ++r) {
+      // A modelled point outside the monitored set (an action's own point) carries no voltage limit.
+      const bool limited = limited_[static_cast<size_t>(r)];
+      qp.lower[ro + r] = limited ? lower[r] : -kInfinity;
+      qp.upper[ro + r] = limited ? upper[r] : kInfinity;
+    }
   }
 }
 

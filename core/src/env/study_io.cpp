@@ -54,6 +54,12 @@ Eigen::VectorXd Study::q_max() const {
   return q;
 }
 
+std::vector<int> Study::inverter_points() const {
+  std::vector<int> out;
+  for (const auto& inv : inverters) out.push_back(inv.point);
+  return out;
+}
+
 std::vector<int> Study::inverter_buses() const {
   std::vector<int> buses;
   for (const auto& inv : inverters) buses.push_back(inv.bus);

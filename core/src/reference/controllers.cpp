@@ -83,7 +83,37 @@ class GradientFlowController final : public Controller {
   double alpha_;
 };
 
+// Stable-DDPG's LinearPolicy: an incremental droop with a dead band 0.02 pu inside the voltage band,
+//   q_t = q_{t-1} - clip(k (max(v - (vmax - 0.02), 0) - max((vmin + 0.02) - v, 0)), -u_max, u_max),
+// each action on its own point's |V|; the environment then clips q_t to the limits.
+class LinearDroopController final : public Controller {
+ public:
+  LinearDroopController(const Study& study, const LinearDroopOptions& options)
+      : study_(&study), options_(options) {}
+  std::string name() const override { return "linear"; }
+  void reset(const Observation&, const Scenario&) override {}
+  ActionStatus act(const Observation& obs, Eigen::VectorXd& action) override {
+    const double high = study_->vmax_pu - options_.dead_band_margin_pu;
+    const double low = study_->vmin_pu + options_.dead_band_margin_pu;
+    for (int i = 0; i < study_->num_inverters(); ++i) {
+      const double v = obs.v_inv[i];
+      const double u = options_.gain_mvar_per_pu * (std::max(v - high, 0.0) - std::max(low - v, 0.0));
+      action[i] = obs.q[i] - std::clamp(u, -options_.max_step_mvar, options_.max_step_mvar);
+    }
+    return ActionStatus::kNominal;
+  }
+
+ private:
+  const Study* study_;
+  LinearDroopOptions options_;
+};
+
 }  // namespace
+
+std::unique_ptr<Controller> make_linear_droop_controller(const Study& study,
+                                                         const LinearDroopOptions& options) {
+  return std::make_unique<LinearDroopController>(study, options);
+}
 
 std::unique_ptr<Controller> make_zero_controller(const Study&) { return std::make_unique<ZeroController>(); }
 std::unique_ptr<Controller> make_voltvar_controller(const Study& study) {

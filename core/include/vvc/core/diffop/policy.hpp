@@ -135,7 +135,10 @@ class DiffOpModel {
   int nobs_ = 0;
   int num_l_ = 0;
   int num_w_ = 0;
-  std::vector<int> observed_;    ///< bus indices of the modelled buses (every non-slack bus)
+  /// The modelled points (into Study::points): every non-slack bus (balanced); the monitored node-phases and
+  /// each action's own point (three-phase).
+  std::vector<int> observed_;
+  std::vector<bool> limited_;    ///< per modelled point: monitored, so the QP holds it in the band
   std::vector<int> inv_row_;     ///< row of each inverter's bus in observed_
   std::vector<int> other_rows_;  ///< rows that are not inverter buses (the W block)
   Eigen::MatrixXd ldf_;          ///< LinDistFlow d(v^2)/dq, modelled x inverters

@@ -114,6 +114,7 @@ struct Study {
   Eigen::VectorXd q_min() const;
   Eigen::VectorXd q_max() const;
   std::vector<int> inverter_buses() const;
+  std::vector<int> inverter_points() const;  ///< each action's own point
 };
 
 /// "fnv1a64:" and the 16 hex digits of the 64-bit FNV-1a hash of `bytes`: tells files apart (an edit changes it),
