@@ -8,7 +8,6 @@
 #include "vvc/common/errors.hpp"
 #include "vvc/core/qp/ipopt.hpp"
 #include "vvc/grid/powerflow/lindistflow.hpp"
-#include "vvc/grid/powerflow/three_phase.hpp"
 
 namespace vvc::core {
 
@@ -19,36 +18,6 @@ DiffOpMode parse_diffop_mode(const std::string& text) {
   if (text == "traj") return DiffOpMode::kTraj;
   throw InputError("mode: expected \"step\" or \"traj\", got '" + text + "'");
 }
-
-namespace {
-
-/// d(|V|^2)/dq (pu^2 per MVar) of the modelled points to each action at the three-phase network's own operating
-/// point (the script's powers and taps, no control action), from the power flow's voltage sensitivities.
-Eigen::MatrixXd three_phase_sensitivity(const Study& study, const std::vector<int>& points) {
-  const grid::MultiphaseNetwork& net = study.phase_network;
-  grid::ThreePhaseWorkspace workspace(net);
-  grid::ThreePhaseOptions options;
-  options.power_flow.tolerance = 1e-10;
-  const grid::ThreePhaseResult& r = grid::solve(net, options, workspace);
-  std::vector<int> elements, nodes;
-  for (const Inverter& inv : study.inverters) elements.push_back(inv.generator_index);
-  for (int p : points) nodes.push_back(study.points[static_cast<size_t>(p)].index);
-  grid::VoltageSensitivities s;
-  if (!r.converged() || !grid::voltage_sensitivities(net, workspace, elements, nodes, s)) {
-    throw InputError(study.path.string() +
-                     ": the power flow of the network as its script leaves it does not "
-                     "converge: no voltage sensitivities to start the policy's model from");
-  }
-  Eigen::MatrixXd dv2(static_cast<Eigen::Index>(points.size()), study.num_inverters());
-  for (size_t k = 0; k < points.size(); ++k) {
-    const VoltagePoint& point = study.points[static_cast<size_t>(points[k])];
-    const double vm = std::abs(r.v[point.index]) / point.base_v;
-    dv2.row(static_cast<Eigen::Index>(k)) = 2.0 * vm * s.dvm_dq.row(static_cast<Eigen::Index>(k));
-  }
-  return dv2;
-}
-
-}  // namespace
 
 DiffOpModel::DiffOpModel(const Study& study, const DiffOpStructure& structure)
     : study_(&study), structure_(structure), m_(study.num_inverters()) {
@@ -86,9 +55,13 @@ DiffOpModel::DiffOpModel(const Study& study, const DiffOpStructure& structure)
   for (int p : observed_) limited_.push_back(monitored[static_cast<size_t>(p)] != 0);
   num_l_ = m_ * (m_ + 1) / 2;
   num_w_ = static_cast<int>(other_rows_.size()) * m_;
-  ldf_ = study.three_phase()
-             ? three_phase_sensitivity(study, observed_)
-             : grid::lindistflow_sensitivity(study.network, observed_, study.inverter_buses()).dv2_dq;
+  if (study.three_phase()) {
+    // d(|V|^2)/dq = 2 |V| d|V|/dq at the network's own operating point.
+    const ThreePhaseSensitivity s = three_phase_sensitivity(study, observed_);
+    ldf_ = (2.0 * s.vm).asDiagonal() * s.dvm_dq;
+  } else {
+    ldf_ = grid::lindistflow_sensitivity(study.network, observed_, study.inverter_buses()).dv2_dq;
+  }
 }
 
 std::vector<ParameterBlock> DiffOpModel::parameter_layout() const {

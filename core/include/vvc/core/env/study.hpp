@@ -117,6 +117,16 @@ struct Study {
   std::vector<int> inverter_points() const;  ///< each action's own point
 };
 
+/// The voltage sensitivities of a three-phase study at its network's own operating point (the script's powers and
+/// taps, every action at q = 0).
+struct ThreePhaseSensitivity {
+  Eigen::MatrixXd dvm_dq;  ///< (points x actions) d|V|/dq, pu of each point's base voltage per MVar
+  Eigen::VectorXd vm;      ///< |V| of each point there, pu
+};
+/// The sensitivities of the given points (into Study::points) to every action, from the three-phase power flow's
+/// voltage_sensitivities(). Throws InputError when that power flow does not converge.
+ThreePhaseSensitivity three_phase_sensitivity(const Study& study, const std::vector<int>& points);
+
 /// "fnv1a64:" and the 16 hex digits of the 64-bit FNV-1a hash of `bytes`: tells files apart (an edit changes it),
 /// it does not authenticate them.
 std::string content_hash(const std::string& bytes);
