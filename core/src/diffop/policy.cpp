@@ -180,6 +180,8 @@ Eigen::MatrixXd DiffOpModel::band_backoff(const Eigen::VectorXd& theta, double p
     d.col(side) = kScaleD * (theta.segment(o + side * nobs_, nobs_) +
                              phi * theta.segment(o + (2 + side) * nobs_, nobs_));
   }
+  // Three-phase: the back-off only tightens the band, so that a fixed point of the policy is in band.
+  if (study_->three_phase()) d = d.cwiseMax(0.0);
   return d;
 }
 
@@ -311,6 +313,13 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
   if (structure_.backoff) {
     // lower = vmin^2 + kScaleD (kappa_lo_a + phi kappa_lo_b) - ..., upper = vmax^2 - kScaleD (kappa_hi_a + ...).
     const int o = backoff_offset();
+    if (study_->three_phase()) {
+      // A back-off held at zero by its floor does not move with its parameters.
+      for (int r = 0; r < nobs_; ++r) {
+        if (theta[o + r] + s.phi * theta[o + 2 * nobs_ + r] < 0.0) dlower[r] = 0.0;
+        if (theta[o + nobs_ + r] + s.phi * theta[o + 3 * nobs_ + r] < 0.0) dupper[r] = 0.0;
+      }
+    }
     dtheta.segment(o, nobs_) += kScaleD * dlower;
     dtheta.segment(o + nobs_, nobs_) -= kScaleD * dupper;
     dtheta.segment(o + 2 * nobs_, nobs_) += s.phi * kScaleD * dlower;
