@@ -61,6 +61,10 @@ const std::vector<OptionSpec> kEvalOptions = {
     {"seeds", true, "scenario ids A:B, half-open (default: the study's evaluation_seeds)", "A:B"},
     {"steps", true, "control steps per scenario (default: the study's, 100)", "T"},
     {"csv", true, "write per-scenario records of the last controller to this CSV file", "FILE"},
+    {"trace", true,
+     "write the first scenario's episode under the last controller: |V| of every bus and phase at every step "
+     "to FILE, the inverters' q beside it (FILE_q.csv) and the regulator taps (FILE_taps.csv)",
+     "FILE"},
     {"threads", true, "worker threads (results do not depend on it; default 1)", "N"},
     {"backend", true,
      "QP backend of --policy: dense (default) or ipopt (serialized: Ipopt is not thread-safe, so one thread)",
@@ -102,6 +106,7 @@ int run_eval(int argc, char** argv) {
   }
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
   request.strict = args.has("strict");
+  if (args.has("trace")) request.trace.episodes = 1;
   if (request.controllers.empty() && request.policies.empty()) {
     throw InputError("nothing to evaluate: give --controller or --policy");
   }
@@ -118,6 +123,9 @@ int run_eval(int argc, char** argv) {
   }
   if (args.has("csv") && !result.evaluations.empty()) {
     core::write_episodes_csv(result.evaluations.back(), *args.get("csv"));
+  }
+  if (args.has("trace") && !result.evaluations.empty() && !result.evaluations.back().traces.empty()) {
+    core::write_trace_csv(study, result.evaluations.back().traces.front(), *args.get("trace"));
   }
   return 0;
 }

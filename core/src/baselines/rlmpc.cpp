@@ -68,7 +68,7 @@ void MpcValue::accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpMod
 Eigen::VectorXd rlmpc_value_features(const DiffOpModel& model, const DiffOpModel::State& s) {
   const int m = model.num_inverters();
   const std::vector<int>& buses = model.modelled_buses();
-  const std::vector<int> inv = model.study().inverter_buses();
+  const std::vector<int> inv = model.study().inverter_points();
   Eigen::VectorXd phi(1 + 6 * m);
   phi[0] = 1.0;
   for (int i = 0; i < m; ++i) {

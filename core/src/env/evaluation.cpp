@@ -40,6 +40,7 @@ void record_step(EpisodeTrace* trace, int t, const Observation& obs) {
   if (trace == nullptr) return;
   trace->vm.row(t) = obs.vm.transpose();
   trace->q.row(t) = obs.q.transpose();
+  trace->taps.row(t) = obs.taps.transpose();
 }
 
 }  // namespace
@@ -57,6 +58,7 @@ EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenar
     trace->id = scenario.seed;
     trace->vm.resize(steps + 1, obs.vm.size());
     trace->q.resize(steps + 1, obs.q.size());
+    trace->taps.resize(steps + 1, obs.taps.size());
   }
   record_step(trace, 0, obs);
   controller.reset(obs, scenario);
@@ -83,8 +85,12 @@ EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenar
   }
   rec.steps_to_recover = last_out + 1;
   rec.ends_in_band = last_out < steps;
-  rec.final_vmin = obs.vm.minCoeff();
-  rec.final_vmax = obs.vm.maxCoeff();
+  rec.final_vmin = HUGE_VAL;
+  rec.final_vmax = -HUGE_VAL;
+  for (const int p : env.study().monitored) {
+    rec.final_vmin = std::min(rec.final_vmin, obs.vm[p]);
+    rec.final_vmax = std::max(rec.final_vmax, obs.vm[p]);
+  }
   if (!env.reset_ok()) {
     rec.status = EpisodeStatus::kResetFailed;
   } else if (rec.power_flow_failures > 0 || rec.controller_failures > 0) {
@@ -128,7 +134,7 @@ Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const Cont
   const int traced = std::clamp(options.trace.episodes, 0, count);
   const long finals = std::clamp<long>(options.trace.final_voltages, 0, count);
   out.traces.resize(static_cast<size_t>(traced));
-  out.final_vm.resize(finals, study.network.num_buses());
+  out.final_vm.resize(finals, study.num_points());
   const int threads = std::max(1, std::min(options.threads, count));
   std::vector<std::unique_ptr<Environment>> envs;
   std::vector<std::unique_ptr<Controller>> controllers;
@@ -150,6 +156,38 @@ Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const Cont
   });
   out.summary = summarize(out.episodes, controllers.front()->name(), options.steps);
   return out;
+}
+
+void write_trace_csv(const Study& study, const EpisodeTrace& trace, const std::filesystem::path& path) {
+  const bool three_phase = study.three_phase();
+  std::ostringstream vm, q, taps;
+  vm << std::setprecision(17) << "scenario,step,bus,phase,vm_pu\n";
+  q << std::setprecision(17) << "scenario,step,inverter,bus,phase," << (three_phase ? "q_kvar" : "q_mvar")
+    << "\n";
+  taps << std::setprecision(17) << "scenario,step,regulator,tap_pu\n";
+  const auto phase = [](int p) { return p > 0 ? std::to_string(p) : std::string(); };
+  for (Eigen::Index t = 0; t < trace.vm.rows(); ++t) {
+    for (int p = 0; p < study.num_points(); ++p) {
+      const VoltagePoint& point = study.points[static_cast<size_t>(p)];
+      vm << trace.id << ',' << t << ',' << point.bus << ',' << phase(point.phase) << ',' << trace.vm(t, p)
+         << '\n';
+    }
+    for (int i = 0; i < study.num_inverters(); ++i) {
+      const Inverter& inv = study.inverters[static_cast<size_t>(i)];
+      const std::string& bus = three_phase ? study.phase_network.buses[static_cast<size_t>(inv.bus)].name
+                                           : study.network.buses[static_cast<size_t>(inv.bus)].name;
+      q << trace.id << ',' << t << ',' << inv.generator << ',' << bus << ',' << phase(inv.phase) << ','
+        << trace.q(t, i) * (three_phase ? 1000.0 : 1.0) << '\n';
+    }
+    for (Eigen::Index r = 0; r < trace.taps.cols(); ++r) {
+      taps << trace.id << ',' << t << ',' << study.phase_network.regulators[static_cast<size_t>(r)].name
+           << ',' << trace.taps(t, r) << '\n';
+    }
+  }
+  const std::filesystem::path stem = path.parent_path() / path.stem();
+  write_file_atomically(path.string(), vm.str());
+  write_file_atomically(stem.string() + "_q.csv", q.str());
+  if (trace.taps.cols() > 0) write_file_atomically(stem.string() + "_taps.csv", taps.str());
 }
 
 void write_episodes_csv(const Evaluation& evaluation, const std::string& path) {

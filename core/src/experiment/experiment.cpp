@@ -128,7 +128,7 @@ std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::
   EvaluationProgress progress{name, 0, total, 0.0, nullptr, nullptr};
   if (observer->on_evaluation(progress) == ObserverAction::kStop) return std::nullopt;
   Evaluation out;
-  out.final_vm.resize(std::clamp<long>(options.trace.final_voltages, 0, total), study.network.num_buses());
+  out.final_vm.resize(std::clamp<long>(options.trace.final_voltages, 0, total), study.num_points());
   for (long done = 0; done < total;) {
     EvaluationOptions part = eo;
     part.ids = {options.ids.first + done, options.ids.first + std::min(total, done + block)};
@@ -183,6 +183,10 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
       request.pdp.validate();
       break;
   }
+  if (study.three_phase() && request.method == Method::kPdp) {
+    throw InputError(
+        "PDP(Offline) imitates the limit controller, which is not available on three-phase studies");
+  }
   std::optional<DiffOpTrainer> diffop;
   if (is_diffop_form(request.method)) {
     result.model = std::make_shared<const DiffOpModel>(study, structure_of(study, request));
@@ -192,7 +196,7 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
     diffop.emplace(study, *result.model, request.diffop);
   }
   std::vector<const ControllerEntry*> references;
-  for (const auto& name : request.references) references.push_back(&find_controller(name));
+  for (const auto& name : request.references) references.push_back(&find_controller(name, study));
 
   EvaluationOptions on_validation;
   on_validation.ids = split.validation;
@@ -280,7 +284,7 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, Trai
     throw InputError("threads: expected an integer >= 1, got " + std::to_string(request.threads));
   // Resolve every name and policy before the first evaluation: bad input fails at once.
   std::vector<const ControllerEntry*> entries;
-  for (const auto& name : request.controllers) entries.push_back(&find_controller(name));
+  for (const auto& name : request.controllers) entries.push_back(&find_controller(name, study));
   std::vector<std::shared_ptr<const DiffOpModel>> models;
   for (const auto& input : request.policies) {
     auto model = std::make_shared<const DiffOpModel>(study, input.policy.structure);
@@ -367,8 +371,14 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
   eo.ids = result.seeds;
   eo.steps = study.steps;
   eo.threads = request.threads;
+  // A three-phase study compares what runs on it: the references without the balanced-only ones (the limit
+  // references), the methods without PDP (which imitates limit).
   std::vector<const ControllerEntry*> entries;
-  for (const auto& name : request.references) entries.push_back(&find_controller(name));
+  for (const auto& name : request.references) {
+    const ControllerEntry& entry = find_controller(name);
+    if (study.three_phase() && !entry.three_phase) continue;
+    entries.push_back(&entry);
+  }
   for (const ControllerEntry* entry : entries) {
     auto ev = evaluate_with_progress(study, entry->name, entry->factory(study), entry->serial, eo, observer);
     if (!ev) {
@@ -378,6 +388,7 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
     result.rows.push_back({entry->name, false, ev->summary, LearningPoint::kNone});
   }
   for (Method method : request.methods) {
+    if (study.three_phase() && method == Method::kPdp) continue;
     TrainRequest tr = table_request(method, request.quick, request.threads);
     tr.evaluation_seeds = result.seeds;
     TrainResult trained = train(study, tr, observer);

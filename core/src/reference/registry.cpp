@@ -25,6 +25,13 @@ const std::vector<ControllerEntry>& controller_registry() {
        [](const Study& study) -> ControllerFactory {
          return [&study] { return make_voltvar_controller(study); };
        }},
+      {"linear",
+       "Stable-DDPG's linear policy: q -= clip(1 MVar/pu x (distance beyond [vmin + 0.02, vmax - 0.02]), "
+       "+-50 kvar) per step, on each inverter (phase)'s own voltage",
+       false,
+       [](const Study& study) -> ControllerFactory {
+         return [&study] { return make_linear_droop_controller(study); };
+       }},
       {"gradient-flow", "safe gradient flow u = -(c q + v^2 - 1) through the clamp alpha = 0.5", false,
        [](const Study& study) -> ControllerFactory {
          return [&study] { return make_gradient_flow_controller(study, 0.5); };
@@ -33,23 +40,25 @@ const std::vector<ControllerEntry>& controller_registry() {
        "best constant q per scenario under the inverter limits (full knowledge, Ipopt); the lower bound of "
        "the "
        "metric only when injections are constant",
-       true, &limit_factory<false, false>},
-      {"limit-band", "as limit, with every bus kept in the voltage band", true, &limit_factory<true, false>},
+       true, &limit_factory<false, false>, false},
+      {"limit-band", "as limit, with every bus kept in the voltage band", true, &limit_factory<true, false>,
+       false},
       {"limit-per-step",
        "best q at every step under the inverter limits (full knowledge, Ipopt): a lower bound of the "
        "transient "
        "metric for every controller",
-       true, &limit_factory<false, true>},
+       true, &limit_factory<false, true>, false},
       {"limit-band-per-step",
        "as limit-per-step, with every bus kept in the band: the bound for controllers that keep the band",
-       true, &limit_factory<true, true>},
+       true, &limit_factory<true, true>, false},
       {"nlp-ac",
        "DiffOP's policy problem with the full AC power flow as voltage model, re-solved every step (Ipopt, "
        "about 30 ms per step)",
        true,
        [](const Study& study) -> ControllerFactory {
          return [&study] { return make_nlp_policy_controller(study); };
-       }},
+       },
+       false},
   };
   return entries;
 }
@@ -65,6 +74,22 @@ const ControllerEntry& find_controller(const std::string& name) {
     if (e.name == name) return e;
   }
   throw InputError("unknown controller '" + name + "' (expected one of: " + controller_names() + ")");
+}
+
+const ControllerEntry& find_controller(const std::string& name, const Study& study) {
+  const ControllerEntry& entry = find_controller(name);
+  if (study.three_phase() && !entry.three_phase) {
+    throw InputError("controller '" + name +
+                     "' is not available on three-phase studies (it solves the balanced AC " +
+                     "power flow); these are: " + [&] {
+                       std::string out;
+                       for (const auto& e : controller_registry()) {
+                         if (e.three_phase) out += (out.empty() ? "" : ", ") + e.name;
+                       }
+                       return out;
+                     }());
+  }
+  return entry;
 }
 
 }  // namespace vvc::core

@@ -31,6 +31,10 @@ class NetworkBuilder {
   /// Adds a node of the ideal source (conductor `number`, no bus) held at `voltage` volts; returns its index.
   int add_source_node(int number, Complex voltage);
 
+  /// Names the daily load shape of power element `load` (index into network().loads); the shape is looked up
+  /// once every element is built, and a name that no LoadShape has is an error at `at`.
+  void set_daily_shape(size_t load, const std::string& shape, const Location& at);
+
   /// Builds every element and finishes the network; `source` names the script in messages.
   OpenDssCase build(const std::string& source);
 
@@ -39,6 +43,12 @@ class NetworkBuilder {
   MultiphaseNetwork network_;
   std::vector<Complex> source_voltages_;
   std::unordered_map<std::string, int> bus_index_;  // a feeder has thousands of buses (IEEE 8500: 4,876)
+  struct DailyShape {
+    size_t load;
+    std::string shape;
+    Location at;
+  };
+  std::vector<DailyShape> daily_shapes_;
 };
 
 /// The primitive admittance of a two-terminal element: the series admittance between the terminals and a

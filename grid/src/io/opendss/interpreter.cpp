@@ -30,7 +30,9 @@ std::string resolve_property(const std::vector<std::string>& table, const std::s
 }  // namespace
 
 Interpreter::Interpreter(const SourceFiles& files, const OpenDssOptions& options)
-    : files_(files), context_(options) {}
+    : files_(files), context_(options) {
+  context_.files = &files_;
+}
 
 void Interpreter::run_file(const std::filesystem::path& path, const Location& from) {
   const std::filesystem::path key = files_.identity(path);
@@ -53,6 +55,8 @@ std::string Interpreter::read_named_file(const std::filesystem::path& path, cons
 
 void Interpreter::run_text(const std::string& text, const std::string& source,
                            const std::filesystem::path& directory) {
+  const std::filesystem::path outer = context_.directory;
+  context_.directory = directory;
   for (const Command& command : split_commands(text)) {
     const Location at{source, command.line};
     std::vector<Parameter> params;
@@ -64,6 +68,7 @@ void Interpreter::run_text(const std::string& text, const std::string& source,
     if (params.empty()) continue;
     execute(params, at, directory);
   }
+  context_.directory = outer;
 }
 
 void Interpreter::execute(std::vector<Parameter>& params, const Location& at,

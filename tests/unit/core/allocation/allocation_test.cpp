@@ -155,5 +155,36 @@ TEST(EnvironmentAllocation, WarmStepsDoNotAllocate) {
   EXPECT_EQ(allocations.load(), 0);
 }
 
+// A three-phase environment step (new q per inverter phase, warm power flow with the taps frozen, observation
+// and cost) and a reset with frozen regulators, on both bundled benchmarks, once warm.
+TEST(EnvironmentAllocation, WarmThreePhaseStepsDoNotAllocate) {
+  for (const char* folder : {"ieee13_3p", "ieee123_3p"}) {
+    const Study study = read_study(std::string(VVC_SOURCE_DIR) + "/cases/" + folder);
+    const auto scenarios = make_scenarios(study);
+    const Scenario low = scenarios->make(0);
+    const Scenario high = scenarios->make(1);
+    ASSERT_NE(low.kind, high.kind);
+    Environment env(study);
+    Eigen::VectorXd q = 0.5 * study.q_max();
+    env.reset(high);
+    env.apply(-q);
+    env.reset(low);
+    env.apply(q);
+    allocations = 0;
+    counting = true;
+    env.reset(high);
+    bool converged = true;
+    for (int t = 0; t < 10; ++t) {
+      q *= -0.9;
+      converged = converged && env.apply(q).power_flow == grid::PowerFlowStatus::kConverged;
+    }
+    env.reset(low);
+    converged = converged && env.apply(q).power_flow == grid::PowerFlowStatus::kConverged;
+    counting = false;
+    EXPECT_TRUE(converged) << folder;
+    EXPECT_EQ(allocations.load(), 0) << folder;
+  }
+}
+
 }  // namespace
 }  // namespace vvc::core

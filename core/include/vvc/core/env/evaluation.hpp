@@ -6,6 +6,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -42,11 +43,12 @@ struct EpisodeRecord {
   bool ends_in_band = true;
 };
 
-/// |V| and q of one episode, step by step.
+/// |V|, q and the taps of one episode, step by step.
 struct EpisodeTrace {
-  long id = 0;         ///< the scenario id (seed or file index)
-  Eigen::MatrixXd vm;  ///< (T + 1) x buses: |V| after reset and after each step
-  Eigen::MatrixXd q;   ///< (T + 1) x inverters
+  long id = 0;           ///< the scenario id (seed or file index)
+  Eigen::MatrixXd vm;    ///< (T + 1) x points: |V| after reset and after each step
+  Eigen::MatrixXd q;     ///< (T + 1) x actions, MVar
+  Eigen::MatrixXd taps;  ///< (T + 1) x regulators (three-phase), pu
 };
 
 struct EpisodeOptions {
@@ -99,6 +101,12 @@ Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const Cont
 /// Aggregates episode records in their order.
 EvaluationSummary summarize(const std::vector<EpisodeRecord>& episodes, const std::string& controller,
                             int steps);
+
+/// Writes an episode's trace, atomically, as three CSV files: `path` with scenario,step,bus,phase,vm_pu for every
+/// point at every step (step 0: after the reset; phase empty on a balanced network), and beside it
+/// <stem>_q.csv with scenario,step,inverter,bus,phase,q_kvar (balanced: q_mvar) and, on a three-phase network
+/// with regulators, <stem>_taps.csv with scenario,step,regulator,tap_pu.
+void write_trace_csv(const Study& study, const EpisodeTrace& trace, const std::filesystem::path& path);
 
 /// Writes per-episode records as CSV (seed,scenario,transient,steady,final_vmin,final_vmax,...), atomically;
 /// `scenario` is the kind (0 low, 1 high voltage) for generated sets and the scenario's name for files.
