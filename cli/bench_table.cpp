@@ -197,8 +197,10 @@ int run_bench_table(int argc, char** argv, Job& job) {
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   print_table(std::cout, rows);
+  const int ranks = job.communicator().size();
   std::cout << "evaluation seeds " << result.seeds.first << ":" << result.seeds.last << ", " << threads
-            << " threads, whole table " << number(seconds, 1) << " s\n";
+            << " threads" << (ranks > 1 ? " x " + std::to_string(ranks) + " ranks" : std::string())
+            << ", whole table " << number(seconds, 1) << " s\n";
   if (result.stopped) {
     std::cerr << "vvc bench table: stopped by signal " << stop_signal() << "; nothing written\n";
     return kStoppedExitStatus;
