@@ -497,8 +497,8 @@ const std::vector<OptionSpec> kBenchOptions = {
 
 }  // namespace
 
-int run_bench(int argc, char** argv) {
-  if (argc > 2 && std::string(argv[2]) == "table") return run_bench_table(argc, argv);
+int run_bench(int argc, char** argv, Job& job) {
+  if (argc > 2 && std::string(argv[2]) == "table") return run_bench_table(argc, argv, job);
   const Args args(argc, argv, 2, kBenchOptions);
   if (args.help() || args.positional().empty()) {
     std::cout

@@ -17,6 +17,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "job.hpp"
 #include "progress.hpp"
 #include "study_commands.hpp"
 #include "vvc/common/errors.hpp"
@@ -153,7 +154,7 @@ std::optional<Published> published(const std::string& method) {
 
 }  // namespace
 
-int run_bench_table(int argc, char** argv) {
+int run_bench_table(int argc, char** argv, Job& job) {
   const Args args(argc, argv, 3, kTableOptions);
   if (args.help()) {
     std::cout
@@ -177,23 +178,29 @@ int run_bench_table(int argc, char** argv) {
   if (args.has("out")) {
     out_dir = *args.get("out");
     std::error_code ec;
-    std::filesystem::create_directories(*out_dir / "curves", ec);
+    if (job.root()) std::filesystem::create_directories(*out_dir / "curves", ec);
     if (ec) throw InputError(out_dir->string() + ": cannot create the folder (" + ec.message() + ")");
   }
+  job.inputs_read();
+  job.start_work();
 
   core::experiment::CompareRequest request;
   request.threads = threads;
   request.quick = args.has("quick");
+  request.communicator = &job.communicator();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLog, args.has("quiet"));
+  ProgressReporter progress(ProgressReporter::Style::kLog, args.has("quiet") || !job.root());
   const core::experiment::CompareResult result = core::experiment::compare(study, request, &progress);
+  if (!job.root()) return result.stopped ? kStoppedExitStatus : 0;
   std::vector<Row> rows;
   for (const auto& r : result.rows) rows.push_back({r, r.learned ? published(r.method) : std::nullopt});
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   print_table(std::cout, rows);
+  const int ranks = job.communicator().size();
   std::cout << "evaluation seeds " << result.seeds.first << ":" << result.seeds.last << ", " << threads
-            << " threads, whole table " << number(seconds, 1) << " s\n";
+            << " threads" << (ranks > 1 ? " x " + std::to_string(ranks) + " ranks" : std::string())
+            << ", whole table " << number(seconds, 1) << " s\n";
   if (result.stopped) {
     std::cerr << "vvc bench table: stopped by signal " << stop_signal() << "; nothing written\n";
     return kStoppedExitStatus;

@@ -7,9 +7,11 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "job.hpp"
 #include "progress.hpp"
 #include "study_commands.hpp"
 #include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/experiment/experiment.hpp"
 #include "vvc/core/reference/registry.hpp"
@@ -76,7 +78,7 @@ const std::vector<OptionSpec> kEvalOptions = {
 
 }  // namespace
 
-int run_eval(int argc, char** argv) {
+int run_eval(int argc, char** argv, Job& job) {
   const Args args(argc, argv, 2, kEvalOptions);
   if (args.help()) {
     std::cout
@@ -101,8 +103,13 @@ int run_eval(int argc, char** argv) {
   request.threads = args.integer("threads", 1);
   if (request.threads < 1) throw InputError("--threads: expected an integer >= 1");
   request.controllers = split_list(args.get_or("controller", args.has("policy") ? "" : "gradient-flow"));
+  // Rank 0 reads the policy; every rank parses its bytes.
+  std::string policy_text;
+  if (args.has("policy") && job.root()) policy_text = read_text_file(*args.get("policy"));
+  job.inputs_read();
   if (args.has("policy")) {
-    request.policies.push_back({*args.get("policy"), core::read_policy(*args.get("policy"))});
+    policy_text = job.broadcast(std::move(policy_text));
+    request.policies.push_back({*args.get("policy"), core::parse_policy(policy_text, *args.get("policy"))});
   }
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
   request.strict = args.has("strict");
@@ -110,9 +117,13 @@ int run_eval(int argc, char** argv) {
   if (request.controllers.empty() && request.policies.empty()) {
     throw InputError("nothing to evaluate: give --controller or --policy");
   }
+  request.communicator = &job.communicator();
+  job.inputs_read();
+  job.start_work();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"));
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
   const core::experiment::EvaluateResult result = core::experiment::evaluate(study, request, &progress);
+  if (!job.root()) return result.stopped ? kStoppedExitStatus : 0;
   for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning << "\n";
   std::vector<core::EvaluationSummary> rows;
   for (const auto& ev : result.evaluations) rows.push_back(ev.summary);

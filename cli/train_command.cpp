@@ -12,6 +12,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "job.hpp"
 #include "progress.hpp"
 #include "study_commands.hpp"
 #include "vvc/common/errors.hpp"
@@ -131,7 +132,7 @@ void check_writable(const std::filesystem::path& path, const char* option) {
 
 }  // namespace
 
-int run_train(int argc, char** argv) {
+int run_train(int argc, char** argv, Job& job) {
   const Args args(argc, argv, 2, kTrainOptions);
   if (args.help()) {
     std::cout
@@ -154,11 +155,17 @@ int run_train(int argc, char** argv) {
   const std::string out_path = *args.get("out");
   const std::string checkpoint_path = args.get_or("checkpoint", out_path + ".checkpoint.json");
 
+  const bool resume = args.has("resume");
+  // Rank 0 reads the checkpoint; every rank parses its bytes.
+  std::string checkpoint_text;
+  if (resume && job.root()) checkpoint_text = read_text_file(*args.get("resume"));
+  job.inputs_read();
+  if (resume) checkpoint_text = job.broadcast(std::move(checkpoint_text));
+
   core::experiment::TrainRequest request;
   core::PolicyFile meta;
-  const bool resume = args.has("resume");
   if (resume) {
-    request.resume = core::read_checkpoint(*args.get("resume"), meta);
+    request.resume = core::parse_checkpoint(checkpoint_text, *args.get("resume"), meta);
     check_resume_options(args, meta, *args.get("resume"));
     request.method = meta.structure.mode == core::DiffOpMode::kStep ? core::experiment::Method::kDiffOpStep
                                                                     : core::experiment::Method::kDiffOpTraj;
@@ -214,12 +221,18 @@ int run_train(int argc, char** argv) {
     const core::DiffOpModel model(study, structure);
     core::check_policy_matches(meta, model, *args.get("resume"));
   }
-  check_writable(out_path, "--out");
-  check_writable(checkpoint_path, "--checkpoint");
+  if (job.root()) {
+    check_writable(out_path, "--out");
+    check_writable(checkpoint_path, "--checkpoint");
+  }
+  request.communicator = &job.communicator();
+  job.inputs_read();
+  job.start_work();
 
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"));
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
   const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
+  if (!job.root()) return result.summary.stopped() || !result.evaluation ? kStoppedExitStatus : 0;
   const core::PolicyFile policy = core::experiment::policy_file(request, result);
   core::write_policy(policy, out_path);
   const core::DiffOpStructure& structure = result.model->structure();

@@ -418,7 +418,11 @@ void write_checkpoint(const TrainerState& state, const PolicyFile& meta, const s
 }
 
 TrainerState read_checkpoint(const std::filesystem::path& path, PolicyFile& meta) {
-  const JsonDocument document(read_text_file(path), path.string());
+  return parse_checkpoint(read_text_file(path), path.string(), meta);
+}
+
+TrainerState parse_checkpoint(const std::string& text, const std::string& source, PolicyFile& meta) {
+  const JsonDocument document(text, source);
   const JsonNode root = document.root();
   const int version = read_version(root, "vvc.checkpoint", 1, 2);
   if (version == 1) {

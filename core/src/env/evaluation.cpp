@@ -5,8 +5,10 @@
 #include <iomanip>
 #include <sstream>
 
+#include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
 #include "vvc/common/parallel.hpp"
+#include "vvc/core/distributed/messages.hpp"
 
 namespace vvc::core {
 
@@ -126,8 +128,55 @@ EvaluationSummary summarize(const std::vector<EpisodeRecord>& episodes, const st
   return s;
 }
 
+namespace {
+
+/// The ranks' shares of the scenarios, each evaluated alone, gathered in id order.
+Evaluation evaluate_shared(const Study& study, const ScenarioSet& scenarios, const ControllerFactory& factory,
+                           const EvaluationOptions& options) {
+  const long traced = std::max(0, options.trace.episodes);
+  const long finals = std::max(0L, options.trace.final_voltages);
+  const std::vector<std::string> parts =
+      gather_shares(*options.communicator, static_cast<int>(options.ids.size()), [&](int first, int last) {
+        EvaluationOptions mine = options;
+        mine.communicator = nullptr;
+        mine.ids = {options.ids.first + first, options.ids.first + last};
+        mine.trace.episodes = static_cast<int>(std::clamp<long>(traced - first, 0, last - first));
+        mine.trace.final_voltages = std::clamp<long>(finals - first, 0, last - first);
+        ByteWriter out;
+        put(out, evaluate(study, scenarios, factory, mine));
+        return out.bytes();
+      });
+  Evaluation out;
+  std::vector<Eigen::MatrixXd> final_blocks;
+  Eigen::Index final_rows = 0;
+  for (const std::string& part : parts) {
+    ByteReader in(part);
+    Evaluation ev;
+    get(in, ev);
+    VVC_ASSERT(in.done());
+    if (out.summary.controller.empty()) out.summary.controller = ev.summary.controller;
+    for (auto& e : ev.episodes) out.episodes.push_back(std::move(e));
+    for (auto& t : ev.traces) out.traces.push_back(std::move(t));
+    final_rows += ev.final_vm.rows();
+    final_blocks.push_back(std::move(ev.final_vm));
+  }
+  out.final_vm.resize(final_rows, study.num_points());
+  Eigen::Index row = 0;
+  for (const auto& block : final_blocks) {
+    if (block.rows() > 0) out.final_vm.middleRows(row, block.rows()) = block;
+    row += block.rows();
+  }
+  out.summary = summarize(out.episodes, out.summary.controller, options.steps);
+  return out;
+}
+
+}  // namespace
+
 Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const ControllerFactory& factory,
                     const EvaluationOptions& options) {
+  if (options.communicator != nullptr && options.communicator->size() > 1) {
+    return evaluate_shared(study, scenarios, factory, options);
+  }
   const int count = static_cast<int>(options.ids.size());
   Evaluation out;
   out.episodes.resize(static_cast<size_t>(count));

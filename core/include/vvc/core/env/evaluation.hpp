@@ -2,7 +2,8 @@
 // (voltage-control-benchmark.md section 3) and operator figures. Scenarios run in parallel threads; each
 // episode is a pure function of (controller, scenario), and sums are taken in scenario order, so the results do
 // not depend on the thread count, nor on how the scenario range is split into blocks (evaluating ids A:C equals
-// evaluating A:B and B:C and summarizing the records in order).
+// evaluating A:B and B:C and summarizing the records in order), nor on the ranks of a distributed run (each
+// evaluates its share of the ids; the records are gathered to every rank in id order).
 #pragma once
 
 #include <Eigen/Dense>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "vvc/core/distributed/communicator.hpp"
 #include "vvc/core/env/controller.hpp"
 #include "vvc/core/env/scenarios.hpp"
 
@@ -84,8 +86,11 @@ struct TraceOptions {
 struct EvaluationOptions {
   SeedRange ids{0, 500};
   int steps = 100;
-  int threads = 1;
+  int threads = 1;  ///< per rank
   TraceOptions trace;
+  /// The ranks that share the scenarios (a collective call: every rank evaluates with the same options); none:
+  /// this process alone.
+  const Communicator* communicator = nullptr;
 };
 
 struct Evaluation {
@@ -95,6 +100,7 @@ struct Evaluation {
   Eigen::MatrixXd final_vm;          ///< TraceOptions::final_voltages x buses
 };
 
+/// Every rank of options.communicator returns the whole evaluation.
 Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const ControllerFactory& factory,
                     const EvaluationOptions& options);
 

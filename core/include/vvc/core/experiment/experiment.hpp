@@ -6,7 +6,10 @@
 //
 // Every evaluation is a pure function of (controller, scenario) per scenario, run over blocks of scenario ids
 // and summarized in id order, and every training run is a pure function of its seed: the numbers do not
-// depend on the thread count, and the blocks are the unit a distributed run would hand to its workers.
+// depend on the thread count. With a communicator (distributed/communicator.hpp) every rank of a job calls the
+// same function with the same request: evaluations share each block's scenarios among the ranks, DiffOP
+// training the scenarios of each iteration, a comparison its methods; every rank returns the same result, and
+// only rank 0 writes checkpoints. The numbers do not depend on the number of ranks either.
 #pragma once
 
 #include <filesystem>
@@ -65,6 +68,9 @@ struct TrainRequest {
   /// Evaluates the trained policy on these seeds after training (not after a stop); none: no evaluation.
   std::optional<SeedRange> evaluation_seeds;
   TraceOptions evaluation_trace;
+  /// The ranks that share the work: DiffOP's rollouts, and every evaluation (the other methods train on every
+  /// rank alike); none: this process alone.
+  const Communicator* communicator = nullptr;
 };
 
 struct TrainResult {
@@ -105,6 +111,7 @@ struct EvaluateRequest {
   int steps = 0;                   ///< 0: the study's
   int threads = 1;
   TraceOptions trace;
+  const Communicator* communicator = nullptr;  ///< the ranks that share the scenarios; none: this process
 };
 
 struct EvaluateResult {
@@ -122,7 +129,8 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request,
                         TrainingObserver* observer = nullptr);
 
 /// Evaluates one controller factory with progress reports (blocks of scenarios) and a stop request; `serial`:
-/// one thread whatever options.threads (Ipopt). Returns nullopt when the observer stopped it.
+/// one thread whatever options.threads (Ipopt). Returns nullopt when the observer stopped it (on a distributed
+/// run: rank 0's observer).
 std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::string& name,
                                                  const ControllerFactory& factory, bool serial,
                                                  const EvaluationOptions& options,
@@ -135,6 +143,9 @@ struct CompareRequest {
   std::optional<SeedRange> seeds;  ///< none: the study's evaluation seeds
   int threads = 1;
   bool quick = false;  ///< tiny budgets and 8 evaluation scenarios: checks that everything runs, in seconds
+  /// The ranks that share the work: the references' scenarios, then the methods (each rank trains and evaluates
+  /// its share of them alone; an observer sees its own rank's methods); none: this process alone.
+  const Communicator* communicator = nullptr;
 };
 
 struct ComparisonRow {
