@@ -77,7 +77,9 @@ const std::vector<MethodInfo>& methods() {
       {Method::kTasrl, "TASRL", "tasrl", TrainingUnit::kEpisode,
        "DDPG on the safe gradient flow with monotone networks (per-inverter agents)"},
       {Method::kStableDdpg, "Stable-DDPG", "stable-ddpg", TrainingUnit::kEpisode,
-       "DDPG with monotone networks and a bounded step (per-inverter agents)"},
+       "DDPG with monotone networks and a bounded step (per-inverter agents; per-bus agents over their "
+       "phases "
+       "on three-phase studies)"},
       {Method::kRlmpcDpg, "RLMPC-DPG", "rlmpc-dpg", TrainingUnit::kIteration,
        "the policy QP as an MPC, deterministic policy gradient with a compatible advantage"},
       {Method::kPdp, "PDP(Offline)", "pdp-offline", TrainingUnit::kEpoch,
@@ -185,7 +187,8 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
   }
   if (study.three_phase() && request.method == Method::kPdp) {
     throw InputError(
-        "PDP(Offline) imitates the limit controller, which is not available on three-phase studies");
+        "PDP(Offline) is not available on three-phase studies (its imitation of the limit controller is "
+        "validated on the balanced benchmark only)");
   }
   std::optional<DiffOpTrainer> diffop;
   if (is_diffop_form(request.method)) {
@@ -362,6 +365,17 @@ TrainRequest table_request(Method method, bool quick, int threads) {
   return r;
 }
 
+TrainRequest table_request(const Study& study, Method method, bool quick, int threads) {
+  TrainRequest r = table_request(method, quick, threads);
+  if (method == Method::kStableDdpg) {
+    BaselineOptions o = default_stable_ddpg_options(study);
+    o.episodes = r.ddpg.episodes;
+    o.validation = r.ddpg.validation;
+    r.ddpg = o;
+  }
+  return r;
+}
+
 CompareResult compare(const Study& study, const CompareRequest& request, TrainingObserver* observer) {
   CompareResult result;
   const SeedRange all = request.seeds ? *request.seeds : study.evaluation_seeds;
@@ -371,8 +385,8 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
   eo.ids = result.seeds;
   eo.steps = study.steps;
   eo.threads = request.threads;
-  // A three-phase study compares what runs on it: the references without the balanced-only ones (the limit
-  // references), the methods without PDP (which imitates limit).
+  // A three-phase study compares what runs on it: the references without the balanced-only ones (nlp-ac), the
+  // methods without PDP.
   std::vector<const ControllerEntry*> entries;
   for (const auto& name : request.references) {
     const ControllerEntry& entry = find_controller(name);
@@ -389,7 +403,7 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
   }
   for (Method method : request.methods) {
     if (study.three_phase() && method == Method::kPdp) continue;
-    TrainRequest tr = table_request(method, request.quick, request.threads);
+    TrainRequest tr = table_request(study, method, request.quick, request.threads);
     tr.evaluation_seeds = result.seeds;
     TrainResult trained = train(study, tr, observer);
     result.trainings.push_back(trained.summary);

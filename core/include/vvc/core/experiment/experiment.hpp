@@ -161,5 +161,7 @@ CompareResult compare(const Study& study, const CompareRequest& request,
 /// same held-out validation seeds (the DDPG baselines evaluated on them every 25 episodes), or tiny budgets
 /// with `quick`.
 TrainRequest table_request(Method method, bool quick, int threads);
+/// The same for a study: Stable-DDPG with the defaults of the study's kind (default_stable_ddpg_options(study)).
+TrainRequest table_request(const Study& study, Method method, bool quick, int threads);
 
 }  // namespace vvc::core::experiment
