@@ -376,6 +376,15 @@ TrainRequest table_request(const Study& study, Method method, bool quick, int th
   return r;
 }
 
+CompareRequest comparison_request(const Study& study) {
+  CompareRequest r;
+  if (study.three_phase()) {
+    r.references = {"zero", "voltvar", "linear", "limit", "limit-band"};
+    r.methods = {Method::kDiffOpStep, Method::kDiffOpTraj, Method::kStableDdpg};
+  }
+  return r;
+}
+
 CompareResult compare(const Study& study, const CompareRequest& request, TrainingObserver* observer) {
   CompareResult result;
   const SeedRange all = request.seeds ? *request.seeds : study.evaluation_seeds;

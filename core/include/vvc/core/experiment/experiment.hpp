@@ -152,6 +152,10 @@ struct CompareResult {
   bool stopped = false;
 };
 
+/// The comparison a study gets from `vvc bench table`: the defaults above on a balanced study; on a three-phase
+/// one the controllers of issue 12 (zero, voltvar, linear, limit, limit-band; DiffOP Step and Traj, Stable-DDPG).
+CompareRequest comparison_request(const Study& study);
+
 /// Trains every method of the request with the comparison's settings (table_request) and evaluates it and the
 /// reference controllers on the same seeds.
 CompareResult compare(const Study& study, const CompareRequest& request,
