@@ -1,6 +1,7 @@
 // vvc bench table: the experiment layer's comparison (every method of the DiffOP paper with its default settings
-// and fixed seeds, and the reference controllers, on the study's evaluation seeds), printed beside the published
-// numbers and written as a results folder (docs/results.md documents it).
+// and fixed seeds, and the reference controllers, on the study's evaluation seeds; on a three-phase study the
+// controllers of issue 12), printed beside the published numbers and written as a results folder (docs/results.md
+// documents it).
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -104,7 +105,18 @@ std::string table_csv(const std::vector<Row>& rows) {
   return out.str();
 }
 
-std::string table_markdown(const std::vector<Row>& rows, long first, long last, int steps, double seconds) {
+/// What the transient and steady columns are, for the study's cost form.
+std::string cost_text(const core::Study& study) {
+  if (study.cost_form == core::CostForm::kF) {
+    return "transient = mean of sum_t 0.99^t F(q_t), steady = mean of F(q_T) (lower is better)";
+  }
+  return "the Stable-DDPG cost c_t = w_a |q_t - q_{t-1}|_1 / u + w_v sum of squared band violations: "
+         "transient "
+         "= mean of sum_t 0.99^t c_t, steady = mean of c_T (lower is better)";
+}
+
+std::string table_markdown(const std::vector<Row>& rows, const core::Study& study, long first, long last,
+                           int steps, double seconds) {
   std::ostringstream out;
   out << "| method | transient | steady | paper transient | paper steady | transient - paper | % steps out "
          "of "
@@ -118,8 +130,8 @@ std::string table_markdown(const std::vector<Row>& rows, long first, long last, 
         << number(100.0 * r.summary.fraction_out_of_band, 2) << " | " << number(r.training_seconds, 1)
         << " |\n";
   }
-  out << "\nEvaluation seeds " << first << ":" << last << ", T = " << steps
-      << " steps; transient = mean of sum_t 0.99^t F(q_t), steady = mean of F(q_T) (lower is better). "
+  out << "\nEvaluation seeds " << first << ":" << last << ", T = " << steps << " steps; " << cost_text(study)
+      << ". "
       << "Whole table: " << number(seconds, 0) << " s wall time.\n";
   return out.str();
 }
@@ -162,8 +174,9 @@ int run_bench_table(int argc, char** argv, Job& job) {
            "Trains every method of the DiffOP comparison (DiffOP Step and Traj, TASRL, RLMPC-DPG, PDP\n"
            "(Offline), Stable-DDPG, RLMPC-TD) with its default settings and fixed seeds, evaluates them and\n"
            "the reference controllers (zero, voltvar, gradient-flow, limit) on the study's evaluation seeds\n"
-           "and prints the table beside the published numbers. With --out, writes table.csv, table.md and\n"
-           "curves/<method>.csv (docs/results.md).\n\noptions:\n"
+           "and prints the table beside the published numbers. On a three-phase study: zero, voltvar,\n"
+           "linear, limit, limit-band, DiffOP Step and Traj, Stable-DDPG. With --out, writes table.csv,\n"
+           "table.md and curves/<method>.csv (docs/results.md).\n\noptions:\n"
         << format_options(kTableOptions);
     return 0;
   }
@@ -184,7 +197,7 @@ int run_bench_table(int argc, char** argv, Job& job) {
   job.inputs_read();
   job.start_work();
 
-  core::experiment::CompareRequest request;
+  core::experiment::CompareRequest request = core::experiment::comparison_request(study);
   request.threads = threads;
   request.quick = args.has("quick");
   request.communicator = &job.communicator();
@@ -193,7 +206,10 @@ int run_bench_table(int argc, char** argv, Job& job) {
   const core::experiment::CompareResult result = core::experiment::compare(study, request, &progress);
   if (!job.root()) return result.stopped ? kStoppedExitStatus : 0;
   std::vector<Row> rows;
-  for (const auto& r : result.rows) rows.push_back({r, r.learned ? published(r.method) : std::nullopt});
+  // The published numbers are those of the balanced benchmark.
+  for (const auto& r : result.rows) {
+    rows.push_back({r, r.learned && !study.three_phase() ? published(r.method) : std::nullopt});
+  }
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   print_table(std::cout, rows);
@@ -207,8 +223,8 @@ int run_bench_table(int argc, char** argv, Job& job) {
   }
   if (out_dir) {
     write_file_atomically(*out_dir / "table.csv", table_csv(rows));
-    write_file_atomically(*out_dir / "table.md",
-                          table_markdown(rows, result.seeds.first, result.seeds.last, result.steps, seconds));
+    write_file_atomically(*out_dir / "table.md", table_markdown(rows, study, result.seeds.first,
+                                                                result.seeds.last, result.steps, seconds));
     for (const auto& c : result.trainings) {
       write_file_atomically(*out_dir / "curves" / (file_name(c.method) + ".csv"), curve_csv(c));
     }

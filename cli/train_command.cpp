@@ -1,6 +1,8 @@
 // vvc train: trains a DiffOP policy on a study through the experiment layer, evaluates it on the evaluation
 // seeds and writes the policy JSON. SIGINT and SIGTERM stop training at the end of the iteration under way; the
-// command then writes the final checkpoint and the best policy so far and exits with status 130.
+// command then writes the final checkpoint and the best policy so far and exits with status 130. With --method
+// stable-ddpg or tasrl it trains that DDPG baseline instead, evaluates it and prints the table (the baselines'
+// networks have no file format: nothing is written).
 #include <unistd.h>
 #include <cerrno>
 #include <cmath>
@@ -9,6 +11,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include "args.hpp"
 #include "commands.hpp"
@@ -26,7 +29,12 @@ namespace {
 
 const std::vector<OptionSpec> kTrainOptions = {
     {"study", true, "study file, or a folder holding study.json (required)", "PATH"},
-    {"out", true, "policy JSON to write (required)", "FILE"},
+    {"out", true, "policy JSON to write (required for DiffOP)", "FILE"},
+    {"method", true,
+     "diffop-step or diffop-traj (DiffOP, the default: --mode picks), stable-ddpg or tasrl (the DDPG "
+     "baselines: trained, evaluated and printed; no file)",
+     "NAME"},
+    {"episodes", true, "stable-ddpg, tasrl: training episodes (default: the reference's, 200 / 700)", "K"},
     {"mode", true, "step (receding horizon, default) or traj (open-loop plan)", "MODE"},
     {"horizon", true, "planning horizon H in steps (default: 1 for step, 10 for traj)", "H"},
     {"iterations", true, "policy-gradient iterations in all (default 150)", "K"},
@@ -113,6 +121,59 @@ void check_resume_options(const Args& args, const core::PolicyFile& meta, const 
                    "--checkpoint, --checkpoint-every, --eval-seeds, --check-gradients and --quiet");
 }
 
+/// The options only DiffOP training reads.
+const char* const kDiffOpOnly[] = {"out",
+                                   "mode",
+                                   "horizon",
+                                   "iterations",
+                                   "scenarios",
+                                   "draws",
+                                   "sigma",
+                                   "violation-penalty",
+                                   "replan",
+                                   "backoff",
+                                   "learning-rate",
+                                   "validation-scenarios",
+                                   "validation-every",
+                                   "checkpoint-every",
+                                   "checkpoint",
+                                   "resume",
+                                   "check-gradients"};
+
+/// vvc train --method stable-ddpg|tasrl: the baseline with the comparison table's settings (its reference
+/// budget, a held-out validation every 25 episodes on the last 50 training seeds), evaluated and printed.
+int train_baseline(const Args& args, const core::Study& study, core::experiment::Method method) {
+  for (const char* option : kDiffOpOnly) {
+    if (args.has(option)) {
+      throw InputError(std::string("--") + option + ": a DiffOP option; --method " +
+                       core::experiment::method_info(method).key + " does not take it");
+    }
+  }
+  core::experiment::TrainRequest request = core::experiment::table_request(study, method, false, 1);
+  request.ddpg.episodes = args.integer("episodes", request.ddpg.episodes);
+  request.ddpg.seed = static_cast<std::uint64_t>(args.integer("seed", 1));
+  request.threads = args.integer("threads", 2);
+  if (request.threads < 1)
+    throw InputError("--threads: expected an integer >= 1, got " + std::to_string(request.threads));
+  request.evaluation_seeds = args.has("eval-seeds")
+                                 ? core::parse_seed_range(*args.get("eval-seeds"), "--eval-seeds")
+                                 : study.evaluation_seeds;
+  install_stop_handlers();
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"));
+  const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
+  if (!result.evaluation) {
+    std::cerr << "vvc train: stopped by signal " << stop_signal() << " after " << result.summary.iterations
+              << " episodes\n";
+    return kStoppedExitStatus;
+  }
+  std::cout << "trained " << result.summary.method << " in " << std::fixed << std::setprecision(1)
+            << result.summary.seconds << " s (" << result.summary.iterations
+            << " episodes); evaluation on seeds " << request.evaluation_seeds->first << ":"
+            << request.evaluation_seeds->last << ":\n";
+  print_summary_table(std::cout, {result.evaluation->summary});
+  return 0;
+}
+
 /// Reports an unwritable output file now, before any training: the folder must exist and accept a new file.
 void check_writable(const std::filesystem::path& path, const char* option) {
   const std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
@@ -144,14 +205,32 @@ int run_train(int argc, char** argv, Job& job) {
            "the iteration under way, writes the checkpoint and the best policy so far, and exits with "
            "status\n"
            "130. --resume continues a checkpoint; it may change only --iterations, --threads, --out,\n"
-           "--checkpoint, --checkpoint-every, --eval-seeds, --check-gradients and --quiet.\n\noptions:\n"
+           "--checkpoint, --checkpoint-every, --eval-seeds, --check-gradients and --quiet.\n"
+           "--method stable-ddpg or tasrl trains that DDPG baseline instead (on a three-phase study,\n"
+           "Stable-DDPG has one agent per bus over its phases), evaluates it and prints the "
+           "table.\n\noptions:\n"
         << format_options(kTrainOptions);
     return 0;
   }
   if (!args.has("study")) throw InputError("--study is required (see vvc train --help)");
-  if (!args.has("out")) throw InputError("--out is required (see vvc train --help)");
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
+  std::optional<core::experiment::Method> method;
+  if (args.has("method")) {
+    method = core::experiment::parse_method(*args.get("method"));
+    if (*method != core::experiment::Method::kDiffOpStep &&
+        *method != core::experiment::Method::kDiffOpTraj &&
+        *method != core::experiment::Method::kStableDdpg && *method != core::experiment::Method::kTasrl) {
+      throw InputError("--method " + *args.get("method") +
+                       ": vvc train trains diffop-step, diffop-traj, stable-ddpg and tasrl (the others: vvc "
+                       "bench table)");
+    }
+  }
+  const bool baseline = method && !core::experiment::is_diffop_form(*method);
+  if (!baseline && args.has("episodes"))
+    throw InputError("--episodes: for --method stable-ddpg or tasrl only");
+  if (!baseline && !args.has("out")) throw InputError("--out is required (see vvc train --help)");
   const core::Study study = core::read_study(*args.get("study"));
+  if (baseline) return train_baseline(args, study, *method);
   const std::string out_path = *args.get("out");
   const std::string checkpoint_path = args.get_or("checkpoint", out_path + ".checkpoint.json");
 
@@ -169,12 +248,20 @@ int run_train(int argc, char** argv, Job& job) {
     check_resume_options(args, meta, *args.get("resume"));
     request.method = meta.structure.mode == core::DiffOpMode::kStep ? core::experiment::Method::kDiffOpStep
                                                                     : core::experiment::Method::kDiffOpTraj;
+    if (method && *method != request.method) {
+      throw InputError("--method " + *args.get("method") + " contradicts the checkpoint's " +
+                       core::experiment::method_info(request.method).key);
+    }
     request.horizon = meta.structure.horizon;
     request.backoff = meta.structure.backoff;
     request.replan = meta.structure.replan;
     request.diffop = meta.training;
   } else {
-    const core::DiffOpMode mode = core::parse_diffop_mode(args.get_or("mode", "step"));
+    const core::DiffOpMode mode = core::parse_diffop_mode(
+        args.get_or("mode", method == core::experiment::Method::kDiffOpTraj ? "traj" : "step"));
+    if (method && (mode == core::DiffOpMode::kStep) != (*method == core::experiment::Method::kDiffOpStep)) {
+      throw InputError("--mode " + *args.get("mode") + " contradicts --method " + *args.get("method"));
+    }
     request.method = mode == core::DiffOpMode::kStep ? core::experiment::Method::kDiffOpStep
                                                      : core::experiment::Method::kDiffOpTraj;
     request.horizon = args.integer("horizon", mode == core::DiffOpMode::kStep ? 1 : 10);

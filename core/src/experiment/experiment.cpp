@@ -83,7 +83,9 @@ const std::vector<MethodInfo>& methods() {
       {Method::kTasrl, "TASRL", "tasrl", TrainingUnit::kEpisode,
        "DDPG on the safe gradient flow with monotone networks (per-inverter agents)"},
       {Method::kStableDdpg, "Stable-DDPG", "stable-ddpg", TrainingUnit::kEpisode,
-       "DDPG with monotone networks and a bounded step (per-inverter agents)"},
+       "DDPG with monotone networks and a bounded step (per-inverter agents; per-bus agents over their "
+       "phases "
+       "on three-phase studies)"},
       {Method::kRlmpcDpg, "RLMPC-DPG", "rlmpc-dpg", TrainingUnit::kIteration,
        "the policy QP as an MPC, deterministic policy gradient with a compatible advantage"},
       {Method::kPdp, "PDP(Offline)", "pdp-offline", TrainingUnit::kEpoch,
@@ -203,7 +205,8 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
     }
     if (study.three_phase() && request.method == Method::kPdp) {
       throw InputError(
-          "PDP(Offline) imitates the limit controller, which is not available on three-phase studies");
+          "PDP(Offline) is not available on three-phase studies (its imitation of the limit controller is "
+          "validated on the balanced benchmark only)");
     }
     if (is_diffop_form(request.method)) {
       result.model = std::make_shared<const DiffOpModel>(study, structure_of(study, request));
@@ -384,6 +387,26 @@ TrainRequest table_request(Method method, bool quick, int threads) {
   return r;
 }
 
+TrainRequest table_request(const Study& study, Method method, bool quick, int threads) {
+  TrainRequest r = table_request(method, quick, threads);
+  if (method == Method::kStableDdpg) {
+    BaselineOptions o = default_stable_ddpg_options(study);
+    o.episodes = r.ddpg.episodes;
+    o.validation = r.ddpg.validation;
+    r.ddpg = o;
+  }
+  return r;
+}
+
+CompareRequest comparison_request(const Study& study) {
+  CompareRequest r;
+  if (study.three_phase()) {
+    r.references = {"zero", "voltvar", "linear", "limit", "limit-band"};
+    r.methods = {Method::kDiffOpStep, Method::kDiffOpTraj, Method::kStableDdpg};
+  }
+  return r;
+}
+
 CompareResult compare(const Study& study, const CompareRequest& request, TrainingObserver* observer) {
   CompareResult result;
   const SeedRange all = request.seeds ? *request.seeds : study.evaluation_seeds;
@@ -394,8 +417,8 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
   eo.steps = study.steps;
   eo.threads = request.threads;
   eo.communicator = request.communicator;
-  // A three-phase study compares what runs on it: the references without the balanced-only ones (the limit
-  // references), the methods without PDP (which imitates limit).
+  // A three-phase study compares what runs on it: the references without the balanced-only ones (nlp-ac), the
+  // methods without PDP.
   std::vector<const ControllerEntry*> entries;
   agree_on_inputs(communicator_of(request.communicator), [&] {
     for (const auto& name : request.references) {
@@ -421,7 +444,8 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
       communicator_of(request.communicator), static_cast<int>(methods.size()), [&](int first, int last) {
         ByteWriter out;
         for (int i = first; i < last; ++i) {
-          TrainRequest tr = table_request(methods[static_cast<size_t>(i)], request.quick, request.threads);
+          TrainRequest tr =
+              table_request(study, methods[static_cast<size_t>(i)], request.quick, request.threads);
           tr.evaluation_seeds = result.seeds;
           const TrainResult trained = train(study, tr, observer);
           put(out, trained.summary);

@@ -10,6 +10,7 @@ namespace {
 
 template <bool kBand, bool kPerStep>
 ControllerFactory limit_factory(const Study& study) {
+  check_limit_options(study, LimitOptions{kBand, kPerStep});
   return [&study] { return make_limit_controller(study, LimitOptions{kBand, kPerStep}); };
 }
 
@@ -40,17 +41,16 @@ const std::vector<ControllerEntry>& controller_registry() {
        "best constant q per scenario under the inverter limits (full knowledge, Ipopt); the lower bound of "
        "the "
        "metric only when injections are constant",
-       true, &limit_factory<false, false>, false},
-      {"limit-band", "as limit, with every bus kept in the voltage band", true, &limit_factory<true, false>,
-       false},
+       true, &limit_factory<false, false>},
+      {"limit-band", "as limit, with every bus kept in the voltage band", true, &limit_factory<true, false>},
       {"limit-per-step",
        "best q at every step under the inverter limits (full knowledge, Ipopt): a lower bound of the "
        "transient "
        "metric for every controller",
-       true, &limit_factory<false, true>, false},
+       true, &limit_factory<false, true>},
       {"limit-band-per-step",
        "as limit-per-step, with every bus kept in the band: the bound for controllers that keep the band",
-       true, &limit_factory<true, true>, false},
+       true, &limit_factory<true, true>},
       {"nlp-ac",
        "DiffOP's policy problem with the full AC power flow as voltage model, re-solved every step (Ipopt, "
        "about 30 ms per step)",

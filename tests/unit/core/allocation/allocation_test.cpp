@@ -13,6 +13,7 @@
 #include <random>
 
 #include "support/random_qp.hpp"
+#include "vvc/core/baselines/ddpg.hpp"
 #include "vvc/core/env/environment.hpp"
 #include "vvc/core/qp/dense_qp.hpp"
 #include "vvc/grid/io/opendss.hpp"
@@ -184,6 +185,38 @@ TEST(EnvironmentAllocation, WarmThreePhaseStepsDoNotAllocate) {
     EXPECT_TRUE(converged) << folder;
     EXPECT_EQ(allocations.load(), 0) << folder;
   }
+}
+
+// The three-phase Stable-DDPG controller (per-phase networks with the linear deadband term) acting on ieee13_3p
+// with the environment's steps, once warm.
+TEST(ControllerAllocation, ThreePhaseStableDdpgActsWithoutAllocating) {
+  const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_3p");
+  const Scenario s = make_scenarios(study)->make(0);
+  TrainedBaseline t;
+  t.kind = BaselineKind::kStableDdpg;
+  t.shape = stable_ddpg_shape(study, 20);
+  t.max_step = 0.5;
+  t.action_unit_mvar = study.action_unit_mvar;
+  t.linear_gain = 0.1;
+  std::mt19937_64 rng(2);
+  for (int i = 0; i < study.num_inverters(); ++i) t.actors.push_back(MonotoneNet(t.shape, rng).params());
+  auto controller = make_baseline_controller(study, t);
+  Environment env(study);
+  Eigen::VectorXd action(study.num_inverters());
+  auto episode = [&](int steps) {
+    const Observation& obs = env.reset(s);
+    controller->reset(obs, s);
+    for (int k = 0; k < steps; ++k) {
+      controller->act(obs, action);
+      env.step(action, controller->rule());
+    }
+  };
+  episode(5);
+  allocations = 0;
+  counting = true;
+  episode(10);
+  counting = false;
+  EXPECT_EQ(allocations.load(), 0);
 }
 
 }  // namespace

@@ -163,6 +163,10 @@ struct CompareResult {
   bool stopped = false;
 };
 
+/// The comparison a study gets from `vvc bench table`: the defaults above on a balanced study; on a three-phase
+/// one the controllers of issue 12 (zero, voltvar, linear, limit, limit-band; DiffOP Step and Traj, Stable-DDPG).
+CompareRequest comparison_request(const Study& study);
+
 /// Trains every method of the request with the comparison's settings (table_request) and evaluates it and the
 /// reference controllers on the same seeds.
 CompareResult compare(const Study& study, const CompareRequest& request,
@@ -172,5 +176,7 @@ CompareResult compare(const Study& study, const CompareRequest& request,
 /// same held-out validation seeds (the DDPG baselines evaluated on them every 25 episodes), or tiny budgets
 /// with `quick`.
 TrainRequest table_request(Method method, bool quick, int threads);
+/// The same for a study: Stable-DDPG with the defaults of the study's kind (default_stable_ddpg_options(study)).
+TrainRequest table_request(const Study& study, Method method, bool quick, int threads);
 
 }  // namespace vvc::core::experiment

@@ -16,7 +16,7 @@ struct ControllerEntry {
   bool serial = false;
   /// A factory for evaluate(); it refers to the study, which must outlive it.
   ControllerFactory (*factory)(const Study& study) = nullptr;
-  /// Runs on three-phase studies too (the limit references and nlp-ac solve the balanced AC power flow).
+  /// Runs on three-phase studies too (nlp-ac solves the balanced AC power flow).
   bool three_phase = true;
 };
 
