@@ -141,8 +141,9 @@ const char* const kDiffOpOnly[] = {"out",
                                    "check-gradients"};
 
 /// vvc train --method stable-ddpg|tasrl: the baseline with the comparison table's settings (its reference
-/// budget, a held-out validation every 25 episodes on the last 50 training seeds), evaluated and printed.
-int train_baseline(const Args& args, const core::Study& study, core::experiment::Method method) {
+/// budget, a held-out validation every 25 episodes on the comparison's common validation seeds), evaluated
+/// and printed.
+int train_baseline(const Args& args, const core::Study& study, core::experiment::Method method, Job& job) {
   for (const char* option : kDiffOpOnly) {
     if (args.has(option)) {
       throw InputError(std::string("--") + option + ": a DiffOP option; --method " +
@@ -158,9 +159,13 @@ int train_baseline(const Args& args, const core::Study& study, core::experiment:
   request.evaluation_seeds = args.has("eval-seeds")
                                  ? core::parse_seed_range(*args.get("eval-seeds"), "--eval-seeds")
                                  : study.evaluation_seeds;
+  request.communicator = &job.communicator();
+  job.inputs_read();
+  job.start_work();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"));
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
   const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
+  if (!job.root()) return result.evaluation ? 0 : kStoppedExitStatus;
   if (!result.evaluation) {
     std::cerr << "vvc train: stopped by signal " << stop_signal() << " after " << result.summary.iterations
               << " episodes\n";
@@ -230,7 +235,7 @@ int run_train(int argc, char** argv, Job& job) {
     throw InputError("--episodes: for --method stable-ddpg or tasrl only");
   if (!baseline && !args.has("out")) throw InputError("--out is required (see vvc train --help)");
   const core::Study study = core::read_study(*args.get("study"));
-  if (baseline) return train_baseline(args, study, *method);
+  if (baseline) return train_baseline(args, study, *method, job);
   const std::string out_path = *args.get("out");
   const std::string checkpoint_path = args.get_or("checkpoint", out_path + ".checkpoint.json");
 
