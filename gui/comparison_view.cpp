@@ -50,11 +50,6 @@ QString header_label(const std::string& column) {
   return text;
 }
 
-QCPRange padded(QCPRange r) {
-  const double pad = r.size() > 0.0 ? 0.08 * r.size() : 0.02 * std::max(1e-3, std::abs(r.center()));
-  return QCPRange(r.lower - pad, r.upper + pad);
-}
-
 }  // namespace
 
 ComparisonView::ComparisonView(QWidget* parent)

@@ -55,13 +55,6 @@ std::optional<QCPRange> span_of(const QVector<double>& values) {
   return r;
 }
 
-/// `r` widened by 8 % on each side (a flat range by a little of its magnitude), so that no point sits on the
-/// frame.
-QCPRange padded(QCPRange r) {
-  const double pad = r.size() > 0.0 ? 0.08 * r.size() : 0.02 * std::max(1e-3, std::abs(r.center()));
-  return QCPRange(r.lower - pad, r.upper + pad);
-}
-
 /// The cost axis zoomed to `focus` (the validation curve, or the rollouts before the first validation), widened
 /// to the reference values that lie near it: within one span of it, or 5 % of its magnitude when it is
 /// narrower. References far away (the zero controller's 0 beside costs near -7) keep out of the range, so that
@@ -166,6 +159,11 @@ void write_text_file(const QString& path, const QString& text) {
   file.write(text.toUtf8());
   if (!file.commit())
     throw InputError(path.toStdString() + ": cannot write: " + file.errorString().toStdString());
+}
+
+QCPRange padded(QCPRange r) {
+  const double pad = r.size() > 0.0 ? 0.08 * r.size() : 0.02 * std::max(1e-3, std::abs(r.center()));
+  return QCPRange(r.lower - pad, r.upper + pad);
 }
 
 QCustomPlot* make_plot(QWidget* parent, const QString& title, const QString& x_label,

@@ -23,6 +23,7 @@
 
 class QCustomPlot;
 class QCPItemText;
+class QCPRange;
 
 namespace vvc::gui {
 
@@ -99,6 +100,9 @@ class LivePlots : public QWidget {
 /// Writes `text` to `path` atomically (QSaveFile); throws InputError naming the file on failure.
 void write_text_file(const QString& path, const QString& text);
 
+/// `r` widened by 8 % on each side (a flat range by a little of its magnitude), so that no point sits on the
+/// frame (every chart's axis ranges).
+QCPRange padded(QCPRange r);
 /// A plot with a bold title row, axis labels, drag to pan and wheel to zoom (shared by every chart).
 QCustomPlot* make_plot(QWidget* parent, const QString& title, const QString& x_label, const QString& y_label);
 /// Moves the legend out of the axes, which it would hide: under them in `columns` columns (Qt::BottomEdge) or
