@@ -140,6 +140,8 @@ std::vector<std::string> split_csv(const std::string& line) {
 }
 
 /// Reads a CSV file one line at a time, refusing a line longer than kMaxCsvLineLength.
+bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+
 class CsvLines {
  public:
   CsvLines(std::istream& in, const std::string& source) : in_(in), source_(source) {}
@@ -165,6 +167,26 @@ class CsvLines {
     return true;
   }
   int number() const { return number_; }
+  /// Reads the next non-blank line into `cells`: false at the end of the file; an error past `max_rows` data rows
+  /// or when the line has not `columns` cells.
+  bool next_row(size_t columns, long max_rows, std::vector<std::string>& cells) {
+    std::string line;
+    do {
+      if (!next(line)) return false;
+    } while (is_blank(line));
+    if (++rows_ > max_rows) fail("expected at most " + std::to_string(max_rows) + " rows, got more");
+    cells = split_csv(line);
+    if (cells.size() != columns) {
+      fail("expected " + std::to_string(columns) + " columns, got " + std::to_string(cells.size()));
+    }
+    return true;
+  }
+  /// The decimal number in `cell` of `column`, or an error naming both.
+  double number(const std::string& cell, const char* column) const {
+    const auto x = parse_decimal(cell);
+    if (!x) fail(std::string("column ") + column + ": expected a decimal number, got '" + cell + "'");
+    return *x;
+  }
   /// Throws InputError "<file>:<line of the last line read>: <message>".
   [[noreturn]] void fail(const std::string& message) const {
     throw InputError::at_line(source_, number_, message);
@@ -174,9 +196,8 @@ class CsvLines {
   std::istream& in_;
   const std::string& source_;
   int number_ = 0;
+  long rows_ = 0;
 };
-
-bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
 std::vector<Scenario> parse_csv_scenarios(std::istream& in, const std::string& src, const grid::Network& net,
                                           const ScenarioFileLimits& limits) {
@@ -193,27 +214,13 @@ std::vector<Scenario> parse_csv_scenarios(std::istream& in, const std::string& s
   std::vector<Scenario> out;
   std::map<std::string, size_t> index;
   InjectionBudget budget(limits.max_injections);
-  long rows = 0;
-  while (lines.next(line)) {
-    if (is_blank(line)) continue;
-    if (++rows > limits.max_injections) {
-      lines.fail("expected at most " + std::to_string(limits.max_injections) + " rows, got more");
-    }
-    const auto cells = split_csv(line);
-    if (cells.size() != header.size()) {
-      lines.fail("expected " + std::to_string(header.size()) + " columns, got " +
-                 std::to_string(cells.size()));
-    }
-    const auto number = [&](const std::string& cell, const char* column) {
-      const auto x = parse_decimal(cell);
-      if (!x) lines.fail(std::string("column ") + column + ": expected a decimal number, got '" + cell + "'");
-      return *x;
-    };
+  std::vector<std::string> cells;
+  while (lines.next_row(header.size(), limits.max_injections, cells)) {
     const size_t c = series ? 1 : 0;
     const int b = net.find_bus(cells[c + 1]);
     if (b < 0) lines.fail("unknown bus '" + cells[c + 1] + "'");
-    const Complex s(number(cells[c + 2], "p_mw") / net.base_mva,
-                    number(cells[c + 3], "q_mvar") / net.base_mva);
+    const Complex s(lines.number(cells[c + 2], "p_mw") / net.base_mva,
+                    lines.number(cells[c + 3], "q_mvar") / net.base_mva);
     long step = 0;
     if (series) {
       const auto parsed = parse_integer(cells[1], 0, limits.steps - 1);
@@ -372,31 +379,17 @@ std::vector<Scenario> parse_csv_element_scenarios(std::istream& in, const std::s
   std::vector<Scenario> out;
   std::map<std::string, size_t> index;
   InjectionBudget budget(limits.max_injections);
-  long rows = 0;
-  while (lines.next(line)) {
-    if (is_blank(line)) continue;
-    if (++rows > limits.max_injections) {
-      lines.fail("expected at most " + std::to_string(limits.max_injections) + " rows, got more");
-    }
-    const auto cells = split_csv(line);
-    if (cells.size() != header.size()) {
-      lines.fail("expected " + std::to_string(header.size()) + " columns, got " +
-                 std::to_string(cells.size()));
-    }
-    const auto number = [&](const std::string& cell, const char* column) {
-      const auto x = parse_decimal(cell);
-      if (!x) lines.fail(std::string("column ") + column + ": expected a decimal number, got '" + cell + "'");
-      return *x;
-    };
+  std::vector<std::string> cells;
+  while (lines.next_row(header.size(), limits.max_injections, cells)) {
     const size_t c = series ? 1 : 0;
     ElementEntry e;
     e.elements = elements_named(net, cells[c + 1]);
     if (e.elements.empty()) lines.fail("unknown power element '" + cells[c + 1] + "'");
     if (mult) {
-      e.mult = number(cells[c + 2], "mult");
+      e.mult = lines.number(cells[c + 2], "mult");
     } else {
-      e.kw = number(cells[c + 2], "kw");
-      e.kvar = number(cells[c + 3], "kvar");
+      e.kw = lines.number(cells[c + 2], "kw");
+      e.kvar = lines.number(cells[c + 3], "kvar");
     }
     long step = -1;
     if (series) {
