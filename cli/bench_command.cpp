@@ -226,6 +226,45 @@ ReadTiming time_read(const std::string& name, const std::filesystem::path& scrip
   return t;
 }
 
+/// One environment step of a three-phase study: new q for every inverter phase, the warm power flow with the
+/// study's taps, the observation and the cost. The q alternate between 20 % and 25 % of the limits on a
+/// low-voltage scenario and their negatives on a high-voltage one (seeds 0 and 1 of the bundled benchmarks).
+struct EnvironmentTiming {
+  std::string study;
+  int actions = 0;
+  int points = 0;
+  double median_us = 0.0, median_cpu_us = 0.0;
+};
+
+EnvironmentTiming time_environment_step(const std::string& name, const std::filesystem::path& study_path,
+                                        int per_batch) {
+  const core::Study study = core::read_study(study_path);
+  const auto scenarios = core::make_scenarios(study);
+  EnvironmentTiming t{name, study.num_inverters(), study.num_points()};
+  core::Environment env(study);
+  std::vector<double> wall, cpu;
+  for (long seed : {0L, 1L}) {
+    const core::Scenario scenario = scenarios->make(seed);
+    const double sign = scenario.kind == 0 ? 1.0 : -1.0;
+    const Eigen::VectorXd q1 = sign * 0.20 * study.q_max();
+    const Eigen::VectorXd q2 = sign * 0.25 * study.q_max();
+    env.reset(scenario);
+    bool flip = false, converged = true;
+    const auto [wall_us, cpu_us] = median_times_us(
+        [&] {
+          converged = converged && env.apply(flip ? q1 : q2).power_flow == grid::PowerFlowStatus::kConverged;
+          flip = !flip;
+        },
+        7, per_batch);
+    if (!converged) throw InputError(name + ": a timed environment step did not converge");
+    wall.push_back(wall_us);
+    cpu.push_back(cpu_us);
+  }
+  t.median_us = 0.5 * (wall[0] + wall[1]);
+  t.median_cpu_us = 0.5 * (cpu[0] + cpu[1]);
+  return t;
+}
+
 int bench_three_phase(const Args& args, const std::filesystem::path& cases) {
   // --quick: a few solves of the IEEE 13-bus feeder and of radial3 1,000, to check that it runs.
   const bool quick = args.has("quick");
@@ -246,6 +285,10 @@ int bench_three_phase(const Args& args, const std::filesystem::path& cases) {
       networks.emplace_back("radial3 " + std::to_string(n) + (unbalanced ? " unbalanced" : " balanced"),
                             grid::make_radial3_feeder(n, unbalanced));
     }
+  }
+  std::vector<EnvironmentTiming> steps;
+  for (const char* name : {"ieee13_3p", "ieee123_3p"}) {
+    steps.push_back(time_environment_step(name, cases / name, quick ? 2 : 2000));
   }
   std::vector<ThreePhaseTiming> rows;
   for (const auto& [name, net] : networks) {
@@ -279,6 +322,14 @@ int bench_three_phase(const Args& args, const std::filesystem::path& cases) {
                 << ", \"workspace_cpu_ms\": " << r.workspace_cpu_ms << "}"
                 << (i + 1 < reads.size() ? "," : "") << "\n";
     }
+    std::cout << "  ],\n  \"environment_step\": [\n";
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const EnvironmentTiming& e = steps[i];
+      std::cout << "    {\"study\": \"" << e.study << "\", \"actions\": " << e.actions
+                << ", \"points\": " << e.points << ", \"median_us\": " << e.median_us
+                << ", \"median_cpu_us\": " << e.median_cpu_us << "}" << (i + 1 < steps.size() ? "," : "")
+                << "\n";
+    }
     std::cout << "  ]\n}\n";
   } else {
     std::cout
@@ -306,6 +357,16 @@ int bench_three_phase(const Args& args, const std::filesystem::path& cases) {
                 << std::setw(14) << std::fixed << std::setprecision(2) << r.read_ms << std::setw(14)
                 << r.read_cpu_ms << std::setw(16) << r.workspace_ms << std::setw(18) << r.workspace_cpu_ms
                 << "\n";
+    }
+    std::cout << "\nthree-phase environment step (new q per inverter phase, warm power flow, taps frozen, "
+                 "observation, cost), median of 7 batches, mean of seeds 0 and 1\n"
+              << std::left << std::setw(26) << "study" << std::right << std::setw(8) << "actions"
+              << std::setw(8) << "points" << std::setw(14) << "wall us/step" << std::setw(14) << "cpu us/step"
+              << "\n";
+    for (const EnvironmentTiming& e : steps) {
+      std::cout << std::left << std::setw(26) << e.study << std::right << std::setw(8) << e.actions
+                << std::setw(8) << e.points << std::setw(14) << std::fixed << std::setprecision(2)
+                << e.median_us << std::setw(14) << e.median_cpu_us << "\n";
     }
   }
   return 0;
@@ -436,8 +497,8 @@ const std::vector<OptionSpec> kBenchOptions = {
 
 }  // namespace
 
-int run_bench(int argc, char** argv) {
-  if (argc > 2 && std::string(argv[2]) == "table") return run_bench_table(argc, argv);
+int run_bench(int argc, char** argv, Job& job) {
+  if (argc > 2 && std::string(argv[2]) == "table") return run_bench_table(argc, argv, job);
   const Args args(argc, argv, 2, kBenchOptions);
   if (args.help() || args.positional().empty()) {
     std::cout
@@ -450,8 +511,12 @@ int run_bench(int argc, char** argv) {
            "unbalanced,\n"
            "  by Newton and the fixed point, with unchanged loads and loads alternating between 100 % and\n"
            "  105 % (median of 7 batches); then the time to read each feeder's script and build its "
-           "workspace.\n"
-           "policy: evaluation time of the 500 x 100 benchmark (gradient flow and a DiffOP policy, 1 and 2\n"
+           "workspace,\n"
+           "  and the environment step of the three-phase studies ieee13_3p and ieee123_3p (new q, warm "
+           "power\n"
+           "  flow, observation, cost).\n"
+           "policy: evaluation time of the study's evaluation scenarios (gradient flow and a DiffOP policy, "
+           "1 and 2\n"
            "  threads) and the per-step policy QP (H = 1 and 10) by the dense solver and by Ipopt.\n"
            "table: trains and evaluates every method of the DiffOP paper's comparison.\n"
            "Benchmarks report; they assert nothing on time.\n\noptions:\n"

@@ -1,6 +1,7 @@
 // vvc bench table: the experiment layer's comparison (every method of the DiffOP paper with its default settings
-// and fixed seeds, and the reference controllers, on the study's evaluation seeds), printed beside the published
-// numbers and written as a results folder (docs/results.md documents it).
+// and fixed seeds, and the reference controllers, on the study's evaluation seeds; on a three-phase study the
+// controllers of issue 12), printed beside the published numbers and written as a results folder (docs/results.md
+// documents it).
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -17,6 +18,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "job.hpp"
 #include "progress.hpp"
 #include "study_commands.hpp"
 #include "vvc/common/errors.hpp"
@@ -67,17 +69,19 @@ std::string number(double value, int precision) {
 }
 
 // Episodes are numbered from 0 in the results files, as in the DDPG reference code's training logs;
-// iterations and epochs count from 1.
+// iterations and epochs count from 1. `samples` sums the environment steps training used up to the row.
 std::string curve_csv(const core::TrainingSummary& curve) {
   std::ostringstream out;
   out << std::setprecision(17);
-  out << "method,unit,iteration,seconds,training_cost,validation_transient\n";
+  out << "method,unit,iteration,seconds,training_cost,validation_transient,samples\n";
   const int first = curve.unit == core::TrainingUnit::kEpisode ? 1 : 0;
+  long samples = 0;
   for (const auto& p : curve.curve) {
+    samples += p.steps;
     out << curve.method << ',' << core::to_string(curve.unit) << ',' << p.iteration - first << ','
         << p.seconds << ',' << p.training_cost << ',';
     if (p.validated()) out << p.validation_transient;
-    out << '\n';
+    out << ',' << samples << '\n';
   }
   return out.str();
 }
@@ -101,7 +105,18 @@ std::string table_csv(const std::vector<Row>& rows) {
   return out.str();
 }
 
-std::string table_markdown(const std::vector<Row>& rows, long first, long last, int steps, double seconds) {
+/// What the transient and steady columns are, for the study's cost form.
+std::string cost_text(const core::Study& study) {
+  if (study.cost_form == core::CostForm::kF) {
+    return "transient = mean of sum_t 0.99^t F(q_t), steady = mean of F(q_T) (lower is better)";
+  }
+  return "the Stable-DDPG cost c_t = w_a |q_t - q_{t-1}|_1 / u + w_v sum of squared band violations: "
+         "transient "
+         "= mean of sum_t 0.99^t c_t, steady = mean of c_T (lower is better)";
+}
+
+std::string table_markdown(const std::vector<Row>& rows, const core::Study& study, long first, long last,
+                           int steps, double seconds) {
   std::ostringstream out;
   out << "| method | transient | steady | paper transient | paper steady | transient - paper | % steps out "
          "of "
@@ -115,8 +130,8 @@ std::string table_markdown(const std::vector<Row>& rows, long first, long last, 
         << number(100.0 * r.summary.fraction_out_of_band, 2) << " | " << number(r.training_seconds, 1)
         << " |\n";
   }
-  out << "\nEvaluation seeds " << first << ":" << last << ", T = " << steps
-      << " steps; transient = mean of sum_t 0.99^t F(q_t), steady = mean of F(q_T) (lower is better). "
+  out << "\nEvaluation seeds " << first << ":" << last << ", T = " << steps << " steps; " << cost_text(study)
+      << ". "
       << "Whole table: " << number(seconds, 0) << " s wall time.\n";
   return out.str();
 }
@@ -151,7 +166,7 @@ std::optional<Published> published(const std::string& method) {
 
 }  // namespace
 
-int run_bench_table(int argc, char** argv) {
+int run_bench_table(int argc, char** argv, Job& job) {
   const Args args(argc, argv, 3, kTableOptions);
   if (args.help()) {
     std::cout
@@ -159,8 +174,9 @@ int run_bench_table(int argc, char** argv) {
            "Trains every method of the DiffOP comparison (DiffOP Step and Traj, TASRL, RLMPC-DPG, PDP\n"
            "(Offline), Stable-DDPG, RLMPC-TD) with its default settings and fixed seeds, evaluates them and\n"
            "the reference controllers (zero, voltvar, gradient-flow, limit) on the study's evaluation seeds\n"
-           "and prints the table beside the published numbers. With --out, writes table.csv, table.md and\n"
-           "curves/<method>.csv (docs/results.md).\n\noptions:\n"
+           "and prints the table beside the published numbers. On a three-phase study: zero, voltvar,\n"
+           "linear, limit, limit-band, DiffOP Step and Traj, Stable-DDPG. With --out, writes table.csv,\n"
+           "table.md and curves/<method>.csv (docs/results.md).\n\noptions:\n"
         << format_options(kTableOptions);
     return 0;
   }
@@ -175,31 +191,40 @@ int run_bench_table(int argc, char** argv) {
   if (args.has("out")) {
     out_dir = *args.get("out");
     std::error_code ec;
-    std::filesystem::create_directories(*out_dir / "curves", ec);
+    if (job.root()) std::filesystem::create_directories(*out_dir / "curves", ec);
     if (ec) throw InputError(out_dir->string() + ": cannot create the folder (" + ec.message() + ")");
   }
+  job.inputs_read();
+  job.start_work();
 
-  core::experiment::CompareRequest request;
+  core::experiment::CompareRequest request = core::experiment::comparison_request(study);
   request.threads = threads;
   request.quick = args.has("quick");
+  request.communicator = &job.communicator();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLog, args.has("quiet"));
+  ProgressReporter progress(ProgressReporter::Style::kLog, args.has("quiet") || !job.root());
   const core::experiment::CompareResult result = core::experiment::compare(study, request, &progress);
+  if (!job.root()) return result.stopped ? kStoppedExitStatus : 0;
   std::vector<Row> rows;
-  for (const auto& r : result.rows) rows.push_back({r, r.learned ? published(r.method) : std::nullopt});
+  // The published numbers are those of the balanced benchmark.
+  for (const auto& r : result.rows) {
+    rows.push_back({r, r.learned && !study.three_phase() ? published(r.method) : std::nullopt});
+  }
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   print_table(std::cout, rows);
+  const int ranks = job.communicator().size();
   std::cout << "evaluation seeds " << result.seeds.first << ":" << result.seeds.last << ", " << threads
-            << " threads, whole table " << number(seconds, 1) << " s\n";
+            << " threads" << (ranks > 1 ? " x " + std::to_string(ranks) + " ranks" : std::string())
+            << ", whole table " << number(seconds, 1) << " s\n";
   if (result.stopped) {
     std::cerr << "vvc bench table: stopped by signal " << stop_signal() << "; nothing written\n";
     return kStoppedExitStatus;
   }
   if (out_dir) {
     write_file_atomically(*out_dir / "table.csv", table_csv(rows));
-    write_file_atomically(*out_dir / "table.md",
-                          table_markdown(rows, result.seeds.first, result.seeds.last, result.steps, seconds));
+    write_file_atomically(*out_dir / "table.md", table_markdown(rows, study, result.seeds.first,
+                                                                result.seeds.last, result.steps, seconds));
     for (const auto& c : result.trainings) {
       write_file_atomically(*out_dir / "curves" / (file_name(c.method) + ".csv"), curve_csv(c));
     }

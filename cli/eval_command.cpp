@@ -7,9 +7,11 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "job.hpp"
 #include "progress.hpp"
 #include "study_commands.hpp"
 #include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/experiment/experiment.hpp"
 #include "vvc/core/reference/registry.hpp"
@@ -61,6 +63,10 @@ const std::vector<OptionSpec> kEvalOptions = {
     {"seeds", true, "scenario ids A:B, half-open (default: the study's evaluation_seeds)", "A:B"},
     {"steps", true, "control steps per scenario (default: the study's, 100)", "T"},
     {"csv", true, "write per-scenario records of the last controller to this CSV file", "FILE"},
+    {"trace", true,
+     "write the first scenario's episode under the last controller: |V| of every bus and phase at every step "
+     "to FILE, the inverters' q beside it (FILE_q.csv) and the regulator taps (FILE_taps.csv)",
+     "FILE"},
     {"threads", true, "worker threads (results do not depend on it; default 1)", "N"},
     {"backend", true,
      "QP backend of --policy: dense (default) or ipopt (serialized: Ipopt is not thread-safe, so one thread)",
@@ -72,7 +78,7 @@ const std::vector<OptionSpec> kEvalOptions = {
 
 }  // namespace
 
-int run_eval(int argc, char** argv) {
+int run_eval(int argc, char** argv, Job& job) {
   const Args args(argc, argv, 2, kEvalOptions);
   if (args.help()) {
     std::cout
@@ -97,17 +103,27 @@ int run_eval(int argc, char** argv) {
   request.threads = args.integer("threads", 1);
   if (request.threads < 1) throw InputError("--threads: expected an integer >= 1");
   request.controllers = split_list(args.get_or("controller", args.has("policy") ? "" : "gradient-flow"));
+  // Rank 0 reads the policy; every rank parses its bytes.
+  std::string policy_text;
+  if (args.has("policy") && job.root()) policy_text = read_text_file(*args.get("policy"));
+  job.inputs_read();
   if (args.has("policy")) {
-    request.policies.push_back({*args.get("policy"), core::read_policy(*args.get("policy"))});
+    policy_text = job.broadcast(std::move(policy_text));
+    request.policies.push_back({*args.get("policy"), core::parse_policy(policy_text, *args.get("policy"))});
   }
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
   request.strict = args.has("strict");
+  if (args.has("trace")) request.trace.episodes = 1;
   if (request.controllers.empty() && request.policies.empty()) {
     throw InputError("nothing to evaluate: give --controller or --policy");
   }
+  request.communicator = &job.communicator();
+  job.inputs_read();
+  job.start_work();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"));
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
   const core::experiment::EvaluateResult result = core::experiment::evaluate(study, request, &progress);
+  if (!job.root()) return result.stopped ? kStoppedExitStatus : 0;
   for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning << "\n";
   std::vector<core::EvaluationSummary> rows;
   for (const auto& ev : result.evaluations) rows.push_back(ev.summary);
@@ -118,6 +134,9 @@ int run_eval(int argc, char** argv) {
   }
   if (args.has("csv") && !result.evaluations.empty()) {
     core::write_episodes_csv(result.evaluations.back(), *args.get("csv"));
+  }
+  if (args.has("trace") && !result.evaluations.empty() && !result.evaluations.back().traces.empty()) {
+    core::write_trace_csv(study, result.evaluations.back().traces.front(), *args.get("trace"));
   }
   return 0;
 }

@@ -2,9 +2,11 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "commands.hpp"
+#include "job.hpp"
 #include "vvc/common/errors.hpp"
 
 namespace {
@@ -26,24 +28,33 @@ constexpr const char* kUsage =
 
 }  // namespace
 
+// Started by mpirun (or srun), every rank runs main: train, eval and bench table share their work among the
+// ranks (job.hpp); the other commands run on rank 0 alone.
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+  const std::unique_ptr<vvc::core::Communicator> communicator = vvc::core::start_communicator(argc, argv);
+  const std::string command = argc < 2 ? "" : argv[1];
+  const bool shared = command == "train" || command == "eval" ||
+                      (command == "bench" && argc > 2 && std::strcmp(argv[2], "table") == 0);
+  if (communicator->rank() > 0 && !shared) return 0;
+  vvc::cli::Job job(shared ? *communicator : vvc::core::serial_communicator());
+  if (!job.root()) std::cout.rdbuf(nullptr);
+  if (argc < 2 || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
   }
-  const std::string command = argv[1];
   try {
     if (command == "powerflow") return vvc::cli::run_powerflow(argc, argv);
-    if (command == "bench") return vvc::cli::run_bench(argc, argv);
-    if (command == "eval") return vvc::cli::run_eval(argc, argv);
-    if (command == "train") return vvc::cli::run_train(argc, argv);
+    if (command == "bench") return vvc::cli::run_bench(argc, argv, job);
+    if (command == "eval") return vvc::cli::run_eval(argc, argv, job);
+    if (command == "train") return vvc::cli::run_train(argc, argv, job);
     std::cerr << "vvc: unknown command '" << command << "' (see vvc --help)\n";
     return 2;
-  } catch (const vvc::InputError& e) {
-    std::cerr << "vvc " << command << ": error: " << e.what() << "\n";
+  } catch (const vvc::core::SharedInputError& e) {
+    if (job.root()) std::cerr << "vvc " << command << ": error: " << e.what() << "\n";
     return 2;
+  } catch (const vvc::InputError& e) {
+    return job.fail(command, e.what(), true);
   } catch (const std::exception& e) {
-    std::cerr << "vvc " << command << ": unexpected error: " << e.what() << "\n";
-    return 1;
+    return job.fail(command, e.what(), false);
   }
 }

@@ -1,6 +1,8 @@
 // vvc train: trains a DiffOP policy on a study through the experiment layer, evaluates it on the evaluation
 // seeds and writes the policy JSON. SIGINT and SIGTERM stop training at the end of the iteration under way; the
-// command then writes the final checkpoint and the best policy so far and exits with status 130.
+// command then writes the final checkpoint and the best policy so far and exits with status 130. With --method
+// stable-ddpg or tasrl it trains that DDPG baseline instead, evaluates it and prints the table (the baselines'
+// networks have no file format: nothing is written).
 #include <unistd.h>
 #include <cerrno>
 #include <cmath>
@@ -9,9 +11,11 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "job.hpp"
 #include "progress.hpp"
 #include "study_commands.hpp"
 #include "vvc/common/errors.hpp"
@@ -25,7 +29,12 @@ namespace {
 
 const std::vector<OptionSpec> kTrainOptions = {
     {"study", true, "study file, or a folder holding study.json (required)", "PATH"},
-    {"out", true, "policy JSON to write (required)", "FILE"},
+    {"out", true, "policy JSON to write (required for DiffOP)", "FILE"},
+    {"method", true,
+     "diffop-step or diffop-traj (DiffOP, the default: --mode picks), stable-ddpg or tasrl (the DDPG "
+     "baselines: trained, evaluated and printed; no file)",
+     "NAME"},
+    {"episodes", true, "stable-ddpg, tasrl: training episodes (default: the reference's, 200 / 700)", "K"},
     {"mode", true, "step (receding horizon, default) or traj (open-loop plan)", "MODE"},
     {"horizon", true, "planning horizon H in steps (default: 1 for step, 10 for traj)", "H"},
     {"iterations", true, "policy-gradient iterations in all (default 150)", "K"},
@@ -112,6 +121,64 @@ void check_resume_options(const Args& args, const core::PolicyFile& meta, const 
                    "--checkpoint, --checkpoint-every, --eval-seeds, --check-gradients and --quiet");
 }
 
+/// The options only DiffOP training reads.
+const char* const kDiffOpOnly[] = {"out",
+                                   "mode",
+                                   "horizon",
+                                   "iterations",
+                                   "scenarios",
+                                   "draws",
+                                   "sigma",
+                                   "violation-penalty",
+                                   "replan",
+                                   "backoff",
+                                   "learning-rate",
+                                   "validation-scenarios",
+                                   "validation-every",
+                                   "checkpoint-every",
+                                   "checkpoint",
+                                   "resume",
+                                   "check-gradients"};
+
+/// vvc train --method stable-ddpg|tasrl: the baseline with the comparison table's settings (its reference
+/// budget, a held-out validation every 25 episodes on the comparison's common validation seeds), evaluated
+/// and printed.
+int train_baseline(const Args& args, const core::Study& study, core::experiment::Method method, Job& job) {
+  for (const char* option : kDiffOpOnly) {
+    if (args.has(option)) {
+      throw InputError(std::string("--") + option + ": a DiffOP option; --method " +
+                       core::experiment::method_info(method).key + " does not take it");
+    }
+  }
+  core::experiment::TrainRequest request = core::experiment::table_request(study, method, false, 1);
+  request.ddpg.episodes = args.integer("episodes", request.ddpg.episodes);
+  request.ddpg.seed = static_cast<std::uint64_t>(args.integer("seed", 1));
+  request.threads = args.integer("threads", 2);
+  if (request.threads < 1)
+    throw InputError("--threads: expected an integer >= 1, got " + std::to_string(request.threads));
+  request.evaluation_seeds = args.has("eval-seeds")
+                                 ? core::parse_seed_range(*args.get("eval-seeds"), "--eval-seeds")
+                                 : study.evaluation_seeds;
+  request.communicator = &job.communicator();
+  job.inputs_read();
+  job.start_work();
+  install_stop_handlers();
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
+  const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
+  if (!job.root()) return result.evaluation ? 0 : kStoppedExitStatus;
+  if (!result.evaluation) {
+    std::cerr << "vvc train: stopped by signal " << stop_signal() << " after " << result.summary.iterations
+              << " episodes\n";
+    return kStoppedExitStatus;
+  }
+  std::cout << "trained " << result.summary.method << " in " << std::fixed << std::setprecision(1)
+            << result.summary.seconds << " s (" << result.summary.iterations
+            << " episodes); evaluation on seeds " << request.evaluation_seeds->first << ":"
+            << request.evaluation_seeds->last << ":\n";
+  print_summary_table(std::cout, {result.evaluation->summary});
+  return 0;
+}
+
 /// Reports an unwritable output file now, before any training: the folder must exist and accept a new file.
 void check_writable(const std::filesystem::path& path, const char* option) {
   const std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
@@ -131,7 +198,7 @@ void check_writable(const std::filesystem::path& path, const char* option) {
 
 }  // namespace
 
-int run_train(int argc, char** argv) {
+int run_train(int argc, char** argv, Job& job) {
   const Args args(argc, argv, 2, kTrainOptions);
   if (args.help()) {
     std::cout
@@ -143,31 +210,63 @@ int run_train(int argc, char** argv) {
            "the iteration under way, writes the checkpoint and the best policy so far, and exits with "
            "status\n"
            "130. --resume continues a checkpoint; it may change only --iterations, --threads, --out,\n"
-           "--checkpoint, --checkpoint-every, --eval-seeds, --check-gradients and --quiet.\n\noptions:\n"
+           "--checkpoint, --checkpoint-every, --eval-seeds, --check-gradients and --quiet.\n"
+           "--method stable-ddpg or tasrl trains that DDPG baseline instead (on a three-phase study,\n"
+           "Stable-DDPG has one agent per bus over its phases), evaluates it and prints the "
+           "table.\n\noptions:\n"
         << format_options(kTrainOptions);
     return 0;
   }
   if (!args.has("study")) throw InputError("--study is required (see vvc train --help)");
-  if (!args.has("out")) throw InputError("--out is required (see vvc train --help)");
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
+  std::optional<core::experiment::Method> method;
+  if (args.has("method")) {
+    method = core::experiment::parse_method(*args.get("method"));
+    if (*method != core::experiment::Method::kDiffOpStep &&
+        *method != core::experiment::Method::kDiffOpTraj &&
+        *method != core::experiment::Method::kStableDdpg && *method != core::experiment::Method::kTasrl) {
+      throw InputError("--method " + *args.get("method") +
+                       ": vvc train trains diffop-step, diffop-traj, stable-ddpg and tasrl (the others: vvc "
+                       "bench table)");
+    }
+  }
+  const bool baseline = method && !core::experiment::is_diffop_form(*method);
+  if (!baseline && args.has("episodes"))
+    throw InputError("--episodes: for --method stable-ddpg or tasrl only");
+  if (!baseline && !args.has("out")) throw InputError("--out is required (see vvc train --help)");
   const core::Study study = core::read_study(*args.get("study"));
+  if (baseline) return train_baseline(args, study, *method, job);
   const std::string out_path = *args.get("out");
   const std::string checkpoint_path = args.get_or("checkpoint", out_path + ".checkpoint.json");
 
+  const bool resume = args.has("resume");
+  // Rank 0 reads the checkpoint; every rank parses its bytes.
+  std::string checkpoint_text;
+  if (resume && job.root()) checkpoint_text = read_text_file(*args.get("resume"));
+  job.inputs_read();
+  if (resume) checkpoint_text = job.broadcast(std::move(checkpoint_text));
+
   core::experiment::TrainRequest request;
   core::PolicyFile meta;
-  const bool resume = args.has("resume");
   if (resume) {
-    request.resume = core::read_checkpoint(*args.get("resume"), meta);
+    request.resume = core::parse_checkpoint(checkpoint_text, *args.get("resume"), meta);
     check_resume_options(args, meta, *args.get("resume"));
     request.method = meta.structure.mode == core::DiffOpMode::kStep ? core::experiment::Method::kDiffOpStep
                                                                     : core::experiment::Method::kDiffOpTraj;
+    if (method && *method != request.method) {
+      throw InputError("--method " + *args.get("method") + " contradicts the checkpoint's " +
+                       core::experiment::method_info(request.method).key);
+    }
     request.horizon = meta.structure.horizon;
     request.backoff = meta.structure.backoff;
     request.replan = meta.structure.replan;
     request.diffop = meta.training;
   } else {
-    const core::DiffOpMode mode = core::parse_diffop_mode(args.get_or("mode", "step"));
+    const core::DiffOpMode mode = core::parse_diffop_mode(
+        args.get_or("mode", method == core::experiment::Method::kDiffOpTraj ? "traj" : "step"));
+    if (method && (mode == core::DiffOpMode::kStep) != (*method == core::experiment::Method::kDiffOpStep)) {
+      throw InputError("--mode " + *args.get("mode") + " contradicts --method " + *args.get("method"));
+    }
     request.method = mode == core::DiffOpMode::kStep ? core::experiment::Method::kDiffOpStep
                                                      : core::experiment::Method::kDiffOpTraj;
     request.horizon = args.integer("horizon", mode == core::DiffOpMode::kStep ? 1 : 10);
@@ -214,12 +313,18 @@ int run_train(int argc, char** argv) {
     const core::DiffOpModel model(study, structure);
     core::check_policy_matches(meta, model, *args.get("resume"));
   }
-  check_writable(out_path, "--out");
-  check_writable(checkpoint_path, "--checkpoint");
+  if (job.root()) {
+    check_writable(out_path, "--out");
+    check_writable(checkpoint_path, "--checkpoint");
+  }
+  request.communicator = &job.communicator();
+  job.inputs_read();
+  job.start_work();
 
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"));
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
   const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
+  if (!job.root()) return result.summary.stopped() || !result.evaluation ? kStoppedExitStatus : 0;
   const core::PolicyFile policy = core::experiment::policy_file(request, result);
   core::write_policy(policy, out_path);
   const core::DiffOpStructure& structure = result.model->structure();

@@ -11,3 +11,11 @@ find_package(SuiteSparse REQUIRED COMPONENTS KLU AMD)
 # Ipopt 3.11 is pkg-config only. It is not thread-safe (MUMPS global state).
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(IPOPT REQUIRED IMPORTED_TARGET ipopt)
+
+# Open MPI (optional): `vvc train`, `vvc eval` and `vvc bench table` spread their work over the ranks of a job
+# (core/distributed). Without it the same commands run in one process.
+find_package(MPI QUIET COMPONENTS CXX)
+option(VVC_WITH_MPI "Spread train, eval and bench table over MPI ranks (needs Open MPI)" ${MPI_CXX_FOUND})
+if(VVC_WITH_MPI AND NOT MPI_CXX_FOUND)
+  message(FATAL_ERROR "VVC_WITH_MPI is on but MPI was not found (Debian: libopenmpi-dev openmpi-bin)")
+endif()

@@ -33,6 +33,14 @@ CaseDocument open_document(const std::filesystem::path& path) {
   }
   if (is_study_path(path)) {
     auto study = std::make_shared<core::Study>(core::read_study(path));
+    if (study->three_phase()) {
+      // The training panel, plots and feeder view draw balanced networks only.
+      throw InputError(
+          path.string() + ": a three-phase study (its network is the OpenDSS script " +
+          study->network_file.filename().string() +
+          "): vvc-gui trains balanced studies only; train and evaluate it with vvc train and vvc "
+          "eval, and open the script itself to view its power flow");
+    }
     doc.network = study->network;
     doc.inverter_buses = study->inverter_buses();
     doc.study = std::move(study);

@@ -72,13 +72,40 @@ double DssDocument::vm_pu(int node) const {
   return std::abs(flow.v[node]) / base;
 }
 
-double DssDocument::worst_vm_pu(int bus) const {
-  double worst = std::numeric_limits<double>::quiet_NaN();
-  for (int node : dss.network.buses[static_cast<size_t>(bus)].nodes) {
-    const double vm = vm_pu(node);
-    if (std::isfinite(vm) && !(std::abs(vm - 1.0) <= std::abs(worst - 1.0))) worst = vm;
+const char* to_string(PhaseView view) {
+  switch (view) {
+    case PhaseView::kWorst:
+      return "worst phase (farthest from 1 pu)";
+    case PhaseView::kLowest:
+      return "lowest phase";
+    case PhaseView::kHighest:
+      return "highest phase";
+    case PhaseView::kA:
+      return "phase a";
+    case PhaseView::kB:
+      return "phase b";
+    case PhaseView::kC:
+      return "phase c";
   }
-  return worst;
+  return "";
+}
+
+double DssDocument::bus_vm_pu(int bus, PhaseView view) const {
+  const grid::PhaseBus& b = dss.network.buses[static_cast<size_t>(bus)];
+  if (view == PhaseView::kA || view == PhaseView::kB || view == PhaseView::kC) {
+    const int node = b.node_of(view == PhaseView::kA ? 1 : view == PhaseView::kB ? 2 : 3);
+    return node >= 0 ? vm_pu(node) : std::numeric_limits<double>::quiet_NaN();
+  }
+  double picked = std::numeric_limits<double>::quiet_NaN();
+  for (int node : b.nodes) {
+    const double vm = vm_pu(node);
+    if (!std::isfinite(vm)) continue;
+    const bool better = view == PhaseView::kLowest    ? !(vm >= picked)
+                        : view == PhaseView::kHighest ? !(vm <= picked)
+                                                      : !(std::abs(vm - 1.0) <= std::abs(picked - 1.0));
+    if (better) picked = vm;
+  }
+  return picked;
 }
 
 DssDocument open_dss_document(const std::filesystem::path& path) {

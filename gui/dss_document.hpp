@@ -27,6 +27,13 @@ struct DssEdge {
   DssEdgeKind kind = DssEdgeKind::kLine;
 };
 
+/// Which of a bus's phase voltages the diagram colours it by: the one farthest from 1 pu, the lowest, the
+/// highest, or phase a, b or c (conductor 1, 2, 3).
+enum class PhaseView { kWorst, kLowest, kHighest, kA, kB, kC };
+
+/// Menu text of each PhaseView, in enum order.
+const char* to_string(PhaseView view);
+
 struct DssDocument {
   grid::OpenDssCase dss;
   grid::ThreePhaseResult flow;
@@ -41,8 +48,8 @@ struct DssDocument {
   const grid::MultiphaseNetwork& network() const { return dss.network; }
   /// |V| of a node in pu of its bus base, or NaN when the bus has no voltage base.
   double vm_pu(int node) const;
-  /// The phase |V| (pu) of a bus farthest from 1 pu, or NaN when none has a base.
-  double worst_vm_pu(int bus) const;
+  /// The phase |V| (pu) of a bus that `view` picks; NaN when the bus has no such phase or none has a base.
+  double bus_vm_pu(int bus, PhaseView view) const;
 };
 
 /// True for an OpenDSS script (extension .dss, any case).

@@ -25,11 +25,21 @@ constexpr int kMaxLabels = 150;
 constexpr double kMarkerEdgePixels = 24.0;
 }  // namespace
 
-DssFeederView::DssFeederView(QWidget* parent) : QWidget(parent) {
+DssFeederView::DssFeederView(QWidget* parent) : QWidget(parent), phases_(new QComboBox(this)) {
   setMouseTracking(true);
   setMinimumSize(300, 200);
   setBackgroundRole(QPalette::Base);
   setAutoFillBackground(true);
+  for (PhaseView v : {PhaseView::kWorst, PhaseView::kLowest, PhaseView::kHighest, PhaseView::kA,
+                      PhaseView::kB, PhaseView::kC}) {
+    phases_->addItem(tr("colour: %1").arg(tr(to_string(v))), static_cast<int>(v));
+  }
+  phases_->setToolTip(
+      tr("Which phase |V| colours each bus: the worst phase hides a low phase beside a high "
+         "one, the lowest and highest show each side; a bus without the chosen phase is grey"));
+  phases_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  connect(phases_, &QComboBox::currentIndexChanged, this,
+          [this] { set_phase_view(static_cast<PhaseView>(phases_->currentData().toInt())); });
 }
 
 void DssFeederView::set_document(const DssDocument* document) {
@@ -37,12 +47,23 @@ void DssFeederView::set_document(const DssDocument* document) {
   zoom_ = 1.0;
   pan_ = QPointF();
   compute_layout();
+  compute_colours();
+}
+
+void DssFeederView::set_phase_view(PhaseView view) {
+  view_ = view;
+  const int index = phases_->findData(static_cast<int>(view));
+  if (phases_->currentIndex() != index) phases_->setCurrentIndex(index);
+  compute_colours();
+}
+
+void DssFeederView::compute_colours() {
   colour_.clear();
   out_of_band_.clear();
   for (int i = 0; doc_ != nullptr && i < bus_count(); ++i) {
-    const double vm = doc_->worst_vm_pu(i);
-    colour_.push_back(voltage_colour(vm, kDssVmin, kDssVmax));
-    out_of_band_.push_back(!(vm >= kDssVmin && vm <= kDssVmax));
+    const double vm = doc_->bus_vm_pu(i, view_);
+    colour_.push_back(std::isfinite(vm) ? voltage_colour(vm, kDssVmin, kDssVmax) : QColor(200, 200, 200));
+    out_of_band_.push_back(std::isfinite(vm) && !(vm >= kDssVmin && vm <= kDssVmax));
   }
   update();
 }
@@ -226,6 +247,13 @@ bool DssFeederView::event(QEvent* event) {
   return QWidget::event(event);
 }
 
+void DssFeederView::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  // The selector at the top right, above the diagram's margin.
+  phases_->adjustSize();
+  phases_->move(width() - phases_->width() - 6, 4);
+}
+
 void DssFeederView::paintEvent(QPaintEvent*) {
   QPainter painter(this);
   painter.setRenderHint(QPainter::Antialiasing);
@@ -341,9 +369,10 @@ void DssFeederView::paintEvent(QPaintEvent*) {
   const QString status = QString::fromUtf8(grid::to_string(doc_->flow.status).data());
   painter.drawText(QPointF(8, height() - 18.0),
                    doc_->flow.converged()
-                       ? tr("unbalanced power flow: %1 after %2 iterations; colour: worst phase |V|")
+                       ? tr("unbalanced power flow: %1 after %2 iterations; colour: %3 |V|")
                              .arg(status)
                              .arg(doc_->flow.iterations)
+                             .arg(tr(to_string(view_)))
                        : tr("unbalanced power flow did not converge (%1): last iterate shown").arg(status));
   painter.drawText(QPointF(8, height() - 4.0),
                    tr("square: source; R diamond: regulator; circles: transformer; dashed: switch; %1")

@@ -1,12 +1,16 @@
 // One-line diagram of an OpenDSS feeder: buses at their coordinates when the case provides them, else laid
 // out as a tree from the elements' bus pairs (depth from the source across, leaves spread down). A bus is
-// coloured by its worst phase |V| against the 0.95-1.05 pu band; transformers and regulators are marked on
+// coloured by one of its phase |V| against the 0.95-1.05 pu band, chosen in a selector at the top right: the
+// worst phase (farthest from 1 pu), the lowest, the highest, or phase a, b or c (grey where the bus lacks that
+// phase), so that a low phase beside a high one is not hidden; transformers and regulators are marked on
 // their edges; hovering a bus shows each phase's voltage and the loads at the bus. The mouse wheel zooms
 // about the cursor, dragging pans, a double click shows the whole feeder again. Painting stays fast at the
 // IEEE 8500-node feeder's size: edges and buses are drawn in batches, only what lies in view, with
 // transformer markers and bus names once the zoom leaves room for them.
 #pragma once
 
+#include <QColor>
+#include <QComboBox>
 #include <QPointF>
 #include <QString>
 #include <QWidget>
@@ -24,6 +28,12 @@ class DssFeederView : public QWidget {
   explicit DssFeederView(QWidget* parent = nullptr);
 
   void set_document(const DssDocument* document);
+  /// Recolours the buses by the phase |V| that `view` picks (what the selector does).
+  void set_phase_view(PhaseView view);
+  PhaseView phase_view() const { return view_; }
+  QComboBox* phase_selector() const { return phases_; }
+  /// A bus's colour as drawn (grey when it has no |V| for the phase view).
+  QColor bus_colour(int bus) const { return colour_[static_cast<size_t>(bus)]; }
 
   int bus_count() const { return static_cast<int>(layout_.size()); }
   /// Position of a bus in widget coordinates, at the present zoom and pan (for tests and tooltips).
@@ -46,6 +56,7 @@ class DssFeederView : public QWidget {
 
  protected:
   void paintEvent(QPaintEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
   bool event(QEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
@@ -55,13 +66,16 @@ class DssFeederView : public QWidget {
 
  private:
   void compute_layout();
+  void compute_colours();
   /// Bus radius in pixels: small when many buses share the view, growing with the zoom.
   double bus_radius() const;
 
   const DssDocument* doc_ = nullptr;
   std::vector<QPointF> layout_;  ///< abstract coordinates, mapped to the widget when painting
   LayoutFrame frame_;            ///< maps layout_ into the widget at zoom 1
-  std::vector<QColor> colour_;   ///< each bus's colour (worst phase |V|)
+  QComboBox* phases_;
+  PhaseView view_ = PhaseView::kWorst;
+  std::vector<QColor> colour_;  ///< each bus's colour (the phase |V| of view_)
   std::vector<char> out_of_band_;
   double zoom_ = 1.0;
   QPointF pan_;  ///< screen = fitted position * zoom_ + pan_

@@ -6,8 +6,11 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QSvgGenerator>
+#include <QToolTip>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
@@ -42,13 +45,123 @@ void rescale_with_band(QCustomPlot* plot, double vmin, double vmax) {
   plot->yAxis->setRange(std::min(r.lower, vmin) - 0.005, std::max(r.upper, vmax) + 0.005);
 }
 
+/// The smallest range holding every finite value, or nothing when there is none.
+std::optional<QCPRange> span_of(const QVector<double>& values) {
+  std::optional<QCPRange> r;
+  for (double v : values) {
+    if (!std::isfinite(v)) continue;
+    if (!r) r = QCPRange(v, v);
+    r->expand(v);
+  }
+  return r;
+}
+
+/// The cost axis zoomed to `focus` (the validation curve, or the rollouts before the first validation), widened
+/// to the reference values that lie near it: within one span of it, or 5 % of its magnitude when it is
+/// narrower. References far away (the zero controller's 0 beside costs near -7) keep out of the range, so that
+/// the curve does not shrink to a line; their labels then sit at the axis edge (zoom_curve).
+QCPRange cost_range(QCPRange focus, const QVector<double>& references) {
+  const double reach = std::max(focus.size(), 0.05 * std::abs(focus.center()));
+  QCPRange r = focus;
+  for (double v : references) {
+    if (std::isfinite(v) && v >= focus.lower - reach && v <= focus.upper + reach) r.expand(v);
+  }
+  return padded(r);
+}
+
 }  // namespace
+
+std::vector<VoltageSeries> bus_series(const core::Study& study) {
+  std::vector<VoltageSeries> out;
+  for (int b = 0; b < study.network.num_buses(); ++b) {
+    out.push_back({b, QString::fromStdString(study.network.buses[static_cast<size_t>(b)].name), QString()});
+  }
+  return out;
+}
+
+void place_legend(QCustomPlot* plot, Qt::Edge edge, int columns) {
+  QCPLegend* legend = plot->legend;
+  legend->setVisible(true);
+  plot->axisRect()->insetLayout()->take(legend);
+  legend->setMargins(QMargins(4, 2, 4, 2));
+  legend->setFont(QFont(plot->font().family(), 8));
+  if (edge == Qt::RightEdge) {
+    // In a column of its own beside the axes, its items at the top.
+    auto* column = new QCPLayoutGrid;
+    plot->plotLayout()->addElement(1, 1, column);
+    plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    column->addElement(0, 0, legend);
+    column->addElement(1, 0, new QCPLayoutElement(plot));
+    column->setRowStretchFactor(0, 0.001);
+  } else {
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setWrap(columns);
+    plot->plotLayout()->addElement(2, 0, legend);
+    plot->plotLayout()->setRowStretchFactor(2, 0.001);
+  }
+}
+
+void enable_legend_toggling(QCustomPlot* plot, std::function<void()> changed) {
+  QObject::connect(
+      plot, &QCustomPlot::legendClick, plot,
+      [plot, changed = std::move(changed)](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
+        auto* entry = qobject_cast<QCPPlottableLegendItem*>(item);
+        if (entry == nullptr) return;
+        QCPAbstractPlottable* p = entry->plottable();
+        p->setVisible(!p->visible());
+        entry->setTextColor(p->visible() ? QColor(Qt::black) : QColor(170, 170, 170));
+        if (changed) changed();
+        plot->replot();
+      });
+}
+
+QString hover_text(const QCustomPlot* plot, QPointF pixel) {
+  const QCPGraph* nearest = nullptr;
+  double distance = 8.0;
+  for (int g = 0; g < plot->graphCount(); ++g) {
+    const QCPGraph* graph = plot->graph(g);
+    if (!graph->visible() || graph->dataCount() == 0) continue;
+    const double d = graph->selectTest(pixel, false);
+    if (d >= 0.0 && d < distance) {
+      distance = d;
+      nearest = graph;
+    }
+  }
+  if (nearest == nullptr) return {};
+  const double key = nearest->keyAxis()->pixelToCoord(pixel.x());
+  auto point = nearest->data()->constBegin();
+  for (auto it = nearest->data()->constBegin(); it != nearest->data()->constEnd(); ++it) {
+    if (std::abs(it->key - key) < std::abs(point->key - key)) point = it;
+  }
+  const QCPAxis* x = nearest->keyAxis();
+  QString where = QStringLiteral("%1 %2").arg(x->label()).arg(point->key);
+  if (const auto names = qSharedPointerDynamicCast<QCPAxisTickerText>(x->ticker())) {
+    if (names->ticks().contains(point->key)) where = x->label() + " " + names->ticks().value(point->key);
+  }
+  return QStringLiteral("%1: %2 (%3)").arg(nearest->name()).arg(point->value, 0, 'g', 6).arg(where);
+}
+
+void enable_hover_text(QCustomPlot* plot) {
+  QObject::connect(plot, &QCustomPlot::mouseMove, plot, [plot](QMouseEvent* event) {
+    const QString text = hover_text(plot, event->position());
+    if (text.isEmpty()) {
+      QToolTip::hideText();
+    } else {
+      QToolTip::showText(event->globalPosition().toPoint(), text, plot);
+    }
+  });
+}
 
 void write_file(const QString& path, const QByteArray& bytes) {
   write_file_atomically(path.toStdString(), bytes.toStdString());
 }
 
 void write_text_file(const QString& path, const QString& text) { write_file(path, text.toUtf8()); }
+
+QCPRange padded(QCPRange r) {
+  const double pad = r.size() > 0.0 ? 0.08 * r.size() : 0.02 * std::max(1e-3, std::abs(r.center()));
+  return QCPRange(r.lower - pad, r.upper + pad);
+}
 
 QCustomPlot* make_plot(QWidget* parent, const QString& title, const QString& x_label,
                        const QString& y_label) {
@@ -120,19 +233,18 @@ LivePlots::LivePlots(QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
   layout->addLayout(grid, 1);
-  // The curve plot's legend sits under its axes, in two columns: inside it would hide the curves.
-  curve_->legend->setVisible(true);
-  curve_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  curve_->legend->setWrap(2);
-  curve_->axisRect()->insetLayout()->take(curve_->legend);
-  curve_->plotLayout()->addElement(2, 0, curve_->legend);
-  curve_->plotLayout()->setRowStretchFactor(2, 0.001);
-  curve_->legend->setMargins(QMargins(4, 2, 4, 2));
-  curve_->legend->setFont(QFont(font().family(), 8));
-  reactive_->legend->setVisible(true);
-  reactive_->legend->setFont(QFont(font().family(), 8));
-  profile_->legend->setVisible(true);
-  profile_->legend->setFont(QFont(font().family(), 8));
+  // Transient and steady-state costs differ by two orders of magnitude: each has its own axis.
+  curve_->yAxis->setLabel(tr("transient cost (discounted sum of F)"));
+  curve_->yAxis2->setLabel(tr("steady-state cost F(q_T)"));
+  curve_->yAxis2->setVisible(true);
+  curve_->yAxis2->setNumberFormat("g");
+  curve_->yAxis2->setNumberPrecision(4);
+  place_legend(curve_, Qt::BottomEdge, 2);
+  place_legend(voltage_, Qt::RightEdge, 1);
+  place_legend(profile_, Qt::BottomEdge, 3);
+  place_legend(reactive_, Qt::BottomEdge, 3);
+  enable_legend_toggling(voltage_, {});
+  for (QCustomPlot* p : {voltage_, profile_, reactive_}) enable_hover_text(p);
   connect(scenario_, &QComboBox::currentIndexChanged, this, [this] {
     traces_dirty_ = true;
     dirty_ = true;
@@ -155,14 +267,20 @@ void LivePlots::reset(std::shared_ptr<const core::Study> study) {
     p->clearGraphs();
     p->clearItems();
   }
-  curve_->addGraph()->setName(tr("exploring rollouts, transient"));
-  curve_->graph(0)->setPen(QPen(palette_colour(0), 1.0));
-  curve_->addGraph()->setName(tr("exploring rollouts, steady state"));
-  curve_->graph(1)->setPen(QPen(palette_colour(0), 1.0, Qt::DashLine));
+  reference_labels_.clear();
+  series_ = study_ ? bus_series(*study_) : std::vector<VoltageSeries>{};
+  // Graphs 0 and 2 (transient) on the left axis, 1 and 3 (steady state) on the right one.
+  // The exploring rollouts are noisy and may leave the validation zoom: drawn light.
+  QColor rollout = palette_colour(0);
+  rollout.setAlpha(110);
+  curve_->addGraph()->setName(tr("rollouts, transient"));
+  curve_->graph(0)->setPen(QPen(rollout, 1.0));
+  curve_->addGraph(curve_->xAxis, curve_->yAxis2)->setName(tr("rollouts, steady (right)"));
+  curve_->graph(1)->setPen(QPen(rollout, 1.0, Qt::DashLine));
   curve_->addGraph()->setName(tr("validation, transient"));
   curve_->graph(2)->setPen(QPen(palette_colour(3), 2.0));
   curve_->graph(2)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
-  curve_->addGraph()->setName(tr("validation, steady state"));
+  curve_->addGraph(curve_->xAxis, curve_->yAxis2)->setName(tr("validation, steady (right)"));
   curve_->graph(3)->setPen(QPen(palette_colour(3), 1.5, Qt::DashLine));
   curve_->graph(3)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
   if (study_) {
@@ -174,17 +292,27 @@ void LivePlots::reset(std::shared_ptr<const core::Study> study) {
     }
     profile_->xAxis->setTicker(ticker);
     profile_->xAxis->setTickLabelRotation(60);
-    const char* names[] = {"min", "mean", "max"};
-    for (int k = 0; k < 3; ++k) {
+    // Min and max apart at a glance: blue downward triangles under, red upward ones over the mean.
+    struct Style {
+      const char* name;
+      QColor colour;
+      Qt::PenStyle line;
+      QCPScatterStyle::ScatterShape marker;
+    };
+    const Style styles[] = {{"min", palette_colour(0), Qt::DashLine, QCPScatterStyle::ssTriangleInverted},
+                            {"mean", QColor(60, 60, 60), Qt::SolidLine, QCPScatterStyle::ssDisc},
+                            {"max", palette_colour(3), Qt::DashLine, QCPScatterStyle::ssTriangle}};
+    for (const Style& style : styles) {
       QCPGraph* g = profile_->addGraph();
-      g->setName(tr(names[k]));
-      g->setPen(
-          QPen(palette_colour(k == 1 ? 0 : 3), k == 1 ? 2.0 : 1.0, k == 1 ? Qt::SolidLine : Qt::DashLine));
-      g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
+      g->setName(tr(style.name));
+      g->setPen(QPen(style.colour, style.line == Qt::SolidLine ? 1.5 : 1.0, style.line));
+      g->setScatterStyle(QCPScatterStyle(style.marker, style.colour, style.colour, 6));
     }
-    for (int b = 0; b < study_->network.num_buses(); ++b) {
-      voltage_->addGraph()->setPen(QPen(palette_colour(b), 1.0));
-      voltage_->graph(b)->setName(QString::fromStdString(study_->network.buses[static_cast<size_t>(b)].name));
+    for (size_t k = 0; k < series_.size(); ++k) {
+      QCPGraph* g = voltage_->addGraph();
+      g->setPen(QPen(palette_colour(static_cast<int>(k)), 1.0,
+                     k < 10 ? Qt::SolidLine : Qt::DashLine));  // the palette repeats after ten colours
+      g->setName(series_[k].label());
     }
     for (int i = 0; i < study_->num_inverters(); ++i) {
       QCPGraph* g = reactive_->addGraph();
@@ -202,14 +330,74 @@ void LivePlots::reset(std::shared_ptr<const core::Study> study) {
 
 void LivePlots::set_references(const QVector<ReferenceLine>& lines) {
   references_ = lines;
-  // Graphs 4.. hold the reference lines (transient cost of each, across the whole iteration range).
+  // Graphs 4.. hold the reference lines (transient cost of each, across the whole iteration range), each
+  // named by a label at its right end.
   while (curve_->graphCount() > 4) curve_->removeGraph(curve_->graphCount() - 1);
+  for (QCPItemText* label : reference_labels_) curve_->removeItem(label);
+  reference_labels_.clear();
   for (int i = 0; i < lines.size(); ++i) {
     QCPGraph* g = curve_->addGraph();
-    g->setName(tr("%1, transient").arg(lines[i].name));
+    g->setName(lines[i].name);
     g->setPen(QPen(palette_colour(i + 4), 1.5, Qt::DashDotLine));
+    auto* label = new QCPItemText(curve_);
+    label->setColor(palette_colour(i + 4).darker(130));
+    label->setFont(QFont(font().family(), 8));
+    label->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+    label->position->setTypeY(QCPItemPosition::ptPlotCoords);
+    label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    reference_labels_.push_back(label);
   }
   dirty_ = true;
+}
+
+void LivePlots::zoom_curve() {
+  QVector<double> rollout_t, rollout_s, valid_t, valid_s, refs;
+  for (const auto& p : curve_data_) {
+    rollout_t << p.training_cost;
+    rollout_s << p.training_steady;
+    valid_t << p.validation_transient;
+    valid_s << p.validation_steady;
+  }
+  for (const ReferenceLine& r : references_) refs << r.summary.transient;
+  const auto transient = span_of(valid_t) ? span_of(valid_t) : span_of(rollout_t);
+  const auto steady = span_of(valid_s) ? span_of(valid_s) : span_of(rollout_s);
+  if (transient) {
+    QCPRange r = cost_range(*transient, refs);
+    // A band of one label's height at an edge that some reference lies beyond, for its label, so that it
+    // does not cover the labels of the lines in range.
+    const double band = 0.12 * r.size();
+    const bool above = std::any_of(refs.begin(), refs.end(), [&](double v) { return v > r.upper; });
+    const bool below = std::any_of(refs.begin(), refs.end(), [&](double v) { return v < r.lower; });
+    curve_->yAxis->setRange(r.lower - (below ? band : 0.0), r.upper + (above ? band : 0.0));
+  } else if (!refs.isEmpty()) {
+    curve_->yAxis->setRange(padded(*span_of(refs)));
+  }
+  if (steady) curve_->yAxis2->setRange(padded(*steady));
+  // Labels at the right end of their lines; a line outside the range is named at the left end of the edge it
+  // lies beyond, away from the labels of the lines in range.
+  const QCPRange y = curve_->yAxis->range();
+  for (int i = 0; i < reference_labels_.size() && i < references_.size(); ++i) {
+    const double v = references_[i].summary.transient;
+    QCPItemText* label = reference_labels_[i];
+    QString text = QStringLiteral("%1 %2").arg(references_[i].name).arg(v, 0, 'f', 3);
+    double at = v;
+    double end = 1.0;
+    Qt::Alignment alignment = Qt::AlignRight | Qt::AlignBottom;
+    if (v > y.upper) {
+      text = QStringLiteral("\u25B2 ") + text;
+      at = y.upper;
+      end = 0.0;
+      alignment = Qt::AlignLeft | Qt::AlignTop;
+    } else if (v < y.lower) {
+      text = QStringLiteral("\u25BC ") + text;
+      at = y.lower;
+      end = 0.0;
+      alignment = Qt::AlignLeft | Qt::AlignBottom;
+    }
+    label->setText(text);
+    label->setPositionAlignment(alignment);
+    label->position->setCoords(end, at);
+  }
 }
 
 void LivePlots::add_progress(const core::TrainingProgress& progress) {
@@ -241,10 +429,12 @@ void LivePlots::rebuild_traces() {
   if (sel >= 0 && sel < static_cast<int>(traces_.size())) {
     const core::EpisodeTrace& tr = traces_[static_cast<size_t>(sel)];
     const QVector<double> x = range_vector(static_cast<int>(tr.vm.rows()));
-    for (int b = 0; b < voltage_->graphCount() && b < tr.vm.cols(); ++b) {
+    for (int k = 0; k < voltage_->graphCount() && k < static_cast<int>(series_.size()); ++k) {
+      const int column = series_[static_cast<size_t>(k)].column;
+      if (column >= tr.vm.cols()) continue;
       QVector<double> y(x.size());
-      for (int t = 0; t < x.size(); ++t) y[t] = tr.vm(t, b);
-      voltage_->graph(b)->setData(x, y, true);
+      for (int t = 0; t < x.size(); ++t) y[t] = tr.vm(t, column);
+      voltage_->graph(k)->setData(x, y, true);
     }
     for (int i = 0; i < reactive_->graphCount() && i < tr.q.cols(); ++i) {
       QVector<double> y(x.size());
@@ -290,10 +480,9 @@ void LivePlots::refresh() {
     const double y = references_[i].summary.transient;
     curve_->graph(4 + i)->setData({0.0, x_end}, {y, y}, true);
   }
-  curve_->rescaleAxes();
   // Keep the first and last points off the frame.
   curve_->xAxis->setRange(0.0, x_end + 0.02 * x_end);
-  curve_->yAxis->scaleRange(1.08, curve_->yAxis->range().center());
+  zoom_curve();
   if (traces_dirty_) {
     traces_dirty_ = false;
     rebuild_traces();
@@ -341,7 +530,7 @@ QStringList LivePlots::export_csv(const QString& base) const {
 
   QString traces = "seed,step";
   if (study_) {
-    for (const auto& b : study_->network.buses) traces += ",vm_" + QString::fromStdString(b.name);
+    for (const auto& series : series_) traces += ",vm_" + series.label();
     for (const auto& inv : study_->inverters) traces += ",q_" + QString::fromStdString(inv.generator);
   }
   traces += '\n';

@@ -1,8 +1,10 @@
-// The four live plots of a training run (QCustomPlot): the training curve with the reference controllers and
-// the limit as horizontal lines; |V| per bus over the steps of a selected validation scenario with the band
-// shaded; the steady-state |V| profile per bus (min, mean, max over the validation scenarios); the inverters'
-// reactive powers over the steps. Progress arrives in a buffer; a QTimer redraws at most every
-// kRefreshMilliseconds, never once per training step.
+// The four live plots of a training run (QCustomPlot): the training curve, transient cost on the left axis and
+// steady-state cost on the right one, each zoomed to its validation curve, with the reference controllers and
+// the limit as horizontal lines labelled at their right end; |V| per bus over the steps of a selected
+// validation scenario with the band shaded, one legend entry per bus (a click hides or shows it) and the bus
+// under the mouse named on hover; the steady-state |V| profile per bus (min, mean, max over the validation
+// scenarios, each drawn its own way); the inverters' reactive powers over the steps. Progress arrives in a
+// buffer; a QTimer redraws at most every kRefreshMilliseconds, never once per training step.
 #pragma once
 
 #include <QByteArray>
@@ -12,6 +14,7 @@
 #include <QTimer>
 #include <QVector>
 #include <QWidget>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -20,8 +23,22 @@
 #include "vvc/core/training/observer.hpp"
 
 class QCustomPlot;
+class QCPItemText;
+class QCPRange;
 
 namespace vvc::gui {
+
+/// One line of the transient |V| plot: a column of the traces' |V| matrix, the bus it belongs to and its phase
+/// (empty for a balanced study). The legend, the hover text and the CSV export name it by label().
+struct VoltageSeries {
+  int column = 0;
+  QString bus;
+  QString phase;
+  QString label() const { return phase.isEmpty() ? bus : bus + "." + phase; }
+};
+
+/// The series of a balanced study: one per bus, in bus order.
+std::vector<VoltageSeries> bus_series(const core::Study& study);
 
 class LivePlots : public QWidget {
   Q_OBJECT
@@ -47,6 +64,9 @@ class LivePlots : public QWidget {
   const std::vector<core::LearningPoint>& curve() const { return curve_data_; }
   const std::vector<core::EpisodeTrace>& traces() const { return traces_; }
   const Eigen::MatrixXd& final_vm() const { return final_vm_; }
+  const std::vector<VoltageSeries>& voltage_series() const { return series_; }
+  /// The text labels of the reference lines on the training curve, in the order of set_references.
+  const QVector<QCPItemText*>& reference_labels() const { return reference_labels_; }
 
   /// Writes BASE-curve, BASE-voltages, BASE-profile and BASE-reactive as .png or .svg. Returns the files
   /// written; throws InputError when one cannot be written.
@@ -56,6 +76,8 @@ class LivePlots : public QWidget {
 
  private:
   void rebuild_traces();
+  /// Sets both cost axes of the training curve and moves the reference labels to their lines.
+  void zoom_curve();
 
   std::shared_ptr<const core::Study> study_;
   QCustomPlot* curve_;
@@ -69,6 +91,8 @@ class LivePlots : public QWidget {
   int refreshes_ = 0;
   std::vector<core::LearningPoint> curve_data_;
   QVector<ReferenceLine> references_;
+  QVector<QCPItemText*> reference_labels_;
+  std::vector<VoltageSeries> series_;
   std::vector<core::EpisodeTrace> traces_;
   Eigen::MatrixXd final_vm_;
   int iterations_ = 0;
@@ -80,8 +104,20 @@ void write_file(const QString& path, const QByteArray& bytes);
 /// write_file of `text` in UTF-8.
 void write_text_file(const QString& path, const QString& text);
 
+/// `r` widened by 8 % on each side (a flat range by a little of its magnitude), so that no point sits on the
+/// frame (every chart's axis ranges).
+QCPRange padded(QCPRange r);
 /// A plot with a bold title row, axis labels, drag to pan and wheel to zoom (shared by every chart).
 QCustomPlot* make_plot(QWidget* parent, const QString& title, const QString& x_label, const QString& y_label);
+/// Moves the legend out of the axes, which it would hide: under them in `columns` columns (Qt::BottomEdge) or
+/// beside them in one column (Qt::RightEdge).
+void place_legend(QCustomPlot* plot, Qt::Edge edge, int columns);
+/// A click on a legend item hides or shows its plottable (a hidden one's item turns grey), then `changed` runs.
+void enable_legend_toggling(QCustomPlot* plot, std::function<void()> changed);
+/// Hovering the plot shows hover_text() as a tooltip.
+void enable_hover_text(QCustomPlot* plot);
+/// The name of the visible graph nearest `pixel` (within 8 pixels) and its value there, "" when none is.
+QString hover_text(const QCustomPlot* plot, QPointF pixel);
 /// The i-th colour of the plots' ten-colour palette (wraps around).
 QColor palette_colour(int i);
 /// Writes `plot` to `path` as "png" or "svg", at least 640 x 420 px; throws InputError naming the file.

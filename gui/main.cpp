@@ -1,5 +1,6 @@
 // vvc-gui [CASE_OR_STUDY_OR_RESULTS]
-// vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training|comparison] PATH
+// vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training|comparison]
+//         [--phase worst|lowest|highest|a|b|c] PATH
 #include <QApplication>
 #include <QBuffer>
 #include <QCommandLineParser>
@@ -47,7 +48,12 @@ int main(int argc, char** argv) {
                                 "TAB");
   const QCommandLineOption size("size", "with --screenshot: window size WxH (default 1400x900)", "WxH",
                                 "1400x900");
-  parser.addOptions({screenshot, iterations, view, size});
+  const QCommandLineOption phase(
+      "phase",
+      "with --screenshot of an OpenDSS feeder: the phase |V| that colours the buses, "
+      "worst, lowest, highest, a, b or c (default: worst)",
+      "PHASE", "worst");
+  parser.addOptions({screenshot, iterations, view, size, phase});
 
   // The command line is read before the GUI application exists: help, version and argument errors need no
   // display, and screenshots render off screen when there is none.
@@ -90,13 +96,14 @@ int main(int argc, char** argv) {
   bool ok = false;
   const int k = parser.value(iterations).toInt(&ok);
   const QStringList wh = parser.value(size).split('x');
-  const QStringList views{"feeder", "training", "comparison"};  // in the order of MainWindow::Tab
+  const QStringList views{"feeder", "training", "comparison"};            // in the order of MainWindow::Tab
+  const QStringList phases{"worst", "lowest", "highest", "a", "b", "c"};  // in the order of PhaseView
   if (!ok || k < 0 || args.size() != 1 || wh.size() != 2 ||
-      (parser.isSet(view) && !views.contains(parser.value(view)))) {
+      (parser.isSet(view) && !views.contains(parser.value(view))) || !phases.contains(parser.value(phase))) {
     std::fprintf(
         stderr,
         "vvc-gui: --screenshot needs one CASE_OR_STUDY_OR_RESULTS, --train-iterations K >= 0, --size "
-        "WxH, --view feeder|training|comparison\n");
+        "WxH, --view feeder|training|comparison, --phase worst|lowest|highest|a|b|c\n");
     return 2;
   }
   window.resize(wh[0].toInt(), wh[1].toInt());
@@ -121,6 +128,8 @@ int main(int argc, char** argv) {
   if (vvc::gui::is_results_folder(args.front().toStdString())) shown = "comparison";
   if (parser.isSet(view)) shown = parser.value(view);
   window.show_tab(static_cast<vvc::gui::MainWindow::Tab>(views.indexOf(shown)));
+  window.dss_feeder_view()->set_phase_view(
+      static_cast<vvc::gui::PhaseView>(phases.indexOf(parser.value(phase))));
   window.plots()->refresh();
   // Let queued replots and layout run before grabbing.
   QEventLoop settle;

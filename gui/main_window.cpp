@@ -7,10 +7,12 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -61,21 +63,22 @@ MainWindow::MainWindow(QWidget* parent)
   tabs_->addTab(comparison_, tr("Comparison"));
   setCentralWidget(tabs_);
 
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidget(panel_);
-  scroll->setWidgetResizable(true);
-  auto* dock = new QDockWidget(tr("Training"), this);
-  dock->setObjectName("trainingDock");
-  dock->setWidget(scroll);
-  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-  addDockWidget(Qt::LeftDockWidgetArea, dock);
+  scroll_ = new QScrollArea(this);
+  scroll_->setWidget(panel_);
+  scroll_->setWidgetResizable(true);
+  dock_ = new QDockWidget(tr("Training"), this);
+  dock_->setObjectName("trainingDock");
+  dock_->setWidget(scroll_);
+  dock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+  addDockWidget(Qt::LeftDockWidgetArea, dock_);
+  connect(panel_, &TrainingPanel::evaluation_added, this, &MainWindow::fit_panel);
 
   worker_->moveToThread(&thread_);
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(worker_, &TrainingWorker::progress, this, &MainWindow::on_progress);
   connect(worker_, &TrainingWorker::references_ready, plots_, &LivePlots::set_references);
   connect(worker_, &TrainingWorker::references_ready, panel_, [this](const QVector<ReferenceLine>& lines) {
-    for (const ReferenceLine& line : lines) panel_->add_evaluation(line.name, line.summary);
+    for (const ReferenceLine& line : lines) panel_->add_evaluation(line.name, line.summary, job_scenarios_);
   });
   connect(worker_, &TrainingWorker::policy_ready, this, [this](const core::PolicyFile& p) {
     policy_ = std::make_shared<const core::PolicyFile>(p);
@@ -83,7 +86,10 @@ MainWindow::MainWindow(QWidget* parent)
                                  .arg(p.iterations_done)
                                  .arg(p.training_seconds, 0, 'f', 1));
   });
-  connect(worker_, &TrainingWorker::evaluation_ready, panel_, &TrainingPanel::add_evaluation);
+  connect(worker_, &TrainingWorker::evaluation_ready, panel_,
+          [this](const QString& controller, const core::EvaluationSummary& summary) {
+            panel_->add_evaluation(controller, summary, job_scenarios_);
+          });
   connect(worker_, &TrainingWorker::failed, this,
           [this](const QString& message) { report_error(tr("Training failed"), message); });
   connect(worker_, &TrainingWorker::job_finished, this, [this] {
@@ -109,6 +115,15 @@ MainWindow::~MainWindow() {
   worker_->request_stop();
   thread_.quit();
   thread_.wait();
+}
+
+void MainWindow::fit_panel() {
+  // The evaluation table's columns, whole, within the panel's margins (on both sides as on its left) and
+  // beside the vertical scroll bar.
+  const CopyableTable* table = panel_->evaluations();
+  const int needed = table->content_width() + 2 * table->mapTo(panel_, QPoint(0, 0)).x() +
+                     scroll_->verticalScrollBar()->sizeHint().width() + 2 * scroll_->frameWidth();
+  if (dock_->width() < needed) resizeDocks({dock_}, {needed}, Qt::Horizontal);
 }
 
 void MainWindow::build_menus() {
@@ -297,6 +312,7 @@ void MainWindow::start_training() {
     return;
   }
   running_ = true;
+  job_scenarios_ = job.scenarios;
   panel_->set_running(true, false);
   plots_->reset(job.study);
   if (job.train) show_tab(kTrainingTab);
@@ -374,6 +390,8 @@ void MainWindow::evaluate_policy() {
   request.trace.episodes = 4;
   request.trace.final_voltages = 64;
   job.evaluate = request;
+  job.scenarios = tr("seeds\n%1:%2").arg(ids.first).arg(ids.last);
+  job_scenarios_ = job.scenarios;
   running_ = true;
   panel_->set_running(true, false);
   panel_->set_status(tr("Evaluating the policy on seeds %1:%2...").arg(ids.first).arg(ids.last));

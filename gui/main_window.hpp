@@ -20,7 +20,9 @@
 #include "training_panel.hpp"
 #include "training_worker.hpp"
 
+class QDockWidget;
 class QMenu;
+class QScrollArea;
 class QTabWidget;
 
 namespace vvc::gui {
@@ -82,6 +84,8 @@ class MainWindow : public QMainWindow {
 
  private:
   void build_menus();
+  /// Widens the training dock when the evaluation table's columns have grown past it.
+  void fit_panel();
   void rebuild_recent_menu();
   void remember(const QString& path);
   void report_error(const QString& title, const QString& message);
@@ -94,6 +98,7 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<const core::PolicyFile> policy_;
   QString last_error_;
   bool running_ = false;
+  QString job_scenarios_;  ///< TrainingJob::scenarios of the job under way
 
   QTabWidget* tabs_;
   FeederView* feeder_;
@@ -103,6 +108,8 @@ class MainWindow : public QMainWindow {
   LivePlots* plots_;
   ComparisonView* comparison_;
   TrainingPanel* panel_;
+  QScrollArea* scroll_ = nullptr;
+  QDockWidget* dock_ = nullptr;
   QMenu* recent_menu_ = nullptr;
   QThread thread_;
   TrainingWorker* worker_;

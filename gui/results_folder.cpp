@@ -12,7 +12,8 @@ namespace vvc::gui {
 
 namespace {
 
-const char* const kCurveHeader = "method,unit,iteration,seconds,training_cost,validation_transient";
+const std::string kCurveHeader = "method,unit,iteration,seconds,training_cost,validation_transient";
+const std::string kCurveHeaderWithSamples = kCurveHeader + ",samples";
 
 /// A CSV line as fields. The bench writer never quotes (method names hold no commas), so neither do we: a
 /// quote is kept as text and then fails the number check where a number is expected.
@@ -68,19 +69,23 @@ bool is_results_folder(const std::filesystem::path& path) {
 LearningCurve read_learning_curve(const std::filesystem::path& file) {
   const auto lines = read_lines(file);
   const std::string name = file.string();
-  if (lines.front().second != kCurveHeader) {
-    throw InputError::at_line(
-        name, lines.front().first,
-        std::string("expected the header '") + kCurveHeader + "', got '" + lines.front().second + "'");
-  }
-  if (lines.size() == 1) throw InputError(name + ": no data rows under the header");
   LearningCurve curve;
   curve.file = file;
+  curve.has_samples = lines.front().second == kCurveHeaderWithSamples;
+  if (!curve.has_samples && lines.front().second != kCurveHeader) {
+    throw InputError::at_line(name, lines.front().first,
+                              "expected the header '" + kCurveHeaderWithSamples +
+                                  "' (or the same without '," + "samples'), got '" + lines.front().second +
+                                  "'");
+  }
+  if (lines.size() == 1) throw InputError(name + ": no data rows under the header");
+  const size_t fields = curve.has_samples ? 7 : 6;
   for (size_t i = 1; i < lines.size(); ++i) {
     const auto& [line, text] = lines[i];
     const std::vector<std::string> f = split_fields(text);
-    if (f.size() != 6) {
-      throw InputError::at_line(name, line, "expected 6 fields, got " + std::to_string(f.size()));
+    if (f.size() != fields) {
+      throw InputError::at_line(
+          name, line, "expected " + std::to_string(fields) + " fields, got " + std::to_string(f.size()));
     }
     if (i == 1) {
       curve.method = f[0];
@@ -110,6 +115,15 @@ LearningCurve read_learning_curve(const std::filesystem::path& file) {
     p.training_cost = number_field(file, line, "training_cost", f[4]);
     p.validation_transient =
         f[5].empty() ? std::nan("") : number_field(file, line, "validation_transient", f[5]);
+    p.samples = std::nan("");
+    if (curve.has_samples) {
+      p.samples = number_field(file, line, "samples", f[6]);
+      const double before = curve.points.empty() ? 0.0 : curve.points.back().samples;
+      if (!(p.samples >= before)) {
+        throw InputError::at_line(name, line,
+                                  "samples: expected a count >= the previous row's, got '" + f[6] + "'");
+      }
+    }
     curve.points.push_back(p);
   }
   return curve;
@@ -161,19 +175,41 @@ ResultsFolder read_results_folder(const std::filesystem::path& path) {
   return folder;
 }
 
-PlottedCurve plotted_curve(const LearningCurve& curve) {
+PlottedCurve plotted_curve(const LearningCurve& curve, CurveAxis axis) {
   PlottedCurve out;
   out.validation = std::any_of(curve.points.begin(), curve.points.end(),
                                [](const CurvePoint& p) { return std::isfinite(p.validation_transient); });
+  if (axis == CurveAxis::kSamples && !curve.has_samples) return out;
   const double first = curve.points.front().iteration;
   const double count = curve.points.back().iteration - first + 1;
   for (const CurvePoint& p : curve.points) {
     const double y = out.validation ? p.validation_transient : p.training_cost;
     if (!std::isfinite(y)) continue;
-    out.fraction.push_back((p.iteration - first + 1) / count);
+    switch (axis) {
+      case CurveAxis::kFraction:
+        out.x.push_back((p.iteration - first + 1) / count);
+        break;
+      case CurveAxis::kSamples:
+        out.x.push_back(p.samples);
+        break;
+      case CurveAxis::kSeconds:
+        out.x.push_back(p.seconds);
+        break;
+    }
     out.cost.push_back(y);
   }
   return out;
+}
+
+double table_transient(const ResultsTable& table, const std::string& method) {
+  const auto column = std::find(table.header.begin(), table.header.end(), "transient");
+  if (column == table.header.end()) return std::nan("");
+  const size_t c = static_cast<size_t>(column - table.header.begin());
+  for (const auto& row : table.rows) {
+    double value = 0.0;
+    if (row[0] == method && parse_double(row[c], value)) return value;
+  }
+  return std::nan("");
 }
 
 }  // namespace vvc::gui

@@ -5,6 +5,7 @@
 #include <QClipboard>
 #include <QHeaderView>
 #include <QKeyEvent>
+#include <QScrollBar>
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -76,13 +77,15 @@ QString CopyableTable::selection_as_tsv() const {
   }
   QStringList lines;
   QStringList header;
-  for (int c : cols) header << horizontalHeaderItem(c)->text();
+  for (int c : cols) header << column_name(c);
   lines << header.join('\t');
   for (int r : rows) {
     QStringList cells;
     for (int c : cols) {
       const QTableWidgetItem* it = item(r, c);
-      cells << ((it != nullptr && (selected.isEmpty() || it->isSelected())) ? it->text() : QString());
+      // A cell's line breaks (two-line cells) become spaces: one line per row.
+      cells << ((it != nullptr && (selected.isEmpty() || it->isSelected())) ? it->text().replace('\n', ' ')
+                                                                            : QString());
     }
     lines << cells.join('\t');
   }
@@ -92,7 +95,7 @@ QString CopyableTable::selection_as_tsv() const {
 QString CopyableTable::to_csv() const {
   QStringList lines;
   QStringList header;
-  for (int c = 0; c < columnCount(); ++c) header << csv_field(horizontalHeaderItem(c)->text());
+  for (int c = 0; c < columnCount(); ++c) header << csv_field(column_name(c));
   lines << header.join(',');
   for (int r = 0; r < rowCount(); ++r) {
     QStringList cells;
@@ -101,6 +104,16 @@ QString CopyableTable::to_csv() const {
     lines << cells.join(',');
   }
   return lines.join('\n') + '\n';
+}
+
+int CopyableTable::content_width() const {
+  return horizontalHeader()->length() + 2 * frameWidth() + verticalScrollBar()->sizeHint().width();
+}
+
+QString CopyableTable::column_name(int c) const {
+  const QTableWidgetItem* item = horizontalHeaderItem(c);
+  const QVariant name = item->data(kHeaderNameRole);
+  return name.isValid() ? name.toString() : item->text().replace('\n', ' ');
 }
 
 void CopyableTable::copy_selection() const { QApplication::clipboard()->setText(selection_as_tsv()); }

@@ -41,12 +41,21 @@ class CopyableTable : public QTableWidget {
   Q_OBJECT
 
  public:
+  /// A header item's data under this role, when set, is the column's name in copies and CSV (its text may be
+  /// a shorter or wrapped label).
+  static constexpr int kHeaderNameRole = Qt::UserRole + 1;
+
   explicit CopyableTable(QWidget* parent = nullptr);
   /// The selected cells (or every cell when none is selected) as TSV, headers first.
   QString selection_as_tsv() const;
   /// Every cell as CSV, headers first.
   QString to_csv() const;
   void copy_selection() const;
+  /// The width that shows every column at its present width (after resizeColumnsToContents: whole), the frame
+  /// and the vertical scroll bar.
+  int content_width() const;
+  /// The name of column `c` in copies and CSV (kHeaderNameRole, else the header text on one line).
+  QString column_name(int c) const;
 
  protected:
   void keyPressEvent(QKeyEvent* event) override;

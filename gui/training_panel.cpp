@@ -3,6 +3,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QThread>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -133,18 +134,35 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   evaluate_->setToolTip(tr("Evaluate the loaded or last trained policy on the scenario ids below"));
   connect(evaluate_, &QPushButton::clicked, this, &TrainingPanel::evaluate_policy_requested);
   auto* eval_row = new QHBoxLayout;
-  eval_row->addWidget(new QLabel(tr("Seeds"), this));
+  eval_row->addWidget(new QLabel(tr("Evaluate the policy on seeds"), this));
   eval_row->addWidget(eval_seeds_);
   eval_row->addWidget(evaluate_);
   evaluations_ = new CopyableTable(this);
   evaluations_->setColumnCount(7);
-  evaluations_->setHorizontalHeaderLabels({tr("controller"), tr("transient"), tr("steady"),
-                                           tr("% out of band"), tr("final out"), tr("scenarios"),
-                                           tr("fallbacks")});
-  auto* eval_box = new QGroupBox(tr("Evaluation"), this);
+  evaluations_->setHorizontalHeaderLabels({tr("controller"), tr("scenarios"), tr("transient"), tr("steady"),
+                                           tr("% out\nof band"), tr("final\nout"), tr("fall-\nbacks")});
+  const QString tips[] = {
+      tr("The controller or policy evaluated"),
+      tr("The scenario set the row's means are over: the validation seeds (held out from training) for the "
+         "reference lines and controllers, the seeds typed above for Evaluate policy"),
+      tr("Mean over the scenarios of sum_t 0.99^t F(q_t) (lower is better)"),
+      tr("Mean of F(q_T), the cost at the last step"),
+      tr("Share of scenario-steps with some bus outside the band, %"),
+      tr("Scenarios whose last step is outside the band"),
+      tr("Scenario-steps whose action came from the controller's fallback")};
+  const char* const names[] = {"controller",    "scenarios", "transient", "steady",
+                               "% out of band", "final out", "fallbacks"};
+  for (int c = 0; c < evaluations_->columnCount(); ++c) {
+    evaluations_->horizontalHeaderItem(c)->setToolTip(tips[c]);
+    evaluations_->horizontalHeaderItem(c)->setData(CopyableTable::kHeaderNameRole, tr(names[c]));
+  }
+  // Every column whole: the window widens the panel to the table's columns as rows arrive (evaluation_added).
+  evaluations_->horizontalHeader()->setStretchLastSection(false);
+  evaluations_->resizeColumnsToContents();
+  auto* eval_box = new QGroupBox(tr("Evaluation: mean costs, each row on the scenarios it names"), this);
   auto* eval_layout = new QVBoxLayout(eval_box);
-  eval_layout->addLayout(eval_row);
   eval_layout->addWidget(evaluations_);
+  eval_layout->addLayout(eval_row);
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(setup);
@@ -195,6 +213,8 @@ TrainingJob TrainingPanel::request() const {
   o.validation.scenarios = validation_scenarios_->value();
   o.validation.traced = 4;
   o.seed = static_cast<std::uint64_t>(seed_->value());
+  const core::SeedRange validation = core::split_training_seeds(*study_, o.validation).validation;
+  job.scenarios = tr("validation\n%1:%2").arg(validation.first).arg(validation.last);
   if (trains()) {
     core::experiment::TrainRequest r;
     r.method = core::experiment::parse_method(key);
@@ -207,7 +227,7 @@ TrainingJob TrainingPanel::request() const {
     // A reference controller is evaluated on the validation seeds, where the reference lines would be.
     core::experiment::EvaluateRequest r;
     r.controllers = {key};
-    r.seeds = core::split_training_seeds(*study_, o.validation).validation;
+    r.seeds = validation;
     r.threads = threads_->value();
     r.trace.episodes = 4;
     r.trace.final_voltages = 64;
@@ -252,20 +272,25 @@ void TrainingPanel::show_progress(const core::TrainingProgress& p) {
   status_->setText(text);
 }
 
-void TrainingPanel::add_evaluation(const QString& controller, const core::EvaluationSummary& s) {
+void TrainingPanel::add_evaluation(const QString& controller, const core::EvaluationSummary& s,
+                                   const QString& scenarios) {
   evaluations_->setSortingEnabled(false);
   const int row = evaluations_->rowCount();
   evaluations_->insertRow(row);
-  const QStringList cells{controller,
-                          QString::number(s.transient, 'f', 4),
-                          QString::number(s.steady, 'f', 4),
-                          QString::number(100.0 * s.fraction_out_of_band, 'f', 2),
-                          QString::number(s.final_violations),
-                          QString::number(s.scenarios),
-                          QString::number(s.fallback_steps)};
-  for (int c = 0; c < cells.size(); ++c) evaluations_->setItem(row, c, new QTableWidgetItem(cells[c]));
+  evaluations_->setItem(row, 0, text_item(controller));
+  QTableWidgetItem* set = text_item(scenarios);
+  set->setToolTip(scenarios.startsWith(tr("validation")) ? tr("the validation seeds (held out from training)")
+                                                         : tr("the seeds typed below"));
+  evaluations_->setItem(row, 1, set);
+  evaluations_->setItem(row, 2, new NumberItem(s.transient, 4));
+  evaluations_->setItem(row, 3, new NumberItem(s.steady, 4));
+  evaluations_->setItem(row, 4, new NumberItem(100.0 * s.fraction_out_of_band, 2));
+  evaluations_->setItem(row, 5, new NumberItem(s.final_violations, 0));
+  evaluations_->setItem(row, 6, new NumberItem(static_cast<double>(s.fallback_steps), 0));
   evaluations_->resizeColumnsToContents();
+  evaluations_->resizeRowsToContents();
   evaluations_->setSortingEnabled(true);
+  emit evaluation_added();
 }
 
 void TrainingPanel::set_status(const QString& text) { status_->setText(text); }

@@ -1,6 +1,7 @@
 // The training panel: study and scenario set, controller, hyperparameters (defaults of `vvc train`, units in
 // the tooltips), Start / Pause / Stop, and a table of evaluation results (reference controllers and loaded or
-// trained policies).
+// trained policies), each row naming the scenario set it was evaluated on (validation seeds for the
+// references, the typed seeds for Evaluate policy), with every column shown whole.
 #pragma once
 
 #include <QCheckBox>
@@ -39,7 +40,9 @@ class TrainingPanel : public QWidget {
   /// Reflects the run state in the buttons: idle, running or paused.
   void set_running(bool running, bool paused);
   void show_progress(const core::TrainingProgress& progress);
-  void add_evaluation(const QString& controller, const core::EvaluationSummary& summary);
+  /// Adds a row to the evaluation table; `scenarios` names the scenario set its means are over.
+  void add_evaluation(const QString& controller, const core::EvaluationSummary& summary,
+                      const QString& scenarios);
   void set_status(const QString& text);
 
   QComboBox* controller() const { return controller_; }
@@ -59,6 +62,8 @@ class TrainingPanel : public QWidget {
   void pause_requested(bool paused);
   void stop_requested();
   void evaluate_policy_requested();
+  /// A row was added to the evaluation table (its columns may have widened).
+  void evaluation_added();
 
  private:
   std::shared_ptr<const core::Study> study_;

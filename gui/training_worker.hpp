@@ -27,6 +27,10 @@ struct TrainingJob {
   std::shared_ptr<const core::Study> study;
   std::optional<core::experiment::TrainRequest> train;
   std::optional<core::experiment::EvaluateRequest> evaluate;
+  /// The scenarios the job's evaluations run on, as the evaluation table names them on two lines
+  /// ("validation\n100000:100064"): the reference lines and reference controllers run on the validation seeds,
+  /// Evaluate policy on the seeds the user typed ("seeds\n0:500").
+  QString scenarios;
 };
 
 struct ReferenceLine {

@@ -218,6 +218,10 @@ std::string JsonNode::abbreviated() const { return shortened(value_->dump(), kAb
 
 bool JsonNode::is_null() const { return value_->is_null(); }
 
+bool JsonNode::is_string() const { return value_->is_string(); }
+
+bool JsonNode::is_number() const { return value_->is_number(); }
+
 void JsonNode::expect_object() const {
   if (!value_->is_object()) fail_expected("an object");
 }

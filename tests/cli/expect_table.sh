@@ -1,12 +1,15 @@
 #!/bin/sh
-# usage: expect_table.sh VVC STUDY OUTDIR
-# Runs 'VVC bench table --quick' and checks: exit status 0, table.csv with its header and 11 rows of 10 fields
-# (4 reference controllers, 7 learned methods), table.md, and one learning-curve CSV per learned method with its
-# header and at least one point.
+# usage: expect_table.sh VVC STUDY OUTDIR ROWS METHODS
+# Runs 'VVC bench table --quick' and checks: exit status 0, table.csv with its header and ROWS rows of 10 fields
+# (the reference controllers and the learned methods), table.md, and one learning-curve CSV per learned method
+# (METHODS, comma-separated file names) with its header and at least one point, its samples (environment steps
+# used by training) growing from row to row and above 0 at the end.
 set -u
 vvc=$1
 study=$2
 out=$3
+expected_rows=$4
+methods=$(echo "$5" | tr ',' ' ')
 rm -rf "$out"
 "$vvc" bench table --study "$study" --out "$out" --quick --threads 2 --quiet
 status=$?
@@ -21,8 +24,8 @@ if [ "$header" != "$expected" ]; then
   exit 1
 fi
 rows=$(tail -n +2 "$out/table.csv" | awk -F, 'NF == 10' | wc -l)
-if [ "$rows" -ne 11 ]; then
-  echo "expected 11 rows of 10 fields in table.csv:"
+if [ "$rows" -ne "$expected_rows" ]; then
+  echo "expected $expected_rows rows of 10 fields in table.csv:"
   cat "$out/table.csv"
   exit 1
 fi
@@ -30,18 +33,22 @@ if ! grep -q '^| DiffOP(Step) |' "$out/table.md"; then
   echo "table.md lacks the DiffOP(Step) row"
   exit 1
 fi
-for method in diffop-step diffop-traj tasrl stable-ddpg rlmpc-dpg pdp-offline rlmpc-td; do
+for method in $methods; do
   curve="$out/curves/$method.csv"
   if [ ! -f "$curve" ]; then
     echo "missing $curve"
     exit 1
   fi
-  if [ "$(head -n 1 "$curve")" != "method,unit,iteration,seconds,training_cost,validation_transient" ]; then
+  if [ "$(head -n 1 "$curve")" != "method,unit,iteration,seconds,training_cost,validation_transient,samples" ]; then
     echo "unexpected header in $curve"
     exit 1
   fi
-  if [ "$(tail -n +2 "$curve" | awk -F, 'NF == 6' | wc -l)" -lt 1 ]; then
+  if [ "$(tail -n +2 "$curve" | awk -F, 'NF == 7' | wc -l)" -lt 1 ]; then
     echo "no points in $curve"
+    exit 1
+  fi
+  if ! tail -n +2 "$curve" | awk -F, '$7 < last { exit 1 } { last = $7 } END { exit !(last > 0) }'; then
+    echo "samples in $curve do not grow to a positive total"
     exit 1
   fi
 done

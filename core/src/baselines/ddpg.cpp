@@ -22,11 +22,15 @@ namespace {
 
 class StableDdpgActor final : public DdpgActor {
  public:
-  explicit StableDdpgActor(MonotoneNet net) : net_(std::move(net)) {}
+  StableDdpgActor(MonotoneNet net, double linear_gain) : net_(std::move(net)), linear_gain_(linear_gain) {}
   std::unique_ptr<DdpgActor> clone() const override { return std::make_unique<StableDdpgActor>(*this); }
   Eigen::VectorXd& params() override { return net_.params(); }
   const Eigen::VectorXd& params() const override { return net_.params(); }
-  double increment(double state, double) const override { return -net_.value(state); }
+  double increment(double state, double) const override {
+    const MonotoneShape& shape = net_.shape();
+    const double dead = std::max(state - shape.upper, 0.0) - std::max(shape.lower - state, 0.0);
+    return -(net_.value(state) + linear_gain_ * dead);
+  }
   void accumulate_gradient(double state, double, double weight, Eigen::VectorXd& grad) const override {
     net_.accumulate_gradient(state, -weight, -weight, grad);
   }
@@ -34,6 +38,7 @@ class StableDdpgActor final : public DdpgActor {
 
  private:
   MonotoneNet net_;
+  double linear_gain_;
 };
 
 class TasrlActor final : public DdpgActor {
@@ -75,9 +80,10 @@ const DdpgOptions& checked(const DdpgOptions& o) {
   return o;
 }
 
-std::unique_ptr<DdpgActor> checked(std::unique_ptr<DdpgActor> actor) {
-  VVC_ASSERT(actor != nullptr);
-  return actor;
+std::vector<std::unique_ptr<DdpgActor>> checked(std::vector<std::unique_ptr<DdpgActor>> actors) {
+  VVC_ASSERT(!actors.empty() && static_cast<int>(actors.size()) <= kMaxAgentChannels);
+  for (const auto& a : actors) VVC_ASSERT(a != nullptr);
+  return actors;
 }
 
 double median(std::vector<double> values) {
@@ -106,8 +112,8 @@ void DdpgOptions::validate(const std::string& prefix) const {
   if (buffer_capacity < 1) option_error(prefix + "buffer_capacity", "an integer >= 1", buffer_capacity);
 }
 
-std::unique_ptr<DdpgActor> make_stable_ddpg_actor(MonotoneNet net) {
-  return std::make_unique<StableDdpgActor>(std::move(net));
+std::unique_ptr<DdpgActor> make_stable_ddpg_actor(MonotoneNet net, double linear_gain) {
+  return std::make_unique<StableDdpgActor>(std::move(net), linear_gain);
 }
 
 std::unique_ptr<DdpgActor> make_tasrl_actor(MonotoneNet net, double c, double q_min, double q_max,
@@ -118,15 +124,27 @@ std::unique_ptr<DdpgActor> make_tasrl_actor(MonotoneNet net, double c, double q_
 }
 
 DdpgAgent::DdpgAgent(std::unique_ptr<DdpgActor> actor, const DdpgOptions& options, std::mt19937_64& rng)
+    : DdpgAgent(
+          [&] {
+            std::vector<std::unique_ptr<DdpgActor>> actors;
+            actors.push_back(std::move(actor));
+            return actors;
+          }(),
+          options, rng) {}
+
+DdpgAgent::DdpgAgent(std::vector<std::unique_ptr<DdpgActor>> actors, const DdpgOptions& options,
+                     std::mt19937_64& rng)
     : options_(checked(options)),
-      actor_(checked(std::move(actor))),
-      target_actor_(actor_->clone()),
-      critic_({2, options.critic_hidden, options.critic_hidden, 1}, rng),
+      actors_(checked(std::move(actors))),
+      critic_({2 * static_cast<int>(actors_.size()), options.critic_hidden, options.critic_hidden, 1}, rng),
       target_critic_(critic_),
-      actor_adam_(static_cast<int>(actor_->params().size()), adam_with_rate(options.actor_lr)),
       critic_adam_(critic_.num_params(), adam_with_rate(options.critic_lr)) {
+  for (const auto& a : actors_) {
+    target_actors_.push_back(a->clone());
+    actor_adams_.emplace_back(static_cast<int>(a->params().size()), adam_with_rate(options.actor_lr));
+    actor_grads_.emplace_back(a->params().size());
+  }
   critic_grad_.resize(critic_.num_params());
-  actor_grad_.resize(actor_->params().size());
 }
 
 void DdpgAgent::push(const Transition& transition) {
@@ -138,15 +156,20 @@ void DdpgAgent::push(const Transition& transition) {
   }
 }
 
-double DdpgAgent::q_value(double state, double action) const {
-  Eigen::MatrixXd x(2, 1);
-  x << state, action;
+double DdpgAgent::q_value(const Channels& state, const Channels& action) const {
+  const int d = channels();
+  Eigen::MatrixXd x(2 * d, 1);
+  for (int k = 0; k < d; ++k) {
+    x(k, 0) = state[static_cast<size_t>(k)];
+    x(d + k, 0) = action[static_cast<size_t>(k)];
+  }
   return critic_.forward(x, ws_)(0, 0);
 }
 
 double DdpgAgent::train_step(std::mt19937_64& rng) {
   VVC_ASSERT(!buffer_.empty());
   const int n = options_.batch;
+  const int d = channels();
   std::uniform_int_distribution<long> pick(0, static_cast<long>(buffer_.size()) - 1);
   batch_.resize(static_cast<size_t>(n));
   for (auto& k : batch_) k = pick(rng);
@@ -155,19 +178,24 @@ double DdpgAgent::train_step(std::mt19937_64& rng) {
   };
 
   // Critic: regress Q(s, a) on the bootstrapped target of the target networks.
-  x_.resize(2, n);
+  x_.resize(2 * d, n);
   for (int j = 0; j < n; ++j) {
     const Transition& t = sample(j);
-    x_(0, j) = t.next_state;
-    x_(1, j) = t.action + target_actor_->increment(t.next_state, t.action);
+    for (int k = 0; k < d; ++k) {
+      const auto c = static_cast<size_t>(k);
+      x_(k, j) = t.next_state[c];
+      x_(d + k, j) = t.action[c] + target_actors_[c]->increment(t.next_state[c], t.action[c]);
+    }
   }
   const Eigen::RowVectorXd next_q = target_critic_.forward(x_, ws_).row(0);
   Eigen::RowVectorXd target(n);
   for (int j = 0; j < n; ++j) {
     const Transition& t = sample(j);
     target[j] = t.reward + (t.done ? 0.0 : options_.gamma * next_q[j]);
-    x_(0, j) = t.state;
-    x_(1, j) = t.action;
+    for (int k = 0; k < d; ++k) {
+      x_(k, j) = t.state[static_cast<size_t>(k)];
+      x_(d + k, j) = t.action[static_cast<size_t>(k)];
+    }
   }
   const Eigen::RowVectorXd residual = critic_.forward(x_, ws_).row(0) - target;
   const double critic_loss = residual.squaredNorm() / n;
@@ -176,32 +204,41 @@ double DdpgAgent::train_step(std::mt19937_64& rng) {
   critic_.backward(dy_, ws_, &critic_grad_, nullptr);
   critic_adam_.step(critic_.params(), critic_grad_);
 
-  // Actor: ascend Q(s, a_prev + u(s, a_prev)) through dQ/da.
+  // Actors: ascend Q(s, a_prev + u(s, a_prev)) through dQ/da, each channel's actor through its own action.
   for (int j = 0; j < n; ++j) {
     const Transition& t = sample(j);
-    x_(0, j) = t.state;
-    x_(1, j) = t.previous + actor_->increment(t.state, t.previous);
+    for (int k = 0; k < d; ++k) {
+      const auto c = static_cast<size_t>(k);
+      x_(k, j) = t.state[c];
+      x_(d + k, j) = t.previous[c] + actors_[c]->increment(t.state[c], t.previous[c]);
+    }
   }
   critic_.forward(x_, ws_);
   dy_.setConstant(1, n, -1.0 / n);
   critic_.backward(dy_, ws_, nullptr, &dx_);
-  actor_grad_.setZero();
-  for (int j = 0; j < n; ++j) {
-    const Transition& t = sample(j);
-    actor_->accumulate_gradient(t.state, t.previous, dx_(1, j), actor_grad_);
+  for (int k = 0; k < d; ++k) {
+    const auto c = static_cast<size_t>(k);
+    actor_grads_[c].setZero();
+    for (int j = 0; j < n; ++j) {
+      const Transition& t = sample(j);
+      actors_[c]->accumulate_gradient(t.state[c], t.previous[c], dx_(d + k, j), actor_grads_[c]);
+    }
+    actor_adams_[c].step(actors_[c]->params(), actor_grads_[c]);
+    actors_[c]->project();
   }
-  actor_adam_.step(actor_->params(), actor_grad_);
-  actor_->project();
 
   soft_update(target_critic_.params(), critic_.params(), options_.tau);
-  soft_update(target_actor_->params(), actor_->params(), options_.tau);
-  target_actor_->project();
+  for (size_t c = 0; c < actors_.size(); ++c) {
+    soft_update(target_actors_[c]->params(), actors_[c]->params(), options_.tau);
+    target_actors_[c]->project();
+  }
   return critic_loss;
 }
 
 GradientCheck DdpgAgent::check_gradients(std::mt19937_64& rng, int samples) const {
   VVC_ASSERT(!buffer_.empty() && samples >= 1);
   const double h = 1e-6;
+  const int d = channels();
   std::uniform_int_distribution<long> pick(0, static_cast<long>(buffer_.size()) - 1);
   std::normal_distribution<double> normal(0.0, 1.0);
   auto relative = [](double analytic, double numeric) {
@@ -209,26 +246,33 @@ GradientCheck DdpgAgent::check_gradients(std::mt19937_64& rng, int samples) cons
   };
   GradientCheck out;
   std::vector<double> actor_errors, critic_errors;
-  std::unique_ptr<DdpgActor> probe = actor_->clone();
   Mlp critic = critic_;
   MlpWorkspace ws;
-  Eigen::MatrixXd x(2, 1), dy = Eigen::MatrixXd::Ones(1, 1);
-  for (int k = 0; k < samples; ++k) {
+  Eigen::MatrixXd x(2 * d, 1), dy = Eigen::MatrixXd::Ones(1, 1);
+  for (int s = 0; s < samples; ++s) {
     const Transition& t = buffer_[static_cast<size_t>(pick(rng))];
-    // Actor: d increment / d theta along a random direction d.
-    Eigen::VectorXd d(actor_->params().size());
-    for (auto& di : d) di = normal(rng);
-    Eigen::VectorXd grad = Eigen::VectorXd::Zero(d.size());
-    actor_->accumulate_gradient(t.state, t.previous, 1.0, grad);
-    probe->params() = actor_->params() + h * d;
-    const double up = probe->increment(t.state, t.previous);
-    probe->params() = actor_->params() - h * d;
-    const double down = probe->increment(t.state, t.previous);
-    actor_errors.push_back(relative(grad.dot(d), (up - down) / (2.0 * h)));
+    // Actors: d increment / d theta along a random direction d.
+    for (int k = 0; k < d; ++k) {
+      const auto c = static_cast<size_t>(k);
+      const DdpgActor& actor = *actors_[c];
+      std::unique_ptr<DdpgActor> probe = actor.clone();
+      Eigen::VectorXd dir(actor.params().size());
+      for (auto& di : dir) di = normal(rng);
+      Eigen::VectorXd grad = Eigen::VectorXd::Zero(dir.size());
+      actor.accumulate_gradient(t.state[c], t.previous[c], 1.0, grad);
+      probe->params() = actor.params() + h * dir;
+      const double up = probe->increment(t.state[c], t.previous[c]);
+      probe->params() = actor.params() - h * dir;
+      const double down = probe->increment(t.state[c], t.previous[c]);
+      actor_errors.push_back(relative(grad.dot(dir), (up - down) / (2.0 * h)));
+    }
     // Critic: d Q(s, a) / d params along a random direction.
     Eigen::VectorXd e(critic_.num_params());
     for (auto& ei : e) ei = normal(rng);
-    x << t.state, t.action;
+    for (int k = 0; k < d; ++k) {
+      x(k, 0) = t.state[static_cast<size_t>(k)];
+      x(d + k, 0) = t.action[static_cast<size_t>(k)];
+    }
     critic.params() = critic_.params();
     critic.forward(x, ws);
     Eigen::VectorXd cgrad = Eigen::VectorXd::Zero(e.size());
@@ -262,12 +306,31 @@ void BaselineOptions::validate() const {
     option_error("alpha_train", "a number in (0, 1]", alpha_train);
   if (!(alpha_eval > 0.0 && alpha_eval <= 1.0)) option_error("alpha_eval", "a number in (0, 1]", alpha_eval);
   if (hidden < 1) option_error("hidden", "an integer >= 1", hidden);
+  if (!(reward_move_weight >= 0.0)) option_error("reward_move_weight", "a number >= 0", reward_move_weight);
+  if (!(reward_violation_weight >= 0.0)) {
+    option_error("reward_violation_weight", "a number >= 0", reward_violation_weight);
+  }
   validation.validate("validation.");
 }
 
 BaselineOptions default_stable_ddpg_options() {
   BaselineOptions o;
   o.episodes = 200;
+  return o;
+}
+
+// The reference's train_DDPG.py for its three-phase environments ("safe-ddpg", safe_type "three_single"):
+// 200 episodes, max_ac = 0.5 (the increment clip and the noise scale, in its 100-kvar action units), 30 steps
+// per episode and policy rate 1e-4 on 13bus3p, 100 steps and 5e-5 on 123bus3p.
+BaselineOptions default_stable_ddpg_options(const Study& study) {
+  BaselineOptions o = default_stable_ddpg_options();
+  if (!study.three_phase()) return o;
+  o.max_step = 0.5;
+  o.noise_std = 0.5;
+  o.reward_violation_weight = 1000.0;
+  const bool ieee123 = study.scenarios.type == "stable-ddpg-123";
+  o.steps_per_episode = ieee123 ? 100 : 30;
+  o.ddpg.actor_lr = ieee123 ? 5e-5 : 1e-4;
   return o;
 }
 
@@ -299,22 +362,24 @@ namespace {
 
 class StableDdpgController final : public Controller {
  public:
-  StableDdpgController(std::vector<MonotoneNet> nets, double max_step)
-      : nets_(std::move(nets)), max_step_(max_step) {}
+  StableDdpgController(std::vector<std::unique_ptr<DdpgActor>> actors, double max_step, double unit)
+      : actors_(std::move(actors)), max_step_(max_step), unit_(unit) {}
   std::string name() const override { return "stable-ddpg"; }
   StepRule rule() const override { return StepRule::kSetpoint; }
   void reset(const Observation&, const Scenario&) override {}
   ActionStatus act(const Observation& obs, Eigen::VectorXd& action) override {
-    for (size_t i = 0; i < nets_.size(); ++i) {
+    for (size_t i = 0; i < actors_.size(); ++i) {
       const auto k = static_cast<Eigen::Index>(i);
-      action[k] = obs.q[k] - std::clamp(nets_[i].value(obs.v_inv[k]), -max_step_, max_step_);
+      action[k] =
+          obs.q[k] + unit_ * std::clamp(actors_[i]->increment(obs.v_inv[k], 0.0), -max_step_, max_step_);
     }
     return ActionStatus::kNominal;
   }
 
  private:
-  std::vector<MonotoneNet> nets_;
+  std::vector<std::unique_ptr<DdpgActor>> actors_;
   double max_step_;
+  double unit_;
 };
 
 class TasrlController final : public Controller {
@@ -338,7 +403,27 @@ class TasrlController final : public Controller {
   double alpha_;
 };
 
+// The reference's SafePolicy3phase adds 0.1 (max(v - 1.03, 0) - max(0.97 - v, 0)) to each phase's network.
+constexpr double kPhaseLinearGain = 0.1;
+
 bool inside_band(const Study& study, double v) { return v >= study.vmin_pu && v <= study.vmax_pu; }
+
+/// The agents of a training run: each a list of inverter indices (its channels).
+std::vector<std::vector<int>> agent_groups(const Study& study, bool by_bus) {
+  std::vector<std::vector<int>> groups;
+  std::vector<int> bus_group;
+  for (int i = 0; i < study.num_inverters(); ++i) {
+    const int bus = study.inverters[static_cast<size_t>(i)].bus;
+    const auto it = std::find(bus_group.begin(), bus_group.end(), bus);
+    if (by_bus && it != bus_group.end()) {
+      groups[static_cast<size_t>(it - bus_group.begin())].push_back(i);
+    } else {
+      groups.push_back({i});
+      bus_group.push_back(bus);
+    }
+  }
+  return groups;
+}
 
 TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptions& options,
                       TrainingObserver* observer) {
@@ -352,37 +437,53 @@ TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptio
   const auto start = std::chrono::steady_clock::now();
   const int m = study.num_inverters();
   const bool stable = kind == BaselineKind::kStableDdpg;
+  // Stable-DDPG on a three-phase study: one agent per bus over its phases, in units of the study's action
+  // (100 kvar), with the reference's linear deadband term.
+  const bool phases = stable && study.three_phase();
+  const double unit = phases ? study.action_unit_mvar : 1.0;
   const Eigen::VectorXd q_min = study.q_min(), q_max = study.q_max();
 
   TrainedBaseline out;
   out.kind = kind;
   out.shape = stable ? stable_ddpg_shape(study, options.hidden) : tasrl_shape(study, options.hidden);
   out.max_step = options.max_step;
+  out.action_unit_mvar = unit;
+  out.linear_gain = phases ? kPhaseLinearGain : 0.0;
   out.alpha = options.alpha_eval;
   out.summary.method = stable ? "Stable-DDPG" : "TASRL";
   out.summary.unit = TrainingUnit::kEpisode;
   out.summary.seeds = split;
 
   std::mt19937_64 rng(options.seed);
+  const std::vector<std::vector<int>> groups = agent_groups(study, phases);
   std::vector<DdpgAgent> agents;
-  agents.reserve(static_cast<size_t>(m));
-  for (int i = 0; i < m; ++i) {
-    MonotoneNet net(out.shape, rng);
-    auto actor =
-        stable ? make_stable_ddpg_actor(std::move(net))
-               : make_tasrl_actor(std::move(net), study.cost_c[i], q_min[i], q_max[i], options.alpha_train);
-    agents.emplace_back(std::move(actor), options.ddpg, rng);
+  agents.reserve(groups.size());
+  for (const auto& group : groups) {
+    std::vector<std::unique_ptr<DdpgActor>> actors;
+    for (const int i : group) {
+      MonotoneNet net(out.shape, rng);
+      actors.push_back(stable ? make_stable_ddpg_actor(std::move(net), out.linear_gain)
+                              : make_tasrl_actor(std::move(net), study.cost_c[i], q_min[i], q_max[i],
+                                                 options.alpha_train));
+    }
+    agents.emplace_back(std::move(actors), options.ddpg, rng);
   }
   auto snapshot = [&] {
-    out.actors.clear();
-    for (const auto& a : agents) out.actors.push_back(a.actor().params());
+    out.actors.assign(static_cast<size_t>(m), Eigen::VectorXd());
+    for (size_t a = 0; a < groups.size(); ++a) {
+      for (size_t k = 0; k < groups[a].size(); ++k) {
+        out.actors[static_cast<size_t>(groups[a][k])] = agents[a].actor(static_cast<int>(k)).params();
+      }
+    }
   };
 
   const auto scenarios = make_scenarios(study);
   const Validator validator(study, split, options.validation, 1);
   Environment env(study);
   std::normal_distribution<double> normal(0.0, 1.0);
-  Eigen::VectorXd v(m), q(m), u(m), reward(m), command(m);
+  Eigen::VectorXd v(m), q(m), u(m), command(m);
+  Eigen::VectorXd reward(static_cast<Eigen::Index>(groups.size()));
+  Transition transition;
 
   for (int e = 0; e < options.episodes; ++e) {
     TrainingProgress progress;
@@ -395,17 +496,25 @@ TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptio
     if (!env.reset_ok()) ++point.power_flow_failures;
     for (int step = 0; step < options.steps_per_episode && env.reset_ok(); ++step) {
       v = obs.v_inv;
-      q = obs.q;
-      for (int i = 0; i < m; ++i) {
-        const DdpgActor& actor = agents[static_cast<size_t>(i)].actor();
-        u[i] = actor.increment(v[i], q[i]) + sigma * normal(rng);
-        if (stable) {
-          u[i] = std::clamp(u[i], -options.max_step, options.max_step);
-          const double violation = std::max(v[i] - study.vmax_pu, study.vmin_pu - v[i]);
-          reward[i] = inside_band(study, v[i]) ? 0.0 : -std::abs(u[i]) - 100.0 * violation * violation;
+      q = obs.q / unit;
+      reward.setZero();
+      for (size_t a = 0; a < groups.size(); ++a) {
+        // One exploration draw per agent, on each of its channels (the reference's per-bus noise).
+        const double noise = sigma * normal(rng);
+        for (size_t k = 0; k < groups[a].size(); ++k) {
+          const int i = groups[a][k];
+          u[i] = agents[a].actor(static_cast<int>(k)).increment(v[i], q[i]) + noise;
+          if (stable) {
+            u[i] = std::clamp(u[i], -options.max_step, options.max_step);
+            const double violation = std::max(v[i] - study.vmax_pu, study.vmin_pu - v[i]);
+            if (!inside_band(study, v[i])) {
+              reward[static_cast<Eigen::Index>(a)] -= options.reward_move_weight * std::abs(u[i]) +
+                                                      options.reward_violation_weight * violation * violation;
+            }
+          }
         }
       }
-      if (stable) command = q + u;
+      if (stable) command = unit * (q + u);
       const StepResult& r = stable ? env.step(command, StepRule::kSetpoint)
                                    : env.step(u, StepRule::kIncrement, options.alpha_train);
       if (r.power_flow != grid::PowerFlowStatus::kConverged) {
@@ -414,16 +523,27 @@ TrainedBaseline train(const Study& study, BaselineKind kind, const BaselineOptio
       }
       bool done = true;
       for (int i = 0; i < m; ++i) {
-        const double vi = obs.v_inv[i], qi = obs.q[i];
-        if (!stable) {
-          const double v0 = obs.v_inv_init[i];
-          reward[i] = -(0.5 * study.cost_c[i] * qi * qi + 0.5 * qi * (vi * vi + v0 * v0 - 2.0));
-        }
+        const double vi = obs.v_inv[i];
         done = done && vi > study.vmin_pu && vi < study.vmax_pu;
       }
-      for (int i = 0; i < m; ++i) {
-        DdpgAgent& agent = agents[static_cast<size_t>(i)];
-        agent.push({v[i], q[i], obs.q[i], reward[i], obs.v_inv[i], done});
+      for (size_t a = 0; a < groups.size(); ++a) {
+        if (!stable) {
+          const int i = groups[a][0];
+          const double vi = obs.v_inv[i], qi = obs.q[i], v0 = obs.v_inv_init[i];
+          reward[static_cast<Eigen::Index>(a)] =
+              -(0.5 * study.cost_c[i] * qi * qi + 0.5 * qi * (vi * vi + v0 * v0 - 2.0));
+        }
+        for (size_t k = 0; k < groups[a].size(); ++k) {
+          const int i = groups[a][k];
+          transition.state[k] = v[i];
+          transition.previous[k] = q[i];
+          transition.action[k] = obs.q[i] / unit;
+          transition.next_state[k] = obs.v_inv[i];
+        }
+        transition.reward = reward[static_cast<Eigen::Index>(a)];
+        transition.done = done;
+        DdpgAgent& agent = agents[a];
+        agent.push(transition);
         if (agent.buffer_size() > options.ddpg.batch) agent.train_step(rng);
       }
       ++point.steps;
@@ -489,9 +609,14 @@ std::unique_ptr<Controller> make_baseline_controller(const Study& study, const T
   }
   if (trained.kind == BaselineKind::kStableDdpg) {
     if (!(trained.max_step > 0.0)) throw InputError("baseline controller: max_step must be > 0");
-    std::vector<MonotoneNet> nets;
-    for (const auto& p : trained.actors) nets.emplace_back(trained.shape, p);
-    return std::make_unique<StableDdpgController>(std::move(nets), trained.max_step);
+    if (!(trained.action_unit_mvar > 0.0))
+      throw InputError("baseline controller: action_unit_mvar must be > 0");
+    std::vector<std::unique_ptr<DdpgActor>> actors;
+    for (const auto& p : trained.actors) {
+      actors.push_back(make_stable_ddpg_actor(MonotoneNet(trained.shape, p), trained.linear_gain));
+    }
+    return std::make_unique<StableDdpgController>(std::move(actors), trained.max_step,
+                                                  trained.action_unit_mvar);
   }
   const Eigen::VectorXd q_min = study.q_min(), q_max = study.q_max();
   std::vector<std::unique_ptr<DdpgActor>> actors;
@@ -505,12 +630,15 @@ std::unique_ptr<Controller> make_baseline_controller(const Study& study, const T
 ControllerFactory baseline_controller_factory(const Study& study, const TrainedBaseline& trained) {
   make_baseline_controller(study, trained);  // reject bad parameters here, not on a worker thread
   return [&study, kind = trained.kind, shape = trained.shape, actors = trained.actors,
-          max_step = trained.max_step, alpha = trained.alpha] {
+          max_step = trained.max_step, unit = trained.action_unit_mvar, gain = trained.linear_gain,
+          alpha = trained.alpha] {
     TrainedBaseline t;
     t.kind = kind;
     t.shape = shape;
     t.actors = actors;
     t.max_step = max_step;
+    t.action_unit_mvar = unit;
+    t.linear_gain = gain;
     t.alpha = alpha;
     return make_baseline_controller(study, t);
   };

@@ -110,6 +110,7 @@ MpcTrainingResult train_pdp(const Study& study, const DiffOpModel& model, const 
     TrainingProgress progress;
     LearningPoint& point = progress.point;
     point.iteration = epoch + 1;
+    point.steps = epoch == 0 ? o.demonstrations * o.demonstration_steps : 0;
     point.training_cost = imitation_loss(model, st.theta, demos, &grad, threads);
     point.gradient_norm = grad.norm();
     if (grad.allFinite()) adam.step(st.theta, grad);

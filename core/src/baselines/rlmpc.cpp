@@ -68,7 +68,7 @@ void MpcValue::accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpMod
 Eigen::VectorXd rlmpc_value_features(const DiffOpModel& model, const DiffOpModel::State& s) {
   const int m = model.num_inverters();
   const std::vector<int>& buses = model.modelled_buses();
-  const std::vector<int> inv = model.study().inverter_buses();
+  const std::vector<int> inv = model.study().inverter_points();
   Eigen::VectorXd phi(1 + 6 * m);
   phi[0] = 1.0;
   for (int i = 0; i < m; ++i) {
@@ -247,7 +247,8 @@ MpcTrainingResult train(const Study& study, const DiffOpModel& model, const Rlmp
     LearningPoint& point = progress.point;
     point.iteration = it + 1;
     Eigen::VectorXd grad = Eigen::VectorXd::Zero(np);
-    const double samples = static_cast<double>(b_count) * study.steps;
+    point.steps = b_count * study.steps;
+    const double samples = point.steps;
     if (method == Method::kTd) {
       for (const auto& s : stats) grad += s.td_gradient;
       // theta <- theta + lr delta dQ/dtheta: Adam minimizes, so it is given the negated direction.

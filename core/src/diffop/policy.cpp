@@ -22,14 +22,24 @@ DiffOpMode parse_diffop_mode(const std::string& text) {
 DiffOpModel::DiffOpModel(const Study& study, const DiffOpStructure& structure)
     : study_(&study), structure_(structure), m_(study.num_inverters()) {
   if (structure.horizon < 1) throw InputError("horizon: expected an integer >= 1");
-  for (int b = 0; b < study.network.num_buses(); ++b) {
-    if (b != study.network.slack.bus) observed_.push_back(b);
+  if (study.three_phase()) {
+    // The monitored node-phases and each action's own point.
+    std::vector<char> modelled(static_cast<size_t>(study.num_points()), 0);
+    for (int p : study.monitored) modelled[static_cast<size_t>(p)] = 1;
+    for (const auto& inv : study.inverters) modelled[static_cast<size_t>(inv.point)] = 1;
+    for (int p = 0; p < study.num_points(); ++p) {
+      if (modelled[static_cast<size_t>(p)]) observed_.push_back(p);
+    }
+  } else {
+    for (int b = 0; b < study.network.num_buses(); ++b) {
+      if (b != study.network.slack.bus) observed_.push_back(b);
+    }
   }
   nobs_ = static_cast<int>(observed_.size());
   for (const auto& inv : study.inverters) {
     int row = -1;
     for (int r = 0; r < nobs_; ++r) {
-      if (observed_[static_cast<size_t>(r)] == inv.bus) row = r;
+      if (observed_[static_cast<size_t>(r)] == inv.point) row = r;
     }
     if (row < 0)
       throw InputError(study.path.string() + ": inverter '" + inv.generator + "' sits on the slack bus");
@@ -40,9 +50,18 @@ DiffOpModel::DiffOpModel(const Study& study, const DiffOpStructure& structure)
     for (int ir : inv_row_) inverter_row = inverter_row || ir == r;
     if (!inverter_row) other_rows_.push_back(r);
   }
+  std::vector<char> monitored(static_cast<size_t>(study.num_points()), 0);
+  for (int p : study.monitored) monitored[static_cast<size_t>(p)] = 1;
+  for (int p : observed_) limited_.push_back(monitored[static_cast<size_t>(p)] != 0);
   num_l_ = m_ * (m_ + 1) / 2;
   num_w_ = static_cast<int>(other_rows_.size()) * m_;
-  ldf_ = grid::lindistflow_sensitivity(study.network, observed_, study.inverter_buses()).dv2_dq;
+  if (study.three_phase()) {
+    // d(|V|^2)/dq = 2 |V| d|V|/dq at the network's own operating point.
+    const ThreePhaseSensitivity s = three_phase_sensitivity(study, observed_);
+    ldf_ = (2.0 * s.vm).asDiagonal() * s.dvm_dq;
+  } else {
+    ldf_ = grid::lindistflow_sensitivity(study.network, observed_, study.inverter_buses()).dv2_dq;
+  }
 }
 
 std::vector<ParameterBlock> DiffOpModel::parameter_layout() const {
@@ -103,8 +122,18 @@ Eigen::VectorXd DiffOpModel::initial_parameters() const {
   const Eigen::MatrixXd x0 = 2.0 * ldf_;
   Eigen::MatrixXd xii(m_, m_);
   for (int i = 0; i < m_; ++i) xii.row(i) = x0.row(inv_row_[static_cast<size_t>(i)]);
-  const Eigen::MatrixXd sym = 0.5 * (xii + xii.transpose()) - kEpsilon * Eigen::MatrixXd::Identity(m_, m_);
-  const Eigen::MatrixXd l = Eigen::LLT<Eigen::MatrixXd>(sym).matrixL();
+  Eigen::MatrixXd sym = 0.5 * (xii + xii.transpose()) - kEpsilon * Eigen::MatrixXd::Identity(m_, m_);
+  Eigen::LLT<Eigen::MatrixXd> llt(sym);
+  if (llt.info() != Eigen::Success) {
+    // Phases coupled through the network need not give a positive definite block (three-phase): start from its
+    // nearest positive definite matrix, the eigenvalues raised to 1 % of the largest.
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(sym);
+    const double floor = 0.01 * std::max(eig.eigenvalues().maxCoeff(), kEpsilon);
+    sym =
+        eig.eigenvectors() * eig.eigenvalues().cwiseMax(floor).asDiagonal() * eig.eigenvectors().transpose();
+    llt.compute(sym);
+  }
+  const Eigen::MatrixXd l = llt.matrixL();
   int idx = 0;
   for (int i = 0; i < m_; ++i) {
     for (int j = 0; j <= i; ++j) theta[idx++] = l(i, j) / kScaleL;
@@ -151,6 +180,8 @@ Eigen::MatrixXd DiffOpModel::band_backoff(const Eigen::VectorXd& theta, double p
     d.col(side) = kScaleD * (theta.segment(o + side * nobs_, nobs_) +
                              phi * theta.segment(o + (2 + side) * nobs_, nobs_));
   }
+  // Three-phase: the back-off only tightens the band, so that a fixed point of the policy is in band.
+  if (study_->three_phase()) d = d.cwiseMax(0.0);
   return d;
 }
 
@@ -216,8 +247,12 @@ void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem&
     }
     const int ro = nobs_ * (k - 1);
     qp.G.block(ro, o, nobs_, m_) = x;
-    qp.lower.segment(ro, nobs_) = lower;
-    qp.upper.segment(ro, nobs_) = upper;
+    for (int r = 0; r < nobs_; ++r) {
+      // A modelled point outside the monitored set (an action's own point) carries no voltage limit.
+      const bool limited = limited_[static_cast<size_t>(r)];
+      qp.lower[ro + r] = limited ? lower[r] : -kInfinity;
+      qp.upper[ro + r] = limited ? upper[r] : kInfinity;
+    }
   }
 }
 
@@ -278,6 +313,13 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
   if (structure_.backoff) {
     // lower = vmin^2 + kScaleD (kappa_lo_a + phi kappa_lo_b) - ..., upper = vmax^2 - kScaleD (kappa_hi_a + ...).
     const int o = backoff_offset();
+    if (study_->three_phase()) {
+      // A back-off held at zero by its floor does not move with its parameters.
+      for (int r = 0; r < nobs_; ++r) {
+        if (theta[o + r] + s.phi * theta[o + 2 * nobs_ + r] < 0.0) dlower[r] = 0.0;
+        if (theta[o + nobs_ + r] + s.phi * theta[o + 3 * nobs_ + r] < 0.0) dupper[r] = 0.0;
+      }
+    }
     dtheta.segment(o, nobs_) += kScaleD * dlower;
     dtheta.segment(o + nobs_, nobs_) -= kScaleD * dupper;
     dtheta.segment(o + 2 * nobs_, nobs_) += s.phi * kScaleD * dlower;

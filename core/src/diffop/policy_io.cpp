@@ -289,17 +289,21 @@ PolicyFile describe_policy(const DiffOpModel& model, const Eigen::VectorXd& thet
   const Study& study = model.study();
   p.study_name = study.name;
   p.study_path = study.path.string();
+  // Points by name: the bus (balanced), bus.phase (three-phase).
+  const auto point_name = [&](int point) {
+    const VoltagePoint& v = study.points[static_cast<size_t>(point)];
+    return v.phase > 0 ? v.bus + "." + std::to_string(v.phase) : v.bus;
+  };
   for (const auto& inv : study.inverters) {
     p.inverters.push_back(inv.generator);
-    p.inverter_buses.push_back(study.network.buses[static_cast<size_t>(inv.bus)].name);
+    p.inverter_buses.push_back(point_name(inv.point));
   }
-  for (int b : model.modelled_buses())
-    p.modelled_buses.push_back(study.network.buses[static_cast<size_t>(b)].name);
+  for (int b : model.modelled_buses()) p.modelled_buses.push_back(point_name(b));
   p.structure = model.structure();
   p.layout = model.parameter_layout();
   p.theta = theta;
   PolicyConditions c;
-  c.network_name = study.network.name;
+  c.network_name = study.network_name();
   c.network_file = study.network_file.filename().string();
   c.network_hash = study.network_hash;
   c.vmin_pu = study.vmin_pu;
@@ -373,8 +377,8 @@ PolicyComparison compare_policy(const PolicyFile& policy, const Study& study) {
   }
   const PolicyConditions& c = *policy.conditions;
   auto differ = [&](const std::string& text) { out.differences.push_back(text); };
-  if (c.network_name != study.network.name) {
-    differ("trained on the network '" + c.network_name + "', the study's is '" + study.network.name + "'");
+  if (c.network_name != study.network_name()) {
+    differ("trained on the network '" + c.network_name + "', the study's is '" + study.network_name() + "'");
   }
   if (c.network_hash != study.network_hash) {
     differ("trained on the network file " + c.network_file + " with content " + c.network_hash +

@@ -10,6 +10,7 @@
 #include "training/random_internal.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/parallel.hpp"
+#include "vvc/core/distributed/bytes.hpp"
 
 namespace vvc::core {
 
@@ -101,6 +102,14 @@ double check_policy_gradient(const DiffOpModel& model, const Eigen::VectorXd& th
   return worst / std::max(1.0, analytic.cwiseAbs().maxCoeff());
 }
 
+/// One scenario's part of an iteration: its term of the gradient sum and its rollouts' costs.
+struct DiffOpTrainer::ScenarioTerms {
+  Eigen::VectorXd gradient;  ///< sum_k sum_t A_{k,t} score_{k,t}
+  Eigen::VectorXd cost;      ///< per draw: sum_t gamma^t F(q_t)
+  Eigen::VectorXd steady;    ///< per draw: F(q_T)
+  long fallback_steps = 0;
+};
+
 /// One environment and one policy solver per rollout thread.
 struct DiffOpTrainer::Workers {
   std::vector<std::unique_ptr<Environment>> envs;
@@ -108,8 +117,12 @@ struct DiffOpTrainer::Workers {
 };
 
 DiffOpTrainer::DiffOpTrainer(const Study& study, const DiffOpModel& model,
-                             const DiffOpTrainingOptions& options)
-    : study_(&study), model_(&model), options_(options), workers_(std::make_unique<Workers>()) {
+                             const DiffOpTrainingOptions& options, const Communicator& communicator)
+    : study_(&study),
+      model_(&model),
+      communicator_(&communicator),
+      options_(options),
+      workers_(std::make_unique<Workers>()) {
   options_.validate();
   split_ = split_training_seeds(study, options_.validation);
   scenarios_ = make_scenarios(study);
@@ -117,9 +130,11 @@ DiffOpTrainer::DiffOpTrainer(const Study& study, const DiffOpModel& model,
     workers_->envs.push_back(std::make_unique<Environment>(study));
     workers_->solvers.push_back(std::make_unique<DiffOpSolver>(model));
   }
-  validator_ = std::make_unique<Validator>(study, split_, options_.validation, options_.threads);
+  validator_ =
+      std::make_unique<Validator>(study, split_, options_.validation, options_.threads, communicator_);
   batch_.resize(static_cast<size_t>(options_.scenarios_per_iteration));
   rollouts_.resize(static_cast<size_t>(options_.scenarios_per_iteration * options_.noise_draws));
+  terms_.resize(static_cast<size_t>(options_.scenarios_per_iteration));
   grad_.resize(model.num_parameters());
 }
 
@@ -137,52 +152,93 @@ void DiffOpTrainer::sample_batch(int iteration) {
 
 void DiffOpTrainer::run_rollouts(const TrainerState& state, int iteration) {
   const int k_count = options_.noise_draws;
-  parallel_for(static_cast<int>(rollouts_.size()), options_.threads, [&](int worker, int j) {
-    const int b = j / k_count;
-    const int k = j % k_count;
-    rollouts_[static_cast<size_t>(j)] =
-        run_rollout(*model_, state.theta, *workers_->envs[static_cast<size_t>(worker)],
-                    *workers_->solvers[static_cast<size_t>(worker)], batch_[static_cast<size_t>(b)],
-                    mix_seed(options_.seed, static_cast<std::uint64_t>(iteration),
-                             static_cast<std::uint64_t>(b) + 2, static_cast<std::uint64_t>(k)),
-                    options_);
-  });
+  const std::vector<std::string> parts =
+      gather_shares(*communicator_, options_.scenarios_per_iteration, [&](int first, int last) {
+        parallel_for((last - first) * k_count, options_.threads, [&](int worker, int i) {
+          const int j = first * k_count + i;
+          const int b = j / k_count;
+          const int k = j % k_count;
+          rollouts_[static_cast<size_t>(j)] =
+              run_rollout(*model_, state.theta, *workers_->envs[static_cast<size_t>(worker)],
+                          *workers_->solvers[static_cast<size_t>(worker)], batch_[static_cast<size_t>(b)],
+                          mix_seed(options_.seed, static_cast<std::uint64_t>(iteration),
+                                   static_cast<std::uint64_t>(b) + 2, static_cast<std::uint64_t>(k)),
+                          options_);
+        });
+        ByteWriter out;
+        for (int b = first; b < last; ++b) {
+          const ScenarioTerms terms = scenario_terms(b);
+          out.put(terms.gradient);
+          out.put(terms.cost);
+          out.put(terms.steady);
+          out.put<std::int64_t>(terms.fallback_steps);
+        }
+        return out.bytes();
+      });
+  int b = 0;
+  for (const std::string& part : parts) {
+    ByteReader in(part);
+    while (!in.done()) {
+      ScenarioTerms& terms = terms_[static_cast<size_t>(b++)];
+      terms.gradient = in.vector();
+      terms.cost = in.vector();
+      terms.steady = in.vector();
+      terms.fallback_steps = in.get<std::int64_t>();
+    }
+  }
+  VVC_ASSERT(b == options_.scenarios_per_iteration);
 }
 
-// Gradient with per-scenario, per-step leave-one-out baselines; summed in a fixed order.
-void DiffOpTrainer::estimate_gradient(LearningPoint& point) {
-  const int b_count = options_.scenarios_per_iteration;
+// Scenario b's term of the gradient, with per-step leave-one-out baselines over its draws; summed in a fixed
+// order.
+DiffOpTrainer::ScenarioTerms DiffOpTrainer::scenario_terms(int b) const {
   const int k_count = options_.noise_draws;
   const int steps = study_->steps;
+  ScenarioTerms terms;
+  terms.gradient = Eigen::VectorXd::Zero(model_->num_parameters());
+  terms.cost.resize(k_count);
+  terms.steady.resize(k_count);
+  Eigen::MatrixXd to_go(k_count, steps);
+  for (int k = 0; k < k_count; ++k) {
+    const Rollout& r = rollouts_[static_cast<size_t>(b * k_count + k)];
+    double acc = 0.0;
+    double cost = 0.0;
+    for (int t = steps - 1; t >= 0; --t) {
+      const double discount = std::pow(study_->discount, t + 1);
+      acc += discount * (r.costs[t] + options_.violation_penalty * r.violations[t]);
+      cost += discount * r.costs[t];
+      to_go(k, t) = acc;
+    }
+    terms.cost[k] = cost;
+    terms.steady[k] = r.costs[steps - 1];
+    terms.fallback_steps += r.fallback_steps;
+  }
+  const Eigen::RowVectorXd total = to_go.colwise().sum();
+  for (int k = 0; k < k_count; ++k) {
+    const Rollout& r = rollouts_[static_cast<size_t>(b * k_count + k)];
+    for (int t = 0; t < steps; ++t) {
+      const double advantage = to_go(k, t) - (total[t] - to_go(k, t)) / (k_count - 1);
+      terms.gradient.noalias() += advantage * r.scores.row(t).transpose();
+    }
+  }
+  return terms;
+}
+
+// The mean over scenarios and draws of the scenarios' terms, summed in scenario order.
+void DiffOpTrainer::estimate_gradient(LearningPoint& point) {
   point.training_cost = 0.0;
   point.training_steady = 0.0;
   grad_.setZero();
-  Eigen::MatrixXd to_go(k_count, steps);
-  for (int b = 0; b < b_count; ++b) {
-    for (int k = 0; k < k_count; ++k) {
-      const Rollout& r = rollouts_[static_cast<size_t>(b * k_count + k)];
-      double acc = 0.0;
-      double cost = 0.0;
-      for (int t = steps - 1; t >= 0; --t) {
-        const double discount = std::pow(study_->discount, t + 1);
-        acc += discount * (r.costs[t] + options_.violation_penalty * r.violations[t]);
-        cost += discount * r.costs[t];
-        to_go(k, t) = acc;
-      }
-      point.training_cost += cost;
-      point.training_steady += r.costs[steps - 1];
-      point.fallback_steps += r.fallback_steps;
+  for (const ScenarioTerms& terms : terms_) {
+    for (Eigen::Index k = 0; k < terms.cost.size(); ++k) {
+      point.training_cost += terms.cost[k];
+      point.training_steady += terms.steady[k];
     }
-    const Eigen::RowVectorXd total = to_go.colwise().sum();
-    for (int k = 0; k < k_count; ++k) {
-      const Rollout& r = rollouts_[static_cast<size_t>(b * k_count + k)];
-      for (int t = 0; t < steps; ++t) {
-        const double advantage = to_go(k, t) - (total[t] - to_go(k, t)) / (k_count - 1);
-        grad_.noalias() += advantage * r.scores.row(t).transpose();
-      }
-    }
+    point.fallback_steps += terms.fallback_steps;
+    grad_ += terms.gradient;
   }
-  const double denom = static_cast<double>(b_count * k_count);
+  const double denom = static_cast<double>(options_.scenarios_per_iteration * options_.noise_draws);
+  point.steps = options_.scenarios_per_iteration * options_.noise_draws * study_->steps;
   grad_ /= denom;
   point.training_cost /= denom;
   point.training_steady /= denom;
@@ -257,14 +313,16 @@ DiffOpTrainingResult DiffOpTrainer::train(TrainingObserver* observer, const Trai
       observer->on_checkpoint(st);
       checkpointed = true;
     }
+    bool stop = false;
     if (observer != nullptr) {
       progress.method = result.summary.method;
       progress.iterations = options_.iterations;
-      if (observer->on_progress(progress) == ObserverAction::kStop && st.iteration < options_.iterations) {
-        result.summary.termination = TrainingTermination::kStoppedByObserver;
-        if (!checkpointed) observer->on_checkpoint(st);
-        break;
-      }
+      stop = observer->on_progress(progress) == ObserverAction::kStop;
+    }
+    if (broadcast_flag(*communicator_, stop) && st.iteration < options_.iterations) {
+      result.summary.termination = TrainingTermination::kStoppedByObserver;
+      if (!checkpointed && observer != nullptr) observer->on_checkpoint(st);
+      break;
     }
   }
   result.theta = st.best_or_last();

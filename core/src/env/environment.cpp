@@ -1,20 +1,33 @@
 #include "vvc/core/env/environment.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace vvc::core {
 
 Environment::Environment(const Study& study)
-    : study_(&study),
-      workspace_(study.network),
-      injections_(study.network.num_buses()),
-      q_next_(study.num_inverters()),
-      q_prev_(Eigen::VectorXd::Zero(study.num_inverters())) {
-  options_.tolerance = 1e-10;
-  options_.compute_flows = false;
-  options_.compute_angles = false;
-  const int n = study.network.num_buses();
+    : study_(&study), q_next_(study.num_inverters()), q_prev_(Eigen::VectorXd::Zero(study.num_inverters())) {
+  const int n = study.num_points();
   const int m = study.num_inverters();
+  if (study.three_phase()) {
+    phase_workspace_ = std::make_unique<grid::ThreePhaseWorkspace>(study.phase_network);
+    for (grid::ThreePhaseOptions* o : {&reset_options_, &step_options_}) {
+      o->power_flow.tolerance = 1e-10;
+      o->voltage_tolerance = 1e-9;
+    }
+    // Frozen: the reset solves as the script leaves the control mode, the steps hold the taps it found.
+    reset_options_.taps =
+        study.regulators == RegulatorMode::kControl ? grid::TapMode::kControl : grid::TapMode::kAsNetwork;
+    step_options_.taps =
+        study.regulators == RegulatorMode::kControl ? grid::TapMode::kControl : grid::TapMode::kFixed;
+    obs_.taps = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(study.phase_network.regulators.size()));
+  } else {
+    workspace_ = std::make_unique<grid::PowerFlowWorkspace>(study.network);
+    injections_ = grid::Injections(study.network.num_buses());
+    options_.tolerance = 1e-10;
+    options_.compute_flows = false;
+    options_.compute_angles = false;
+  }
   obs_.vm.resize(n);
   obs_.v.resize(n);
   obs_.vm_init.resize(n);
@@ -23,28 +36,64 @@ Environment::Environment(const Study& study)
   obs_.v_inv_init.resize(m);
 }
 
-void Environment::solve_and_observe() {
+Environment::~Environment() = default;
+Environment::Environment(Environment&&) noexcept = default;
+Environment& Environment::operator=(Environment&&) noexcept = default;
+
+void Environment::solve_balanced() {
   const grid::Network& net = study_->network;
   injections_.s_const = scenario_->s_const_at(obs_.t);
   for (int i = 0; i < study_->num_inverters(); ++i) {
     injections_.s_const[study_->inverters[static_cast<size_t>(i)].bus] +=
         Complex(0.0, obs_.q[i] / net.base_mva);
   }
-  const auto& res = grid::solve(net, injections_, options_, workspace_);
+  const auto& res = grid::solve(net, injections_, options_, *workspace_);
   last_.power_flow = res.status;
   if (res.converged()) {
     obs_.vm = res.vm;
     obs_.v = res.v;
-  } else if (obs_.t > 0) {
+  }
+}
+
+void Environment::solve_three_phase() {
+  grid::ThreePhaseWorkspace& ws = *phase_workspace_;
+  const Eigen::VectorXcd& elements = scenario_->elements_at(obs_.t);
+  // Every element at reset and along a time series; else only the actions' elements change.
+  if (obs_.t == 0 || !scenario_->element_series.empty()) {
+    for (Eigen::Index e = 0; e < elements.size(); ++e) ws.set_injection(static_cast<int>(e), elements[e]);
+  }
+  for (int i = 0; i < study_->num_inverters(); ++i) {
+    const int e = study_->inverters[static_cast<size_t>(i)].generator_index;
+    ws.set_injection(e, Complex(elements[e].real(), obs_.q[i]));
+  }
+  const grid::ThreePhaseResult& r =
+      grid::solve(study_->phase_network, obs_.t == 0 ? reset_options_ : step_options_, ws);
+  last_.power_flow = r.status;
+  if (!r.converged()) return;
+  for (int k = 0; k < study_->num_points(); ++k) {
+    const VoltagePoint& p = study_->points[static_cast<size_t>(k)];
+    obs_.v[k] = r.v[p.index] / p.base_v;
+    obs_.vm[k] = std::sqrt(std::norm(obs_.v[k]));  // not std::abs: hypot's overflow care costs 4x here
+  }
+  for (Eigen::Index k = 0; k < obs_.taps.size(); ++k) obs_.taps[k] = r.regulators[static_cast<size_t>(k)].tap;
+}
+
+void Environment::solve_and_observe() {
+  if (study_->three_phase()) {
+    solve_three_phase();
+  } else {
+    solve_balanced();
+  }
+  if (last_.power_flow != grid::PowerFlowStatus::kConverged && obs_.t > 0) {
     // No operating point exists for the requested setpoints (e.g. beyond voltage collapse): the plant keeps
     // the previous setpoints and voltages, and the step is reported as a power-flow failure.
     obs_.q = q_prev_;
   }
   for (int i = 0; i < study_->num_inverters(); ++i)
-    obs_.v_inv[i] = obs_.vm[study_->inverters[static_cast<size_t>(i)].bus];
+    obs_.v_inv[i] = obs_.vm[study_->inverters[static_cast<size_t>(i)].point];
   double worst = 0.0;
-  for (Eigen::Index b = 0; b < obs_.vm.size(); ++b) {
-    worst = std::max({worst, study_->vmin_pu - obs_.vm[b], obs_.vm[b] - study_->vmax_pu});
+  for (const int p : study_->monitored) {
+    worst = std::max({worst, study_->vmin_pu - obs_.vm[p], obs_.vm[p] - study_->vmax_pu});
   }
   last_.max_violation = worst;
   last_.in_band = worst <= kBandTolerance;
@@ -52,14 +101,20 @@ void Environment::solve_and_observe() {
 
 const Observation& Environment::reset(const Scenario& scenario) {
   scenario_ = &scenario;
-  injections_.s_current = scenario.base.s_current;
-  injections_.s_impedance = scenario.base.s_impedance;
   obs_.t = 0;
   obs_.q.setZero();
   obs_.vm.setOnes();
-  // Each episode starts from a flat start, so that an episode's numbers do not depend on which episodes the
-  // same worker ran before (results independent of the thread count).
-  workspace_.reset_start();
+  obs_.v.setOnes();
+  // Each episode starts from a flat start (three-phase: the network's taps and powers), so that an episode's
+  // numbers do not depend on which episodes the same worker ran before (results independent of the thread
+  // count).
+  if (study_->three_phase()) {
+    phase_workspace_->reset();
+  } else {
+    injections_.s_current = scenario.base.s_current;
+    injections_.s_impedance = scenario.base.s_impedance;
+    workspace_->reset_start();
+  }
   solve_and_observe();
   reset_ok_ = last_.power_flow == grid::PowerFlowStatus::kConverged;
   obs_.vm_init = obs_.vm;
@@ -76,21 +131,46 @@ double Environment::cost(const Eigen::VectorXd& q, const Eigen::VectorXd& v_inv)
   return f;
 }
 
+double Environment::step_cost() const {
+  if (study_->cost_form == CostForm::kF) return cost(obs_.q, obs_.v_inv);
+  double moves = 0.0;
+  for (Eigen::Index i = 0; i < obs_.q.size(); ++i) moves += std::abs(obs_.q[i] - q_prev_[i]);
+  double violation = 0.0;
+  for (const int p : study_->monitored) {
+    const double above = std::max(obs_.vm[p] - study_->vmax_pu, 0.0);
+    const double below = std::max(study_->vmin_pu - obs_.vm[p], 0.0);
+    violation += above * above + below * below;
+  }
+  return study_->action_weight * moves / study_->action_unit_mvar + study_->violation_weight * violation;
+}
+
 const StepResult& Environment::step(const Eigen::VectorXd& action, StepRule rule, double alpha) {
+  const bool three_phase = study_->three_phase();
+  const Eigen::VectorXcd* elements = three_phase ? &scenario_->elements_at(obs_.t + 1) : nullptr;
   for (int i = 0; i < study_->num_inverters(); ++i) {
     const Inverter& inv = study_->inverters[static_cast<size_t>(i)];
+    double q_min = inv.q_min_mvar;
+    double q_max = inv.q_max_mvar;
+    if (three_phase && inv.s_max_mva > 0.0) {
+      // The rating bounds |q| by what the active output leaves: sqrt(s_max^2 - p^2).
+      const double p = (*elements)[inv.generator_index].real();
+      const double room = std::sqrt(std::max(inv.s_max_mva * inv.s_max_mva - p * p, 0.0));
+      q_min = std::max(q_min, -room);
+      q_max = std::min(q_max, room);
+    }
     const double q = obs_.q[i];
     if (rule == StepRule::kSetpoint) {
-      q_next_[i] = std::clamp(action[i], inv.q_min_mvar, inv.q_max_mvar);
+      q_next_[i] = std::clamp(action[i], q_min, q_max);
     } else {
-      q_next_[i] = q + std::clamp(action[i], alpha * (inv.q_min_mvar - q), alpha * (inv.q_max_mvar - q));
+      q_next_[i] =
+          q + std::clamp(action[i], std::min(0.0, alpha * (q_min - q)), std::max(0.0, alpha * (q_max - q)));
     }
   }
   q_prev_ = obs_.q;
   obs_.q = q_next_;
   ++obs_.t;
   solve_and_observe();
-  last_.cost = cost(obs_.q, obs_.v_inv);
+  last_.cost = step_cost();
   return last_;
 }
 

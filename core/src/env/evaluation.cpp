@@ -5,8 +5,10 @@
 #include <iomanip>
 #include <sstream>
 
+#include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
 #include "vvc/common/parallel.hpp"
+#include "vvc/core/distributed/messages.hpp"
 
 namespace vvc::core {
 
@@ -40,6 +42,7 @@ void record_step(EpisodeTrace* trace, int t, const Observation& obs) {
   if (trace == nullptr) return;
   trace->vm.row(t) = obs.vm.transpose();
   trace->q.row(t) = obs.q.transpose();
+  trace->taps.row(t) = obs.taps.transpose();
 }
 
 }  // namespace
@@ -57,6 +60,7 @@ EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenar
     trace->id = scenario.seed;
     trace->vm.resize(steps + 1, obs.vm.size());
     trace->q.resize(steps + 1, obs.q.size());
+    trace->taps.resize(steps + 1, obs.taps.size());
   }
   record_step(trace, 0, obs);
   controller.reset(obs, scenario);
@@ -83,8 +87,12 @@ EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenar
   }
   rec.steps_to_recover = last_out + 1;
   rec.ends_in_band = last_out < steps;
-  rec.final_vmin = obs.vm.minCoeff();
-  rec.final_vmax = obs.vm.maxCoeff();
+  rec.final_vmin = HUGE_VAL;
+  rec.final_vmax = -HUGE_VAL;
+  for (const int p : env.study().monitored) {
+    rec.final_vmin = std::min(rec.final_vmin, obs.vm[p]);
+    rec.final_vmax = std::max(rec.final_vmax, obs.vm[p]);
+  }
   if (!env.reset_ok()) {
     rec.status = EpisodeStatus::kResetFailed;
   } else if (rec.power_flow_failures > 0 || rec.controller_failures > 0) {
@@ -120,15 +128,62 @@ EvaluationSummary summarize(const std::vector<EpisodeRecord>& episodes, const st
   return s;
 }
 
+namespace {
+
+/// The ranks' shares of the scenarios, each evaluated alone, gathered in id order.
+Evaluation evaluate_shared(const Study& study, const ScenarioSet& scenarios, const ControllerFactory& factory,
+                           const EvaluationOptions& options) {
+  const long traced = std::max(0, options.trace.episodes);
+  const long finals = std::max(0L, options.trace.final_voltages);
+  const std::vector<std::string> parts =
+      gather_shares(*options.communicator, static_cast<int>(options.ids.size()), [&](int first, int last) {
+        EvaluationOptions mine = options;
+        mine.communicator = nullptr;
+        mine.ids = {options.ids.first + first, options.ids.first + last};
+        mine.trace.episodes = static_cast<int>(std::clamp<long>(traced - first, 0, last - first));
+        mine.trace.final_voltages = std::clamp<long>(finals - first, 0, last - first);
+        ByteWriter out;
+        put(out, evaluate(study, scenarios, factory, mine));
+        return out.bytes();
+      });
+  Evaluation out;
+  std::vector<Eigen::MatrixXd> final_blocks;
+  Eigen::Index final_rows = 0;
+  for (const std::string& part : parts) {
+    ByteReader in(part);
+    Evaluation ev;
+    get(in, ev);
+    VVC_ASSERT(in.done());
+    if (out.summary.controller.empty()) out.summary.controller = ev.summary.controller;
+    for (auto& e : ev.episodes) out.episodes.push_back(std::move(e));
+    for (auto& t : ev.traces) out.traces.push_back(std::move(t));
+    final_rows += ev.final_vm.rows();
+    final_blocks.push_back(std::move(ev.final_vm));
+  }
+  out.final_vm.resize(final_rows, study.num_points());
+  Eigen::Index row = 0;
+  for (const auto& block : final_blocks) {
+    if (block.rows() > 0) out.final_vm.middleRows(row, block.rows()) = block;
+    row += block.rows();
+  }
+  out.summary = summarize(out.episodes, out.summary.controller, options.steps);
+  return out;
+}
+
+}  // namespace
+
 Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const ControllerFactory& factory,
                     const EvaluationOptions& options) {
+  if (options.communicator != nullptr && options.communicator->size() > 1) {
+    return evaluate_shared(study, scenarios, factory, options);
+  }
   const int count = static_cast<int>(options.ids.size());
   Evaluation out;
   out.episodes.resize(static_cast<size_t>(count));
   const int traced = std::clamp(options.trace.episodes, 0, count);
   const long finals = std::clamp<long>(options.trace.final_voltages, 0, count);
   out.traces.resize(static_cast<size_t>(traced));
-  out.final_vm.resize(finals, study.network.num_buses());
+  out.final_vm.resize(finals, study.num_points());
   const int threads = std::max(1, std::min(options.threads, count));
   std::vector<std::unique_ptr<Environment>> envs;
   std::vector<std::unique_ptr<Controller>> controllers;
@@ -150,6 +205,38 @@ Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const Cont
   });
   out.summary = summarize(out.episodes, controllers.front()->name(), options.steps);
   return out;
+}
+
+void write_trace_csv(const Study& study, const EpisodeTrace& trace, const std::filesystem::path& path) {
+  const bool three_phase = study.three_phase();
+  std::ostringstream vm, q, taps;
+  vm << std::setprecision(17) << "scenario,step,bus,phase,vm_pu\n";
+  q << std::setprecision(17) << "scenario,step,inverter,bus,phase," << (three_phase ? "q_kvar" : "q_mvar")
+    << "\n";
+  taps << std::setprecision(17) << "scenario,step,regulator,tap_pu\n";
+  const auto phase = [](int p) { return p > 0 ? std::to_string(p) : std::string(); };
+  for (Eigen::Index t = 0; t < trace.vm.rows(); ++t) {
+    for (int p = 0; p < study.num_points(); ++p) {
+      const VoltagePoint& point = study.points[static_cast<size_t>(p)];
+      vm << trace.id << ',' << t << ',' << point.bus << ',' << phase(point.phase) << ',' << trace.vm(t, p)
+         << '\n';
+    }
+    for (int i = 0; i < study.num_inverters(); ++i) {
+      const Inverter& inv = study.inverters[static_cast<size_t>(i)];
+      const std::string& bus = three_phase ? study.phase_network.buses[static_cast<size_t>(inv.bus)].name
+                                           : study.network.buses[static_cast<size_t>(inv.bus)].name;
+      q << trace.id << ',' << t << ',' << inv.generator << ',' << bus << ',' << phase(inv.phase) << ','
+        << trace.q(t, i) * (three_phase ? 1000.0 : 1.0) << '\n';
+    }
+    for (Eigen::Index r = 0; r < trace.taps.cols(); ++r) {
+      taps << trace.id << ',' << t << ',' << study.phase_network.regulators[static_cast<size_t>(r)].name
+           << ',' << trace.taps(t, r) << '\n';
+    }
+  }
+  const std::filesystem::path stem = path.parent_path() / path.stem();
+  write_file_atomically(path.string(), vm.str());
+  write_file_atomically(stem.string() + "_q.csv", q.str());
+  if (trace.taps.cols() > 0) write_file_atomically(stem.string() + "_taps.csv", taps.str());
 }
 
 void write_episodes_csv(const Evaluation& evaluation, const std::string& path) {

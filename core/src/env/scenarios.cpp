@@ -1,6 +1,7 @@
 // The TASRL IEEE 13-bus scenario generator (voltage-control-benchmark.md section 2): for seed s, an MT19937
 // seeded as std::mt19937(s) (= numpy's legacy RandomState(s)) draws the scenario kind (g() & 1) and then the
 // inverters' active powers in a fixed order; all loads are zero.
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -69,9 +70,167 @@ std::unique_ptr<ScenarioSet> make_tasrl13_scenarios(const grid::Network& network
   return std::make_unique<Tasrl13Scenarios>(network);
 }
 
+Eigen::VectorXcd element_injections(const Study& study) {
+  const auto& loads = study.phase_network.loads;
+  Eigen::VectorXcd s(static_cast<Eigen::Index>(loads.size()));
+  for (size_t l = 0; l < loads.size(); ++l) {
+    s[static_cast<Eigen::Index>(l)] = -Complex(loads[l].p_w, loads[l].q_var) * (loads[l].phases / 1e6);
+  }
+  return s;
+}
+
+namespace {
+
+// Stable-DDPG's IEEE 13 ranges (lo, hi) of phases a, b, c: the low-voltage kW are -100 U(lo, hi), the
+// high-voltage kW 100 U(lo, hi).
+constexpr std::array<std::array<double, 6>, 2> kStable13 = {{{2, 4.5, 3, 5, 2, 4}, {3, 5.5, 4.5, 5, 4, 5}}};
+
+// Stable-DDPG's IEEE 123 injection buses in draw order and their ranges (a_lo, a_hi, b_lo, b_hi, c_lo, c_hi) in
+// units of 100 kW, low voltage then high voltage.
+struct Stable123Bus {
+  const char* bus;
+  std::array<double, 6> low, high;
+};
+constexpr std::array<Stable123Bus, 14> kStable123 = {{
+    {"10", {-4, 0, 0, 0, 0, 0}, {5, 8, 0, 0, 0, 0}},
+    {"11", {-4, 0, 0, 0, 0, 0}, {5, 8, 0, 0, 0, 0}},
+    {"16", {0, 0, 0, 0, -4, 0}, {0, 0, 0, 0, 5, 8}},
+    {"20", {0, 2, 0, 0, 0, 0}, {1, 5, 0, 0, 0, 0}},
+    {"33", {-4, 0, 0, 0, 0, 0}, {5, 11, 0, 0, 0, 0}},
+    {"36", {-4, 2, -3, 2, 0, 0}, {3, 5, 5, 10, 3, 5}},
+    {"48", {-5, -2, -8, -5, -8, -5}, {3, 5, 5, 10, 5, 10}},
+    {"59", {0, 0, -10, -5, 0, 0}, {3, 5, 5, 10, 3, 5}},
+    {"66", {-5, -2, -5, 0, -3, 0}, {5, 11, 5, 10, 5, 10}},
+    {"75", {0, 0, 0, 0, -3, 0}, {5, 11, 5, 10, 1, 5}},
+    {"83", {-5, -1, -5, -1, -5, -1}, {5, 10, 5, 10, 1, 5}},
+    {"92", {0, 0, 0, 0, -5, -1}, {5, 10, 5, 10, 5, 10}},
+    {"104", {0, 0, 0, 0, -3, 0}, {1, 5, 1, 5, 1, 5}},
+    {"61", {-5, -1, -5, 0, -5, 0}, {1, 5, 1, 5, 1, 5}},
+}};
+
+class StableDdpgScenarios final : public ScenarioSet {
+ public:
+  StableDdpgScenarios(const Study& study, bool ieee13) : ieee13_(ieee13), base_(element_injections(study)) {
+    if (ieee13) {
+      for (const Inverter& inv : study.inverters)
+        by_phase_[static_cast<size_t>(inv.phase - 1)].push_back(inv.generator_index);
+      return;
+    }
+    for (size_t b = 0; b < kStable123.size(); ++b) {
+      for (const Inverter& inv : study.inverters) {
+        if (study.phase_network.buses[static_cast<size_t>(inv.bus)].name == kStable123[b].bus) {
+          by_bus_phase_[b][static_cast<size_t>(inv.phase - 1)].push_back(inv.generator_index);
+        }
+      }
+    }
+  }
+
+  Scenario make(long id) const override {
+    LegacyMt19937 g(static_cast<std::uint32_t>(id));
+    Scenario s;
+    s.seed = id;
+    s.kind = static_cast<int>(g.next() & 1u);
+    s.label = "seed " + std::to_string(id);
+    s.elements = base_;
+    auto set = [&](const std::vector<int>& elements, double kw) {
+      for (int e : elements) s.elements[e] = Complex(kw / 1000.0, 0.0);
+    };
+    if (ieee13_) {
+      const auto& r = kStable13[static_cast<size_t>(s.kind)];
+      const double sign = s.kind == 0 ? -100.0 : 100.0;
+      for (size_t p = 0; p < 3; ++p) set(by_phase_[p], sign * g.uniform(r[2 * p], r[2 * p + 1]));
+      return s;
+    }
+    for (size_t b = 0; b < kStable123.size(); ++b) {
+      const auto& r = s.kind == 0 ? kStable123[b].low : kStable123[b].high;
+      for (size_t p = 0; p < 3; ++p) set(by_bus_phase_[b][p], 100.0 * g.uniform(r[2 * p], r[2 * p + 1]));
+    }
+    return s;
+  }
+
+  long size() const override { return -1; }
+
+ private:
+  bool ieee13_;
+  Eigen::VectorXcd base_;
+  std::array<std::vector<int>, 3> by_phase_;
+  std::array<std::array<std::vector<int>, 3>, kStable123.size()> by_bus_phase_;
+};
+
+class LoadShapeScenarios final : public ScenarioSet {
+ public:
+  explicit LoadShapeScenarios(const Study& study) : study_(&study), base_(element_injections(study)) {
+    const auto& loads = study.phase_network.loads;
+    for (size_t l = 0; l < loads.size(); ++l) {
+      const int d = loads[l].daily;
+      if (d < 0) continue;
+      const grid::LoadShape& shape = study.phase_network.load_shapes[static_cast<size_t>(d)];
+      if (shape.mult.empty()) {
+        throw InputError(study.network_file.string() + ": LoadShape." + shape.name + " gives no multipliers");
+      }
+      shaped_.push_back(static_cast<int>(l));
+      points_ = std::max(points_, static_cast<long>(shape.mult.size()));
+    }
+    if (shaped_.empty()) {
+      throw InputError(study.network_file.string() +
+                       ": the loadshape scenarios need elements with a daily LoadShape (daily=<shape>), and "
+                       "none has one");
+    }
+  }
+
+  Scenario make(long id) const override {
+    if (id < 0 || id >= points_) {
+      throw InputError("scenario id " + std::to_string(id) + " is outside the " + std::to_string(points_) +
+                       " starting points of the load shapes (ids 0:" + std::to_string(points_) + ")");
+    }
+    Scenario s;
+    s.label = "point " + std::to_string(id);
+    s.elements = base_;
+    const auto& net = study_->phase_network;
+    for (int t = 0; t <= study_->steps; ++t) {
+      Eigen::VectorXcd e = base_;
+      for (int l : shaped_) {
+        const grid::LoadShape& shape =
+            net.load_shapes[static_cast<size_t>(net.loads[static_cast<size_t>(l)].daily)];
+        const auto k = static_cast<size_t>((id + t) % static_cast<long>(shape.mult.size()));
+        const double p = shape.mult[k];
+        const double q = shape.qmult.empty() ? p : shape.qmult[k];
+        e[l] = Complex(base_[l].real() * p, base_[l].imag() * q);
+      }
+      s.element_series.push_back(std::move(e));
+    }
+    s.elements = s.element_series.front();
+    return s;
+  }
+
+  long size() const override { return points_; }
+
+ private:
+  const Study* study_;
+  Eigen::VectorXcd base_;
+  std::vector<int> shaped_;
+  long points_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ScenarioSet> make_stable_ddpg_scenarios(const Study& study, bool ieee13) {
+  return std::make_unique<StableDdpgScenarios>(study, ieee13);
+}
+
+std::unique_ptr<ScenarioSet> make_loadshape_scenarios(const Study& study) {
+  return std::make_unique<LoadShapeScenarios>(study);
+}
+
 std::unique_ptr<ScenarioSet> make_scenarios(const Study& study) {
-  if (study.scenarios.type == "tasrl13") return make_tasrl13_scenarios(study.network);
-  return read_scenario_file(study.scenarios.file, study.network, ScenarioFileLimits{.steps = study.steps});
+  const ScenarioFileLimits limits{.steps = study.steps};
+  const std::string& type = study.scenarios.type;
+  if (type == "tasrl13") return make_tasrl13_scenarios(study.network);
+  if (type == "stable-ddpg-13") return make_stable_ddpg_scenarios(study, true);
+  if (type == "stable-ddpg-123") return make_stable_ddpg_scenarios(study, false);
+  if (type == "loadshape") return make_loadshape_scenarios(study);
+  if (study.three_phase()) return read_element_scenario_file(study.scenarios.file, study, limits);
+  return read_scenario_file(study.scenarios.file, study.network, limits);
 }
 
 }  // namespace vvc::core

@@ -7,8 +7,10 @@
 // injections and the file's entries are counted before anything is allocated for them. The CSV is read line
 // by line, so a huge file is refused without being held in memory, and at most 1 GiB of it is read. The
 // injections at a bus must add up to a finite power in per unit.
+#include <cctype>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -17,6 +19,7 @@
 #include "vvc/common/json_io.hpp"
 #include "vvc/common/numbers.hpp"
 #include "vvc/core/env/scenarios.hpp"
+#include "vvc/grid/powerflow/three_phase.hpp"
 
 namespace vvc::core {
 
@@ -154,6 +157,8 @@ std::vector<std::string> split_csv(const std::string& line) {
   return cells;
 }
 
+bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+
 /// Reads a CSV file one line at a time, refusing a line longer than kMaxCsvLineLength and more than
 /// kMaxInputFileBytes in all (blank lines, which count as no row, too).
 class CsvLines {
@@ -182,6 +187,26 @@ class CsvLines {
     return true;
   }
   int number() const { return number_; }
+  /// Reads the next non-blank line into `cells`: false at the end of the file; an error past `max_rows` data rows
+  /// or when the line has not `columns` cells.
+  bool next_row(size_t columns, long max_rows, std::vector<std::string>& cells) {
+    std::string line;
+    do {
+      if (!next(line)) return false;
+    } while (is_blank(line));
+    if (++rows_ > max_rows) fail("expected at most " + std::to_string(max_rows) + " rows, got more");
+    cells = split_csv(line);
+    if (cells.size() != columns) {
+      fail("expected " + std::to_string(columns) + " columns, got " + std::to_string(cells.size()));
+    }
+    return true;
+  }
+  /// The decimal number in `cell` of `column`, or an error naming both.
+  double number(const std::string& cell, const char* column) const {
+    const auto x = parse_decimal(cell);
+    if (!x) fail(std::string("column ") + column + ": expected a decimal number, got '" + cell + "'");
+    return *x;
+  }
   /// Throws InputError "<file>:<line of the last line read>: <message>".
   [[noreturn]] void fail(const std::string& message) const {
     throw InputError::at_line(source_, number_, message);
@@ -192,9 +217,8 @@ class CsvLines {
   const std::string& source_;
   int number_ = 0;
   std::uintmax_t bytes_ = 0;
+  long rows_ = 0;
 };
-
-bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
 std::vector<Scenario> parse_csv_scenarios(std::istream& in, const std::string& src, const grid::Network& net,
                                           const ScenarioFileLimits& limits) {
@@ -212,28 +236,14 @@ std::vector<Scenario> parse_csv_scenarios(std::istream& in, const std::string& s
   std::map<std::string, size_t> index;
   InjectionBudget budget(limits.max_injections);
   const BusIndex buses = grid::bus_indices(net);
-  long rows = 0;
-  while (lines.next(line)) {
-    if (is_blank(line)) continue;
-    if (++rows > limits.max_injections) {
-      lines.fail("expected at most " + std::to_string(limits.max_injections) + " rows, got more");
-    }
-    const auto cells = split_csv(line);
-    if (cells.size() != header.size()) {
-      lines.fail("expected " + std::to_string(header.size()) + " columns, got " +
-                 std::to_string(cells.size()));
-    }
-    const auto number = [&](const std::string& cell, const char* column) {
-      const auto x = parse_decimal(cell);
-      if (!x) lines.fail(std::string("column ") + column + ": expected a decimal number, got '" + cell + "'");
-      return *x;
-    };
+  std::vector<std::string> cells;
+  while (lines.next_row(header.size(), limits.max_injections, cells)) {
     const size_t c = series ? 1 : 0;
     const auto bus = buses.find(cells[c + 1]);
     if (bus == buses.end()) lines.fail("unknown bus '" + cells[c + 1] + "'");
     const int b = bus->second;
-    const Complex s(number(cells[c + 2], "p_mw") / net.base_mva,
-                    number(cells[c + 3], "q_mvar") / net.base_mva);
+    const Complex s(lines.number(cells[c + 2], "p_mw") / net.base_mva,
+                    lines.number(cells[c + 3], "q_mvar") / net.base_mva);
     long step = 0;
     if (series) {
       const auto parsed = parse_integer(cells[1], 0, limits.steps - 1);
@@ -273,7 +283,191 @@ bool is_json_file(const std::filesystem::path& path) {
   return ext == ".json";
 }
 
+/// The power elements a scenario entry names: the element itself, or the single-phase elements a study made of
+/// a named inverter ("PVSystem.pv1" -> pvsystem.pv1_1, _2, _3).
+std::vector<int> elements_named(const grid::MultiphaseNetwork& net, const std::string& name) {
+  std::vector<int> out;
+  const int exact = grid::find_power_element(net, name);
+  if (exact >= 0) return {exact};
+  std::string wanted;
+  for (char c : name) wanted += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (size_t l = 0; l < net.loads.size(); ++l) {
+    const std::string& n = net.loads[l].name;
+    if (n.size() == wanted.size() + 2 && n.compare(0, wanted.size(), wanted) == 0 &&
+        n[wanted.size()] == '_' && n.back() >= '1' && n.back() <= '3') {
+      out.push_back(static_cast<int>(l));
+    }
+  }
+  return out;
+}
+
+/// One entry of an element scenario: kW and kvar (each optional: the other keeps its value) or a multiplier
+/// of the script's power; a kW or kvar of an element split over phases is split equally.
+struct ElementEntry {
+  std::vector<int> elements;
+  std::optional<double> kw, kvar, mult;
+};
+
+void apply_entry(const ElementEntry& e, const Eigen::VectorXcd& script, Eigen::VectorXcd& s,
+                 const grid::MultiphaseNetwork& net) {
+  const double share = 1.0 / static_cast<double>(e.elements.size());
+  for (int l : e.elements) {
+    // kW and kvar are the element's own: consumption for a load (stored under its bare name), generation for a
+    // PV system or generator (stored as pvsystem.<name>, generator.<name>).
+    const double sign = net.loads[static_cast<size_t>(l)].name.find('.') == std::string::npos ? -1.0 : 1.0;
+    if (e.mult) s[l] = script[l] * *e.mult;
+    if (e.kw) s[l].real(sign * *e.kw * share / 1000.0);
+    if (e.kvar) s[l].imag(sign * *e.kvar * share / 1000.0);
+  }
+}
+
+ElementEntry json_entry(const JsonNode& f, const grid::MultiphaseNetwork& net) {
+  f.allow_only({"element", "kw", "kvar", "mult"});
+  ElementEntry e;
+  const JsonNode name = f.at("element");
+  e.elements = elements_named(net, name.string());
+  if (e.elements.empty()) name.fail("unknown power element '" + name.string() + "'");
+  if (const auto kw = f.find("kw")) e.kw = kw->number();
+  if (const auto kvar = f.find("kvar")) e.kvar = kvar->number();
+  if (const auto mult = f.find("mult")) {
+    if (e.kw || e.kvar) mult->fail("give kw and kvar, or mult, not both");
+    e.mult = mult->number();
+  }
+  if (!e.kw && !e.kvar && !e.mult) f.fail("an entry needs kw, kvar or mult");
+  return e;
+}
+
+std::vector<Scenario> parse_json_element_scenarios(const std::string& text, const std::string& src,
+                                                   const Study& study, const ScenarioFileLimits& limits) {
+  const grid::MultiphaseNetwork& net = study.phase_network;
+  const Eigen::VectorXcd script = element_injections(study);
+  const long width = static_cast<long>(net.loads.size());
+  const JsonDocument document(text, src, JsonLimits{static_cast<size_t>(limits.max_injections)});
+  const JsonNode root = document.root();
+  root.allow_only({"format", "version", "scenarios"});
+  root.expect_format("vvc.scenarios", 1);
+  const JsonNode list = root.at("scenarios");
+  const std::vector<JsonNode> entries = list.elements();
+  if (entries.empty()) list.fail_expected("at least one scenario");
+  InjectionBudget budget(limits.max_injections);
+  std::vector<Scenario> out;
+  for (size_t k = 0; k < entries.size(); ++k) {
+    const JsonNode& f = entries[k];
+    f.allow_only({"name", "elements", "series"});
+    const auto elements = f.find("elements");
+    const auto series = f.find("series");
+    if (!elements && !series) f.fail("a scenario needs \"elements\" or \"series\"");
+    if (!budget.take(width)) f.fail(budget.exceeded());
+    Scenario s;
+    const auto name = f.find("name");
+    s.label = name ? name->string() : "scenario " + std::to_string(k);
+    s.elements = script;
+    if (elements) {
+      for (const JsonNode& e : elements->elements()) apply_entry(json_entry(e, net), script, s.elements, net);
+    }
+    if (series) {
+      const std::vector<JsonNode> steps = series->elements();
+      if (steps.empty()) series->fail("a time series needs at least one step");
+      if (steps.size() > static_cast<size_t>(limits.steps) + 1) {
+        series->fail("expected at most " + std::to_string(limits.steps + 1) +
+                     " steps (the reset and the study's steps per episode), got " +
+                     std::to_string(steps.size()));
+      }
+      if (!budget.take(static_cast<long>(steps.size()) * width)) series->fail(budget.exceeded());
+      for (const JsonNode& step : steps) {
+        Eigen::VectorXcd st = s.elements;
+        for (const JsonNode& e : step.elements()) apply_entry(json_entry(e, net), script, st, net);
+        s.element_series.push_back(std::move(st));
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<Scenario> parse_csv_element_scenarios(std::istream& in, const std::string& src,
+                                                  const Study& study, const ScenarioFileLimits& limits) {
+  const grid::MultiphaseNetwork& net = study.phase_network;
+  const Eigen::VectorXcd script = element_injections(study);
+  const long width = static_cast<long>(net.loads.size());
+  CsvLines lines(in, src);
+  std::string line;
+  std::vector<std::string> header;
+  while (header.empty() && lines.next(line)) {
+    if (!is_blank(line)) header = split_csv(line);
+  }
+  using Header = std::vector<std::string>;
+  const bool series = !header.empty() && header.size() > 1 && header[1] == "step";
+  const bool mult = !header.empty() && header.back() == "mult";
+  const Header expected =
+      series ? (mult ? Header{"scenario", "step", "element", "mult"}
+                     : Header{"scenario", "step", "element", "kw", "kvar"})
+             : (mult ? Header{"scenario", "element", "mult"} : Header{"scenario", "element", "kw", "kvar"});
+  if (header != expected) {
+    lines.fail(
+        "expected the header 'scenario,element,kw,kvar', 'scenario,step,element,kw,kvar', "
+        "'scenario,element,mult' or 'scenario,step,element,mult'");
+  }
+  std::vector<Scenario> out;
+  std::map<std::string, size_t> index;
+  InjectionBudget budget(limits.max_injections);
+  std::vector<std::string> cells;
+  while (lines.next_row(header.size(), limits.max_injections, cells)) {
+    const size_t c = series ? 1 : 0;
+    ElementEntry e;
+    e.elements = elements_named(net, cells[c + 1]);
+    if (e.elements.empty()) lines.fail("unknown power element '" + cells[c + 1] + "'");
+    if (mult) {
+      e.mult = lines.number(cells[c + 2], "mult");
+    } else {
+      e.kw = lines.number(cells[c + 2], "kw");
+      e.kvar = lines.number(cells[c + 3], "kvar");
+    }
+    long step = -1;
+    if (series) {
+      const auto parsed = parse_integer(cells[1], 0, limits.steps);
+      if (!parsed) {
+        lines.fail("column step: expected an integer from 0 (the reset) to " + std::to_string(limits.steps) +
+                   " (the study's steps per episode), got '" + cells[1] + "'");
+      }
+      step = static_cast<long>(*parsed);
+    }
+    auto [it, inserted] = index.try_emplace(cells[0], out.size());
+    if (inserted) {
+      if (!budget.take(width)) lines.fail(budget.exceeded());
+      Scenario s;
+      s.label = cells[0];
+      s.elements = script;
+      out.push_back(std::move(s));
+    }
+    Scenario& sc = out[it->second];
+    if (!series) {
+      apply_entry(e, script, sc.elements, net);
+      continue;
+    }
+    const auto missing = step + 1 - static_cast<long>(sc.element_series.size());
+    if (missing > 0) {
+      if (!budget.take(missing * width)) lines.fail(budget.exceeded());
+      sc.element_series.resize(static_cast<size_t>(step + 1), script);
+    }
+    apply_entry(e, script, sc.element_series[static_cast<size_t>(step)], net);
+  }
+  if (out.empty()) throw InputError(src + ": the file holds no scenario");
+  return out;
+}
+
 }  // namespace
+
+std::unique_ptr<ScenarioSet> read_element_scenario_file(const std::filesystem::path& path, const Study& study,
+                                                        const ScenarioFileLimits& limits) {
+  if (is_json_file(path)) {
+    return std::make_unique<FileScenarios>(
+        parse_json_element_scenarios(read_text_file(path), path.string(), study, limits), path.string());
+  }
+  std::ifstream in = open_input_file(path);
+  return std::make_unique<FileScenarios>(parse_csv_element_scenarios(in, path.string(), study, limits),
+                                         path.string());
+}
 
 std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
                                                 const grid::Network& network,

@@ -1,6 +1,8 @@
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -11,6 +13,8 @@
 #include "vvc/core/env/scenarios.hpp"
 #include "vvc/core/env/study.hpp"
 #include "vvc/grid/io/case_io.hpp"
+#include "vvc/grid/io/opendss.hpp"
+#include "vvc/grid/powerflow/three_phase.hpp"
 
 namespace vvc::core {
 
@@ -52,43 +56,29 @@ Eigen::VectorXd Study::q_max() const {
   return q;
 }
 
+std::vector<int> Study::inverter_points() const {
+  std::vector<int> out;
+  for (const auto& inv : inverters) out.push_back(inv.point);
+  return out;
+}
+
 std::vector<int> Study::inverter_buses() const {
   std::vector<int> buses;
   for (const auto& inv : inverters) buses.push_back(inv.bus);
   return buses;
 }
 
-Study parse_study(const std::string& text, const std::filesystem::path& source) {
-  const std::string src = source.string();
-  const JsonDocument document(text, src);
-  const JsonNode root = document.root();
-  root.allow_only({"format", "version", "name", "network", "inverters", "voltage_band", "cost", "scenarios",
-                   "steps", "discount", "evaluation_seeds", "training_seeds"});
-  root.expect_format("vvc.study", 1);
+namespace {
 
-  Study study;
-  study.path = source;
-  const auto name = root.find("name");
-  study.name = name ? name->string() : source.parent_path().filename().string();
-  const JsonNode network = root.at("network");
-  const std::filesystem::path network_path = source.parent_path() / network.string();
-  try {
-    study.network = grid::read_case(network_path);
-    study.network_file = grid::resolve_case_path(network_path);
-    study.network_hash = content_hash(read_text_file(study.network_file));
-  } catch (const InputError& e) {
-    network.fail(e.what());
-  }
+bool is_opendss(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".dss";
+}
 
-  const JsonNode band = root.at("voltage_band");
-  band.allow_only({"vmin_pu", "vmax_pu"});
-  study.vmin_pu = band.at("vmin_pu").number(greater_than(0.0));
-  study.vmax_pu = band.at("vmax_pu").number();
-  if (!(study.vmin_pu < study.vmax_pu)) band.fail_expected("vmin_pu < vmax_pu");
-
-  const JsonNode inverters = root.at("inverters");
-  const std::vector<JsonNode> inverter_nodes = inverters.elements();
-  if (inverter_nodes.empty()) inverters.fail_expected("at least one inverter");
+/// The balanced study's inverters: a generator of the case, or a bus (its first generator, else a new one).
+void read_balanced_inverters(const JsonNode& inverters, const std::filesystem::path& network_path,
+                             Study& study) {
   // Indices by name and the first generator of each bus, so that a study of many inverters reads in linear time.
   std::unordered_map<std::string, int> generator_of_name;
   std::unordered_map<int, int> generator_at_bus;
@@ -98,7 +88,7 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
   }
   const std::unordered_map<std::string, int> bus_of_name = grid::bus_indices(study.network);
   std::unordered_set<int> listed;
-  for (const JsonNode& f : inverter_nodes) {
+  for (const JsonNode& f : inverters.elements()) {
     f.allow_only({"generator", "bus", "q_min_mvar", "q_max_mvar", "s_max_mva"});
     Inverter inv;
     if (const auto generator = f.find("generator")) {
@@ -123,6 +113,7 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
       inv.generator = study.network.generators[static_cast<size_t>(inv.generator_index)].name;
     }
     inv.bus = study.network.generators[static_cast<size_t>(inv.generator_index)].bus;
+    inv.point = inv.bus;
     if (inv.bus == study.network.slack.bus) {
       f.fail("inverter '" + inv.generator + "' sits on the slack bus '" +
              study.network.buses[static_cast<size_t>(inv.bus)].name +
@@ -136,23 +127,292 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
       f.fail("inverter '" + inv.generator + "' is listed twice");
     study.inverters.push_back(inv);
   }
+}
+
+constexpr const char* kPhaseLetters = "abc";
+
+std::string lower_text(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+/// A single-phase wye element of a power element (a PVSystem or Generator), or the whole element when it
+/// has one phase.
+grid::PhaseLoad phase_of(const grid::PhaseLoad& element, int k) {
+  grid::PhaseLoad one = element;
+  one.phases = 1;
+  one.nodes = {element.nodes[static_cast<size_t>(k)], element.nodes.back()};
+  return one;
+}
+
+/// The three-phase study's inverters, each phase an action on its own single-phase element: an existing
+/// PVSystem or Generator of the script (split into one element per phase), or a bus and phases (a new
+/// single-phase model-1 Generator per phase, wye to ground, at the bus's base voltage, named
+/// generator.<name>_<n>). Limits in kvar per phase, or an apparent-power rating in kVA per phase.
+void read_three_phase_inverters(const JsonNode& inverters, const std::filesystem::path& network_path,
+                                Study& study) {
+  grid::MultiphaseNetwork& net = study.phase_network;
+  std::vector<grid::PhaseLoad> split;  // replaces the named elements, keeping the others in order
+  std::vector<char> named(net.loads.size(), 0);
+  std::vector<JsonNode> nodes = inverters.elements();
+  std::vector<std::vector<grid::PhaseLoad>> created(nodes.size());
+  std::vector<Inverter> templates(nodes.size());
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    const JsonNode& f = nodes[k];
+    f.allow_only({"element", "bus", "phases", "name", "q_min_kvar", "q_max_kvar", "s_max_kva"});
+    Inverter& inv = templates[k];
+    const bool has_q = f.has("q_min_kvar") || f.has("q_max_kvar");
+    if (has_q) {
+      inv.q_min_mvar = f.at("q_min_kvar").number() / 1000.0;
+      inv.q_max_mvar = f.at("q_max_kvar").number() / 1000.0;
+      if (inv.q_min_mvar > inv.q_max_mvar) f.at("q_min_kvar").fail("q_min_kvar exceeds q_max_kvar");
+    }
+    if (const auto s_max = f.find("s_max_kva")) {
+      inv.s_max_mva = s_max->number(greater_than(0.0)) / 1000.0;
+      if (!has_q) {
+        inv.q_min_mvar = -inv.s_max_mva;
+        inv.q_max_mvar = inv.s_max_mva;
+      }
+    } else if (!has_q) {
+      f.fail("an inverter needs q_min_kvar and q_max_kvar, or s_max_kva");
+    }
+    if (const auto element = f.find("element")) {
+      if (f.has("bus") || f.has("phases") || f.has("name"))
+        f.fail("an inverter is an element, or a bus with phases, not both");
+      const std::string name = lower_text(element->string());
+      if (name.rfind("pvsystem.", 0) != 0 && name.rfind("generator.", 0) != 0) {
+        element->fail("'" + element->string() +
+                      "' is not a PV system or a generator: an inverter is an element PVSystem.<name> or "
+                      "Generator.<name> of the script");
+      }
+      const int index = grid::find_power_element(net, name);
+      if (index < 0) element->fail("unknown element '" + element->string() + "' in " + network_path.string());
+      if (named[static_cast<size_t>(index)]) f.fail("inverter '" + element->string() + "' is listed twice");
+      named[static_cast<size_t>(index)] = 1;
+      const grid::PhaseLoad& e = net.loads[static_cast<size_t>(index)];
+      if (e.connection != grid::Connection::kWye) {
+        element->fail("'" + element->string() +
+                      "' is connected in delta: per-phase control needs a wye-connected element");
+      }
+      for (int p = 0; p < e.phases; ++p) {
+        grid::PhaseLoad one = phase_of(e, p);
+        if (e.phases > 1) one.name = e.name + "_" + std::to_string(p + 1);
+        created[k].push_back(std::move(one));
+      }
+      continue;
+    }
+    const JsonNode bus_node = f.at("bus");
+    const int b = net.find_bus(lower_text(bus_node.string()));
+    if (b < 0) bus_node.fail("unknown bus '" + bus_node.string() + "' in " + network_path.string());
+    const grid::PhaseBus& bus = net.buses[static_cast<size_t>(b)];
+    if (!(bus.base_kv_ll > 0.0)) {
+      bus_node.fail("bus '" + bus.name +
+                    "' has no voltage base (the script needs Set voltagebases and CalcV)");
+    }
+    const JsonNode phases = f.at("phases");
+    const std::string letters = lower_text(phases.string());
+    if (letters.empty()) phases.fail_expected("phases such as \"abc\", \"bc\" or \"a\"");
+    const std::string name = f.has("name") ? f.at("name").string() : "inv" + bus.name;
+    for (size_t c = 0; c < letters.size(); ++c) {
+      const char* at = std::strchr(kPhaseLetters, letters[c]);
+      if (letters[c] == '\0' || at == nullptr || letters.find(letters[c]) != c)
+        phases.fail_expected("phases from a, b and c, each at most once");
+      const int number = static_cast<int>(at - kPhaseLetters) + 1;
+      const int node = bus.node_of(number);
+      if (node < 0) {
+        std::string present;
+        for (int n : bus.node_numbers) {
+          if (n >= 1 && n <= 3) present += kPhaseLetters[n - 1];
+        }
+        phases.fail("bus '" + bus.name + "' has no phase " + std::string(1, letters[c]) + " (it has " +
+                    (present.empty() ? std::string("none") : present) + ")");
+      }
+      grid::PhaseLoad g;
+      g.name = "generator." + lower_text(name) + "_" + std::to_string(number);
+      g.connection = grid::Connection::kWye;
+      g.phases = 1;
+      g.nodes = {node, grid::kGroundNode};
+      g.model = 1;
+      g.v_base_v = grid::node_base_volts(net, node);
+      g.vminpu = 0.9;  // OpenDSS Generator defaults
+      g.vmaxpu = 1.1;
+      g.vlowpu = 0.0;
+      if (grid::find_power_element(net, g.name) >= 0) f.fail("an element '" + g.name + "' exists already");
+      created[k].push_back(std::move(g));
+    }
+  }
+  for (size_t l = 0; l < net.loads.size(); ++l) {
+    if (!named[l]) split.push_back(net.loads[l]);
+  }
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    for (grid::PhaseLoad& one : created[k]) {
+      for (const grid::PhaseLoad& other : split) {
+        if (other.name == one.name) nodes[k].fail("inverter '" + one.name + "' is listed twice");
+      }
+      Inverter inv = templates[k];
+      inv.generator = one.name;
+      inv.generator_index = static_cast<int>(split.size());
+      const int node = one.nodes.front();
+      inv.bus = net.nodes[static_cast<size_t>(node)].bus;
+      inv.phase = net.nodes[static_cast<size_t>(node)].number;
+      study.inverters.push_back(inv);
+      split.push_back(std::move(one));
+    }
+  }
+  net.loads = std::move(split);
+}
+
+/// Every node of the network, bus by bus in circuit order and phase by phase, and which the band monitors.
+void read_points(const std::optional<JsonNode>& monitored, Study& study) {
+  const grid::MultiphaseNetwork& net = study.phase_network;
+  std::vector<int> point_of_node(static_cast<size_t>(net.num_nodes()), -1);
+  std::vector<std::vector<int>> bus_points(net.buses.size());
+  for (size_t b = 0; b < net.buses.size(); ++b) {
+    const grid::PhaseBus& bus = net.buses[b];
+    for (size_t k = 0; k < bus.nodes.size(); ++k) {
+      if (!(bus.base_kv_ll > 0.0)) {
+        throw InputError(study.network_file.string() + ": bus '" + bus.name +
+                         "' has no voltage base: a study needs every bus's (Set voltagebases and CalcV)");
+      }
+      const int node = bus.nodes[k];
+      point_of_node[static_cast<size_t>(node)] = study.num_points();
+      bus_points[b].push_back(study.num_points());
+      study.points.push_back({bus.name, bus.node_numbers[k], node, grid::node_base_volts(net, node)});
+    }
+  }
+  for (Inverter& inv : study.inverters) {
+    const int node = study.phase_network.loads[static_cast<size_t>(inv.generator_index)].nodes.front();
+    inv.point = point_of_node[static_cast<size_t>(node)];
+  }
+  std::vector<char> chosen(study.points.size(), 0);
+  auto choose_bus = [&](size_t b) {
+    for (int p : bus_points[b]) chosen[static_cast<size_t>(p)] = 1;
+  };
+  if (!monitored || (monitored->is_string() && monitored->string() == "all")) {
+    std::fill(chosen.begin(), chosen.end(), 1);
+  } else if (monitored->is_string()) {
+    if (monitored->one_of({"all", "inverter buses"}) == "inverter buses") {
+      for (const Inverter& inv : study.inverters) choose_bus(static_cast<size_t>(inv.bus));
+    }
+  } else {
+    for (const JsonNode& bus : monitored->elements()) {
+      const int b = net.find_bus(lower_text(bus.string()));
+      if (b < 0) bus.fail("unknown bus '" + bus.string() + "' in " + study.network_file.string());
+      choose_bus(static_cast<size_t>(b));
+    }
+    if (monitored->elements().empty()) monitored->fail_expected("at least one bus");
+  }
+  for (size_t p = 0; p < chosen.size(); ++p) {
+    if (chosen[p]) study.monitored.push_back(static_cast<int>(p));
+  }
+}
+
+}  // namespace
+
+Study parse_study(const std::string& text, const std::filesystem::path& source) {
+  const std::string src = source.string();
+  const JsonDocument document(text, src);
+  const JsonNode root = document.root();
+  root.allow_only({"format", "version", "name", "network", "inverters", "voltage_band", "cost", "scenarios",
+                   "steps", "discount", "evaluation_seeds", "training_seeds", "monitored", "regulators"});
+  root.expect_format("vvc.study", 1);
+
+  Study study;
+  study.path = source;
+  const auto name = root.find("name");
+  study.name = name ? name->string() : source.parent_path().filename().string();
+  const JsonNode network = root.at("network");
+  const std::filesystem::path network_path = source.parent_path() / network.string();
+  study.kind = is_opendss(network_path) ? NetworkKind::kThreePhase : NetworkKind::kBalanced;
+  try {
+    if (study.three_phase()) {
+      study.network_file = network_path;
+      study.phase_network = grid::read_opendss(network_path).network;
+    } else {
+      study.network = grid::read_case(network_path);
+      study.network_file = grid::resolve_case_path(network_path);
+    }
+    study.network_hash = content_hash(read_text_file(study.network_file));
+  } catch (const InputError& e) {
+    network.fail(e.what());
+  }
+  if (!study.three_phase()) {
+    for (const char* key : {"monitored", "regulators"}) {
+      if (const auto node = root.find(key)) {
+        node->fail("a field of three-phase studies (whose network is an OpenDSS script)");
+      }
+    }
+  }
+
+  const JsonNode band = root.at("voltage_band");
+  band.allow_only({"vmin_pu", "vmax_pu"});
+  study.vmin_pu = band.at("vmin_pu").number(greater_than(0.0));
+  study.vmax_pu = band.at("vmax_pu").number();
+  if (!(study.vmin_pu < study.vmax_pu)) band.fail_expected("vmin_pu < vmax_pu");
+
+  const JsonNode inverters = root.at("inverters");
+  if (inverters.elements().empty()) inverters.fail_expected("at least one inverter");
+  if (study.three_phase()) {
+    read_three_phase_inverters(inverters, network_path, study);
+    read_points(root.find("monitored"), study);
+    if (const auto regulators = root.find("regulators")) {
+      study.regulators = regulators->choice<RegulatorMode>(
+          {{"frozen", RegulatorMode::kFrozen}, {"control", RegulatorMode::kControl}});
+    }
+  } else {
+    read_balanced_inverters(inverters, network_path, study);
+    for (int b = 0; b < study.network.num_buses(); ++b) {
+      study.points.push_back({study.network.buses[static_cast<size_t>(b)].name, 0, b, 1.0});
+      study.monitored.push_back(b);
+    }
+  }
+  const int m = study.num_inverters();
+  const std::string actions = study.three_phase() ? "inverter phase" : "inverter";
 
   const JsonNode cost = root.at("cost");
-  cost.allow_only({"c"});
-  const JsonNode c = cost.at("c");
-  const std::vector<double> weights = c.numbers(at_least(0.0));
-  if (weights.size() != inverter_nodes.size()) {
-    c.fail("expected " + std::to_string(inverter_nodes.size()) + " weights (one per inverter), got " +
-           std::to_string(weights.size()));
+  cost.allow_only({"form", "c", "action_weight", "violation_weight", "action_unit_kvar"});
+  if (const auto form = cost.find("form")) {
+    study.cost_form = form->choice<CostForm>({{"f", CostForm::kF}, {"stable-ddpg", CostForm::kStableDdpg}});
   }
-  study.cost_c = Eigen::Map<const Eigen::VectorXd>(weights.data(), static_cast<Eigen::Index>(weights.size()));
+  if (study.cost_form == CostForm::kF) {
+    for (const char* key : {"action_weight", "violation_weight", "action_unit_kvar"}) {
+      if (const auto node = cost.find(key)) node->fail("a field of the cost form \"stable-ddpg\"");
+    }
+  } else {
+    if (const auto w = cost.find("action_weight")) study.action_weight = w->number(at_least(0.0));
+    if (const auto w = cost.find("violation_weight")) study.violation_weight = w->number(at_least(0.0));
+    if (const auto u = cost.find("action_unit_kvar"))
+      study.action_unit_mvar = u->number(greater_than(0.0)) / 1000.0;
+  }
+  const auto c = study.cost_form == CostForm::kF ? std::optional<JsonNode>(cost.at("c")) : cost.find("c");
+  if (c) {
+    std::vector<double> weights;
+    if (c->is_number()) {
+      weights.assign(static_cast<size_t>(m), c->number(at_least(0.0)));
+    } else {
+      weights = c->numbers(at_least(0.0));
+    }
+    if (weights.size() != static_cast<size_t>(m)) {
+      c->fail("expected " + std::to_string(m) + " weights (one per " + actions + "), got " +
+              std::to_string(weights.size()));
+    }
+    study.cost_c =
+        Eigen::Map<const Eigen::VectorXd>(weights.data(), static_cast<Eigen::Index>(weights.size()));
+  } else {
+    study.cost_c = Eigen::VectorXd::Constant(m, kDefaultPolicyWeight);
+  }
 
   const JsonNode scenarios = root.at("scenarios");
   scenarios.allow_only({"type", "path"});
-  study.scenarios.type = scenarios.at("type").one_of({"tasrl13", "file"});
+  const JsonNode type = scenarios.at("type");
+  study.scenarios.type = study.three_phase()
+                             ? type.one_of({"file", "loadshape", "stable-ddpg-13", "stable-ddpg-123"})
+                             : type.one_of({"tasrl13", "file"});
   if (study.scenarios.type == "file") {
     study.scenarios.file = source.parent_path() / scenarios.at("path").string();
   }
+  const bool generator =
+      study.scenarios.type == "tasrl13" || study.scenarios.type.rfind("stable-ddpg", 0) == 0;
 
   if (const auto steps = root.find("steps")) study.steps = steps->integer(1, kMaxStudySteps);
   if (const auto discount = root.find("discount")) {
@@ -164,9 +424,12 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
   if (const auto seeds = root.find("training_seeds")) {
     study.training_seeds = parse_seed_range(seeds->string(), src + ": " + seeds->path());
   }
-  if (study.scenarios.type == "file") {
-    // Scenario ids of a file are its rows: both ranges default to the whole file and must stay inside it.
+  if (!generator) {
+    // Scenario ids of a file or a load shape are its rows or points: both ranges default to all of them and
+    // must stay inside.
     const long count = make_scenarios(study)->size();
+    const std::string what = study.scenarios.type == "file" ? study.scenarios.file.filename().string()
+                                                            : std::string("the load shapes");
     for (auto [key, range] : {std::pair{"evaluation_seeds", &study.evaluation_seeds},
                               std::pair{"training_seeds", &study.training_seeds}}) {
       const auto node = root.find(key);
@@ -174,8 +437,8 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
         *range = SeedRange{0, count};
       } else if (range->last > count) {
         node->fail("the range " + std::to_string(range->first) + ":" + std::to_string(range->last) +
-                   " lies outside the " + std::to_string(count) + " scenarios of " +
-                   study.scenarios.file.filename().string() + " (ids 0:" + std::to_string(count) + ")");
+                   " lies outside the " + std::to_string(count) + " scenarios of " + what +
+                   " (ids 0:" + std::to_string(count) + ")");
       }
     }
   }

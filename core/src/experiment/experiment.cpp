@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "vvc/common/errors.hpp"
+#include "vvc/core/distributed/messages.hpp"
 #include "vvc/core/reference/registry.hpp"
 
 namespace vvc::core::experiment {
@@ -16,11 +17,16 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-/// Forwards progress to the caller's observer and writes the checkpoints of a DiffOP run.
+const Communicator& communicator_of(const Communicator* communicator) {
+  return communicator != nullptr ? *communicator : serial_communicator();
+}
+
+/// Forwards progress to the caller's observer and writes the checkpoints of a DiffOP run (rank 0 only, on a
+/// distributed run).
 class CheckpointWriter final : public TrainingObserver {
  public:
-  CheckpointWriter(TrainingObserver* inner, std::filesystem::path file, PolicyFile meta)
-      : inner_(inner), file_(std::move(file)), meta_(std::move(meta)) {}
+  CheckpointWriter(TrainingObserver* inner, std::filesystem::path file, PolicyFile meta, bool writes)
+      : inner_(inner), file_(writes ? std::move(file) : std::filesystem::path()), meta_(std::move(meta)) {}
   ObserverAction on_progress(const TrainingProgress& progress) override {
     return inner_ != nullptr ? inner_->on_progress(progress) : ObserverAction::kContinue;
   }
@@ -77,7 +83,9 @@ const std::vector<MethodInfo>& methods() {
       {Method::kTasrl, "TASRL", "tasrl", TrainingUnit::kEpisode,
        "DDPG on the safe gradient flow with monotone networks (per-inverter agents)"},
       {Method::kStableDdpg, "Stable-DDPG", "stable-ddpg", TrainingUnit::kEpisode,
-       "DDPG with monotone networks and a bounded step (per-inverter agents)"},
+       "DDPG with monotone networks and a bounded step (per-inverter agents; per-bus agents over their "
+       "phases "
+       "on three-phase studies)"},
       {Method::kRlmpcDpg, "RLMPC-DPG", "rlmpc-dpg", TrainingUnit::kIteration,
        "the policy QP as an MPC, deterministic policy gradient with a compatible advantage"},
       {Method::kPdp, "PDP(Offline)", "pdp-offline", TrainingUnit::kEpoch,
@@ -119,16 +127,23 @@ std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::
                                                  TrainingObserver* observer) {
   EvaluationOptions eo = options;
   if (serial) eo.threads = 1;
-  if (observer == nullptr) return evaluate(study, *make_scenarios(study), factory, eo);
+  const Communicator& communicator = communicator_of(options.communicator);
+  if (observer == nullptr && communicator.size() == 1)
+    return evaluate(study, *make_scenarios(study), factory, eo);
   const auto start = std::chrono::steady_clock::now();
   const auto scenarios = make_scenarios(study);
   const long total = options.ids.size();
-  // Blocks of scenarios between reports: one per thread for the slow (Ipopt) controllers, eight otherwise.
-  const long block = static_cast<long>(eo.threads) * (serial ? 1 : 8);
+  // Blocks of scenarios between reports: one per thread and rank for the slow (Ipopt) controllers, eight
+  // otherwise. Every rank runs the same blocks; rank 0's observer decides whether to go on.
+  const long block = static_cast<long>(eo.threads) * (serial ? 1 : 8) * communicator.size();
   EvaluationProgress progress{name, 0, total, 0.0, nullptr, nullptr};
-  if (observer->on_evaluation(progress) == ObserverAction::kStop) return std::nullopt;
+  const auto stop_requested = [&] {
+    const bool stop = observer != nullptr && observer->on_evaluation(progress) == ObserverAction::kStop;
+    return broadcast_flag(communicator, stop);
+  };
+  if (stop_requested()) return std::nullopt;
   Evaluation out;
-  out.final_vm.resize(std::clamp<long>(options.trace.final_voltages, 0, total), study.network.num_buses());
+  out.final_vm.resize(std::clamp<long>(options.trace.final_voltages, 0, total), study.num_points());
   for (long done = 0; done < total;) {
     EvaluationOptions part = eo;
     part.ids = {options.ids.first + done, options.ids.first + std::min(total, done + block)};
@@ -143,14 +158,14 @@ std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::
     if (done == total) break;
     progress.done = done;
     progress.seconds = seconds_since(start);
-    if (observer->on_evaluation(progress) == ObserverAction::kStop) return std::nullopt;
+    if (stop_requested()) return std::nullopt;
   }
   out.summary = summarize(out.episodes, out.summary.controller, options.steps);
   progress.done = total;
   progress.seconds = seconds_since(start);
   progress.summary = &out.summary;
   progress.evaluation = &out;
-  observer->on_evaluation(progress);
+  if (observer != nullptr) observer->on_evaluation(progress);
   return out;
 }
 
@@ -161,43 +176,53 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
   request.pdp.threads = request.threads;
   TrainResult result;
   result.method = request.method;
-  if (request.resume && request.method != Method::kDiffOpStep && request.method != Method::kDiffOpTraj) {
-    throw InputError("resume: only DiffOP runs checkpoint and resume, not " +
-                     method_info(request.method).name);
-  }
-  // Bad options, a training range too small and unknown reference names fail before any work.
-  switch (request.method) {
-    case Method::kDiffOpStep:
-    case Method::kDiffOpTraj:
-      request.diffop.validate();
-      break;
-    case Method::kTasrl:
-    case Method::kStableDdpg:
-      request.ddpg.validate();
-      break;
-    case Method::kRlmpcDpg:
-    case Method::kRlmpcTd:
-      request.rlmpc.validate();
-      break;
-    case Method::kPdp:
-      request.pdp.validate();
-      break;
-  }
+  // Bad options, a training range too small and unknown reference names fail before any work (on every rank).
+  const Communicator& communicator = communicator_of(request.communicator);
   std::optional<DiffOpTrainer> diffop;
-  if (is_diffop_form(request.method)) {
-    result.model = std::make_shared<const DiffOpModel>(study, structure_of(study, request));
-  }
-  const SeedSplit split = split_training_seeds(study, validation_of(request));
-  if (request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj) {
-    diffop.emplace(study, *result.model, request.diffop);
-  }
+  SeedSplit split;
   std::vector<const ControllerEntry*> references;
-  for (const auto& name : request.references) references.push_back(&find_controller(name));
+  agree_on_inputs(communicator, [&] {
+    if (request.resume && request.method != Method::kDiffOpStep && request.method != Method::kDiffOpTraj) {
+      throw InputError("resume: only DiffOP runs checkpoint and resume, not " +
+                       method_info(request.method).name);
+    }
+    switch (request.method) {
+      case Method::kDiffOpStep:
+      case Method::kDiffOpTraj:
+        request.diffop.validate();
+        break;
+      case Method::kTasrl:
+      case Method::kStableDdpg:
+        request.ddpg.validate();
+        break;
+      case Method::kRlmpcDpg:
+      case Method::kRlmpcTd:
+        request.rlmpc.validate();
+        break;
+      case Method::kPdp:
+        request.pdp.validate();
+        break;
+    }
+    if (study.three_phase() && request.method == Method::kPdp) {
+      throw InputError(
+          "PDP(Offline) is not available on three-phase studies (its imitation of the limit controller is "
+          "validated on the balanced benchmark only)");
+    }
+    if (is_diffop_form(request.method)) {
+      result.model = std::make_shared<const DiffOpModel>(study, structure_of(study, request));
+    }
+    split = split_training_seeds(study, validation_of(request));
+    if (request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj) {
+      diffop.emplace(study, *result.model, request.diffop, communicator);
+    }
+    for (const auto& name : request.references) references.push_back(&find_controller(name, study));
+  });
 
   EvaluationOptions on_validation;
   on_validation.ids = split.validation;
   on_validation.steps = study.steps;
   on_validation.threads = request.threads;
+  on_validation.communicator = request.communicator;
   for (const ControllerEntry* entry : references) {
     auto ev = evaluate_with_progress(study, entry->name, entry->factory(study), entry->serial, on_validation,
                                      observer);
@@ -214,7 +239,7 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
       PolicyFile meta = describe_policy(*result.model, result.model->initial_parameters());
       meta.training = request.diffop;
       meta.training.validation.scenarios = static_cast<int>(split.validation.size());
-      CheckpointWriter writer(observer, request.checkpoint_file, meta);
+      CheckpointWriter writer(observer, request.checkpoint_file, meta, communicator.rank() == 0);
       DiffOpTrainingResult r = diffop->train(&writer, request.resume ? &*request.resume : nullptr);
       result.theta = std::move(r.theta);
       result.summary = std::move(r.summary);
@@ -251,6 +276,7 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
     eo.steps = study.steps;
     eo.threads = request.threads;
     eo.trace = request.evaluation_trace;
+    eo.communicator = request.communicator;
     result.evaluation = evaluate_with_progress(study, method_info(request.method).name,
                                                result.controller(study), false, eo, observer);
   }
@@ -276,35 +302,38 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, Trai
   EvaluateResult result;
   result.seeds = request.seeds ? *request.seeds : study.evaluation_seeds;
   result.steps = request.steps > 0 ? request.steps : study.steps;
-  if (request.threads < 1)
-    throw InputError("threads: expected an integer >= 1, got " + std::to_string(request.threads));
-  // Resolve every name and policy before the first evaluation: bad input fails at once.
+  // Resolve every name and policy before the first evaluation: bad input fails at once (on every rank).
   std::vector<const ControllerEntry*> entries;
-  for (const auto& name : request.controllers) entries.push_back(&find_controller(name));
   std::vector<std::shared_ptr<const DiffOpModel>> models;
-  for (const auto& input : request.policies) {
-    auto model = std::make_shared<const DiffOpModel>(study, input.policy.structure);
-    check_policy_matches(input.policy, *model, input.source);
-    models.push_back(std::move(model));
-    const PolicyComparison comparison = compare_policy(input.policy, study);
-    if (!comparison.recorded) {
-      result.warnings.push_back(
-          input.source +
-          ": a version-1 policy records neither its network nor the band, limits and cost "
-          "it was trained for; they were not compared with the study's");
+  agree_on_inputs(communicator_of(request.communicator), [&] {
+    if (request.threads < 1)
+      throw InputError("threads: expected an integer >= 1, got " + std::to_string(request.threads));
+    for (const auto& name : request.controllers) entries.push_back(&find_controller(name, study));
+    for (const auto& input : request.policies) {
+      auto model = std::make_shared<const DiffOpModel>(study, input.policy.structure);
+      check_policy_matches(input.policy, *model, input.source);
+      models.push_back(std::move(model));
+      const PolicyComparison comparison = compare_policy(input.policy, study);
+      if (!comparison.recorded) {
+        result.warnings.push_back(
+            input.source +
+            ": a version-1 policy records neither its network nor the band, limits and cost "
+            "it was trained for; they were not compared with the study's");
+      }
+      if (request.strict && !comparison.differences.empty()) {
+        std::string text;
+        for (const auto& d : comparison.differences) text += (text.empty() ? "" : "; ") + d;
+        throw InputError(input.source + ": " + text + " (--strict)");
+      }
+      for (const auto& d : comparison.differences) result.warnings.push_back(input.source + ": " + d);
     }
-    if (request.strict && !comparison.differences.empty()) {
-      std::string text;
-      for (const auto& d : comparison.differences) text += (text.empty() ? "" : "; ") + d;
-      throw InputError(input.source + ": " + text + " (--strict)");
-    }
-    for (const auto& d : comparison.differences) result.warnings.push_back(input.source + ": " + d);
-  }
+  });
   EvaluationOptions eo;
   eo.ids = result.seeds;
   eo.steps = result.steps;
   eo.threads = request.threads;
   eo.trace = request.trace;
+  eo.communicator = request.communicator;
   auto add = [&](const std::string& name, const ControllerFactory& factory, bool serial) {
     auto ev = evaluate_with_progress(study, name, factory, serial, eo, observer);
     if (!ev) {
@@ -331,7 +360,7 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, Trai
   return result;
 }
 
-TrainRequest table_request(const Study& study, Method method, bool quick, int threads) {
+TrainRequest table_request(Method method, bool quick, int threads) {
   TrainRequest r;
   r.method = method;
   r.threads = threads;
@@ -349,13 +378,32 @@ TrainRequest table_request(const Study& study, Method method, bool quick, int th
     r.pdp.validation = {1, 4};
   }
   // The DDPG baselines: their reference budgets and seed 1, a held-out evaluation every 25 episodes for the
-  // learning curve (it draws no random numbers, so the trained actors are the same as without it) on the last
-  // 50 training seeds; episodes train on the seeds before them, in order.
+  // learning curve (it draws no random numbers, so the trained actors are the same as without it) on the same
+  // validation seeds as every other method, so that the curves share one scale; episodes train on the seeds
+  // after them, in order.
   r.ddpg = method == Method::kTasrl ? default_tasrl_options() : default_stable_ddpg_options();
-  const int held_out = quick ? 4 : 50;
-  r.ddpg.validation.every = quick ? 1 : 25;
-  r.ddpg.validation.seeds = SeedRange{study.training_seeds.last - held_out, study.training_seeds.last};
+  r.ddpg.validation = quick ? ValidationOptions{1, 4} : ValidationOptions{25, r.diffop.validation.scenarios};
   if (quick) r.ddpg.episodes = 3;
+  return r;
+}
+
+TrainRequest table_request(const Study& study, Method method, bool quick, int threads) {
+  TrainRequest r = table_request(method, quick, threads);
+  if (method == Method::kStableDdpg) {
+    BaselineOptions o = default_stable_ddpg_options(study);
+    o.episodes = r.ddpg.episodes;
+    o.validation = r.ddpg.validation;
+    r.ddpg = o;
+  }
+  return r;
+}
+
+CompareRequest comparison_request(const Study& study) {
+  CompareRequest r;
+  if (study.three_phase()) {
+    r.references = {"zero", "voltvar", "linear", "limit", "limit-band"};
+    r.methods = {Method::kDiffOpStep, Method::kDiffOpTraj, Method::kStableDdpg};
+  }
   return r;
 }
 
@@ -368,8 +416,17 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
   eo.ids = result.seeds;
   eo.steps = study.steps;
   eo.threads = request.threads;
+  eo.communicator = request.communicator;
+  // A three-phase study compares what runs on it: the references without the balanced-only ones (nlp-ac), the
+  // methods without PDP.
   std::vector<const ControllerEntry*> entries;
-  for (const auto& name : request.references) entries.push_back(&find_controller(name));
+  agree_on_inputs(communicator_of(request.communicator), [&] {
+    for (const auto& name : request.references) {
+      const ControllerEntry& entry = find_controller(name);
+      if (study.three_phase() && !entry.three_phase) continue;
+      entries.push_back(&entry);
+    }
+  });
   for (const ControllerEntry* entry : entries) {
     auto ev = evaluate_with_progress(study, entry->name, entry->factory(study), entry->serial, eo, observer);
     if (!ev) {
@@ -378,19 +435,45 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
     }
     result.rows.push_back({entry->name, false, ev->summary, LearningPoint::kNone});
   }
+  std::vector<Method> methods;
   for (Method method : request.methods) {
-    TrainRequest tr = table_request(study, method, request.quick, request.threads);
-    tr.evaluation_seeds = result.seeds;
-    TrainResult trained = train(study, tr, observer);
-    result.trainings.push_back(trained.summary);
-    if (!trained.evaluation) {
-      result.stopped = true;
-      return result;
-    }
-    trained.evaluation->summary.controller = method_info(method).name;
-    result.rows.push_back(
-        {method_info(method).name, true, trained.evaluation->summary, trained.summary.seconds});
+    if (!(study.three_phase() && method == Method::kPdp)) methods.push_back(method);
   }
+  // Each rank trains and evaluates its share of the methods alone; the summaries are gathered in method order.
+  const std::vector<std::string> parts = gather_shares(
+      communicator_of(request.communicator), static_cast<int>(methods.size()), [&](int first, int last) {
+        ByteWriter out;
+        for (int i = first; i < last; ++i) {
+          TrainRequest tr =
+              table_request(study, methods[static_cast<size_t>(i)], request.quick, request.threads);
+          tr.evaluation_seeds = result.seeds;
+          const TrainResult trained = train(study, tr, observer);
+          put(out, trained.summary);
+          out.put(trained.evaluation.has_value());
+          if (trained.evaluation) put(out, trained.evaluation->summary);
+        }
+        return out.bytes();
+      });
+  size_t i = 0;
+  for (const std::string& part : parts) {
+    ByteReader in(part);
+    while (!in.done()) {
+      const Method method = methods[i++];
+      TrainingSummary summary;
+      get(in, summary);
+      std::optional<EvaluationSummary> evaluation;
+      if (in.get<bool>()) get(in, evaluation.emplace());
+      if (result.stopped) continue;
+      result.trainings.push_back(summary);
+      if (!evaluation) {
+        result.stopped = true;
+        continue;
+      }
+      evaluation->controller = method_info(method).name;
+      result.rows.push_back({method_info(method).name, true, *evaluation, summary.seconds});
+    }
+  }
+  VVC_ASSERT(i == methods.size());
   return result;
 }
 

@@ -2,6 +2,8 @@
 #include "vvc/core/reference/limit.hpp"
 
 #include "reference/ac_nlp.hpp"
+#include "reference/phase_nlp.hpp"
+#include "vvc/common/errors.hpp"
 
 namespace vvc::core {
 
@@ -13,11 +15,14 @@ const char* to_string(LimitStatus status) {
       return "power flow at q = 0 not converged";
     case LimitStatus::kNotSolved:
       return "not solved";
+    case LimitStatus::kInfeasible:
+      return "infeasible";
   }
   return "unknown";
 }
 
 LimitSolution solve_limit(const Study& study, const Scenario& scenario, bool voltage_band, int step) {
+  if (study.three_phase()) return detail::solve_phase_limit(study, scenario, voltage_band, step);
   const int m = study.num_inverters();
   LimitSolution out;
   out.q = Eigen::VectorXd::Zero(m);
@@ -89,7 +94,17 @@ class LimitController final : public Controller {
 
 }  // namespace
 
+void check_limit_options(const Study& study, const LimitOptions& options) {
+  if (options.per_step && study.cost_form == CostForm::kStableDdpg) {
+    throw InputError(
+        std::string(options.voltage_band ? "limit-band-per-step" : "limit-per-step") +
+        ": the study's Stable-DDPG cost charges every move, so a best q per step is no bound; on "
+        "this study use limit or limit-band (the best constant q)");
+  }
+}
+
 std::unique_ptr<Controller> make_limit_controller(const Study& study, const LimitOptions& options) {
+  check_limit_options(study, options);
   return std::make_unique<LimitController>(study, options);
 }
 

@@ -10,6 +10,7 @@ namespace {
 
 template <bool kBand, bool kPerStep>
 ControllerFactory limit_factory(const Study& study) {
+  check_limit_options(study, LimitOptions{kBand, kPerStep});
   return [&study] { return make_limit_controller(study, LimitOptions{kBand, kPerStep}); };
 }
 
@@ -24,6 +25,13 @@ const std::vector<ControllerEntry>& controller_registry() {
       {"voltvar", "IEEE 1547-2018 Volt-VAR curve (category B), each inverter on its own bus voltage", false,
        [](const Study& study) -> ControllerFactory {
          return [&study] { return make_voltvar_controller(study); };
+       }},
+      {"linear",
+       "Stable-DDPG's linear policy: q -= clip(1 MVar/pu x (distance beyond [vmin + 0.02, vmax - 0.02]), "
+       "+-50 kvar) per step, on each inverter (phase)'s own voltage",
+       false,
+       [](const Study& study) -> ControllerFactory {
+         return [&study] { return make_linear_droop_controller(study); };
        }},
       {"gradient-flow", "safe gradient flow u = -(c q + v^2 - 1) through the clamp alpha = 0.5", false,
        [](const Study& study) -> ControllerFactory {
@@ -49,7 +57,8 @@ const std::vector<ControllerEntry>& controller_registry() {
        true,
        [](const Study& study) -> ControllerFactory {
          return [&study] { return make_nlp_policy_controller(study); };
-       }},
+       },
+       false},
   };
   return entries;
 }
@@ -65,6 +74,22 @@ const ControllerEntry& find_controller(const std::string& name) {
     if (e.name == name) return e;
   }
   throw InputError("unknown controller '" + name + "' (expected one of: " + controller_names() + ")");
+}
+
+const ControllerEntry& find_controller(const std::string& name, const Study& study) {
+  const ControllerEntry& entry = find_controller(name);
+  if (study.three_phase() && !entry.three_phase) {
+    throw InputError("controller '" + name +
+                     "' is not available on three-phase studies (it solves the balanced AC " +
+                     "power flow); these are: " + [&] {
+                       std::string out;
+                       for (const auto& e : controller_registry()) {
+                         if (e.three_phase) out += (out.empty() ? "" : ", ") + e.name;
+                       }
+                       return out;
+                     }());
+  }
+  return entry;
 }
 
 }  // namespace vvc::core

@@ -94,8 +94,9 @@ SeedSplit split_training_seeds(const Study& study, const ValidationOptions& opti
 }
 
 Validator::Validator(const Study& study, const SeedSplit& split, const ValidationOptions& options,
-                     int threads)
+                     int threads, const Communicator* communicator)
     : study_(&study), scenarios_(make_scenarios(study)), options_(options) {
+  evaluation_.communicator = communicator;
   evaluation_.ids = split.validation;
   evaluation_.steps = options.steps > 0 ? options.steps : study.steps;
   evaluation_.threads = threads;

@@ -23,6 +23,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "feeder_view.hpp"
 #include "main_window.hpp"
 #include "vvc/grid/io/opendss.hpp"
 #include "vvc/grid/powerflow/three_phase.hpp"
@@ -135,6 +136,52 @@ class DssGuiTest : public QObject {
     QVERIFY(tip611.contains("phase c:"));
     QVERIFY(!tip611.contains("phase a:"));
     QVERIFY(!tip611.contains("phase b:"));
+
+    // Phase selector: each bus takes the colour of the phase |V| chosen, computed here from the solver's
+    // result; a bus without that phase is grey. The lowest and highest phase differ somewhere on this
+    // unbalanced feeder, which the worst phase alone would hide.
+    vvc::gui::DssFeederView* diagram = w.dss_feeder_view();
+    QCOMPARE(diagram->phase_selector()->count(), 6);
+    QVERIFY(diagram->phase_selector()->isVisible());
+    using vvc::gui::PhaseView;
+    auto ref_vm = [&](int b, int number) {
+      const int node = net.buses[static_cast<size_t>(b)].node_of(number);
+      return node < 0 ? std::nan("") : std::abs(ref.v[node]) / vvc::grid::node_base_volts(net, node);
+    };
+    int differing = 0;
+    int grey_c = 0;
+    for (PhaseView v : {PhaseView::kLowest, PhaseView::kHighest, PhaseView::kWorst, PhaseView::kA,
+                        PhaseView::kB, PhaseView::kC}) {
+      diagram->phase_selector()->setCurrentIndex(diagram->phase_selector()->findData(static_cast<int>(v)));
+      QCOMPARE(diagram->phase_view(), v);
+      for (int b = 0; b < diagram->bus_count(); ++b) {
+        double lo = std::nan(""), hi = std::nan(""), worst = std::nan("");
+        for (int number : net.buses[static_cast<size_t>(b)].node_numbers) {
+          const double vm = ref_vm(b, number);
+          if (!std::isfinite(vm)) continue;
+          if (!(vm >= lo)) lo = vm;
+          if (!(vm <= hi)) hi = vm;
+          if (!(std::abs(vm - 1.0) <= std::abs(worst - 1.0))) worst = vm;
+        }
+        const double expected = v == PhaseView::kLowest    ? lo
+                                : v == PhaseView::kHighest ? hi
+                                : v == PhaseView::kWorst   ? worst
+                                : v == PhaseView::kA       ? ref_vm(b, 1)
+                                : v == PhaseView::kB       ? ref_vm(b, 2)
+                                                           : ref_vm(b, 3);
+        const QColor colour =
+            std::isfinite(expected) ? vvc::gui::voltage_colour(expected, 0.95, 1.05) : QColor(200, 200, 200);
+        QCOMPARE(diagram->bus_colour(b), colour);
+        if (v == PhaseView::kLowest && vvc::gui::voltage_colour(hi, 0.95, 1.05) != colour) ++differing;
+        if (v == PhaseView::kC && !std::isfinite(expected)) ++grey_c;
+      }
+    }
+    QVERIFY(differing > 0);
+    QVERIFY(grey_c > 0);  // 652 has phase a only
+    diagram->set_phase_view(PhaseView::kLowest);
+    QDir().mkpath(kShots);
+    QVERIFY(w.grab().save(kShots + "/dss-ieee13-lowest-phase.png"));
+    diagram->set_phase_view(PhaseView::kWorst);
 
     // Training is for studies: the panel is disabled and says why.
     QVERIFY(!w.panel()->isEnabled());

@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <limits>
 
 #include "main_window.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
@@ -150,6 +151,9 @@ class GuiTest : public QObject {
     QVERIFY(w.last_error().contains("json_truncated.json"));
     QVERIFY(!w.open_path(kSource + "/no/such/file.json"));
     QVERIFY(w.last_error().contains("no such file"));
+    // A three-phase study is refused with a message, not opened half-way.
+    QVERIFY(!w.open_path(kSource + "/cases/ieee13_3p"));
+    QVERIFY2(w.last_error().contains("three-phase study"), qPrintable(w.last_error()));
     // A good file after bad ones still opens.
     QVERIFY(w.open_path(kStudy));
   }
@@ -205,7 +209,9 @@ class GuiTest : public QObject {
     QVERIFY(w.policy() == nullptr);
     QCOMPARE(w.panel()->evaluations()->rowCount(), 1);
     QCOMPARE(w.panel()->evaluations()->item(0, 0)->text(), QStringLiteral("gradient-flow"));
-    QCOMPARE(w.panel()->evaluations()->item(0, 5)->text(), QStringLiteral("8"));
+    const long first = w.document()->study->training_seeds.first;  // the validation seeds: the first 8
+    QCOMPARE(w.panel()->evaluations()->item(0, 1)->text(),
+             QStringLiteral("validation\n%1:%2").arg(first).arg(first + 8));
     w.plots()->refresh();
     QVERIFY(w.plots()->curve().empty());  // no training curve: nothing was trained
     QCOMPARE(w.plots()->traces().size(), size_t{4});
@@ -301,6 +307,88 @@ class GuiTest : public QObject {
     for (int i = 0; i < 3; ++i) QCOMPARE(plots->reactive_plot()->graph(i)->dataCount(), steps + 1);
     QCOMPARE(plots->profile_plot()->graphCount(), 3);
     for (int k = 0; k < 3; ++k) QCOMPARE(plots->profile_plot()->graph(k)->dataCount(), 13);
+
+    // Training curve: transient cost on the left axis, steady state on the right, each zoomed to its validation
+    // points; the zero controller's 0 lies far above costs near -7, so the left axis leaves it out and its
+    // label sits at the top edge, marked as beyond it.
+    QCustomPlot* curve_plot = plots->curve_plot();
+    QCOMPARE(curve_plot->graph(2)->valueAxis(), curve_plot->yAxis);
+    QCOMPARE(curve_plot->graph(3)->valueAxis(), curve_plot->yAxis2);
+    QVERIFY(curve_plot->yAxis2->visible());
+    for (const auto& p : plots->curve()) {
+      if (!p.validated()) continue;
+      QVERIFY(curve_plot->yAxis->range().contains(p.validation_transient));
+      QVERIFY(curve_plot->yAxis2->range().contains(p.validation_steady));
+    }
+    QVERIFY2(curve_plot->yAxis->range().size() < 1.0,
+             qPrintable(QString("left axis spans %1").arg(curve_plot->yAxis->range().size())));
+    QCOMPARE(plots->reference_labels().size(), 3);
+    const QStringList reference_names{"zero", "gradient-flow", "limit"};
+    for (int i = 0; i < 3; ++i) {
+      const QString text = plots->reference_labels()[i]->text();
+      QVERIFY2(text.contains(reference_names[i]), qPrintable(text));
+      const double value = curve_plot->graph(4 + i)->data()->at(0)->value;
+      QVERIFY(text.contains(QString::number(value, 'f', 3)));
+      // At the right end of its line, or at the left end of the edge the line lies beyond.
+      if (curve_plot->yAxis->range().contains(value)) {
+        QCOMPARE(plots->reference_labels()[i]->position->coords().x(), 1.0);
+        QCOMPARE(plots->reference_labels()[i]->position->coords().y(), value);
+      } else {
+        QCOMPARE(plots->reference_labels()[i]->position->coords().x(), 0.0);
+        QVERIFY(text.startsWith(value > curve_plot->yAxis->range().upper ? QChar(0x25B2) : QChar(0x25BC)));
+      }
+    }
+    QVERIFY(!curve_plot->yAxis->range().contains(0.0));
+    QVERIFY(plots->reference_labels()[0]->text().startsWith(QChar(0x25B2)));
+
+    // Transient |V|: one legend entry per bus, named by the bus, beside the axes; hovering a line names its
+    // bus; a legend click hides a bus.
+    QCustomPlot* voltage = plots->voltage_plot();
+    const auto& buses = w.document()->study->network.buses;
+    QCOMPARE(voltage->legend->itemCount(), 13);
+    for (int b = 0; b < 13; ++b) {
+      QCOMPARE(voltage->graph(b)->name(), QString::fromStdString(buses[static_cast<size_t>(b)].name));
+      QVERIFY(voltage->legend->hasItemWithPlottable(voltage->graph(b)));
+    }
+    QVERIFY(!voltage->legend->outerRect().intersects(voltage->axisRect()->rect()));
+    const int end_step = steps / 2;  // inside the axis rect (the last step lies on its right edge)
+    int top = 0;                     // the highest line at that step: no other line above it
+    for (int b = 1; b < 13; ++b) {
+      if (voltage->graph(b)->data()->at(end_step)->value > voltage->graph(top)->data()->at(end_step)->value)
+        top = b;
+    }
+    const double top_value = voltage->graph(top)->data()->at(end_step)->value;
+    const QPointF at = voltage->graph(top)->coordsToPixels(end_step, top_value);
+    const QString hover = vvc::gui::hover_text(voltage, at);
+    // It names the top bus, or another whose line passes through the same pixel.
+    const QString named = hover.section(':', 0, 0);
+    bool same_pixel = false;
+    for (int b = 0; b < 13; ++b) {
+      if (voltage->graph(b)->name() == named) {
+        same_pixel = std::abs(voltage->graph(b)
+                                  ->coordsToPixels(end_step, voltage->graph(b)->data()->at(end_step)->value)
+                                  .y() -
+                              at.y()) < 1.0;
+      }
+    }
+    QVERIFY2(same_pixel, qPrintable(hover));
+    QVERIFY2(hover.contains(QStringLiteral("step %1").arg(end_step)), qPrintable(hover));
+    emit voltage->legendClick(voltage->legend, voltage->legend->itemWithPlottable(voltage->graph(top)),
+                              nullptr);
+    QVERIFY(!voltage->graph(top)->visible());
+    QVERIFY(!vvc::gui::hover_text(voltage, at).startsWith(voltage->graph(top)->name() + ":"));
+    emit voltage->legendClick(voltage->legend, voltage->legend->itemWithPlottable(voltage->graph(top)),
+                              nullptr);
+    QVERIFY(voltage->graph(top)->visible());
+
+    // Profile: min, mean and max each drawn their own way, the legend beside the axes (over them it hid the
+    // max marker).
+    QCustomPlot* profile = plots->profile_plot();
+    QVERIFY(!profile->legend->outerRect().intersects(profile->axisRect()->rect()));
+    QVERIFY(profile->graph(0)->pen().color() != profile->graph(2)->pen().color());
+    QVERIFY(profile->graph(0)->scatterStyle().shape() != profile->graph(2)->scatterStyle().shape());
+    QVERIFY(profile->graph(1)->scatterStyle().shape() != profile->graph(0)->scatterStyle().shape());
+    QVERIFY(profile->graph(1)->pen().style() != profile->graph(0)->pen().style());
     QCOMPARE(plots->final_vm().rows(), 8);
     // min <= mean <= max on every bus.
     for (int b = 0; b < 13; ++b) {
@@ -311,16 +399,40 @@ class GuiTest : public QObject {
     }
     save_screenshot(w, "training.png");
 
-    // The reference rows (validation seeds) in the evaluation table: zero, gradient flow, limit.
+    // The reference rows in the evaluation table: zero, gradient flow, limit, each naming the validation seeds
+    // it was evaluated on (the first 8 training seeds), every column whole.
     vvc::gui::CopyableTable* refs = w.panel()->evaluations();
     QCOMPARE(refs->rowCount(), 3);
-    for (int r = 0; r < 3; ++r) QCOMPARE(refs->item(r, 5)->text(), QStringLiteral("8"));
+    const long first = w.document()->study->training_seeds.first;
+    for (int r = 0; r < 3; ++r) {
+      QCOMPARE(refs->item(r, 1)->text(), QStringLiteral("validation\n%1:%2").arg(first).arg(first + 8));
+    }
+    QCOMPARE(refs->column_name(1), QStringLiteral("scenarios"));
+    QCOMPARE(refs->column_name(6), QStringLiteral("fallbacks"));
+    // Copies keep one line per row: a two-line cell is joined by a space.
+    QCOMPARE(refs->selection_as_tsv().split('\n', Qt::SkipEmptyParts).size(), 4);
+    QVERIFY(
+        refs->selection_as_tsv().contains(QStringLiteral("\tvalidation %1:%2\t").arg(first).arg(first + 8)));
     qInfo("references: %s", qPrintable(refs->selection_as_tsv()));
+    QVERIFY2(refs->horizontalHeader()->length() <= refs->viewport()->width(),
+             qPrintable(QString("columns %1 px in a %2 px view")
+                            .arg(refs->horizontalHeader()->length())
+                            .arg(refs->viewport()->width())));
+    for (int c = 0; c < refs->columnCount(); ++c) {
+      for (const QString& line : refs->horizontalHeaderItem(c)->text().split('\n')) {
+        QVERIFY(refs->horizontalHeader()->fontMetrics().horizontalAdvance(line) < refs->columnWidth(c));
+      }
+      for (int r = 0; r < refs->rowCount(); ++r) {
+        for (const QString& line : refs->item(r, c)->text().split('\n')) {
+          QVERIFY(refs->fontMetrics().horizontalAdvance(line) < refs->columnWidth(c));
+        }
+      }
+    }
     // The limit bounds the transient cost from below (best constant q per scenario, full AC power flow).
-    const double limit = refs->item(2, 1)->text().toDouble();
+    const double limit = refs->item(2, 2)->text().toDouble();
     QCOMPARE(refs->item(2, 0)->text(), QStringLiteral("limit"));
-    QVERIFY(limit <= refs->item(0, 1)->text().toDouble());
-    QVERIFY(limit <= refs->item(1, 1)->text().toDouble());
+    QVERIFY(limit <= refs->item(0, 2)->text().toDouble());
+    QVERIFY(limit <= refs->item(1, 2)->text().toDouble());
 
     QVERIFY(w.policy() != nullptr);
     QCOMPARE(w.policy()->iterations_done, 4);
@@ -342,7 +454,7 @@ class GuiTest : public QObject {
     QVERIFY(evaluated.wait(60000));
     QVERIFY2(w2.last_error().isEmpty(), qPrintable(w2.last_error()));
     QCOMPARE(w2.panel()->evaluations()->rowCount(), 1);
-    QCOMPARE(w2.panel()->evaluations()->item(0, 5)->text(), QStringLiteral("8"));
+    QCOMPARE(w2.panel()->evaluations()->item(0, 1)->text(), QStringLiteral("seeds\n0:8"));
     w2.plots()->refresh();
     QCOMPARE(w2.plots()->voltage_plot()->graph(0)->dataCount(), steps + 1);
 
@@ -432,30 +544,115 @@ class GuiTest : public QObject {
     const QStringList files = QDir(kResults + "/curves").entryList({"*.csv"}, QDir::Files, QDir::Name);
     QCOMPARE(files.size(), 7);
     QCustomPlot* chart = w.comparison()->chart();
-    QCOMPARE(chart->graphCount(), static_cast<int>(files.size()));
-    for (int g = 0; g < chart->graphCount(); ++g) {
+    const auto& curves = w.comparison()->curves();
+    QCOMPARE(curves.size(), static_cast<int>(files.size()));
+    const QStringList table_rows = file_lines(kResults + "/table.csv");
+    for (int g = 0; g < curves.size(); ++g) {
       const QString csv = kResults + "/curves/" + files[g];
       const QString method = file_lines(csv).at(1).section(',', 0, 0);
-      QVERIFY2(chart->graph(g)->name().startsWith(method + " ("), qPrintable(chart->graph(g)->name()));
-      QCOMPARE(chart->graph(g)->dataCount(), expected_points(csv));
+      QVERIFY2(curves[g]->name().startsWith(method + " ("), qPrintable(curves[g]->name()));
+      QCOMPARE(curves[g]->dataCount(), expected_points(csv));
       // x runs over the fraction of training completed and ends at 1 (every run validates at its end).
-      const auto data = chart->graph(g)->data();
+      const auto data = curves[g]->data();
       QVERIFY(data->at(0)->key > 0.0);
       QCOMPARE(data->at(data->size() - 1)->key, 1.0);
+      // The final evaluation of table.csv marked at the curve's end, on the right axis.
+      QString row;
+      for (const QString& r : table_rows) {
+        if (r.section(',', 0, 0) == method) row = r;
+      }
+      QVERIFY(!row.isEmpty());
+      const QCPGraph* marker = w.comparison()->markers()[g];
+      QVERIFY(marker != nullptr);
+      QCOMPARE(marker->valueAxis(), chart->yAxis2);
+      QCOMPARE(marker->data()->at(0)->key, 1.0);
+      QCOMPARE(marker->data()->at(0)->value, row.section(',', 2, 2).toDouble());
+      QVERIFY(!chart->legend->hasItemWithPlottable(marker));
     }
     // DiffOP(Step) validates every 10 of 150 iterations: 15 points, the first at 10/150.
     const int step = static_cast<int>(files.indexOf("diffop-step.csv"));
-    QCOMPARE(chart->graph(step)->dataCount(), 15);
-    QCOMPARE(chart->graph(step)->data()->at(0)->key, 10.0 / 150.0);
-    for (int g = 0; g < chart->graphCount(); ++g)
-      QVERIFY(chart->legend->hasItemWithPlottable(chart->graph(g)));
+    QCOMPARE(curves[step]->dataCount(), 15);
+    QCOMPARE(curves[step]->data()->at(0)->key, 10.0 / 150.0);
+    for (const QCPGraph* g : curves) QVERIFY(chart->legend->hasItemWithPlottable(g));
 
+    // The cost axis holds the better half of the methods (by last value, ranked here from the files) whole, with
+    // 8 % of its extent as margin, and nothing more: the worse half does not widen it, and the worst method's
+    // last value lies above it.
+    std::vector<std::pair<double, int>> ranked;
+    for (int g = 0; g < curves.size(); ++g) {
+      const QStringList lines = file_lines(kResults + "/curves/" + files[g]);
+      double last_value = std::nan("");
+      for (int i = 1; i < lines.size(); ++i) {
+        if (!lines[i].section(',', 5, 5).isEmpty()) last_value = lines[i].section(',', 5, 5).toDouble();
+      }
+      ranked.emplace_back(last_value, g);
+    }
+    std::sort(ranked.begin(), ranked.end());
+    const size_t better = (ranked.size() + 1) / 2;
+    auto holds_whole = [&](int g) {
+      for (auto it = curves[g]->data()->constBegin(); it != curves[g]->data()->constEnd(); ++it) {
+        if (!chart->yAxis->range().contains(it->value)) return false;
+      }
+      return true;
+    };
+    double lowest = std::numeric_limits<double>::infinity();
+    double highest = -lowest;
+    for (size_t k = 0; k < better; ++k) {
+      const int g = ranked[k].second;
+      QVERIFY2(holds_whole(g), qPrintable(curves[g]->name()));
+      for (auto it = curves[g]->data()->constBegin(); it != curves[g]->data()->constEnd(); ++it) {
+        lowest = std::min(lowest, it->value);
+        highest = std::max(highest, it->value);
+      }
+    }
+    const double margin = 0.08 * (highest - lowest);
+    QVERIFY(std::abs(chart->yAxis->range().lower - (lowest - margin)) < 1e-9);
+    QVERIFY(std::abs(chart->yAxis->range().upper - (highest + margin)) < 1e-9);
+    QVERIFY2(ranked.back().first > chart->yAxis->range().upper,
+             qPrintable(curves[ranked.back().second]->name()));
+    const QCPRange zoomed = chart->yAxis->range();
+    // Hiding the best methods from the legend hides their markers and lets the next one into the better half
+    // of the methods shown: with the better - 1 best hidden, ranks better - 1 and better are that half.
+    for (size_t k = 0; k + 1 < better; ++k) {
+      const int g = ranked[k].second;
+      emit chart->legendClick(chart->legend, chart->legend->itemWithPlottable(curves[g]), nullptr);
+      QVERIFY(!curves[g]->visible());
+      QVERIFY(!w.comparison()->markers()[g]->visible());
+    }
+    const int next = ranked[better].second;
+    QVERIFY2(holds_whole(next), qPrintable(curves[next]->name()));
+    for (size_t k = 0; k + 1 < better; ++k) {
+      const int g = ranked[k].second;
+      emit chart->legendClick(chart->legend, chart->legend->itemWithPlottable(curves[g]), nullptr);
+      QVERIFY(curves[g]->visible());
+    }
+    QVERIFY(holds_whole(ranked.front().second));
+    QCOMPARE(chart->yAxis->range().lower, zoomed.lower);
+    QCOMPARE(chart->yAxis->range().upper, zoomed.upper);
+
+    // Wall time and environment steps as x: each curve over its seconds or samples column, on a log axis.
+    const QStringList step_lines = file_lines(kResults + "/curves/" + files[step]);
+    w.comparison()->set_axis(vvc::gui::CurveAxis::kSeconds);
+    QCOMPARE(chart->xAxis->scaleType(), QCPAxis::stLogarithmic);
+    QCOMPARE(curves[step]->data()->at(0)->key, step_lines[10].section(',', 3, 3).toDouble());  // iteration 10
+    w.comparison()->set_axis(vvc::gui::CurveAxis::kSamples);
+    QCOMPARE(chart->xAxis->scaleType(), QCPAxis::stLogarithmic);
+    QCOMPARE(curves[step]->dataCount(), 15);
+    QCOMPARE(curves[step]->data()->at(0)->key, step_lines[10].section(',', 6, 6).toDouble());
+    w.comparison()->set_axis(vvc::gui::CurveAxis::kFraction);
+    QCOMPARE(curves[step]->dataCount(), 15);
     vvc::gui::CopyableTable* table = w.comparison()->table();
     const QStringList rows = file_lines(kResults + "/table.csv");
     QCOMPARE(table->rowCount(), static_cast<int>(rows.size()) - 1);
     QCOMPARE(table->columnCount(), 10);
     for (int r = 1; r < rows.size(); ++r) QCOMPARE(table->item(r - 1, 0)->text(), rows[r].section(',', 0, 0));
     // Sorting by the transient cost puts the limit (the bound) first, the zero controller last.
+    // Every column whole in the 1400 px window (training_seconds was cut off): headers on two lines.
+    QVERIFY2(table->horizontalHeader()->length() <= table->viewport()->width(),
+             qPrintable(QString("columns %1 px in a %2 px view")
+                            .arg(table->horizontalHeader()->length())
+                            .arg(table->viewport()->width())));
+    QCOMPARE(table->column_name(9), QStringLiteral("training_seconds"));
     table->sortItems(2, Qt::AscendingOrder);
     QCOMPARE(table->item(0, 0)->text(), QStringLiteral("limit"));
     QCOMPARE(table->item(table->rowCount() - 1, 0)->text(), QStringLiteral("zero"));
@@ -492,13 +689,14 @@ class GuiTest : public QObject {
     QVERIFY(png.width() >= 640 && png.height() >= 420);
     // Every curve's colour is drawn (the chart does not antialias, so its pixels have the pen's exact
     // colour).
-    for (int g = 0; g < chart->graphCount(); ++g) {
-      const QRgb colour = chart->graph(g)->pen().color().rgb();
+    for (size_t k = 0; k < better; ++k) {
+      const QCPGraph* g = curves[ranked[k].second];
+      const QRgb colour = g->pen().color().rgb();
       int pixels = 0;
       for (int y = 0; y < png.height(); ++y) {
         for (int x = 0; x < png.width(); ++x) pixels += png.pixel(x, y) == colour ? 1 : 0;
       }
-      QVERIFY2(pixels > 100, qPrintable(QString("%1: %2 pixels").arg(chart->graph(g)->name()).arg(pixels)));
+      QVERIFY2(pixels > 100, qPrintable(QString("%1: %2 pixels").arg(g->name()).arg(pixels)));
     }
     QVERIFY(w.export_comparison_chart(out.filePath("chart.svg")));
     QVERIFY(file_lines(out.filePath("chart.svg")).join('\n').contains("<svg"));
@@ -540,6 +738,14 @@ class GuiTest : public QObject {
     write_file(base + "/curves/broken.csv", "method,unit,iteration,cost\nX,iteration,1,2\n");
     QVERIFY(!w.open_path(base));
     QVERIFY2(w.last_error().contains("broken.csv:1: expected the header"), qPrintable(w.last_error()));
+    // With the samples column, samples must never decrease.
+    write_file(
+        base + "/curves/broken.csv",
+        QByteArray(kCurveHeader) + ",samples\nX,iteration,1,0.1,-7,,400\nX,iteration,2,0.2,-7.5,-7.4,300\n");
+    QVERIFY(!w.open_path(base));
+    QVERIFY2(
+        w.last_error().contains("broken.csv:3: samples: expected a count >= the previous row's, got '300'"),
+        qPrintable(w.last_error()));
     write_file(base + "/curves/broken.csv",
                QByteArray(kCurveHeader) + "\nX,iteration,1,0.1,-7,\nX,iteration,2,0.2,-7.5x,-7.4\n");
     QVERIFY(!w.open_path(base));
@@ -557,7 +763,7 @@ class GuiTest : public QObject {
     QVERIFY(!w.open_path(base));
     QVERIFY2(w.last_error().contains("table.csv:3: transient: expected a number, got 'minus seven'"),
              qPrintable(w.last_error()));
-    QCOMPARE(w.comparison()->chart()->graphCount(), 0);  // nothing half-shown
+    QCOMPARE(w.comparison()->curves().size(), 0);  // nothing half-shown
 
     // The application is alive: the fixed folder opens by drag and drop, a training-cost-only curve drawn.
     write_file(base + "/table.csv", "method,kind,transient\nzero,reference,0\nX,learned,-7\n");
@@ -569,15 +775,37 @@ class GuiTest : public QObject {
     QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(&w, &drop);
     QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
-    QCOMPARE(w.comparison()->chart()->graphCount(), 1);
-    QCOMPARE(w.comparison()->chart()->graph(0)->dataCount(), 1);
-    QCOMPARE(w.comparison()->chart()->graph(0)->name(), QStringLiteral("X (1 iteration), training cost"));
+    QCOMPARE(w.comparison()->curves().size(), 1);
+    QCOMPARE(w.comparison()->curves()[0]->dataCount(), 1);
+    QCOMPARE(w.comparison()->curves()[0]->name(), QStringLiteral("X (1 iteration), training cost"));
+    QCOMPARE(w.comparison()->markers()[0]->data()->at(0)->value, -7.0);  // table.csv's X row
+    // A curve with samples: over environment steps, its points sit at the samples column.
+    write_file(base + "/curves/broken.csv",
+               QByteArray(kCurveHeader) +
+                   ",samples\nX,iteration,1,0.1,-7,-7.1,400\nX,iteration,2,0.2,-7.5,-7.4,800\n");
+    QVERIFY2(w.open_path(base), qPrintable(w.last_error()));
+    w.comparison()->set_axis(vvc::gui::CurveAxis::kSamples);
+    QCOMPARE(w.comparison()->curves()[0]->dataCount(), 2);
+    QCOMPARE(w.comparison()->curves()[0]->data()->at(0)->key, 400.0);
+    QCOMPARE(w.comparison()->curves()[0]->data()->at(1)->key, 800.0);
+    QCOMPARE(w.comparison()->markers()[0]->data()->at(0)->key, 800.0);
+    QVERIFY(!w.comparison()->caption()->text().contains("No environment steps"));
+    // A curve written before the samples column: nothing over environment steps, and the caption says why.
+    write_file(base + "/curves/broken.csv",
+               QByteArray(kCurveHeader) + "\nX,iteration,1,0.1,-7,-7.1\nX,iteration,2,0.2,-7.5,-7.4\n");
+    QVERIFY2(w.open_path(base), qPrintable(w.last_error()));
+    w.comparison()->set_axis(vvc::gui::CurveAxis::kSamples);
+    QCOMPARE(w.comparison()->curves()[0]->dataCount(), 0);
+    QVERIFY2(w.comparison()->caption()->text().contains("No environment steps"),
+             qPrintable(w.comparison()->caption()->text()));
+    w.comparison()->set_axis(vvc::gui::CurveAxis::kFraction);
+    QCOMPARE(w.comparison()->curves()[0]->dataCount(), 2);
     QCOMPARE(w.comparison()->table()->rowCount(), 2);
     // A failed open keeps what is shown; a case still opens afterwards.
     write_file(base + "/curves/broken.csv", "");
     QVERIFY(!w.open_path(base));
     QVERIFY2(w.last_error().contains("broken.csv: empty file"), qPrintable(w.last_error()));
-    QCOMPARE(w.comparison()->chart()->graphCount(), 1);
+    QCOMPARE(w.comparison()->curves().size(), 1);
     QVERIFY(w.open_path(kStudy));
   }
 };

@@ -54,6 +54,8 @@ class JsonNode {
   std::string abbreviated() const;
 
   bool is_null() const;
+  bool is_string() const;
+  bool is_number() const;
 
   // Objects. Each of these first checks that the value is an object.
   /// Rejects a field outside `fields`: a misspelt optional field must not be silently ignored.

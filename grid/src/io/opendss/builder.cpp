@@ -176,6 +176,10 @@ int NetworkBuilder::bus(const std::string& name, const Location& at) {
   return it->second;
 }
 
+void NetworkBuilder::set_daily_shape(size_t load, const std::string& shape, const Location& at) {
+  daily_shapes_.push_back({load, shape, at});
+}
+
 int NetworkBuilder::add_source_node(int number, Complex voltage) {
   const int node = static_cast<int>(network_.nodes.size());
   network_.nodes.push_back({-1, number});
@@ -228,6 +232,19 @@ OpenDssCase NetworkBuilder::build(const std::string& source) {
       e.element_class->build(e.index, *this);
       check_finite(network_, source_voltages_, before, e.element_class->location(e.index));
     }
+  }
+  for (const DailyShape& d : daily_shapes_) {
+    const auto& shapes = network_.load_shapes;
+    // OpenDSS's built-in shape "default" (unless the script defines one) is not modelled: the element keeps its
+    // power in every step.
+    if (d.shape == "default" &&
+        std::none_of(shapes.begin(), shapes.end(), [](const LoadShape& l) { return l.name == "default"; })) {
+      continue;
+    }
+    const auto it =
+        std::find_if(shapes.begin(), shapes.end(), [&](const LoadShape& l) { return l.name == d.shape; });
+    if (it == shapes.end()) fail(d.at, "daily=" + d.shape + ": LoadShape." + d.shape + " is not defined");
+    network_.loads[d.load].daily = static_cast<int>(it - shapes.begin());
   }
   network_.source_voltages = Eigen::Map<const Eigen::VectorXcd>(
       source_voltages_.data(), static_cast<Eigen::Index>(source_voltages_.size()));

@@ -36,6 +36,10 @@ class NetworkBuilder {
   int element_index(const std::string& name);
   int capacitor_index(const std::string& name);
 
+  /// Names the daily load shape of power element `load` (index into network().loads); the shape is looked up
+  /// once every element is built, and a name that no LoadShape has is an error at `at`.
+  void set_daily_shape(size_t load, const std::string& shape, const Location& at);
+
   /// Builds every element and finishes the network; `source` names the script in messages.
   OpenDssCase build(const std::string& source);
 
@@ -48,6 +52,12 @@ class NetworkBuilder {
   std::unordered_map<std::string, int> transformer_index_;
   std::unordered_map<std::string, int> element_index_;
   std::unordered_map<std::string, int> capacitor_index_;
+  struct DailyShape {
+    size_t load;
+    std::string shape;
+    Location at;
+  };
+  std::vector<DailyShape> daily_shapes_;
 };
 
 /// The primitive admittance of a two-terminal element: the series admittance between the terminals and a

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -68,6 +69,10 @@ class ReaderContext {
 
   CircuitSettings settings;
   std::vector<ElementRef> elements;  ///< every element, in definition order
+  /// Where the script's files come from, and the folder of the file being run (relative file names of
+  /// properties, e.g. a LoadShape's mult=(file=...), are relative to it).
+  const SourceFiles* files = nullptr;
+  std::filesystem::path directory;
 
  private:
   OpenDssOptions options_;

@@ -31,7 +31,9 @@ std::string resolve_property(const std::vector<std::string>& table, const std::s
 }  // namespace
 
 Interpreter::Interpreter(const SourceFiles& files, const OpenDssOptions& options)
-    : files_(files), context_(options) {}
+    : files_(files), context_(options) {
+  context_.files = &files_;
+}
 
 void Interpreter::run_file(const std::filesystem::path& path, const Location& from) {
   const std::filesystem::path key = files_.identity(path);
@@ -54,6 +56,8 @@ std::string Interpreter::read_named_file(const std::filesystem::path& path, cons
 
 void Interpreter::run_text(const std::string& text, const std::string& source,
                            const std::filesystem::path& directory) {
+  const std::filesystem::path outer = context_.directory;
+  context_.directory = directory;
   CommandSplitter commands(text);
   Command command;
   while (commands.next(command)) {
@@ -67,6 +71,7 @@ void Interpreter::run_text(const std::string& text, const std::string& source,
     if (params.empty()) continue;
     execute(params, at, directory);
   }
+  context_.directory = outer;
 }
 
 void Interpreter::execute(std::vector<Parameter>& params, const Location& at,

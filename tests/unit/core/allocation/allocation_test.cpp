@@ -13,6 +13,7 @@
 #include <random>
 
 #include "support/random_qp.hpp"
+#include "vvc/core/baselines/ddpg.hpp"
 #include "vvc/core/env/environment.hpp"
 #include "vvc/core/qp/dense_qp.hpp"
 #include "vvc/grid/io/opendss.hpp"
@@ -158,6 +159,69 @@ TEST(EnvironmentAllocation, WarmStepsDoNotAllocate) {
     q *= 0.9;
     env.apply(q);
   }
+  counting = false;
+  EXPECT_EQ(allocations.load(), 0);
+}
+
+// A three-phase environment step (new q per inverter phase, warm power flow with the taps frozen, observation
+// and cost) and a reset with frozen regulators, on both bundled benchmarks, once warm.
+TEST(EnvironmentAllocation, WarmThreePhaseStepsDoNotAllocate) {
+  for (const char* folder : {"ieee13_3p", "ieee123_3p"}) {
+    const Study study = read_study(std::string(VVC_SOURCE_DIR) + "/cases/" + folder);
+    const auto scenarios = make_scenarios(study);
+    const Scenario low = scenarios->make(0);
+    const Scenario high = scenarios->make(1);
+    ASSERT_NE(low.kind, high.kind);
+    Environment env(study);
+    Eigen::VectorXd q = 0.5 * study.q_max();
+    env.reset(high);
+    env.apply(-q);
+    env.reset(low);
+    env.apply(q);
+    allocations = 0;
+    counting = true;
+    env.reset(high);
+    bool converged = true;
+    for (int t = 0; t < 10; ++t) {
+      q *= -0.9;
+      converged = converged && env.apply(q).power_flow == grid::PowerFlowStatus::kConverged;
+    }
+    env.reset(low);
+    converged = converged && env.apply(q).power_flow == grid::PowerFlowStatus::kConverged;
+    counting = false;
+    EXPECT_TRUE(converged) << folder;
+    EXPECT_EQ(allocations.load(), 0) << folder;
+  }
+}
+
+// The three-phase Stable-DDPG controller (per-phase networks with the linear deadband term) acting on ieee13_3p
+// with the environment's steps, once warm.
+TEST(ControllerAllocation, ThreePhaseStableDdpgActsWithoutAllocating) {
+  const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_3p");
+  const Scenario s = make_scenarios(study)->make(0);
+  TrainedBaseline t;
+  t.kind = BaselineKind::kStableDdpg;
+  t.shape = stable_ddpg_shape(study, 20);
+  t.max_step = 0.5;
+  t.action_unit_mvar = study.action_unit_mvar;
+  t.linear_gain = 0.1;
+  std::mt19937_64 rng(2);
+  for (int i = 0; i < study.num_inverters(); ++i) t.actors.push_back(MonotoneNet(t.shape, rng).params());
+  auto controller = make_baseline_controller(study, t);
+  Environment env(study);
+  Eigen::VectorXd action(study.num_inverters());
+  auto episode = [&](int steps) {
+    const Observation& obs = env.reset(s);
+    controller->reset(obs, s);
+    for (int k = 0; k < steps; ++k) {
+      controller->act(obs, action);
+      env.step(action, controller->rule());
+    }
+  };
+  episode(5);
+  allocations = 0;
+  counting = true;
+  episode(10);
   counting = false;
   EXPECT_EQ(allocations.load(), 0);
 }

@@ -4,6 +4,7 @@
 // here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "support/benchmark_fixture.hpp"
@@ -140,7 +141,7 @@ TEST(DdpgAgent, LearnsATinyProblem) {
   for (int step = 0; step < 3000; ++step) {
     const double s = state(rng);
     const double a = agent.actor().increment(s, 0.0) + noise(rng);
-    agent.push({s, 0.0, a, -(a - 0.5 * s - 0.2) * (a - 0.5 * s - 0.2), 0.0, true});
+    agent.push({{s}, {0.0}, {a}, -(a - 0.5 * s - 0.2) * (a - 0.5 * s - 0.2), {0.0}, true});
     if (agent.buffer_size() > options.batch) agent.train_step(rng);
   }
   const double after = expected_loss();
@@ -148,7 +149,7 @@ TEST(DdpgAgent, LearnsATinyProblem) {
   EXPECT_NEAR(agent.actor().params()[0], 0.5, 0.1);
   EXPECT_NEAR(agent.actor().params()[1], 0.2, 0.05);
   // The critic has learned the reward's shape: the best action scores higher than a poor one.
-  EXPECT_GT(agent.q_value(0.5, 0.45), agent.q_value(0.5, -0.5));
+  EXPECT_GT(agent.q_value({0.5}, {0.45}), agent.q_value({0.5}, {-0.5}));
   const GradientCheck check = agent.check_gradients(rng, 5);
   EXPECT_LT(check.actor, 1e-6);
   EXPECT_LT(check.critic, 1e-6);
@@ -334,6 +335,104 @@ TEST(Baselines, StableDdpgControllerStepsAtMostMaxStepAndStopsInTheDeadband) {
     }
   }
   EXPECT_GT(big_steps, 0);  // the clip was exercised
+}
+
+const Study& ieee13_3p() {
+  static const Study study = read_study(VVC_SOURCE_DIR "/cases/ieee13_3p");
+  return study;
+}
+
+TEST(DdpgActors, StableDdpgPhaseActorAddsTheLinearDeadbandTerm) {
+  const MonotoneShape shape = stable_ddpg_shape(ieee13_3p(), 10);
+  const MonotoneNet net = random_net(shape, 1, 3.0);
+  auto plain = make_stable_ddpg_actor(net);
+  auto phase = make_stable_ddpg_actor(net, 0.1);
+  for (double v : {0.88, 0.931, 1.0, 1.061, 1.12}) {
+    expect_actor_gradient(*phase, v, 0.2);
+    const double dead = std::max(v - 1.03, 0.0) - std::max(0.97 - v, 0.0);
+    EXPECT_NEAR(phase->increment(v, 0.0), plain->increment(v, 0.0) - 0.1 * dead, 1e-15) << v;
+  }
+  EXPECT_EQ(phase->increment(1.0, 0.3), 0.0);
+}
+
+// On a three-phase study Stable-DDPG has one agent per bus over its phases (the reference's "three_single"):
+// the trained parameters are one network per inverter phase, the training is deterministic, the runtime check
+// of the actors' and the multi-channel critics' gradients passes, and the controller evaluates.
+TEST(Baselines, ThreePhaseStableDdpgTrainsPerBusAgents) {
+  const Study& study = ieee13_3p();
+  BaselineOptions o = default_stable_ddpg_options(study);
+  EXPECT_EQ(o.max_step, 0.5);
+  EXPECT_EQ(o.steps_per_episode, 30);
+  o.episodes = 6;
+  o.steps_per_episode = 10;
+  o.ddpg.batch = 16;
+  o.hidden = 10;
+  o.ddpg.critic_hidden = 16;
+  o.validation.every = 3;
+  o.validation.scenarios = 4;
+  o.validation.steps = 20;
+  o.check_gradients = true;
+  const TrainedBaseline first = train_stable_ddpg(study, o);
+  const TrainedBaseline second = train_stable_ddpg(study, o);
+  expect_same(first, second);
+  EXPECT_EQ(first.actors.size(), static_cast<size_t>(study.num_inverters()));
+  EXPECT_EQ(first.action_unit_mvar, study.action_unit_mvar);
+  EXPECT_EQ(first.linear_gain, 0.1);
+  long steps = 0;
+  for (const auto& p : first.summary.curve) {
+    steps += p.steps;
+    EXPECT_EQ(p.power_flow_failures, 0);
+    if (!p.validated()) continue;
+    EXPECT_LT(p.gradient_check_error, 1e-5) << p.iteration;
+    EXPECT_LT(p.critic_gradient_check_error, 1e-5) << p.iteration;
+  }
+  EXPECT_GT(steps, o.ddpg.batch);
+
+  EvaluationOptions eo;
+  eo.ids = {0, 4};
+  eo.steps = 30;
+  const Evaluation ev =
+      evaluate(study, *make_scenarios(study), baseline_controller_factory(study, first), eo);
+  EXPECT_EQ(ev.summary.power_flow_failures, 0);
+  EXPECT_TRUE(std::isfinite(ev.summary.transient));
+}
+
+// Each phase moves at most max_step action units (0.5 x 100 kvar) per step, and not at all inside the
+// deadband [0.97, 1.03].
+TEST(Baselines, ThreePhaseStableDdpgControllerStepsAtMostMaxStep) {
+  const Study& study = ieee13_3p();
+  const int m = study.num_inverters();
+  TrainedBaseline t;
+  t.kind = BaselineKind::kStableDdpg;
+  t.shape = stable_ddpg_shape(study, 10);
+  t.max_step = 0.5;
+  t.action_unit_mvar = study.action_unit_mvar;
+  t.linear_gain = 0.1;
+  for (int i = 0; i < m; ++i) t.actors.push_back(random_net(t.shape, 10 + i, 8.0).params());
+  auto controller = make_baseline_controller(study, t);
+  const auto set = make_scenarios(study);
+  Environment env(study);
+  Eigen::VectorXd action(m);
+  const double limit = 0.5 * study.action_unit_mvar;
+  int big_steps = 0;
+  for (long seed : {0L, 1L}) {
+    const Scenario s = set->make(seed);
+    const Observation& obs = env.reset(s);
+    controller->reset(obs, s);
+    for (int k = 0; k < 20; ++k) {
+      const Eigen::VectorXd q = obs.q, v = obs.v_inv;
+      controller->act(obs, action);
+      env.step(action, controller->rule());
+      for (int i = 0; i < m; ++i) {
+        EXPECT_LE(std::abs(obs.q[i] - q[i]), limit + 1e-12);
+        big_steps += std::abs(obs.q[i] - q[i]) > 0.99 * limit ? 1 : 0;
+        if (v[i] >= 0.97 && v[i] <= 1.03) {
+          EXPECT_EQ(obs.q[i], q[i]);
+        }
+      }
+    }
+  }
+  EXPECT_GT(big_steps, 0);
 }
 
 }  // namespace

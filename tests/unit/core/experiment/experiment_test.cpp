@@ -176,7 +176,7 @@ TEST(Experiment, StoppedTrainingWritesItsCheckpointAndSkipsTheEvaluation) {
 TEST(Experiment, TrainsEveryMethodThroughTheSameRequest) {
   const Study& study = benchmark_study();
   for (const MethodInfo& info : methods()) {
-    TrainRequest request = table_request(study, info.method, true, 1);
+    TrainRequest request = table_request(info.method, true, 1);
     Recorder recorder;
     const TrainResult result = train(study, request, &recorder);
     EXPECT_EQ(result.summary.method, info.name);
@@ -186,21 +186,49 @@ TEST(Experiment, TrainsEveryMethodThroughTheSameRequest) {
     EXPECT_EQ(is_diffop_form(info.method), result.model != nullptr) << info.name;
     EXPECT_EQ(!is_diffop_form(info.method), result.baseline.has_value()) << info.name;
     EXPECT_EQ(parse_method(info.key), info.method);
+    // Every trainer counts the environment steps its training used (the samples axis of the comparison).
+    long steps = 0;
+    for (const LearningPoint& p : result.summary.curve) steps += p.steps;
+    EXPECT_GT(steps, 0) << info.name;
+    if (info.method == Method::kDiffOpStep) {
+      const long per_iteration = static_cast<long>(request.diffop.scenarios_per_iteration) *
+                                 request.diffop.noise_draws * study.steps;
+      EXPECT_EQ(steps, per_iteration * result.summary.iterations);
+    }
+    if (info.method == Method::kPdp) {
+      EXPECT_EQ(result.summary.curve.front().steps,
+                request.pdp.demonstrations * request.pdp.demonstration_steps);
+      EXPECT_EQ(result.summary.curve.back().steps, 0);
+    }
   }
   EXPECT_THROW(parse_method("sarsa"), InputError);
 }
 
-TEST(Experiment, ComparisonSettingsHoldOutTheLastTrainingSeedsForTheDdpgBaselines) {
+TEST(Experiment, ComparisonSettingsValidateEveryMethodOnTheSameSeeds) {
   const Study& study = benchmark_study();
-  const TrainRequest tasrl = table_request(study, Method::kTasrl, false, 2);
-  ASSERT_TRUE(tasrl.ddpg.validation.seeds.has_value());
-  EXPECT_EQ(tasrl.ddpg.validation.seeds->first, study.training_seeds.last - 50);
+  const TrainRequest tasrl = table_request(Method::kTasrl, false, 2);
   EXPECT_EQ(tasrl.ddpg.validation.every, 25);
   EXPECT_EQ(tasrl.ddpg.episodes, 700);
-  const SeedSplit split = split_training_seeds(study, tasrl.ddpg.validation);
-  EXPECT_EQ(split.training.first, study.training_seeds.first);  // episodes train on 100000, 100001, ...
-  EXPECT_EQ(table_request(study, Method::kStableDdpg, false, 2).ddpg.episodes, 200);
-  EXPECT_EQ(table_request(study, Method::kDiffOpTraj, false, 2).horizon, 10);
+  // One held-out block for every learning curve: the first training seeds (100000..100063), which no method
+  // trains on; the DDPG episodes train on the seeds after it, in order.
+  const SeedSplit common =
+      split_training_seeds(study, table_request(Method::kDiffOpStep, false, 2).diffop.validation);
+  EXPECT_EQ(common.validation.first, study.training_seeds.first);
+  EXPECT_EQ(common.validation.size(), 64);
+  for (const Method m : {Method::kTasrl, Method::kStableDdpg}) {
+    const SeedSplit split = split_training_seeds(study, table_request(m, false, 2).ddpg.validation);
+    EXPECT_EQ(split.validation.first, common.validation.first);
+    EXPECT_EQ(split.validation.last, common.validation.last);
+    EXPECT_EQ(split.training.first, common.validation.last);
+  }
+  for (const Method m : {Method::kRlmpcTd, Method::kRlmpcDpg}) {
+    const SeedSplit split = split_training_seeds(study, table_request(m, false, 2).rlmpc.validation);
+    EXPECT_EQ(split.validation.last, common.validation.last);
+  }
+  const SeedSplit pdp = split_training_seeds(study, table_request(Method::kPdp, false, 2).pdp.validation);
+  EXPECT_EQ(pdp.validation.last, common.validation.last);
+  EXPECT_EQ(table_request(Method::kStableDdpg, false, 2).ddpg.episodes, 200);
+  EXPECT_EQ(table_request(Method::kDiffOpTraj, false, 2).horizon, 10);
 }
 
 TEST(Experiment, ComparisonRowsFollowTheRequest) {

@@ -105,7 +105,7 @@ class DiffOpModel {
   /// The learned voltage model X (modelled buses x inverters) at operating-point feature phi, pu^2 per MVar.
   Eigen::MatrixXd voltage_model(const Eigen::VectorXd& theta, double phi = 0.0) const;
   /// The band back-off at operating-point feature phi, pu^2: one row per monitored point, columns (dlo, dhi);
-  /// zero without DiffOpStructure::backoff.
+  /// zero without DiffOpStructure::backoff. Three-phase studies floor it at zero (it only tightens the band).
   Eigen::MatrixXd band_backoff(const Eigen::VectorXd& theta, double phi = 0.0) const;
 
   struct State {
@@ -135,7 +135,10 @@ class DiffOpModel {
   int nobs_ = 0;
   int num_l_ = 0;
   int num_w_ = 0;
-  std::vector<int> observed_;    ///< bus indices of the modelled buses (every non-slack bus)
+  /// The modelled points (into Study::points): every non-slack bus (balanced); the monitored node-phases and
+  /// each action's own point (three-phase).
+  std::vector<int> observed_;
+  std::vector<bool> limited_;    ///< per modelled point: monitored, so the QP holds it in the band
   std::vector<int> inv_row_;     ///< row of each inverter's bus in observed_
   std::vector<int> other_rows_;  ///< rows that are not inverter buses (the W block)
   Eigen::MatrixXd ldf_;          ///< LinDistFlow d(v^2)/dq, modelled x inverters

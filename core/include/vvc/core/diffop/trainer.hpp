@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "vvc/core/diffop/policy.hpp"
+#include "vvc/core/distributed/communicator.hpp"
 #include "vvc/core/env/evaluation.hpp"
 #include "vvc/core/training/adam.hpp"
 #include "vvc/core/training/observer.hpp"
@@ -63,14 +64,23 @@ struct DiffOpTrainingResult {
 
 /// The trainer. One iteration runs the named steps sample_batch, run_rollouts, estimate_gradient, update,
 /// check_gradients (with options.check_gradients), validate (when due) and checkpoint (when due).
+///
+/// On the ranks of a distributed run (communicator.hpp) every rank runs the same loop: run_rollouts runs this
+/// rank's share of the B scenarios (all K draws of each, options.threads threads) and reduces each scenario to
+/// its term of the gradient sum, g_b = sum_k sum_t A_{b,k,t} score_{b,k,t}, with its rollouts' costs; the terms
+/// are gathered to every rank in scenario order and estimate_gradient sums them in that order, so every rank
+/// takes the same step, whatever the number of ranks and threads. The validation shares its scenarios the same
+/// way; the stop request is rank 0's observer's.
 class DiffOpTrainer {
  public:
   /// Validates the options and splits the study's training seeds (schedule.hpp); throws InputError.
-  DiffOpTrainer(const Study& study, const DiffOpModel& model, const DiffOpTrainingOptions& options);
+  DiffOpTrainer(const Study& study, const DiffOpModel& model, const DiffOpTrainingOptions& options,
+                const Communicator& communicator = serial_communicator());
   ~DiffOpTrainer();
 
   /// Starts from model.initial_parameters(), or continues from `resume`. Reports to `observer` after every
-  /// iteration; checkpoints go to observer->on_checkpoint.
+  /// iteration; checkpoints go to observer->on_checkpoint. Collective: every rank calls it (each with its own
+  /// observer, or none).
   DiffOpTrainingResult train(TrainingObserver* observer = nullptr, const TrainerState* resume = nullptr);
 
   const SeedSplit& seeds() const { return split_; }
@@ -79,6 +89,7 @@ class DiffOpTrainer {
 
  private:
   struct Workers;
+  struct ScenarioTerms;
   void sample_batch(int iteration);
   void run_rollouts(const TrainerState& state, int iteration);
   void estimate_gradient(LearningPoint& point);
@@ -86,15 +97,19 @@ class DiffOpTrainer {
   void check_gradients(const TrainerState& state, int iteration, LearningPoint& point);
   void validate(TrainerState& state, LearningPoint& point, TrainingProgress& progress);
 
+  ScenarioTerms scenario_terms(int b) const;
+
   const Study* study_;
   const DiffOpModel* model_;
+  const Communicator* communicator_;
   DiffOpTrainingOptions options_;
   SeedSplit split_;
   std::unique_ptr<ScenarioSet> scenarios_;
   std::unique_ptr<Workers> workers_;
   std::unique_ptr<Validator> validator_;
   std::vector<Scenario> batch_;
-  std::vector<Rollout> rollouts_;
+  std::vector<Rollout> rollouts_;     ///< this rank's scenarios' draws, at b K + k
+  std::vector<ScenarioTerms> terms_;  ///< every scenario's, gathered
   Eigen::VectorXd grad_;
 };
 

@@ -38,6 +38,15 @@ using ControllerFactory = std::function<std::unique_ptr<Controller>()>;
 std::unique_ptr<Controller> make_zero_controller(const Study& study);
 /// IEEE 1547-2018 Volt-VAR, category B default curve, each inverter on its own bus voltage (docs/algorithms).
 std::unique_ptr<Controller> make_voltvar_controller(const Study& study);
+struct LinearDroopOptions {
+  double gain_mvar_per_pu = 1.0;      ///< k: MVar per pu outside the dead band
+  double max_step_mvar = 0.05;        ///< u_max: the largest change per step (Stable-DDPG: 0.5 x 100 kvar)
+  double dead_band_margin_pu = 0.02;  ///< the dead band is [vmin + margin, vmax - margin]
+};
+/// Stable-DDPG's linear policy (LinearPolicy of its three-phase environments): an incremental droop on each
+/// action's own |V| with a dead band inside the voltage band (docs/algorithms/reference.md).
+std::unique_ptr<Controller> make_linear_droop_controller(const Study& study,
+                                                         const LinearDroopOptions& options = {});
 /// The safe gradient flow of the reference ("TASRL linear"): u = -(c q + v^2 - 1) through the safe clamp.
 std::unique_ptr<Controller> make_gradient_flow_controller(const Study& study, double alpha = 0.5);
 

@@ -1,15 +1,24 @@
-// The quasi-static voltage-control environment. reset() loads a scenario and solves the power flow with every
-// inverter at q = 0 (v_init); step() applies the inverters' reactive powers by a step rule, solves the AC
-// power flow warm-started from the last solution, and returns the per-step cost
-//   F(q) = 1/2 q' diag(c) q + 1/2 q' (v(q)^2 + v_init^2 - 2)       (v at the inverter buses, q in MVar)
-// of voltage-control-benchmark.md section 3. Once warm, neither reset() nor step() allocates.
+// The quasi-static voltage-control environment, one contract for balanced and three-phase studies
+// (docs/algorithms/env.md). reset() loads a scenario and solves the power flow with every action at q = 0
+// (v_init); step() applies the actions' reactive powers by a step rule, solves the power flow warm-started from
+// the last solution, and returns the study's per-step cost:
+//   form F:           F(q) = 1/2 q' diag(c) q + 1/2 q' (v(q)^2 + v_init^2 - 2)     (v at the actions' own
+//                     points, q in MVar; voltage-control-benchmark.md section 3)
+//   form Stable-DDPG: w_a |q_t - q_{t-1}|_1 / u + w_v sum over monitored points of
+//                     (max(v - vmax, 0)^2 + max(vmin - v, 0)^2)
+// Balanced studies solve the balanced power flow; three-phase studies the unbalanced one (three_phase.hpp),
+// each action the reactive power of its single-phase element, the taps per the study's regulator mode. Once
+// warm, neither reset() nor step() allocates (three-phase with regulator control: a reset that moves taps
+// rebuilds their admittances).
 #pragma once
 
 #include <Eigen/Dense>
+#include <memory>
 
 #include "vvc/core/env/scenarios.hpp"
 #include "vvc/core/env/study.hpp"
 #include "vvc/grid/powerflow/balanced.hpp"
+#include "vvc/grid/powerflow/three_phase.hpp"
 
 namespace vvc::core {
 
@@ -21,22 +30,25 @@ enum class StepRule {
 
 struct Observation {
   int t = 0;                ///< steps taken so far
-  Eigen::VectorXd vm;       ///< |V| at every bus, pu
-  Eigen::VectorXcd v;       ///< complex voltages (phasor measurements), pu
-  Eigen::VectorXd vm_init;  ///< |V| at every bus after reset (q = 0)
-  Eigen::VectorXd q;        ///< inverter reactive powers now applied, MVar
-  Eigen::VectorXd v_inv;    ///< |V| at the inverter buses
+  Eigen::VectorXd vm;       ///< |V| at every point (Study::points), pu
+  Eigen::VectorXcd v;       ///< complex voltages (phasor measurements) at every point, pu
+  Eigen::VectorXd vm_init;  ///< |V| at every point after reset (q = 0)
+  Eigen::VectorXd q;        ///< reactive powers now applied, one per action, MVar
+  Eigen::VectorXd v_inv;    ///< |V| at each action's own point
   Eigen::VectorXd v_inv_init;
+  Eigen::VectorXd
+      taps;  ///< three-phase: each regulator's tap, pu (network.regulators order); balanced: empty
 };
 
-/// A bus counts as outside the band when it is more than this beyond a limit (pu): far above the power flow's
+/// A point counts as outside the band when it is more than this beyond a limit (pu): far above the power flow's
 /// accuracy (~1e-11 pu at its 1e-10 mismatch tolerance), far below any violation that matters to an operator.
 inline constexpr double kBandTolerance = 1e-6;
 
 struct StepResult {
-  double cost = 0.0;           ///< F(q_t)
-  double max_violation = 0.0;  ///< largest distance outside the band over all buses, pu (0 when in band)
-  bool in_band = true;         ///< max_violation <= kBandTolerance
+  double cost = 0.0;  ///< the study's per-step cost of this step
+  double max_violation =
+      0.0;              ///< largest distance outside the band over the monitored points, pu (0 in band)
+  bool in_band = true;  ///< max_violation <= kBandTolerance
   /// Not converged: no operating point for the requested setpoints; the previous setpoints stay applied.
   grid::PowerFlowStatus power_flow = grid::PowerFlowStatus::kConverged;
 };
@@ -44,6 +56,9 @@ struct StepResult {
 class Environment {
  public:
   explicit Environment(const Study& study);
+  ~Environment();
+  Environment(Environment&&) noexcept;
+  Environment& operator=(Environment&&) noexcept;
 
   /// Starts an episode of `scenario`, which the environment reads at every step: it must outlive the episode.
   const Observation& reset(const Scenario& scenario);
@@ -55,19 +70,30 @@ class Environment {
 
   const Observation& observation() const { return obs_; }
   const Study& study() const { return *study_; }
-  /// Cost F(q) for inverter voltages v (both at the inverter buses), with this episode's v_init.
+  /// Cost F(q) for voltages v at the actions' own points, with this episode's v_init.
   double cost(const Eigen::VectorXd& q, const Eigen::VectorXd& v_inv) const;
   /// Whether the last reset's power flow converged.
   bool reset_ok() const { return reset_ok_; }
+  /// The three-phase power flow's workspace at the last solution (three-phase studies; else nullptr): for
+  /// voltage sensitivities at the present operating point.
+  grid::ThreePhaseWorkspace* phase_workspace() { return phase_workspace_.get(); }
 
  private:
   void solve_and_observe();
+  void solve_balanced();
+  void solve_three_phase();
+  double step_cost() const;
 
   const Study* study_;
-  grid::PowerFlowWorkspace workspace_;
+  // Balanced.
+  std::unique_ptr<grid::PowerFlowWorkspace> workspace_;
   grid::PowerFlowOptions options_;
-  const Scenario* scenario_ = nullptr;
   grid::Injections injections_;
+  // Three-phase.
+  std::unique_ptr<grid::ThreePhaseWorkspace> phase_workspace_;
+  grid::ThreePhaseOptions reset_options_, step_options_;
+
+  const Scenario* scenario_ = nullptr;
   Eigen::VectorXd q_next_;
   Eigen::VectorXd q_prev_;
   Observation obs_;

@@ -2,13 +2,16 @@
 // (voltage-control-benchmark.md section 3) and operator figures. Scenarios run in parallel threads; each
 // episode is a pure function of (controller, scenario), and sums are taken in scenario order, so the results do
 // not depend on the thread count, nor on how the scenario range is split into blocks (evaluating ids A:C equals
-// evaluating A:B and B:C and summarizing the records in order).
+// evaluating A:B and B:C and summarizing the records in order), nor on the ranks of a distributed run (each
+// evaluates its share of the ids; the records are gathered to every rank in id order).
 #pragma once
 
 #include <Eigen/Dense>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "vvc/core/distributed/communicator.hpp"
 #include "vvc/core/env/controller.hpp"
 #include "vvc/core/env/scenarios.hpp"
 
@@ -42,11 +45,12 @@ struct EpisodeRecord {
   bool ends_in_band = true;
 };
 
-/// |V| and q of one episode, step by step.
+/// |V|, q and the taps of one episode, step by step.
 struct EpisodeTrace {
-  long id = 0;         ///< the scenario id (seed or file index)
-  Eigen::MatrixXd vm;  ///< (T + 1) x buses: |V| after reset and after each step
-  Eigen::MatrixXd q;   ///< (T + 1) x inverters
+  long id = 0;           ///< the scenario id (seed or file index)
+  Eigen::MatrixXd vm;    ///< (T + 1) x points: |V| after reset and after each step
+  Eigen::MatrixXd q;     ///< (T + 1) x actions, MVar
+  Eigen::MatrixXd taps;  ///< (T + 1) x regulators (three-phase), pu
 };
 
 struct EpisodeOptions {
@@ -82,8 +86,11 @@ struct TraceOptions {
 struct EvaluationOptions {
   SeedRange ids{0, 500};
   int steps = 100;
-  int threads = 1;
+  int threads = 1;  ///< per rank
   TraceOptions trace;
+  /// The ranks that share the scenarios (a collective call: every rank evaluates with the same options); none:
+  /// this process alone.
+  const Communicator* communicator = nullptr;
 };
 
 struct Evaluation {
@@ -93,12 +100,19 @@ struct Evaluation {
   Eigen::MatrixXd final_vm;          ///< TraceOptions::final_voltages x buses
 };
 
+/// Every rank of options.communicator returns the whole evaluation.
 Evaluation evaluate(const Study& study, const ScenarioSet& scenarios, const ControllerFactory& factory,
                     const EvaluationOptions& options);
 
 /// Aggregates episode records in their order.
 EvaluationSummary summarize(const std::vector<EpisodeRecord>& episodes, const std::string& controller,
                             int steps);
+
+/// Writes an episode's trace, atomically, as three CSV files: `path` with scenario,step,bus,phase,vm_pu for every
+/// point at every step (step 0: after the reset; phase empty on a balanced network), and beside it
+/// <stem>_q.csv with scenario,step,inverter,bus,phase,q_kvar (balanced: q_mvar) and, on a three-phase network
+/// with regulators, <stem>_taps.csv with scenario,step,regulator,tap_pu.
+void write_trace_csv(const Study& study, const EpisodeTrace& trace, const std::filesystem::path& path);
 
 /// Writes per-episode records as CSV (seed,scenario,transient,steady,final_vmin,final_vmax,...), atomically;
 /// `scenario` is the kind (0 low, 1 high voltage) for generated sets and the scenario's name for files.

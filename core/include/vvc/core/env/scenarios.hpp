@@ -16,19 +16,29 @@
 
 namespace vvc::core {
 
-/// One episode's exogenous injections: S(t) = base (+ series[t] when the scenario is a time series), pu.
+/// One episode's exogenous injections. Balanced: per bus, S(t) = base (+ series[t] when the scenario is a
+/// time series), pu. Three-phase: the injection of every power element of the study's phase network (loads,
+/// PV systems, generators; a load injects minus its consumption), MW + j MVar, `elements` or, for a time
+/// series, element_series[t]. Step t = 0 is the reset; the last entry holds after a series ends.
 struct Scenario {
   std::string label;
   long seed = -1;  ///< the generator seed, or -1 for file scenarios
-  int kind = -1;   ///< tasrl13: 0 low-voltage, 1 high-voltage; -1 otherwise
+  int kind = -1;   ///< tasrl13 and stable-ddpg: 0 low-voltage, 1 high-voltage; -1 otherwise
   grid::Injections base;
   /// Optional per-step constant-power injections replacing base.s_const.
   std::vector<Eigen::VectorXcd> series;
+  Eigen::VectorXcd elements;
+  std::vector<Eigen::VectorXcd> element_series;
 
   const Eigen::VectorXcd& s_const_at(int step) const {
     return series.empty()
                ? base.s_const
                : series[static_cast<size_t>(std::min<int>(step, static_cast<int>(series.size()) - 1))];
+  }
+  const Eigen::VectorXcd& elements_at(int step) const {
+    return element_series.empty() ? elements
+                                  : element_series[static_cast<size_t>(
+                                        std::min<int>(step, static_cast<int>(element_series.size()) - 1))];
   }
 };
 
@@ -62,6 +72,21 @@ class LegacyMt19937 {
 /// The TASRL 13-bus scenario generator. The network must hold the twelve inverters pv645 ... pv675.
 std::unique_ptr<ScenarioSet> make_tasrl13_scenarios(const grid::Network& network);
 
+/// Every power element's injection in a three-phase study's network, MW + j MVar (its power in the script).
+Eigen::VectorXcd element_injections(const Study& study);
+
+/// The scenario generators of Stable-DDPG's three-phase environments (docs/benchmarks/stable-ddpg-3p.md), bit
+/// for bit: for seed s, numpy's legacy RandomState(s) draws choice([0, 1]) and then the active powers of the
+/// generators in the reference's order; they set the active power of the study's inverter phases at the
+/// reference's injection buses. `buses13` = false: the IEEE 123 ranges.
+std::unique_ptr<ScenarioSet> make_stable_ddpg_scenarios(const Study& study, bool ieee13);
+
+/// Steps through the script's daily load shapes as OpenDSS's daily mode does: scenario k starts at shape
+/// point k, step t (t = 0 the reset) uses point k + t of each element's shape, wrapping after its last
+/// point; the element's active power is multiplied by mult, its reactive power by qmult (or mult). As many
+/// scenarios as the longest shape has points.
+std::unique_ptr<ScenarioSet> make_loadshape_scenarios(const Study& study);
+
 /// The most injections a scenario file may give and make the reader store: 2^23 complex values (128 MiB), for
 /// example a year of 15-minute steps on a 239-bus feeder, or 1,000 scenarios of 96 steps on 86 buses.
 inline constexpr long kMaxScenarioInjections = 8388608;
@@ -75,6 +100,9 @@ struct ScenarioFileLimits {
   long max_injections = kMaxScenarioInjections;
 };
 
+/// A scenario file for a three-phase study, keyed by element names (docs/formats/scenarios.md).
+std::unique_ptr<ScenarioSet> read_element_scenario_file(const std::filesystem::path& path, const Study& study,
+                                                        const ScenarioFileLimits& limits = {});
 /// A scenario file (JSON or CSV, docs/formats/scenarios.md) for the given network.
 std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
                                                 const grid::Network& network,

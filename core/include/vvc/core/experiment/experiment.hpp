@@ -6,7 +6,10 @@
 //
 // Every evaluation is a pure function of (controller, scenario) per scenario, run over blocks of scenario ids
 // and summarized in id order, and every training run is a pure function of its seed: the numbers do not
-// depend on the thread count, and the blocks are the unit a distributed run would hand to its workers.
+// depend on the thread count. With a communicator (distributed/communicator.hpp) every rank of a job calls the
+// same function with the same request: evaluations share each block's scenarios among the ranks, DiffOP
+// training the scenarios of each iteration, a comparison its methods; every rank returns the same result, and
+// only rank 0 writes checkpoints. The numbers do not depend on the number of ranks either.
 #pragma once
 
 #include <filesystem>
@@ -65,6 +68,9 @@ struct TrainRequest {
   /// Evaluates the trained policy on these seeds after training (not after a stop); none: no evaluation.
   std::optional<SeedRange> evaluation_seeds;
   TraceOptions evaluation_trace;
+  /// The ranks that share the work: DiffOP's rollouts, and every evaluation (the other methods train on every
+  /// rank alike); none: this process alone.
+  const Communicator* communicator = nullptr;
 };
 
 struct TrainResult {
@@ -105,6 +111,7 @@ struct EvaluateRequest {
   int steps = 0;                   ///< 0: the study's
   int threads = 1;
   TraceOptions trace;
+  const Communicator* communicator = nullptr;  ///< the ranks that share the scenarios; none: this process
 };
 
 struct EvaluateResult {
@@ -122,7 +129,8 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request,
                         TrainingObserver* observer = nullptr);
 
 /// Evaluates one controller factory with progress reports (blocks of scenarios) and a stop request; `serial`:
-/// one thread whatever options.threads (Ipopt). Returns nullopt when the observer stopped it.
+/// one thread whatever options.threads (Ipopt). Returns nullopt when the observer stopped it (on a distributed
+/// run: rank 0's observer).
 std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::string& name,
                                                  const ControllerFactory& factory, bool serial,
                                                  const EvaluationOptions& options,
@@ -135,6 +143,9 @@ struct CompareRequest {
   std::optional<SeedRange> seeds;  ///< none: the study's evaluation seeds
   int threads = 1;
   bool quick = false;  ///< tiny budgets and 8 evaluation scenarios: checks that everything runs, in seconds
+  /// The ranks that share the work: the references' scenarios, then the methods (each rank trains and evaluates
+  /// its share of them alone; an observer sees its own rank's methods); none: this process alone.
+  const Communicator* communicator = nullptr;
 };
 
 struct ComparisonRow {
@@ -152,13 +163,20 @@ struct CompareResult {
   bool stopped = false;
 };
 
+/// The comparison a study gets from `vvc bench table`: the defaults above on a balanced study; on a three-phase
+/// one the controllers of issue 12 (zero, voltvar, linear, limit, limit-band; DiffOP Step and Traj, Stable-DDPG).
+CompareRequest comparison_request(const Study& study);
+
 /// Trains every method of the request with the comparison's settings (table_request) and evaluates it and the
 /// reference controllers on the same seeds.
 CompareResult compare(const Study& study, const CompareRequest& request,
                       TrainingObserver* observer = nullptr);
 
-/// The comparison's settings for one method: each trainer's defaults and fixed seed (the DDPG baselines with a
-/// held-out evaluation every 25 episodes on the last 50 training seeds), or tiny budgets with `quick`.
+/// The comparison's settings for one method: each trainer's defaults and fixed seed, every learning curve on the
+/// same held-out validation seeds (the DDPG baselines evaluated on them every 25 episodes), or tiny budgets
+/// with `quick`.
+TrainRequest table_request(Method method, bool quick, int threads);
+/// The same for a study: Stable-DDPG with the defaults of the study's kind (default_stable_ddpg_options(study)).
 TrainRequest table_request(const Study& study, Method method, bool quick, int threads);
 
 }  // namespace vvc::core::experiment

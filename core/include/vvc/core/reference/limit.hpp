@@ -17,6 +17,13 @@
 // On scenario sets with constant injections (tasrl13) every step has the same minimum, so limit equals
 // limit-per-step and is that bound (voltage-control-benchmark.md section 4); on time series, limit is only the
 // best constant control, and a controller that follows the series can beat it.
+//
+// Three-phase studies (reference/phase_nlp.hpp): q is one reactive power per inverter phase, v_t(q) the
+// unbalanced power flow with the taps held at those the reset found, the band applies at the monitored
+// node-phases, and the objective is the study's cost form: F_t as above, or with the Stable-DDPG form the
+// episode cost of holding q from step 1, gamma w_a |q|_1 / u + w_v (sum_t gamma^t) sum_p violation_p(q)^2 (limit)
+// and its band-constrained version, min |q|_1 with every monitored node-phase in band (limit-band). The
+// per-step variants need form F: the Stable-DDPG cost charges each move, so its steps do not separate.
 #pragma once
 
 #include <memory>
@@ -29,6 +36,7 @@ enum class LimitStatus {
   kSolved,             ///< Ipopt converged to a feasible point
   kStartNotConverged,  ///< the power flow at q = 0 (for v_init) did not converge
   kNotSolved,          ///< Ipopt did not converge (ipopt_status says why)
+  kInfeasible,         ///< Ipopt found the band out of reach within the inverter limits (three-phase)
 };
 const char* to_string(LimitStatus status);
 
@@ -36,7 +44,7 @@ struct LimitSolution {
   LimitStatus status = LimitStatus::kNotSolved;
   int ipopt_status = 0;  ///< raw Ipopt return status
   Eigen::VectorXd q;     ///< MVar (zero when not solved)
-  double cost = 0.0;     ///< F_t(q)
+  double cost = 0.0;     ///< the objective at q: F_t(q), or the Stable-DDPG form's episode cost (above)
   bool solved() const { return status == LimitStatus::kSolved; }
 };
 
@@ -48,6 +56,10 @@ struct LimitOptions {
   bool voltage_band = false;
   bool per_step = false;
 };
+
+/// Throws InputError when the variant does not apply to the study (a per-step variant with the Stable-DDPG cost
+/// form).
+void check_limit_options(const Study& study, const LimitOptions& options);
 
 /// The limit controller named by `options` (names above). When a solve fails, act() reports kFailed and holds
 /// the applied q (q = 0 for the constant variants).

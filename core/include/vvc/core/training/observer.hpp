@@ -35,7 +35,10 @@ struct LearningPoint {
   double gradient_norm = kNone;
   long fallback_steps = 0;  ///< steps of the iteration's rollouts that used the exact-penalty fallback
   long failed_solves = 0;   ///< steps that gave no gradient because a solve failed (RLMPC)
-  int steps = 0;            ///< DDPG: environment steps of the episode (episodes end early once in band)
+  /// Environment steps the iteration's training used, validation not counted: the steps of its exploring
+  /// rollouts (DiffOP, RLMPC), of its episode (DDPG: episodes end early once in band), of the demonstrations
+  /// (PDP: all in the first epoch, none after).
+  int steps = 0;
   int power_flow_failures = 0;
   /// Run-time gradient check (check_gradients): the worst relative error of the analytic gradient against
   /// central differences (DiffOP: the KKT policy gradient; DDPG: the actor), and the DDPG critic's.

@@ -72,7 +72,9 @@ struct TrainingSummary {
 /// Runs the validations of one trainer: the deterministic policy of a factory on the validation seeds.
 class Validator {
  public:
-  Validator(const Study& study, const SeedSplit& split, const ValidationOptions& options, int threads);
+  /// `communicator`: the ranks that share the validation scenarios (every rank validates); none: this process.
+  Validator(const Study& study, const SeedSplit& split, const ValidationOptions& options, int threads,
+            const Communicator* communicator = nullptr);
   /// Whether the iteration just completed (1-based) of `iterations` validates.
   bool due(int iteration, int iterations) const;
   /// The evaluation on the validation seeds (with traces and final |V| when ValidationOptions::traced > 0).

@@ -74,6 +74,17 @@ struct PhaseLoad {
   double vminpu = 0.95;
   double vmaxpu = 1.05;
   double vlowpu = 0.50;
+  int daily =
+      -1;  ///< its daily load shape (OpenDSS "daily"): index into MultiphaseNetwork::load_shapes, or -1
+};
+
+/// An OpenDSS LoadShape: multipliers of an element's power at equal intervals, which OpenDSS's daily mode steps
+/// through (point k at time k x interval, wrapping after the last point).
+struct LoadShape {
+  std::string name;           ///< lower case
+  std::vector<double> mult;   ///< active-power multipliers, one per point
+  std::vector<double> qmult;  ///< reactive-power multipliers; empty: mult applies to the reactive power too
+  double interval_h = 1.0;    ///< hours between points
 };
 
 /// A 2- or 3-winding transformer (3-phase or 1-phase unit), in OpenDSS's model: short-circuit reactances
@@ -209,6 +220,7 @@ struct MultiphaseNetwork {
   std::vector<PhaseNode> nodes;
   std::vector<PrimitiveElement> elements;
   std::vector<PhaseLoad> loads;
+  std::vector<LoadShape> load_shapes;
   std::vector<PhaseTransformer> transformers;
   std::vector<RegulatorControl> regulators;
   std::vector<PhaseCapacitor> capacitors;

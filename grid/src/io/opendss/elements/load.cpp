@@ -24,6 +24,7 @@ struct LoadSpec {
   double vminpu = 0.95, vmaxpu = 1.05, vlowpu = 0.50;
   std::array<double, 7> zipv{};
   bool zipv_given = false;
+  std::string daily;
   bool enabled = true;
 };
 
@@ -51,10 +52,9 @@ class LoadClass final : public ElementStore<LoadSpec> {
                       "puxharm",   "xrharm",
                       "spectrum",  "basefreq",
                       "enabled",   "like"},
-                     {"yearly",    "daily",     "duty",    "growth",           "class",
-                      "vminnorm",  "vminemerg", "xfkva",   "allocationfactor", "%mean",
-                      "%stddev",   "kwh",       "kwhdays", "cfactor",          "numcust",
-                      "%seriesrl", "relweight", "puxharm", "xrharm",           "spectrum"}) {}
+                     {"yearly", "duty", "growth", "class", "vminnorm", "vminemerg", "xfkva",
+                      "allocationfactor", "%mean", "%stddev", "kwh", "kwhdays", "cfactor", "numcust",
+                      "%seriesrl", "relweight", "puxharm", "xrharm", "spectrum"}) {}
 
  private:
   bool apply_property(LoadSpec& s, const std::string& prop, const std::string& value, const Location& at,
@@ -98,6 +98,8 @@ class LoadClass final : public ElementStore<LoadSpec> {
       s.zipv_given = true;
     } else if (prop == "enabled") {
       s.enabled = parse_bool(value);
+    } else if (prop == "daily") {
+      s.daily = lower(strip_brackets(value));
     } else if (prop == "status") {
       const std::string st = lower(strip_brackets(value));
       if (st != "variable" && st != "fixed" && st != "exempt")
@@ -130,6 +132,7 @@ class LoadClass final : public ElementStore<LoadSpec> {
     l.vmaxpu = s.vmaxpu;
     l.vlowpu = s.vlowpu;
     builder.network().loads.push_back(std::move(l));
+    if (!s.daily.empty()) builder.set_daily_shape(builder.network().loads.size() - 1, s.daily, s.at);
   }
 };
 

@@ -21,6 +21,7 @@ struct PvSystemSpec {
   double cutin_pct = 20.0;
   Connection connection = Connection::kWye;
   double vminpu = 0.90, vmaxpu = 1.10;
+  std::string daily;
   bool enabled = true;
 };
 
@@ -43,8 +44,8 @@ class PvSystemClass final : public ElementStore<PvSystemSpec> {
                       "kvarmaxabs",   "kvdc",         "kp",
                       "puvmax",       "spectrum",     "basefreq",
                       "enabled",      "like"},
-                     {"yearly", "daily", "duty", "tyearly", "tdaily", "tduty", "class", "debugtrace",
-                      "dutystart", "spectrum"}) {}
+                     {"yearly", "duty", "tyearly", "tdaily", "tduty", "class", "debugtrace", "dutystart",
+                      "spectrum"}) {}
 
  private:
   bool apply_property(PvSystemSpec& s, const std::string& prop, const std::string& value, const Location& at,
@@ -83,6 +84,8 @@ class PvSystemClass final : public ElementStore<PvSystemSpec> {
       if (parse_integer(value, 1, 3) != 1) context.unsupported(at, "PVSystem model " + value);
     } else if (prop == "enabled") {
       s.enabled = parse_bool(value);
+    } else if (prop == "daily") {
+      s.daily = lower(strip_brackets(value));
     } else {
       return false;
     }
@@ -110,6 +113,7 @@ class PvSystemClass final : public ElementStore<PvSystemSpec> {
     l.vminpu = s.vminpu;
     l.vmaxpu = s.vmaxpu;
     builder.network().loads.push_back(std::move(l));
+    if (!s.daily.empty()) builder.set_daily_shape(builder.network().loads.size() - 1, s.daily, s.at);
   }
 };
 

@@ -7,6 +7,7 @@ namespace vvc::grid::dss {
 #define VVC_OPENDSS_ELEMENT_CLASSES(X) \
   X(capacitor)                         \
   X(capcontrol)                        \
+  X(generator)                         \
   X(line)                              \
   X(linecode)                          \
   X(load)                              \

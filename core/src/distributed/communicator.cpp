@@ -1,0 +1,57 @@
+// The serial communicator and the helpers every communicator shares (communicator.hpp).
+#include "vvc/core/distributed/communicator.hpp"
+
+#include "vvc/common/errors.hpp"
+
+namespace vvc::core {
+
+const Communicator& serial_communicator() {
+  static const SerialCommunicator serial;
+  return serial;
+}
+
+Share share_of(int count, int rank, int size) {
+  VVC_ASSERT(size >= 1 && rank >= 0 && rank < size && count >= 0);
+  const auto bound = [&](int r) { return static_cast<int>(static_cast<long long>(count) * r / size); };
+  return {bound(rank), bound(rank + 1)};
+}
+
+bool broadcast_flag(const Communicator& communicator, bool flag) {
+  if (communicator.size() == 1) return flag;
+  std::string bytes(1, flag ? '1' : '0');
+  communicator.broadcast(bytes);
+  return bytes == "1";
+}
+
+std::vector<std::string> gather_shares(const Communicator& communicator, int count,
+                                       const std::function<std::string(int first, int last)>& compute) {
+  const Share share = share_of(count, communicator.rank(), communicator.size());
+  return communicator.all_gather(compute(share.first, share.last));
+}
+
+std::optional<std::string> first_input_failure(const Communicator& communicator, const std::string& mine) {
+  if (communicator.size() == 1) return mine.empty() ? std::nullopt : std::optional<std::string>(mine);
+  const std::vector<std::string> all = communicator.all_gather(mine);
+  for (size_t r = 0; r < all.size(); ++r) {
+    if (all[r].empty()) continue;
+    return r == 0 ? all[r] : "rank " + std::to_string(r) + ": " + all[r];
+  }
+  return std::nullopt;
+}
+
+void agree_on_inputs(const Communicator& communicator, const std::function<void()>& read) {
+  if (communicator.size() == 1) {
+    read();
+    return;
+  }
+  std::string mine;
+  try {
+    read();
+  } catch (const InputError& e) {
+    mine = e.what();
+    if (mine.empty()) mine = "bad input";
+  }
+  if (const auto failure = first_input_failure(communicator, mine)) throw SharedInputError(*failure);
+}
+
+}  // namespace vvc::core
