@@ -1,6 +1,7 @@
 // libFuzzer harness of the study reader (docs/testing.md). A study names its network (and scenario file)
 // relative to its own folder, so the input starts with that folder, one of the source tree's folders that hold
-// studies, on a line of its own; the study's text follows. The network is read from disk.
+// studies (balanced and three-phase), on a line of its own; the study's text follows. The network is read from
+// disk.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -14,7 +15,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace vvc;
-  constexpr std::array<std::string_view, 3> kFolders = {"cases/ieee13_tasrl", "cases/ieee13_tasrl/examples",
+  constexpr std::array<std::string_view, 5> kFolders = {"cases/ieee13_tasrl", "cases/ieee13_tasrl/examples",
+                                                        "cases/ieee13_3p", "cases/ieee13/examples",
                                                         "tests/data/bad_studies"};
   const std::string input = fuzz::input_text(data, size);
   const std::size_t line_end = input.find('\n');

@@ -308,8 +308,10 @@ struct ElementEntry {
   std::optional<double> kw, kvar, mult;
 };
 
-void apply_entry(const ElementEntry& e, const Eigen::VectorXcd& script, Eigen::VectorXcd& s,
-                 const grid::MultiphaseNetwork& net) {
+/// Applies `e` to the element powers `s`; false when a power it gives is beyond what a double holds (a
+/// multiplier of 1e308).
+[[nodiscard]] bool apply_entry(const ElementEntry& e, const Eigen::VectorXcd& script, Eigen::VectorXcd& s,
+                               const grid::MultiphaseNetwork& net) {
   const double share = 1.0 / static_cast<double>(e.elements.size());
   for (int l : e.elements) {
     // kW and kvar are the element's own: consumption for a load (stored under its bare name), generation for a
@@ -318,7 +320,13 @@ void apply_entry(const ElementEntry& e, const Eigen::VectorXcd& script, Eigen::V
     if (e.mult) s[l] = script[l] * *e.mult;
     if (e.kw) s[l].real(sign * *e.kw * share / 1000.0);
     if (e.kvar) s[l].imag(sign * *e.kvar * share / 1000.0);
+    if (!is_finite(s[l])) return false;
   }
+  return true;
+}
+
+std::string beyond_double_element(const std::string& element) {
+  return "the power of element '" + element + "' is more than a double holds (MW)";
 }
 
 ElementEntry json_entry(const JsonNode& f, const grid::MultiphaseNetwork& net) {
@@ -363,7 +371,10 @@ std::vector<Scenario> parse_json_element_scenarios(const std::string& text, cons
     s.label = name ? name->string() : "scenario " + std::to_string(k);
     s.elements = script;
     if (elements) {
-      for (const JsonNode& e : elements->elements()) apply_entry(json_entry(e, net), script, s.elements, net);
+      for (const JsonNode& e : elements->elements()) {
+        if (!apply_entry(json_entry(e, net), script, s.elements, net))
+          e.fail(beyond_double_element(e.at("element").string()));
+      }
     }
     if (series) {
       const std::vector<JsonNode> steps = series->elements();
@@ -376,7 +387,10 @@ std::vector<Scenario> parse_json_element_scenarios(const std::string& text, cons
       if (!budget.take(static_cast<long>(steps.size()) * width)) series->fail(budget.exceeded());
       for (const JsonNode& step : steps) {
         Eigen::VectorXcd st = s.elements;
-        for (const JsonNode& e : step.elements()) apply_entry(json_entry(e, net), script, st, net);
+        for (const JsonNode& e : step.elements()) {
+          if (!apply_entry(json_entry(e, net), script, st, net))
+            e.fail(beyond_double_element(e.at("element").string()));
+        }
         s.element_series.push_back(std::move(st));
       }
     }
@@ -442,7 +456,7 @@ std::vector<Scenario> parse_csv_element_scenarios(std::istream& in, const std::s
     }
     Scenario& sc = out[it->second];
     if (!series) {
-      apply_entry(e, script, sc.elements, net);
+      if (!apply_entry(e, script, sc.elements, net)) lines.fail(beyond_double_element(cells[c + 1]));
       continue;
     }
     const auto missing = step + 1 - static_cast<long>(sc.element_series.size());
@@ -450,7 +464,8 @@ std::vector<Scenario> parse_csv_element_scenarios(std::istream& in, const std::s
       if (!budget.take(missing * width)) lines.fail(budget.exceeded());
       sc.element_series.resize(static_cast<size_t>(step + 1), script);
     }
-    apply_entry(e, script, sc.element_series[static_cast<size_t>(step)], net);
+    if (!apply_entry(e, script, sc.element_series[static_cast<size_t>(step)], net))
+      lines.fail(beyond_double_element(cells[c + 1]));
   }
   if (out.empty()) throw InputError(src + ": the file holds no scenario");
   return out;
@@ -467,6 +482,19 @@ std::unique_ptr<ScenarioSet> read_element_scenario_file(const std::filesystem::p
   std::ifstream in = open_input_file(path);
   return std::make_unique<FileScenarios>(parse_csv_element_scenarios(in, path.string(), study, limits),
                                          path.string());
+}
+
+std::unique_ptr<ScenarioSet> parse_element_scenario_file(const std::string& text,
+                                                         const std::filesystem::path& source,
+                                                         const Study& study,
+                                                         const ScenarioFileLimits& limits) {
+  if (is_json_file(source)) {
+    return std::make_unique<FileScenarios>(parse_json_element_scenarios(text, source.string(), study, limits),
+                                           source.string());
+  }
+  std::istringstream in(text);
+  return std::make_unique<FileScenarios>(parse_csv_element_scenarios(in, source.string(), study, limits),
+                                         source.string());
 }
 
 std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
