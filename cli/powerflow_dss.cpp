@@ -110,10 +110,18 @@ int run_powerflow_dss(int argc, char** argv) {
   }
   grid::OpenDssOptions read_options;
   read_options.strict = !args.has("lenient");
-  const grid::OpenDssCase dss = grid::read_opendss(args.positional()[0], read_options);
+  const std::string& script = args.positional()[0];
+  const grid::OpenDssCase dss = grid::read_opendss(script, read_options);
   for (const std::string& warning : dss.warnings) std::cerr << "vvc powerflow: warning: " << warning << "\n";
   const grid::MultiphaseNetwork& net = dss.network;
-  grid::ThreePhaseWorkspace workspace(net);
+  // The workspace's errors (a singular admittance matrix) name the circuit; the message names the script too.
+  grid::ThreePhaseWorkspace workspace = [&] {
+    try {
+      return grid::ThreePhaseWorkspace(net);
+    } catch (const InputError& e) {
+      throw InputError(script + ": " + e.what());
+    }
+  }();
   const grid::ThreePhaseResult& r = grid::solve(net, options, workspace);
 
   std::vector<Row> rows;

@@ -12,7 +12,7 @@ namespace vvc::gui {
 bool is_study_path(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) return std::filesystem::exists(path / "study.json", ec);
-  if (path.extension() != ".json") return false;
+  if (path.extension() != ".json" || !std::filesystem::is_regular_file(path, ec)) return false;
   std::ifstream in(path);
   if (!in) return false;
   // The format tag sits near the top of every vvc JSON file; reading a few kilobytes is enough to tell.

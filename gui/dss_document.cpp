@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
 
 namespace vvc::gui {
 
@@ -37,8 +38,7 @@ std::optional<std::filesystem::path> find_coordinates_file(const std::filesystem
 
 /// Lines "bus x y" (commas, tabs or blanks between); blank lines and "!" comments are skipped.
 std::map<std::string, std::array<double, 2>> read_coordinates(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path.string() + ": cannot open");
+  std::ifstream in = open_input_file(path);
   std::map<std::string, std::array<double, 2>> coords;
   std::string line;
   int number = 0;

@@ -1,10 +1,10 @@
 #include "live_plots.hpp"
 
 #include <qcustomplot.h>
+#include <QBuffer>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
 
 namespace vvc::gui {
 
@@ -151,15 +152,11 @@ void enable_hover_text(QCustomPlot* plot) {
   });
 }
 
-void write_text_file(const QString& path, const QString& text) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-    throw InputError(path.toStdString() + ": cannot write: " + file.errorString().toStdString());
-  }
-  file.write(text.toUtf8());
-  if (!file.commit())
-    throw InputError(path.toStdString() + ": cannot write: " + file.errorString().toStdString());
+void write_file(const QString& path, const QByteArray& bytes) {
+  write_file_atomically(path.toStdString(), bytes.toStdString());
 }
+
+void write_text_file(const QString& path, const QString& text) { write_file(path, text.toUtf8()); }
 
 QCPRange padded(QCPRange r) {
   const double pad = r.size() > 0.0 ? 0.08 * r.size() : 0.02 * std::max(1e-3, std::abs(r.center()));
@@ -191,10 +188,13 @@ QColor palette_colour(int i) {
 void save_plot(QCustomPlot* plot, const QString& path, const QString& format) {
   const int w = std::max(plot->width(), 640);
   const int h = std::max(plot->height(), 420);
+  // Drawn into memory first, then written through write_file, so that a failed write keeps the old file.
+  QByteArray bytes;
+  QBuffer buffer(&bytes);
   bool ok = false;
   if (format == "svg") {
     QSvgGenerator generator;
-    generator.setFileName(path);
+    generator.setOutputDevice(&buffer);
     generator.setSize(QSize(w, h));
     generator.setViewBox(QRect(0, 0, w, h));
     generator.setTitle(QFileInfo(path).completeBaseName());
@@ -205,9 +205,10 @@ void save_plot(QCustomPlot* plot, const QString& path, const QString& format) {
       ok = painter.end();
     }
   } else {
-    ok = plot->savePng(path, w, h);
+    ok = buffer.open(QIODevice::WriteOnly) && plot->toPixmap(w, h).save(&buffer, "PNG");
   }
-  if (!ok) throw InputError(path.toStdString() + ": cannot write the plot");
+  if (!ok) throw InputError(path.toStdString() + ": cannot draw the plot");
+  write_file(path, bytes);
 }
 
 LivePlots::LivePlots(QWidget* parent)

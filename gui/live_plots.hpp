@@ -7,6 +7,7 @@
 // buffer; a QTimer redraws at most every kRefreshMilliseconds, never once per training step.
 #pragma once
 
+#include <QByteArray>
 #include <QColor>
 #include <QComboBox>
 #include <QLabel>
@@ -97,7 +98,10 @@ class LivePlots : public QWidget {
   int iterations_ = 0;
 };
 
-/// Writes `text` to `path` atomically (QSaveFile); throws InputError naming the file on failure.
+/// Writes `bytes` to `path` through common's write_file_atomically (a temporary file, then rename): a failed
+/// write throws InputError naming the file and leaves the old file as it was.
+void write_file(const QString& path, const QByteArray& bytes);
+/// write_file of `text` in UTF-8.
 void write_text_file(const QString& path, const QString& text);
 
 /// `r` widened by 8 % on each side (a flat range by a little of its magnitude), so that no point sits on the

@@ -2,13 +2,16 @@
 // vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training|comparison]
 //         [--phase worst|lowest|highest|a|b|c] PATH
 #include <QApplication>
+#include <QBuffer>
 #include <QCommandLineParser>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
 
 #include "main_window.hpp"
+#include "vvc/common/errors.hpp"
 
 namespace {
 
@@ -132,8 +135,21 @@ int main(int argc, char** argv) {
   QEventLoop settle;
   QTimer::singleShot(300, &settle, &QEventLoop::quit);
   settle.exec();
-  if (!window.grab().save(parser.value(screenshot))) {
-    std::fprintf(stderr, "vvc-gui: cannot write %s\n", qPrintable(parser.value(screenshot)));
+  // Drawn into memory, then written atomically: a failed write keeps the old file.
+  const QString path = parser.value(screenshot);
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  QByteArray bytes;
+  QBuffer buffer(&bytes);
+  if (!buffer.open(QIODevice::WriteOnly) ||
+      !window.grab().save(&buffer, suffix.isEmpty() ? "PNG" : qPrintable(suffix))) {
+    std::fprintf(stderr, "vvc-gui: %s: cannot draw the screenshot (format '%s')\n", qPrintable(path),
+                 qPrintable(suffix));
+    return 1;
+  }
+  try {
+    vvc::gui::write_file(path, bytes);
+  } catch (const vvc::InputError& e) {
+    std::fprintf(stderr, "vvc-gui: %s\n", e.what());
     return 1;
   }
   return 0;

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
 
 namespace vvc::gui {
 
@@ -29,8 +30,7 @@ std::vector<std::string> split_fields(const std::string& line) {
 
 /// The non-empty lines of a file with their 1-based line numbers; '\r' of Windows line ends is dropped.
 std::vector<std::pair<int, std::string>> read_lines(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw InputError(file.string() + ": cannot open");
+  std::ifstream in = open_input_file(file);
   std::vector<std::pair<int, std::string>> lines;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {

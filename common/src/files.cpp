@@ -3,31 +3,51 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <sstream>
 #include <system_error>
 
 #include "vvc/common/errors.hpp"
 
 namespace vvc {
 
-std::ifstream open_input_file(const std::filesystem::path& path) {
+std::string file_too_large_message(const std::filesystem::path& path, std::uintmax_t max_bytes) {
+  constexpr std::uintmax_t kGiB = std::uintmax_t{1} << 30;
+  const std::string limit = max_bytes % kGiB == 0 && max_bytes > 0 ? std::to_string(max_bytes / kGiB) + " GiB"
+                                                                   : std::to_string(max_bytes) + " bytes";
+  return path.string() + ": larger than " + limit + ", the limit for an input file";
+}
+
+std::ifstream open_input_file(const std::filesystem::path& path, std::uintmax_t max_bytes) {
+  namespace fs = std::filesystem;
+  const std::string name = path.string();
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError(path.string() + ": is a folder, expected a file");
+  const fs::file_status status = fs::status(path, ec);
+  if (fs::is_directory(status)) throw InputError(name + ": is a folder, expected a file");
+  if (!fs::exists(status)) throw InputError(name + ": cannot open");
+  if (!fs::is_regular_file(status)) throw InputError(name + ": not a regular file");
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (!ec && size > max_bytes) throw InputError(file_too_large_message(path, max_bytes));
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open");
+  if (!in) throw InputError(name + ": cannot open");
   return in;
 }
 
-std::string read_text_file(const std::filesystem::path& path) {
-  std::ifstream in = open_input_file(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+std::string read_text_file(const std::filesystem::path& path, std::uintmax_t max_bytes) {
+  std::ifstream in = open_input_file(path, max_bytes);
+  std::string text;
+  std::array<char, 65536> buffer;
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto count = static_cast<std::uintmax_t>(in.gcount());
+    if (text.size() + count > max_bytes) throw InputError(file_too_large_message(path, max_bytes));
+    text.append(buffer.data(), static_cast<size_t>(count));
+  }
+  if (in.bad()) throw InputError(path.string() + ": read error");
+  return text;
 }
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& text) {

@@ -142,6 +142,11 @@ class DocumentBuilder {
     }
     Json& parent = *open_.back().value;
     if (parent.is_array()) {
+      if (parent.size() == limits_.max_array_elements) {
+        throw InputError::at_path(source_, open_object_path(),
+                                  "expected at most " + std::to_string(limits_.max_array_elements) +
+                                      " elements in an array, got more");
+      }
       parent.push_back(std::move(value));
       return &parent.back();
     }

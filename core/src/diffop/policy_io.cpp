@@ -105,6 +105,7 @@ json policy_json(const PolicyFile& p) {
         {"violation_penalty", t.violation_penalty},
         {"learning_rate", t.adam.learning_rate},
         {"validation_scenarios", t.validation.scenarios},
+        {"validation_every", t.validation.every},
         {"seconds", p.training_seconds},
         {"curve", curve_json(p.curve)}}},
   };
@@ -237,8 +238,12 @@ PolicyFile policy_from_json(const JsonNode& root) {
   const JsonNode tr = root.at("training");
   if (p.version >= 3) {
     tr.allow_only({"seed", "iterations", "scenarios_per_iteration", "noise_draws", "sigma", "beta",
-                   "violation_penalty", "learning_rate", "validation_scenarios", "seconds", "curve"});
+                   "violation_penalty", "learning_rate", "validation_scenarios", "validation_every",
+                   "seconds", "curve"});
     p.training.violation_penalty = tr.at("violation_penalty").number();
+    // Written since version 3 files are checkpoints too: a resume validates as often as the run it continues.
+    if (const auto every = tr.find("validation_every"))
+      p.training.validation.every = every->integer(0, kIntMax);
   } else {
     tr.allow_only({"seed", "iterations", "scenarios_per_iteration", "noise_draws", "sigma", "beta",
                    "learning_rate", "validation_scenarios", "seconds", "curve"});

@@ -5,11 +5,14 @@
 //
 // Reading is bounded by ScenarioFileLimits: a series step must lie inside the episode, and the stored
 // injections and the file's entries are counted before anything is allocated for them. The CSV is read line
-// by line, so a huge file is refused without being held in memory.
+// by line, so a huge file is refused without being held in memory, and at most 1 GiB of it is read. The
+// injections at a bus must add up to a finite power in per unit.
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <sstream>
+#include <unordered_map>
 
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
@@ -73,16 +76,30 @@ Scenario empty_scenario(const std::string& label, int num_buses) {
   return s;
 }
 
-void add_injections(const JsonNode& list, const grid::Network& net, Eigen::VectorXcd& s) {
+bool is_finite(Complex s) { return std::isfinite(s.real()) && std::isfinite(s.imag()); }
+
+/// Finite numbers can add up to an infinite one, or become one in per unit.
+std::string beyond_double(const std::string& bus) {
+  return "the injections at bus '" + bus +
+         "' add up to more than a double holds (in per unit of the case's base_mva)";
+}
+
+/// Bus indices by name (grid::bus_indices).
+using BusIndex = std::unordered_map<std::string, int>;
+
+void add_injections(const JsonNode& list, const grid::Network& net, const BusIndex& buses,
+                    Eigen::VectorXcd& s) {
   for (const JsonNode& f : list.elements()) {
     f.allow_only({"bus", "p_mw", "q_mvar"});
     const JsonNode bus_node = f.at("bus");
     const std::string bus = bus_node.string();
-    const int b = net.find_bus(bus);
-    if (b < 0) bus_node.fail("unknown bus '" + bus + "'");
+    const auto b = buses.find(bus);
+    if (b == buses.end()) bus_node.fail("unknown bus '" + bus + "'");
     const auto p = f.find("p_mw");
     const auto q = f.find("q_mvar");
-    s[b] += Complex(p ? p->number() : 0.0, q ? q->number() : 0.0) / net.base_mva;
+    Complex& total = s[b->second];
+    total += Complex(p ? p->number() : 0.0, q ? q->number() : 0.0) / net.base_mva;
+    if (!is_finite(total)) f.fail(beyond_double(bus));
   }
 }
 
@@ -96,6 +113,7 @@ std::vector<Scenario> parse_json_scenarios(const std::string& text, const std::s
   const std::vector<JsonNode> entries = list.elements();
   if (entries.empty()) list.fail_expected("at least one scenario");
   InjectionBudget budget(limits.max_injections);
+  const BusIndex buses = grid::bus_indices(net);
   std::vector<Scenario> out;
   for (size_t k = 0; k < entries.size(); ++k) {
     const JsonNode& f = entries[k];
@@ -106,7 +124,7 @@ std::vector<Scenario> parse_json_scenarios(const std::string& text, const std::s
     if (!budget.take(net.num_buses())) f.fail(budget.exceeded());
     const auto name = f.find("name");
     Scenario s = empty_scenario(name ? name->string() : "scenario " + std::to_string(k), net.num_buses());
-    if (injections) add_injections(*injections, net, s.base.s_const);
+    if (injections) add_injections(*injections, net, buses, s.base.s_const);
     if (series) {
       const std::vector<JsonNode> steps = series->elements();
       if (steps.empty()) series->fail("a time series needs at least one step");
@@ -117,7 +135,7 @@ std::vector<Scenario> parse_json_scenarios(const std::string& text, const std::s
       if (!budget.take(static_cast<long>(steps.size()) * net.num_buses())) series->fail(budget.exceeded());
       for (const JsonNode& step : steps) {
         Eigen::VectorXcd st = s.base.s_const;
-        add_injections(step, net, st);
+        add_injections(step, net, buses, st);
         s.series.push_back(std::move(st));
       }
     }
@@ -139,9 +157,10 @@ std::vector<std::string> split_csv(const std::string& line) {
   return cells;
 }
 
-/// Reads a CSV file one line at a time, refusing a line longer than kMaxCsvLineLength.
 bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
+/// Reads a CSV file one line at a time, refusing a line longer than kMaxCsvLineLength and more than
+/// kMaxInputFileBytes in all (blank lines, which count as no row, too).
 class CsvLines {
  public:
   CsvLines(std::istream& in, const std::string& source) : in_(in), source_(source) {}
@@ -151,6 +170,7 @@ class CsvLines {
     line.clear();
     std::streambuf& buffer = *in_.rdbuf();
     for (int c = buffer.sbumpc(); c != std::char_traits<char>::eof(); c = buffer.sbumpc()) {
+      if (++bytes_ > kMaxInputFileBytes) throw InputError(file_too_large_message(source_));
       if (c == '\n') {
         ++number_;
         return true;
@@ -196,6 +216,7 @@ class CsvLines {
   std::istream& in_;
   const std::string& source_;
   int number_ = 0;
+  std::uintmax_t bytes_ = 0;
   long rows_ = 0;
 };
 
@@ -214,11 +235,13 @@ std::vector<Scenario> parse_csv_scenarios(std::istream& in, const std::string& s
   std::vector<Scenario> out;
   std::map<std::string, size_t> index;
   InjectionBudget budget(limits.max_injections);
+  const BusIndex buses = grid::bus_indices(net);
   std::vector<std::string> cells;
   while (lines.next_row(header.size(), limits.max_injections, cells)) {
     const size_t c = series ? 1 : 0;
-    const int b = net.find_bus(cells[c + 1]);
-    if (b < 0) lines.fail("unknown bus '" + cells[c + 1] + "'");
+    const auto bus = buses.find(cells[c + 1]);
+    if (bus == buses.end()) lines.fail("unknown bus '" + cells[c + 1] + "'");
+    const int b = bus->second;
     const Complex s(lines.number(cells[c + 2], "p_mw") / net.base_mva,
                     lines.number(cells[c + 3], "q_mvar") / net.base_mva);
     long step = 0;
@@ -236,19 +259,28 @@ std::vector<Scenario> parse_csv_scenarios(std::istream& in, const std::string& s
       out.push_back(empty_scenario(cells[0], net.num_buses()));
     }
     Scenario& sc = out[it->second];
-    if (!series) {
-      sc.base.s_const[b] += s;
-      continue;
+    if (series) {
+      const auto missing = step + 1 - static_cast<long>(sc.series.size());
+      if (missing > 0) {
+        if (!budget.take(missing * net.num_buses())) lines.fail(budget.exceeded());
+        sc.series.resize(static_cast<size_t>(step + 1), Eigen::VectorXcd::Zero(net.num_buses()));
+      }
     }
-    const auto missing = step + 1 - static_cast<long>(sc.series.size());
-    if (missing > 0) {
-      if (!budget.take(missing * net.num_buses())) lines.fail(budget.exceeded());
-      sc.series.resize(static_cast<size_t>(step + 1), Eigen::VectorXcd::Zero(net.num_buses()));
-    }
-    sc.series[static_cast<size_t>(step)][b] += s;
+    Complex& total = series ? sc.series[static_cast<size_t>(step)][b] : sc.base.s_const[b];
+    total += s;
+    if (!is_finite(total)) lines.fail(beyond_double(cells[c + 1]));
   }
   if (out.empty()) throw InputError(src + ": the file holds no scenario");
   return out;
+}
+
+/// True for a .json file, false for a .csv file; throws InputError for any other.
+bool is_json_file(const std::filesystem::path& path) {
+  const std::string ext = path.extension().string();
+  if (ext != ".json" && ext != ".csv") {
+    throw InputError(path.string() + ": unknown scenario file type (expected .json or .csv)");
+  }
+  return ext == ".json";
 }
 
 /// The power elements a scenario entry names: the element itself, or the single-phase elements a study made of
@@ -276,8 +308,10 @@ struct ElementEntry {
   std::optional<double> kw, kvar, mult;
 };
 
-void apply_entry(const ElementEntry& e, const Eigen::VectorXcd& script, Eigen::VectorXcd& s,
-                 const grid::MultiphaseNetwork& net) {
+/// Applies `e` to the element powers `s`; false when a power it gives is beyond what a double holds (a
+/// multiplier of 1e308).
+[[nodiscard]] bool apply_entry(const ElementEntry& e, const Eigen::VectorXcd& script, Eigen::VectorXcd& s,
+                               const grid::MultiphaseNetwork& net) {
   const double share = 1.0 / static_cast<double>(e.elements.size());
   for (int l : e.elements) {
     // kW and kvar are the element's own: consumption for a load (stored under its bare name), generation for a
@@ -286,7 +320,13 @@ void apply_entry(const ElementEntry& e, const Eigen::VectorXcd& script, Eigen::V
     if (e.mult) s[l] = script[l] * *e.mult;
     if (e.kw) s[l].real(sign * *e.kw * share / 1000.0);
     if (e.kvar) s[l].imag(sign * *e.kvar * share / 1000.0);
+    if (!is_finite(s[l])) return false;
   }
+  return true;
+}
+
+std::string beyond_double_element(const std::string& element) {
+  return "the power of element '" + element + "' is more than a double holds (MW)";
 }
 
 ElementEntry json_entry(const JsonNode& f, const grid::MultiphaseNetwork& net) {
@@ -331,7 +371,10 @@ std::vector<Scenario> parse_json_element_scenarios(const std::string& text, cons
     s.label = name ? name->string() : "scenario " + std::to_string(k);
     s.elements = script;
     if (elements) {
-      for (const JsonNode& e : elements->elements()) apply_entry(json_entry(e, net), script, s.elements, net);
+      for (const JsonNode& e : elements->elements()) {
+        if (!apply_entry(json_entry(e, net), script, s.elements, net))
+          e.fail(beyond_double_element(e.at("element").string()));
+      }
     }
     if (series) {
       const std::vector<JsonNode> steps = series->elements();
@@ -344,7 +387,10 @@ std::vector<Scenario> parse_json_element_scenarios(const std::string& text, cons
       if (!budget.take(static_cast<long>(steps.size()) * width)) series->fail(budget.exceeded());
       for (const JsonNode& step : steps) {
         Eigen::VectorXcd st = s.elements;
-        for (const JsonNode& e : step.elements()) apply_entry(json_entry(e, net), script, st, net);
+        for (const JsonNode& e : step.elements()) {
+          if (!apply_entry(json_entry(e, net), script, st, net))
+            e.fail(beyond_double_element(e.at("element").string()));
+        }
         s.element_series.push_back(std::move(st));
       }
     }
@@ -410,7 +456,7 @@ std::vector<Scenario> parse_csv_element_scenarios(std::istream& in, const std::s
     }
     Scenario& sc = out[it->second];
     if (!series) {
-      apply_entry(e, script, sc.elements, net);
+      if (!apply_entry(e, script, sc.elements, net)) lines.fail(beyond_double_element(cells[c + 1]));
       continue;
     }
     const auto missing = step + 1 - static_cast<long>(sc.element_series.size());
@@ -418,7 +464,8 @@ std::vector<Scenario> parse_csv_element_scenarios(std::istream& in, const std::s
       if (!budget.take(missing * width)) lines.fail(budget.exceeded());
       sc.element_series.resize(static_cast<size_t>(step + 1), script);
     }
-    apply_entry(e, script, sc.element_series[static_cast<size_t>(step)], net);
+    if (!apply_entry(e, script, sc.element_series[static_cast<size_t>(step)], net))
+      lines.fail(beyond_double_element(cells[c + 1]));
   }
   if (out.empty()) throw InputError(src + ": the file holds no scenario");
   return out;
@@ -428,33 +475,50 @@ std::vector<Scenario> parse_csv_element_scenarios(std::istream& in, const std::s
 
 std::unique_ptr<ScenarioSet> read_element_scenario_file(const std::filesystem::path& path, const Study& study,
                                                         const ScenarioFileLimits& limits) {
-  const std::string ext = path.extension().string();
-  if (ext == ".json") {
+  if (is_json_file(path)) {
     return std::make_unique<FileScenarios>(
         parse_json_element_scenarios(read_text_file(path), path.string(), study, limits), path.string());
   }
-  if (ext == ".csv") {
-    std::ifstream in = open_input_file(path);
-    return std::make_unique<FileScenarios>(parse_csv_element_scenarios(in, path.string(), study, limits),
-                                           path.string());
+  std::ifstream in = open_input_file(path);
+  return std::make_unique<FileScenarios>(parse_csv_element_scenarios(in, path.string(), study, limits),
+                                         path.string());
+}
+
+std::unique_ptr<ScenarioSet> parse_element_scenario_file(const std::string& text,
+                                                         const std::filesystem::path& source,
+                                                         const Study& study,
+                                                         const ScenarioFileLimits& limits) {
+  if (is_json_file(source)) {
+    return std::make_unique<FileScenarios>(parse_json_element_scenarios(text, source.string(), study, limits),
+                                           source.string());
   }
-  throw InputError(path.string() + ": unknown scenario file type (expected .json or .csv)");
+  std::istringstream in(text);
+  return std::make_unique<FileScenarios>(parse_csv_element_scenarios(in, source.string(), study, limits),
+                                         source.string());
 }
 
 std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
                                                 const grid::Network& network,
                                                 const ScenarioFileLimits& limits) {
-  const std::string ext = path.extension().string();
-  if (ext == ".json") {
+  const std::string source = path.string();
+  if (is_json_file(path)) {
     return std::make_unique<FileScenarios>(
-        parse_json_scenarios(read_text_file(path), path.string(), network, limits), path.string());
+        parse_json_scenarios(read_text_file(path), source, network, limits), source);
   }
-  if (ext == ".csv") {
-    std::ifstream in = open_input_file(path);
-    return std::make_unique<FileScenarios>(parse_csv_scenarios(in, path.string(), network, limits),
-                                           path.string());
+  std::ifstream in = open_input_file(path);
+  return std::make_unique<FileScenarios>(parse_csv_scenarios(in, source, network, limits), source);
+}
+
+std::unique_ptr<ScenarioSet> parse_scenario_file(const std::string& text, const std::filesystem::path& source,
+                                                 const grid::Network& network,
+                                                 const ScenarioFileLimits& limits) {
+  if (is_json_file(source)) {
+    return std::make_unique<FileScenarios>(parse_json_scenarios(text, source.string(), network, limits),
+                                           source.string());
   }
-  throw InputError(path.string() + ": unknown scenario file type (expected .json or .csv)");
+  std::istringstream in(text);
+  return std::make_unique<FileScenarios>(parse_csv_scenarios(in, source.string(), network, limits),
+                                         source.string());
 }
 
 }  // namespace vvc::core

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "vvc/common/errors.hpp"
@@ -77,25 +79,36 @@ bool is_opendss(const std::filesystem::path& path) {
 /// The balanced study's inverters: a generator of the case, or a bus (its first generator, else a new one).
 void read_balanced_inverters(const JsonNode& inverters, const std::filesystem::path& network_path,
                              Study& study) {
+  // Indices by name and the first generator of each bus, so that a study of many inverters reads in linear time.
+  std::unordered_map<std::string, int> generator_of_name;
+  std::unordered_map<int, int> generator_at_bus;
+  for (size_t g = 0; g < study.network.generators.size(); ++g) {
+    generator_of_name.emplace(study.network.generators[g].name, static_cast<int>(g));
+    generator_at_bus.emplace(study.network.generators[g].bus, static_cast<int>(g));
+  }
+  const std::unordered_map<std::string, int> bus_of_name = grid::bus_indices(study.network);
+  std::unordered_set<int> listed;
   for (const JsonNode& f : inverters.elements()) {
     f.allow_only({"generator", "bus", "q_min_mvar", "q_max_mvar", "s_max_mva"});
     Inverter inv;
     if (const auto generator = f.find("generator")) {
       inv.generator = generator->string();
-      inv.generator_index = study.network.find_generator(inv.generator);
-      if (inv.generator_index < 0)
+      const auto it = generator_of_name.find(inv.generator);
+      if (it == generator_of_name.end())
         generator->fail("unknown generator '" + inv.generator + "' in " + network_path.string());
+      inv.generator_index = it->second;
     } else {
       const JsonNode bus_node = f.at("bus");
       const std::string bus = bus_node.string();
-      const int b = study.network.find_bus(bus);
-      if (b < 0) bus_node.fail("unknown bus '" + bus + "' in " + network_path.string());
-      for (size_t g = 0; g < study.network.generators.size() && inv.generator_index < 0; ++g) {
-        if (study.network.generators[g].bus == b) inv.generator_index = static_cast<int>(g);
-      }
-      if (inv.generator_index < 0) {
-        study.network.generators.push_back(grid::Generator{"inv" + bus, b, 0.0, 0.0, -1e30, 1e30, {}});
+      const auto b = bus_of_name.find(bus);
+      if (b == bus_of_name.end()) bus_node.fail("unknown bus '" + bus + "' in " + network_path.string());
+      if (const auto g = generator_at_bus.find(b->second); g != generator_at_bus.end()) {
+        inv.generator_index = g->second;
+      } else {
+        study.network.generators.push_back(
+            grid::Generator{"inv" + bus, b->second, 0.0, 0.0, -1e30, 1e30, {}});
         inv.generator_index = static_cast<int>(study.network.generators.size()) - 1;
+        generator_at_bus.emplace(b->second, inv.generator_index);
       }
       inv.generator = study.network.generators[static_cast<size_t>(inv.generator_index)].name;
     }
@@ -110,10 +123,8 @@ void read_balanced_inverters(const JsonNode& inverters, const std::filesystem::p
     inv.q_max_mvar = f.at("q_max_mvar").number();
     if (inv.q_min_mvar > inv.q_max_mvar) f.at("q_min_mvar").fail("q_min_mvar exceeds q_max_mvar");
     if (const auto s_max = f.find("s_max_mva")) inv.s_max_mva = s_max->number(at_least(0.0));
-    for (const auto& other : study.inverters) {
-      if (other.generator_index == inv.generator_index)
-        f.fail("inverter '" + inv.generator + "' is listed twice");
-    }
+    if (!listed.insert(inv.generator_index).second)
+      f.fail("inverter '" + inv.generator + "' is listed twice");
     study.inverters.push_back(inv);
   }
 }

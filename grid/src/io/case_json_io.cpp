@@ -41,11 +41,14 @@ class NameRegistry {
   std::unordered_map<std::string, std::string> first_path_;
 };
 
-int bus_index(const JsonNode& node, const Network& network) {
+/// Bus indices by name, so that finding the buses of a large case's elements takes linear time.
+using BusIndex = std::unordered_map<std::string, int>;
+
+int bus_index(const JsonNode& node, const BusIndex& buses) {
   const std::string name = node.string();
-  const int index = network.find_bus(name);
-  if (index < 0) node.fail("unknown bus '" + name + "'");
-  return index;
+  const auto it = buses.find(name);
+  if (it == buses.end()) node.fail("unknown bus '" + name + "'");
+  return it->second;
 }
 
 /// A non-empty string.
@@ -77,12 +80,12 @@ Bus read_bus(const JsonNode& node) {
   return bus;
 }
 
-Branch read_line(const JsonNode& node, const Network& network) {
+Branch read_line(const JsonNode& node, const Network& network, const BusIndex& buses) {
   node.allow_only({"name", "from", "to", "r_pu", "x_pu", "b_pu", "r_ohm", "x_ohm", "b_us", "in_service"});
   Branch line;
   line.name = name_of(node.at("name"));
-  line.from = bus_index(node.at("from"), network);
-  line.to = bus_index(node.at("to"), network);
+  line.from = bus_index(node.at("from"), buses);
+  line.to = bus_index(node.at("to"), buses);
   const bool per_unit = node.has("r_pu") || node.has("x_pu") || node.has("b_pu");
   const bool physical = node.has("r_ohm") || node.has("x_ohm") || node.has("b_us");
   if (per_unit && physical) node.fail("give either r_pu, x_pu, b_pu or r_ohm, x_ohm, b_us, not both");
@@ -104,13 +107,13 @@ Branch read_line(const JsonNode& node, const Network& network) {
   return line;
 }
 
-Branch read_switch(const JsonNode& node, const Network& network) {
+Branch read_switch(const JsonNode& node, const BusIndex& buses) {
   node.allow_only({"name", "from", "to", "closed", "r_pu", "x_pu"});
   Branch sw;
   sw.is_switch = true;
   sw.name = name_of(node.at("name"));
-  sw.from = bus_index(node.at("from"), network);
-  sw.to = bus_index(node.at("to"), network);
+  sw.from = bus_index(node.at("from"), buses);
+  sw.to = bus_index(node.at("to"), buses);
   if (const auto closed = node.find("closed")) sw.in_service = closed->boolean();
   sw.r_pu = kDefaultSwitchRPu;
   if (const auto r = node.find("r_pu")) sw.r_pu = r->number(at_least(0.0));
@@ -139,11 +142,11 @@ std::array<double, 3> read_zip(const JsonNode& node) {
   return zip;
 }
 
-Load read_load(const JsonNode& node, const Network& network) {
+Load read_load(const JsonNode& node, const BusIndex& buses) {
   node.allow_only({"name", "bus", "p_mw", "q_mvar", "model", "zip_p", "zip_q"});
   Load load;
   load.name = name_of(node.at("name"));
-  load.bus = bus_index(node.at("bus"), network);
+  load.bus = bus_index(node.at("bus"), buses);
   load.p_mw = node.at("p_mw").number();
   load.q_mvar = node.at("q_mvar").number();
   if (const auto model = node.find("model")) {
@@ -161,11 +164,11 @@ Load read_load(const JsonNode& node, const Network& network) {
   return load;
 }
 
-Generator read_generator(const JsonNode& node, const Network& network) {
+Generator read_generator(const JsonNode& node, const BusIndex& buses) {
   node.allow_only({"name", "bus", "p_mw", "q_mvar", "q_min_mvar", "q_max_mvar", "s_max_mva"});
   Generator gen;
   gen.name = name_of(node.at("name"));
-  gen.bus = bus_index(node.at("bus"), network);
+  gen.bus = bus_index(node.at("bus"), buses);
   if (const auto p = node.find("p_mw")) gen.p_mw = p->number();
   if (const auto q = node.find("q_mvar")) gen.q_mvar = q->number();
   if (const auto q = node.find("q_min_mvar")) gen.q_min_mvar = q->number();
@@ -175,10 +178,10 @@ Generator read_generator(const JsonNode& node, const Network& network) {
   return gen;
 }
 
-Slack read_slack(const JsonNode& node, const Network& network) {
+Slack read_slack(const JsonNode& node, const BusIndex& buses) {
   node.allow_only({"bus", "vm_pu", "va_deg"});
   Slack slack;
-  slack.bus = bus_index(node.at("bus"), network);
+  slack.bus = bus_index(node.at("bus"), buses);
   if (const auto vm = node.find("vm_pu")) slack.vm_pu = vm->number(greater_than(0.0));
   if (const auto va = node.find("va_deg")) slack.va_rad = deg_to_rad(va->number());
   return slack;
@@ -206,7 +209,8 @@ double degrees_for_exact_round_trip(double rad) {
 }  // namespace
 
 Network parse_case_json(const std::string& text, const std::string& source) {
-  const JsonDocument document(text, source);
+  const JsonDocument document(text, source,
+                              JsonLimits{.max_array_elements = static_cast<size_t>(kMaxCaseElements)});
   const JsonNode top = document.root();
   top.allow_only({"format", "version", "name", "base_mva", "buses", "slack", "lines", "switches", "loads",
                   "generators"});
@@ -221,26 +225,27 @@ Network parse_case_json(const std::string& text, const std::string& source) {
     network.buses.push_back(read_bus(node));
     bus_names.add(node.at("name"), network.buses.back().name);
   }
+  const BusIndex buses = bus_indices(network);
   if (network.buses.empty()) top.at("buses").fail("a case needs at least one bus");
-  network.slack = read_slack(top.at("slack"), network);
+  network.slack = read_slack(top.at("slack"), buses);
 
   NameRegistry branch_names("line or switch");
   for (const JsonNode& node : optional_elements(top, "lines")) {
-    network.branches.push_back(read_line(node, network));
+    network.branches.push_back(read_line(node, network, buses));
     branch_names.add(node.at("name"), network.branches.back().name);
   }
   for (const JsonNode& node : optional_elements(top, "switches")) {
-    network.branches.push_back(read_switch(node, network));
+    network.branches.push_back(read_switch(node, buses));
     branch_names.add(node.at("name"), network.branches.back().name);
   }
   NameRegistry load_names("load");
   for (const JsonNode& node : optional_elements(top, "loads")) {
-    network.loads.push_back(read_load(node, network));
+    network.loads.push_back(read_load(node, buses));
     load_names.add(node.at("name"), network.loads.back().name);
   }
   NameRegistry generator_names("generator");
   for (const JsonNode& node : optional_elements(top, "generators")) {
-    network.generators.push_back(read_generator(node, network));
+    network.generators.push_back(read_generator(node, buses));
     generator_names.add(node.at("name"), network.generators.back().name);
   }
 

@@ -50,22 +50,21 @@ bool is_punct(char c) {
   return c == '[' || c == ']' || c == '{' || c == '}' || c == ';' || c == '=' || c == ',';
 }
 
-/// Splits MATLAB text into words, quoted strings, punctuation and line ends; drops comments and "..."
-/// continuations.
+/// Splits MATLAB text into words, quoted strings, punctuation and line ends, one token at a time; drops comments
+/// and "..." continuations.
 class Lexer {
  public:
   Lexer(const std::string& text, const std::string& source) : text_(text), source_(source) {}
 
-  std::vector<Token> tokens() {
-    std::vector<Token> out;
+  /// The next token; kEnd at the end of the text, and from then on.
+  Token next() {
     while (pos_ < text_.size()) {
       const char c = text_[pos_];
       if (c == ' ' || c == '\t' || c == '\r') {
         ++pos_;
       } else if (c == '\n') {
-        out.push_back({TokenKind::kNewline, "\n", line_});
-        ++line_;
         ++pos_;
+        return {TokenKind::kNewline, "\n", line_++};
       } else if (c == '%') {
         skip_to_line_end();
       } else if (text_.compare(pos_, 3, "...") == 0) {
@@ -75,18 +74,17 @@ class Lexer {
           ++pos_;
         }
       } else if (c == '\'') {
-        out.push_back({TokenKind::kString, quoted(), line_});
+        return {TokenKind::kString, quoted(), line_};
       } else if (is_punct(c)) {
-        out.push_back({TokenKind::kPunct, std::string(1, c), line_});
         ++pos_;
+        return {TokenKind::kPunct, std::string(1, c), line_};
       } else {
         const size_t start = pos_;
         while (pos_ < text_.size() && !is_word_end(text_[pos_])) ++pos_;
-        out.push_back({TokenKind::kWord, text_.substr(start, pos_ - start), line_});
+        return {TokenKind::kWord, text_.substr(start, pos_ - start), line_};
       }
     }
-    out.push_back({TokenKind::kEnd, "end of file", line_});
-    return out;
+    return {TokenKind::kEnd, "end of file", line_};
   }
 
  private:
@@ -143,11 +141,18 @@ struct Field {
   std::vector<std::pair<std::string, int>> cells;  ///< a cell array of strings (value, line)
 };
 
-/// Parses the statements "mpc.<name> = <value>;" of a MATPOWER file into raw fields.
+/// What a MATPOWER file may hold besides at most kMaxCaseElements rows per matrix, so that reading it takes
+/// bounded memory whatever it holds: its numbers take 8 bytes each, its rows and names a few dozen. A case of
+/// kMaxCaseElements buses, branches and generators, with gencost and names, fits.
+constexpr size_t kMaxFields = 256;
+constexpr size_t kMaxNumbers = size_t{1} << 26;
+constexpr size_t kMaxRowsAndNames = size_t{1} << 23;
+
+/// Parses the statements "mpc.<name> = <value>;" of a MATPOWER file into raw fields, reading one token ahead.
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, const std::string& source)
-      : tokens_(std::move(tokens)), source_(source) {}
+  Parser(const std::string& text, const std::string& source)
+      : lexer_(text, source), source_(source), current_(lexer_.next()) {}
 
   /// The name in "function mpc = <name>", if the file has that line.
   const std::optional<std::string>& function_name() const { return function_name_; }
@@ -155,21 +160,22 @@ class Parser {
   std::map<std::string, Field> fields() {
     std::map<std::string, Field> out;
     while (peek().kind != TokenKind::kEnd) {
-      const Token& t = peek();
+      const Token t = take();
       if (t.kind == TokenKind::kNewline || (t.kind == TokenKind::kPunct && t.text == ";")) {
-        ++pos_;
+        continue;
       } else if (t.kind == TokenKind::kWord && t.text == "function") {
         read_function_line();
       } else if (t.kind == TokenKind::kWord && t.text == "end") {
-        ++pos_;
+        continue;
       } else if (t.kind == TokenKind::kWord && t.text.rfind("mpc.", 0) == 0) {
         const std::string name = t.text.substr(4);
-        const int line = t.line;
-        ++pos_;
+        if (out.size() == kMaxFields && out.count(name) == 0) {
+          fail(t.line, "expected at most " + std::to_string(kMaxFields) + " fields mpc.*, got more");
+        }
         expect("=");
         Field field = value(name);
-        field.line = line;
-        if (!out.emplace(name, std::move(field)).second) fail(line, "mpc." + name + " is assigned twice");
+        field.line = t.line;
+        if (!out.emplace(name, std::move(field)).second) fail(t.line, "mpc." + name + " is assigned twice");
       } else {
         fail(t.line, "unexpected '" + t.text + "' (expected an assignment 'mpc.<field> = ...')");
       }
@@ -182,13 +188,19 @@ class Parser {
     throw InputError::at_line(source_, line, message);
   }
 
-  const Token& peek() const { return tokens_[pos_]; }
+  const Token& peek() const { return current_; }
+  /// The current token; the next one becomes current.
+  Token take() {
+    Token t = std::move(current_);
+    current_ = lexer_.next();
+    return t;
+  }
 
   bool at_punct(const char* p) const { return peek().kind == TokenKind::kPunct && peek().text == p; }
 
   void expect(const char* p) {
     if (!at_punct(p)) fail(peek().line, std::string("expected '") + p + "', got '" + describe(peek()) + "'");
-    ++pos_;
+    take();
   }
 
   static std::string describe(const Token& t) {
@@ -196,40 +208,54 @@ class Parser {
   }
 
   void read_function_line() {
-    for (++pos_; peek().kind != TokenKind::kEnd && peek().kind != TokenKind::kNewline; ++pos_) {
-      if (peek().kind == TokenKind::kWord) function_name_ = peek().text;
+    while (peek().kind != TokenKind::kEnd && peek().kind != TokenKind::kNewline) {
+      const Token t = take();
+      if (t.kind == TokenKind::kWord) function_name_ = t.text;
     }
   }
 
   Field value(const std::string& name) {
     Field field;
-    const Token& t = peek();
-    if (t.kind == TokenKind::kString || t.kind == TokenKind::kWord) {
-      field.text = t.text;
-      ++pos_;
+    if (peek().kind == TokenKind::kString || peek().kind == TokenKind::kWord) {
+      field.text = take().text;
     } else if (at_punct("[")) {
-      ++pos_;
+      take();
       field.rows = matrix_rows(name);
     } else if (at_punct("{")) {
-      ++pos_;
+      take();
       field.cells = cell_strings(name);
     } else {
-      fail(t.line, "mpc." + name + ": expected a value, got '" + describe(t) + "'");
+      fail(peek().line, "mpc." + name + ": expected a value, got '" + describe(peek()) + "'");
     }
     return field;
+  }
+
+  /// Counts one more row or name against kMaxRowsAndNames.
+  void count_row_or_name(int line) {
+    if (++rows_and_names_ > kMaxRowsAndNames) {
+      fail(line, "expected at most " + std::to_string(kMaxRowsAndNames) +
+                     " matrix rows and names in all, got more");
+    }
   }
 
   std::vector<Row> matrix_rows(const std::string& name) {
     std::vector<Row> rows;
     Row row;
-    auto finish_row = [&rows, &row]() {
-      if (!row.values.empty()) rows.push_back(std::move(row));
+    auto finish_row = [&]() {
+      if (row.values.empty()) return;
+      if (rows.size() == static_cast<size_t>(kMaxCaseElements)) {
+        fail(row.line,
+             "mpc." + name + ": expected at most " + std::to_string(kMaxCaseElements) + " rows, got more");
+      }
+      count_row_or_name(row.line);
+      rows.push_back(std::move(row));
       row = Row{};
     };
     while (true) {
-      const Token& t = peek();
-      if (t.kind == TokenKind::kEnd) fail(t.line, "mpc." + name + ": missing ']' before the end of the file");
-      ++pos_;
+      if (peek().kind == TokenKind::kEnd) {
+        fail(peek().line, "mpc." + name + ": missing ']' before the end of the file");
+      }
+      const Token t = take();
       if (t.kind == TokenKind::kPunct && t.text == "]") break;
       if (t.kind == TokenKind::kNewline || (t.kind == TokenKind::kPunct && t.text == ";")) {
         finish_row();
@@ -237,6 +263,10 @@ class Parser {
         continue;
       } else if (t.kind == TokenKind::kWord) {
         if (row.values.empty()) row.line = t.line;
+        if (++numbers_ > kMaxNumbers) {
+          fail(t.line,
+               "expected at most " + std::to_string(kMaxNumbers) + " numbers in all matrices, got more");
+        }
         row.values.push_back(number(t, name));
       } else {
         fail(t.line, "mpc." + name + ": expected a number, got '" + t.text + "'");
@@ -255,12 +285,14 @@ class Parser {
   std::vector<std::pair<std::string, int>> cell_strings(const std::string& name) {
     std::vector<std::pair<std::string, int>> cells;
     while (true) {
-      const Token& t = peek();
-      if (t.kind == TokenKind::kEnd) fail(t.line, "mpc." + name + ": missing '}' before the end of the file");
-      ++pos_;
+      if (peek().kind == TokenKind::kEnd) {
+        fail(peek().line, "mpc." + name + ": missing '}' before the end of the file");
+      }
+      Token t = take();
       if (t.kind == TokenKind::kPunct && t.text == "}") break;
       if (t.kind == TokenKind::kString) {
-        cells.emplace_back(t.text, t.line);
+        count_row_or_name(t.line);
+        cells.emplace_back(std::move(t.text), t.line);
       } else if (t.kind != TokenKind::kNewline &&
                  !(t.kind == TokenKind::kPunct && (t.text == ";" || t.text == ","))) {
         fail(t.line, "mpc." + name + ": expected a quoted string, got '" + t.text + "'");
@@ -269,9 +301,11 @@ class Parser {
     return cells;
   }
 
-  std::vector<Token> tokens_;
+  Lexer lexer_;
   const std::string& source_;
-  size_t pos_ = 0;
+  Token current_;
+  size_t numbers_ = 0;
+  size_t rows_and_names_ = 0;
   std::optional<std::string> function_name_;
 };
 
@@ -487,7 +521,7 @@ class CaseBuilder {
 }  // namespace
 
 Network parse_matpower(const std::string& text, const std::string& source) {
-  Parser parser(Lexer(text, source).tokens(), source);
+  Parser parser(text, source);
   const auto fields = parser.fields();
   Network network = CaseBuilder(fields, source).build();
   network.name = parser.function_name().value_or(std::filesystem::path(source).stem().string());

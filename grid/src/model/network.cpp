@@ -22,6 +22,13 @@ int Network::find_generator(std::string_view generator_name) const {
   return -1;
 }
 
+std::unordered_map<std::string, int> bus_indices(const Network& network) {
+  std::unordered_map<std::string, int> indices;
+  for (int i = 0; i < network.num_buses(); ++i)
+    indices.emplace(network.buses[static_cast<size_t>(i)].name, i);
+  return indices;
+}
+
 double Network::z_base_ohm(int bus) const {
   return impedance_base_ohm(buses[static_cast<size_t>(bus)].base_kv, base_mva);
 }
@@ -39,6 +46,15 @@ bool finite_nonnegative(double x) { return std::isfinite(x) && x >= 0.0; }
 void validate(const Network& network, const std::string& source) {
   const int n = network.num_buses();
   check(n >= 1, source, "the network has no buses");
+  const auto within_limit = [&source](size_t count, const char* what) {
+    check(count <= static_cast<size_t>(kMaxCaseElements), source,
+          "expected at most " + std::to_string(kMaxCaseElements) + " " + what + ", got " +
+              std::to_string(count));
+  };
+  within_limit(network.buses.size(), "buses");
+  within_limit(network.branches.size(), "lines and switches");
+  within_limit(network.loads.size(), "loads");
+  within_limit(network.generators.size(), "generators");
   check(std::isfinite(network.base_mva) && network.base_mva > 0.0, source,
         "base_mva must be a positive number");
   std::unordered_set<std::string> names;

@@ -313,6 +313,8 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net, Purpose purpose) :
   klu_defaults(&common);
   symbolic = klu_analyze(num_unknown, y_uu.outerIndexPtr(), y_uu.innerIndexPtr(), &common);
   if (symbolic == nullptr || !factorize_y()) {
+    // A constructor that throws runs no destructor: the analysis is freed here.
+    if (symbolic != nullptr) klu_free_symbolic(&symbolic, &common);
     throw InputError(
         net.name +
         ": the admittance matrix is singular: some node has no path to the source (an island or a "

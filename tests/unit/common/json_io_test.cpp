@@ -104,6 +104,21 @@ TEST(JsonDocument, CountsValuesAgainstTheLimit) {
             "in.json: expected at most 3 JSON values (numbers, strings, arrays and objects), got more");
 }
 
+TEST(JsonDocument, EveryDocumentIsBoundedByDefault) {
+  EXPECT_EQ(kMaxJsonValues, std::size_t{1} << 24);
+  EXPECT_EQ(JsonLimits{}.max_values, kMaxJsonValues);
+}
+
+TEST(JsonDocument, ArraysAreBoundedWhenAsked) {
+  const JsonLimits two{.max_array_elements = 2};
+  EXPECT_NO_THROW(JsonDocument(R"({"a": [1, 2], "b": [[3, 4], {"c": [5, 6]}]})", "in.json", two));
+  EXPECT_EQ(parse_error("[1, 2, 3]", two), "in.json: /: expected at most 2 elements in an array, got more");
+  EXPECT_EQ(parse_error(R"({"a": [[1, 2, 3]]})", two),
+            "in.json: /a/0: expected at most 2 elements in an array, got more");
+  EXPECT_EQ(parse_error(R"({"a": [1, {"b": [1, 2, 3]}]})", two),
+            "in.json: /a/1/b: expected at most 2 elements in an array, got more");
+}
+
 TEST(JsonDocument, NodesStayValidWhenTheDocumentMoves) {
   JsonDocument first("{\"a\": [1, 2]}", "in.json");
   const JsonNode a = first.root().at("a");

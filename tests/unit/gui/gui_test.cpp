@@ -4,11 +4,14 @@
 // Comparison tab of a results folder (docs/results/ieee13_tasrl) with its error dialogs.
 // Screenshots of the main views go to <build>/gui-screenshots/.
 #include <qcustomplot.h>
+#include <sys/resource.h>
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QRegularExpression>
@@ -23,6 +26,7 @@
 #include <QUrl>
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <limits>
 
 #include "main_window.hpp"
@@ -60,6 +64,33 @@ QStringList file_lines(const QString& path) {
   if (!file.open(QIODevice::ReadOnly)) return {};
   return QString(file.readAll()).split('\n', Qt::SkipEmptyParts);
 }
+
+QByteArray file_bytes(const QString& path) {
+  QFile file(path);
+  return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+/// A file size limit on this process while it lives (writes past it fail with EFBIG instead of raising
+/// SIGXFSZ); the previous limit and signal disposition come back after.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &old_);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    const rlimit limit{bytes, old_.rlim_max};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &old_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit old_{};
+  void (*old_handler_)(int) = nullptr;
+};
 
 void write_file(const QString& path, const QByteArray& text) {
   QFile file(path);
@@ -673,6 +704,24 @@ class GuiTest : public QObject {
     const QStringList exported = file_lines(out.filePath("table.csv"));
     QCOMPARE(exported.size(), rows.size());
     QCOMPARE(exported.front(), rows.front());
+
+    // A failed export reports the file and keeps the old one whole: under a 64-byte file size limit (a full disk
+    // in miniature, which binds root too) every export fails, and the files written above are unchanged.
+    const QStringList names = {"chart.png", "chart.svg", "table.csv"};
+    QHash<QString, QByteArray> before;
+    for (const QString& name : names) before[name] = file_bytes(out.filePath(name));
+    {
+      const FileSizeLimit limit(64);
+      QVERIFY(!w.export_comparison_chart(out.filePath("chart.png")));
+      QVERIFY2(w.last_error().startsWith(out.filePath("chart.png") + ": write failed: File too large"),
+               qPrintable(w.last_error()));
+      QVERIFY(!w.export_comparison_chart(out.filePath("chart.svg")));
+      QVERIFY(!w.export_comparison_table(out.filePath("table.csv")));
+      QVERIFY2(w.last_error().startsWith(out.filePath("table.csv") + ": write failed"),
+               qPrintable(w.last_error()));
+    }
+    for (const QString& name : names) QCOMPARE(file_bytes(out.filePath(name)), before[name]);
+    QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot), names);
   }
 
   void results_folder_opens_by_drop_and_errors_name_file_and_line() {

@@ -26,10 +26,15 @@ class NetworkBuilder {
   /// and its nodes as needed.
   std::vector<int> terminal_nodes(const std::string& bus_spec, int conductors, int phases,
                                   const Location& at);
-  /// The index of bus `name` (lower case), added if new.
-  int bus(const std::string& name);
+  /// The index of bus `name` (lower case), added if new; at most kMaxCaseElements buses (an InputError at `at`).
+  int bus(const std::string& name, const Location& at);
   /// Adds a node of the ideal source (conductor `number`, no bus) held at `voltage` volts; returns its index.
   int add_source_node(int number, Complex voltage);
+  /// The index in the network of the transformer, element or capacitor named `name` (any case; "Transformer.x",
+  /// "Line.y", "c1"), or -1; the last one of that name. For controls, which build after every element.
+  int transformer_index(const std::string& name);
+  int element_index(const std::string& name);
+  int capacitor_index(const std::string& name);
 
   /// Names the daily load shape of power element `load` (index into network().loads); the shape is looked up
   /// once every element is built, and a name that no LoadShape has is an error at `at`.
@@ -42,7 +47,11 @@ class NetworkBuilder {
   ReaderContext& context_;
   MultiphaseNetwork network_;
   std::vector<Complex> source_voltages_;
-  std::unordered_map<std::string, int> bus_index_;  // a feeder has thousands of buses (IEEE 8500: 4,876)
+  // Indices by lower-case name, so that a large script builds in linear time (the network's own lookups search).
+  std::unordered_map<std::string, int> bus_index_;
+  std::unordered_map<std::string, int> transformer_index_;
+  std::unordered_map<std::string, int> element_index_;
+  std::unordered_map<std::string, int> capacitor_index_;
   struct DailyShape {
     size_t load;
     std::string shape;

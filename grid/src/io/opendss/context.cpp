@@ -21,7 +21,20 @@ ReaderContext::~ReaderContext() = default;
 
 void ReaderContext::unsupported(const Location& at, const std::string& what) {
   if (options_.strict) fail(at, "unsupported " + what + " (strict mode)");
+  if (warnings_.size() == kMaxWarnings) {
+    ++unlisted_warnings_;
+    return;
+  }
   warnings_.push_back(at.file + ":" + std::to_string(at.line) + ": skipped unsupported " + what);
+}
+
+std::vector<std::string> ReaderContext::warnings() const {
+  std::vector<std::string> out = warnings_;
+  if (unlisted_warnings_ > 0) {
+    out.push_back("... and " + std::to_string(unlisted_warnings_) + " more skipped unsupported commands, " +
+                  "properties or values");
+  }
+  return out;
 }
 
 void ReaderContext::clear() {

@@ -14,6 +14,9 @@
 
 namespace vvc::grid::dss {
 
+/// The most warnings listed one by one; the others are counted.
+inline constexpr size_t kMaxWarnings = 1000;
+
 /// Where a command starts: its file and the line of its first physical line.
 struct Location {
   std::string file;
@@ -56,7 +59,8 @@ class ReaderContext {
   /// A command, class, property or value the reader does not model: an InputError in strict mode, else a
   /// warning "file:line: skipped unsupported <what>".
   void unsupported(const Location& at, const std::string& what);
-  const std::vector<std::string>& warnings() const { return warnings_; }
+  /// The warnings: the first kMaxWarnings, then one line that counts the others.
+  std::vector<std::string> warnings() const;
 
   /// Clear and New Circuit: default settings and no elements; the warnings so far are kept.
   void clear();
@@ -73,6 +77,7 @@ class ReaderContext {
  private:
   OpenDssOptions options_;
   std::vector<std::string> warnings_;
+  long unlisted_warnings_ = 0;
   std::map<std::string, std::unique_ptr<ElementClass>> classes_;
 };
 

@@ -43,6 +43,8 @@ class ElementClass {
   virtual std::optional<Defined> define(const std::string& name, bool create, const Location& at) = 0;
   /// Index of the element `name` (lower case), if defined.
   virtual std::optional<size_t> find(const std::string& name) const = 0;
+  /// Where element `index` was last defined (its New or Edit command).
+  virtual const Location& location(size_t index) const = 0;
   /// like=: copies element `source`'s properties onto `target`, which keeps its name.
   virtual void copy(size_t target, size_t source, const Location& at) = 0;
   /// Applies one property (a name of properties()) to an element; false for a property the reader does not
@@ -90,6 +92,8 @@ class ElementStore : public ElementClass {
     if (it == index_.end()) return std::nullopt;
     return it->second;
   }
+
+  const Location& location(size_t index) const final { return specs_[index].at; }
 
   void copy(size_t target, size_t source, const Location& at) final {
     const std::string name = specs_[target].name;

@@ -6,6 +6,7 @@
 
 #include "element_class.hpp"
 #include "vvc/common/errors.hpp"
+#include "vvc/grid/model/network.hpp"
 
 namespace vvc::grid::dss {
 
@@ -57,7 +58,9 @@ void Interpreter::run_text(const std::string& text, const std::string& source,
                            const std::filesystem::path& directory) {
   const std::filesystem::path outer = context_.directory;
   context_.directory = directory;
-  for (const Command& command : split_commands(text)) {
+  CommandSplitter commands(text);
+  Command command;
+  while (commands.next(command)) {
     const Location at{source, command.line};
     std::vector<Parameter> params;
     try {
@@ -180,8 +183,12 @@ void Interpreter::read_bus_coords(const std::filesystem::path& path, const Locat
     if (!(fields >> name)) continue;
     const Location here{path.string(), number};
     if (!(fields >> x >> y)) fail(here, "expected 'bus, x, y'");
+    auto& coords = context_.settings.coords;
+    if (coords.size() == static_cast<size_t>(kMaxCaseElements) && coords.count(lower(name)) == 0) {
+      fail(here, "expected at most " + std::to_string(kMaxCaseElements) + " bus coordinates, got more");
+    }
     try {
-      context_.settings.coords[lower(name)] = {parse_number(x), parse_number(y)};
+      coords[lower(name)] = {parse_number(x), parse_number(y)};
     } catch (const std::invalid_argument& e) {
       fail(here, e.what());
     }
@@ -212,7 +219,12 @@ void Interpreter::edit(const std::string& raw_class, const std::string& raw_name
   const std::string what = raw_class + "." + raw_name;
   const std::optional<ElementClass::Defined> element = element_class->define(name, create, at);
   if (!element) fail(at, what + " is not defined");
-  if (element->added) context_.elements.push_back({element_class, element->index});
+  if (element->added) {
+    if (context_.elements.size() == static_cast<size_t>(kMaxCaseElements)) {
+      fail(at, "expected at most " + std::to_string(kMaxCaseElements) + " elements, got more");
+    }
+    context_.elements.push_back({element_class, element->index});
+  }
 
   const std::vector<std::string>& table = element_class->properties();
   size_t next = 0;  // index into the table of the next positional property

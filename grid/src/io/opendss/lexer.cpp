@@ -185,39 +185,60 @@ double evaluate_rpn(const std::vector<std::string>& tokens, const std::string& t
 
 }  // namespace
 
-std::vector<Command> split_commands(const std::string& text) {
-  std::vector<Command> commands;
-  int line_number = 0;
-  size_t pos = 0;
-  bool in_block_comment = false;
-  while (pos <= text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_number;
+bool CommandSplitter::next_line(std::string& text, int& number) {
+  while (pos_ <= text_.size() && !at_end_) {
+    size_t end = text_.find('\n', pos_);
+    if (end == std::string::npos) end = text_.size();
+    std::string line = text_.substr(pos_, end - pos_);
+    pos_ = end + 1;
+    at_end_ = end == text_.size();
+    ++line_number_;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     std::string t = trim(line);
-    if (in_block_comment) {
-      if (t.find("*/") != std::string::npos) in_block_comment = false;
+    if (in_block_comment_) {
+      if (t.find("*/") != std::string::npos) in_block_comment_ = false;
       continue;
     }
     if (t.rfind("/*", 0) == 0) {
-      in_block_comment = t.find("*/") == std::string::npos;
+      in_block_comment_ = t.find("*/") == std::string::npos;
       continue;
     }
     t = trim(strip_comment(t));
     if (t.empty()) continue;
-    std::string rest;
-    if (continuation(t, rest) && !commands.empty()) {
-      commands.back().text += " " + trim(rest);
-    } else if (continuation(t, rest)) {
-      commands.push_back({trim(rest), line_number});
-    } else {
-      commands.push_back({t, line_number});
-    }
-    if (end == text.size()) break;
+    text = std::move(t);
+    number = line_number_;
+    return true;
   }
+  return false;
+}
+
+bool CommandSplitter::next(Command& command) {
+  std::string line;
+  int number = 0;
+  std::string rest;
+  if (!pending_) {
+    if (!next_line(line, number)) return false;
+    pending_ = Command{continuation(line, rest) ? trim(rest) : line, number};
+  }
+  while (next_line(line, number)) {
+    if (continuation(line, rest)) {
+      pending_->text += " " + trim(rest);
+      continue;
+    }
+    command = std::move(*pending_);
+    pending_ = Command{line, number};
+    return true;
+  }
+  command = std::move(*pending_);
+  pending_.reset();
+  return true;
+}
+
+std::vector<Command> split_commands(const std::string& text) {
+  std::vector<Command> commands;
+  CommandSplitter splitter(text);
+  Command command;
+  while (splitter.next(command)) commands.push_back(std::move(command));
   return commands;
 }
 

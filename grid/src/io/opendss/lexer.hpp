@@ -3,6 +3,7 @@
 // and matrices, with OpenDSS's in-line RPN arithmetic ("(0.4 3 sqrt /)").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,8 +14,28 @@ struct Command {
   int line = 0;      ///< line of its first physical line
 };
 
-/// Splits script text into commands. A line starting with '~' (or the word "more" or "m") continues the
-/// previous one.
+/// Splits script text into commands one at a time, so that a script's commands are never all held at once. A
+/// line starting with '~' (or the word "more" or "m") continues the previous one.
+class CommandSplitter {
+ public:
+  /// `text` must outlive the splitter.
+  explicit CommandSplitter(const std::string& text) : text_(text) {}
+  /// The next command; false at the end of the text.
+  bool next(Command& command);
+
+ private:
+  /// The next line that holds more than comments, trimmed, and its number; false at the end of the text.
+  bool next_line(std::string& text, int& number);
+
+  const std::string& text_;
+  size_t pos_ = 0;
+  int line_number_ = 0;
+  bool in_block_comment_ = false;
+  bool at_end_ = false;
+  std::optional<Command> pending_;  ///< the command read last, which continuation lines may extend
+};
+
+/// Every command of script text (CommandSplitter).
 std::vector<Command> split_commands(const std::string& text);
 
 struct Parameter {

@@ -1,8 +1,6 @@
 // Where the OpenDSS reader gets its files: from disk or from memory.
-#include <array>
-#include <fstream>
-
 #include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
 #include "vvc/grid/io/opendss.hpp"
 
 namespace vvc::grid {
@@ -12,32 +10,7 @@ std::filesystem::path SourceFiles::identity(const std::filesystem::path& path) c
 }
 
 std::string DiskSourceFiles::read(const std::filesystem::path& path) const {
-  namespace fs = std::filesystem;
-  const std::string name = path.string();
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (fs::is_directory(status)) throw InputError(name + ": is a folder, expected a file");
-  if (!fs::exists(status)) throw InputError(name + ": cannot open");
-  // A device or FIFO may never end (/dev/zero) or block (a FIFO nobody writes).
-  if (!fs::is_regular_file(status)) throw InputError(name + ": not a regular file");
-  constexpr std::uintmax_t kGiB = std::uintmax_t{1} << 30;
-  const std::string limit = max_bytes_ % kGiB == 0 ? std::to_string(max_bytes_ / kGiB) + " GiB"
-                                                   : std::to_string(max_bytes_) + " bytes";
-  const std::string too_large = name + ": larger than " + limit + ", the limit for a script file";
-  const std::uintmax_t size = fs::file_size(path, ec);
-  if (!ec && size > max_bytes_) throw InputError(too_large);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(name + ": cannot open");
-  std::string text;
-  std::array<char, 65536> buffer;
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    const auto count = static_cast<std::uintmax_t>(in.gcount());
-    if (text.size() + count > max_bytes_) throw InputError(too_large);
-    text.append(buffer.data(), static_cast<size_t>(count));
-  }
-  if (in.bad()) throw InputError(name + ": read error");
-  return text;
+  return read_text_file(path, max_bytes_);
 }
 
 std::filesystem::path DiskSourceFiles::identity(const std::filesystem::path& path) const {

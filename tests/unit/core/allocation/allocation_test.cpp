@@ -39,8 +39,15 @@ void* operator new(std::size_t size) {
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
+// std::stable_sort's buffer comes from the nothrow form and goes back through the sized delete above: replaced too,
+// or a sanitizer's own nothrow new would pair with std::free (AddressSanitizer: alloc-dealloc-mismatch).
+void* operator new(std::size_t size, const std::nothrow_t& /*tag*/) noexcept {
+  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t /*size*/) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t& /*tag*/) noexcept { std::free(p); }
 
 namespace vvc::core {
 namespace {

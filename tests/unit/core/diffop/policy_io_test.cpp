@@ -63,6 +63,7 @@ PolicyFile awkward_policy(const DiffOpModel& model) {
   p.structure.replan = 4;
   p.training.adam.learning_rate = 1e-320;
   p.training.validation.scenarios = 11;
+  p.training.validation.every = 3;
   p.training_seconds = 12.345678901234567;
   p.curve = {progress(1, true), progress(2, false)};
   EvaluationSummary e;
@@ -138,6 +139,7 @@ void expect_same_policy(const PolicyFile& a, const PolicyFile& b) {
   EXPECT_EQ(a.training.violation_penalty, b.training.violation_penalty);
   EXPECT_EQ(a.training.adam.learning_rate, b.training.adam.learning_rate);
   EXPECT_EQ(a.training.validation.scenarios, b.training.validation.scenarios);
+  EXPECT_EQ(a.training.validation.every, b.training.validation.every);
   EXPECT_EQ(a.iterations_done, b.iterations_done);
   EXPECT_EQ(a.training_seconds, b.training_seconds);
   ASSERT_EQ(a.evaluation.has_value(), b.evaluation.has_value());
@@ -328,6 +330,25 @@ TEST_F(CheckpointIo, VersionOneCheckpointsReadOneStepPerIteration) {
   // Version 2 requires the count.
   EXPECT_EQ(error_of_checkpoint(replaced(checkpoint_text_, "\"adam_steps\": 0,", "")),
             path_.string() + ": /: missing required field \"adam_steps\"");
+}
+
+TEST_F(CheckpointIo, TextReadsAsTheFileDoes) {
+  PolicyFile from_file_meta;
+  PolicyFile from_text_meta;
+  const TrainerState from_file = read_checkpoint(path_, from_file_meta);
+  const TrainerState from_text = parse_checkpoint(checkpoint_text_, "inline", from_text_meta);
+  EXPECT_EQ(from_text.iteration, from_file.iteration);
+  EXPECT_EQ(from_text.theta, from_file.theta);
+  EXPECT_EQ(from_text.adam.m, from_file.adam.m);
+  EXPECT_EQ(from_text.adam.v, from_file.adam.v);
+  EXPECT_EQ(from_text.adam.steps, from_file.adam.steps);
+  EXPECT_EQ(from_text.best_theta, from_file.best_theta);
+  EXPECT_EQ(from_text.best_validation, from_file.best_validation);
+  EXPECT_EQ(from_text_meta.inverters, from_file_meta.inverters);
+  PolicyFile meta;
+  EXPECT_EQ(input_error_message([&] { parse_checkpoint("{", "inline", meta); }),
+            "inline:1:1: invalid JSON: syntax error while parsing object key - unexpected end of input; "
+            "expected string literal");
 }
 
 TEST_F(CheckpointIo, NumberTooLargeForADouble) {

@@ -54,7 +54,8 @@ TEST(Environment, ResetObservesTheScenarioWithEveryInverterAtZero) {
 TEST(Environment, SetpointRuleClipsToTheInverterLimits) {
   const Study& study = benchmark_study();
   Environment env(study);
-  env.reset(make_scenarios(study)->make(1));
+  const Scenario s = make_scenarios(study)->make(1);
+  env.reset(s);
   Eigen::VectorXd action(3);
   action << 5.0, -0.2, -7.0;  // limits [-1.5, 1.5], [-1.4, 1.4], [-1.0, 0.6]
   const StepResult& r = env.step(action, StepRule::kSetpoint);
@@ -70,7 +71,8 @@ TEST(Environment, SetpointRuleClipsToTheInverterLimits) {
 TEST(Environment, IncrementRuleIsTheSafeClamp) {
   const Study& study = benchmark_study();
   Environment env(study);
-  env.reset(make_scenarios(study)->make(2));
+  const Scenario s = make_scenarios(study)->make(2);
+  env.reset(s);
   Eigen::VectorXd q(3);
   q << 1.0, -1.0, 0.2;
   env.apply(q);
@@ -127,7 +129,8 @@ TEST(Environment, PowerFlowFailureIsAStatusAndKeepsThePreviousSetpoints) {
   EXPECT_EQ(obs.vm, vm_before);
 
   // A scenario that collapses at reset.
-  env.reset(collapse_from(study, 0));
+  const Scenario collapsing = collapse_from(study, 0);
+  env.reset(collapsing);
   EXPECT_FALSE(env.reset_ok());
 }
 

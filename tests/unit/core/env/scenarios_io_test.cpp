@@ -132,6 +132,37 @@ TEST_F(ScenarioFiles, CsvAcceptsSubnormalsAndAddsEntriesOfOneBus) {
   EXPECT_GT(injection(subnormal->make(0), "645").real(), 0.0);
 }
 
+TEST_F(ScenarioFiles, TextReadsAsTheFileDoes) {
+  const std::string csv = std::string(kSeriesHeader) + "a,0,645,1,0.5\na,1,632,-2,0\n";
+  const auto from_file = read("s.csv", csv);
+  const auto from_text = parse_scenario_file(csv, "s.csv", network());
+  ASSERT_EQ(from_text->size(), from_file->size());
+  EXPECT_EQ(from_text->make(0).series, from_file->make(0).series);
+  const std::string json = json_scenarios(R"([{"injections": [{"bus": "645", "p_mw": 1}]}])");
+  EXPECT_EQ(injection(parse_scenario_file(json, "s.json", network())->make(0), "645"),
+            injection(read("s.json", json)->make(0), "645"));
+  EXPECT_EQ(input_error_message([&] { parse_scenario_file(json, "s.txt", network()); }),
+            "s.txt: unknown scenario file type (expected .json or .csv)");
+}
+
+TEST_F(ScenarioFiles, InjectionsAddingUpBeyondADoubleAreRefused) {
+  // Each number is a finite double, and so is each in per unit (base_mva 5); six of them at one bus are not.
+  const std::string message =
+      "the injections at bus '645' add up to more than a double holds (in per unit of the case's base_mva)";
+  std::string rows = kStaticHeader;
+  std::string series = kSeriesHeader;
+  std::string injections;
+  for (int i = 0; i < 6; ++i) {
+    rows += "s,645,1.7e308,0\ns,632,1.7e308,0\n";
+    series += "s,3,645,0,-1.7e308\n";
+    injections += std::string(i > 0 ? ", " : "") + R"({"bus": "645", "p_mw": 1.7e308})";
+  }
+  EXPECT_EQ(error("sum.csv", rows), at_line("sum.csv", 12, message));
+  EXPECT_EQ(error("series.csv", series), at_line("series.csv", 7, message));
+  EXPECT_EQ(error("sum.json", json_scenarios(R"([{"injections": [)" + injections + "]}]")),
+            at_path("sum.json", "/scenarios/0/injections/5", message));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // CSV: numbers, steps, bounds.
 

@@ -302,6 +302,36 @@ TEST(CaseJson, ParseErrorsNameTheSource) {
   EXPECT_EQ(message, "inline text: /: expected an object, got [1,2]");
 }
 
+/// `count` copies of `item`, separated by `separator`.
+std::string repeated(const std::string& item, const std::string& separator, int count) {
+  std::string out;
+  out.reserve(static_cast<size_t>(count) * (item.size() + separator.size()));
+  for (int i = 0; i < count; ++i) out += (i > 0 ? separator : "") + item;
+  return out;
+}
+
+TEST(CaseJson, ArraysHoldAtMostTheCaseLimit) {
+  // Refused at the first element past the limit, before the rest of the file is parsed.
+  const std::string text =
+      R"({"format": "vvc.case", "version": 1, "name": "big", "base_mva": 1, "buses": [)" +
+      repeated("0", ",", kMaxCaseElements + 1) + "]}";
+  EXPECT_EQ(input_error_message([&] { parse_case_json(text, "big.json"); }),
+            "big.json: /buses: expected at most 1000000 elements in an array, got more");
+}
+
+TEST(CaseLimits, ElementsOfEachKindAreBounded) {
+  // A case reader may give more elements of a kind than any one list holds: lines and switches are one kind,
+  // and a MATPOWER bus row gives a load and a shunt.
+  Network net;
+  net.buses = {Bus{"a", 1.0, 0.95, 1.05, std::nullopt}};
+  net.slack.bus = 0;
+  net.loads.assign(static_cast<size_t>(kMaxCaseElements), Load{"l", 0, 1.0, 0.0});
+  EXPECT_NO_THROW(validate(net, "big.m"));
+  net.loads.push_back(Load{"l", 0, 1.0, 0.0});
+  EXPECT_EQ(input_error_message([&] { validate(net, "big.m"); }),
+            "big.m: expected at most 1000000 loads, got 1000001");
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // MATPOWER details beyond the benchmark case.
 
@@ -388,6 +418,17 @@ TEST(Matpower, NumbersAreStrictDecimal) {
     EXPECT_EQ(input_error_message([&] { parse_matpower(feeder_with_gs(gs), "feeder.m"); }),
               "feeder.m:7: mpc.bus: non-numeric token '" + gs + "' (expected a decimal number)");
   }
+}
+
+TEST(Matpower, MatricesAndFieldsAreBounded) {
+  const std::string rows =
+      "mpc.version = '2';\nmpc.gencost = [" + repeated("1", ";", kMaxCaseElements + 1) + "];\n";
+  EXPECT_EQ(input_error_message([&] { parse_matpower(rows, "big.m"); }),
+            "big.m:2: mpc.gencost: expected at most 1000000 rows, got more");
+  std::string fields;
+  for (int i = 0; i < 257; ++i) fields += "mpc.f" + std::to_string(i) + " = 1;\n";
+  EXPECT_EQ(input_error_message([&] { parse_matpower(fields, "fields.m"); }),
+            "fields.m:257: expected at most 256 fields mpc.*, got more");
 }
 
 // ---------------------------------------------------------------------------------------------------------------

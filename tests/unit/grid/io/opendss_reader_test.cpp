@@ -11,6 +11,7 @@
 
 #include "vvc/common/errors.hpp"
 #include "vvc/grid/io/opendss.hpp"
+#include "vvc/grid/model/network.hpp"
 
 namespace vvc::grid {
 namespace {
@@ -216,6 +217,72 @@ TEST(OpenDssReader, LenientModeSkipsAndWarns) {
   EXPECT_NE(c.warnings[1].find("test.dss:6"), std::string::npos);
   EXPECT_NE(c.warnings[2].find("test.dss:7"), std::string::npos);
   EXPECT_THROW(parse(std::string(kSource) + "New Fuse.f bus1=src\n"), InputError);
+}
+
+TEST(OpenDssReader, LenientModeListsAThousandWarningsAndCountsTheRest) {
+  std::string script = kSource;
+  for (int i = 0; i < 1005; ++i) script += "Show voltages\n";
+  const OpenDssCase c = parse_opendss(script, "test.dss", ".", OpenDssOptions{.strict = false});
+  ASSERT_EQ(c.warnings.size(), 1001u);
+  EXPECT_EQ(c.warnings[999], "test.dss:1002: skipped unsupported command 'Show'");
+  EXPECT_EQ(c.warnings[1000], "... and 5 more skipped unsupported commands, properties or values");
+}
+
+TEST(OpenDssReader, AScriptHoldsAtMostTheCaseLimitOfElementsAndCoordinates) {
+  ASSERT_EQ(kMaxCaseElements, 1000000);
+  std::string script = kSource;
+  for (int i = 0; i < kMaxCaseElements; ++i) script += "New Loadshape.s" + std::to_string(i) + "\n";
+  // The circuit's source is one element already.
+  EXPECT_EQ(error_of(script), "test.dss:1000002: expected at most 1000000 elements, got more");
+  std::string coords;
+  for (int i = 0; i <= kMaxCaseElements; ++i) coords += "b" + std::to_string(i) + " 0 0\n";
+  const MemorySourceFiles files{{"main.dss", std::string(kSource) + "BusCoords xy.csv\n"},
+                                {"xy.csv", coords}};
+  try {
+    read_opendss("main.dss", files);
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "xy.csv:1000001: expected at most 1000000 bus coordinates, got more");
+  }
+}
+
+TEST(OpenDssReader, AScriptHoldsAtMostTheCaseLimitOfBuses) {
+  // Each line brings two buses of its own.
+  std::string script = kSource;
+  for (int i = 0; i < kMaxCaseElements / 2; ++i) {
+    const std::string n = std::to_string(i);
+    script += "New Line.l" + n + " phases=1 bus1=a" + n + ".1 bus2=b" + n + ".1\n";
+  }
+  EXPECT_EQ(error_of(script), "test.dss:500002: expected at most 1000000 buses, got more");
+}
+
+TEST(OpenDssReader, SourceShortCircuitLevelsMustBePositiveAndFitTogether) {
+  EXPECT_EQ(error_of("New Circuit.c basekv=12.47 bus1=src MVAsc3=0\n"),
+            "test.dss:1: Circuit.c mvasc3: expected a number > 0, got '0'");
+  // Three-phase 1 MVA and single-phase 2100 MVA: no zero-sequence impedance gives that (OpenDSS takes R0 = 0).
+  EXPECT_EQ(
+      error_of("New Circuit.c basekv=12.47 bus1=src MVAsc3=1\n"),
+      "test.dss:1: Vsource.source: the single-phase short-circuit level is too high for the three-phase one "
+      "(no zero-sequence impedance gives it)");
+}
+
+TEST(OpenDssReader, FiniteValuesThatComputeToInfinityAreRejectedAtTheirElement) {
+  const std::string why = " (a value too large or too small to compute with)";
+  EXPECT_EQ(error_of("New Circuit.c basekv=12.47 bus1=src pu=1e306\n"),
+            "test.dss:1: Vsource.source: its values give a non-finite source voltage" + why);
+  // 1e-300 ohm per unit length over 1e-10 units: an impedance of 1e-310 ohm, whose inverse overflows.
+  EXPECT_EQ(error_of(std::string(kSource) +
+                     "New Line.l bus1=src.1 bus2=b.1 phases=1 rmatrix=[1e-300] xmatrix=[0] cmatrix=[0] "
+                     "length=1e-10\n"),
+            "test.dss:3: Line.l: its values give a non-finite admittance" + why);
+  EXPECT_EQ(error_of(std::string(kSource) + "New Load.l bus1=src.1 phases=1 kv=7.2 kw=1e308 kvar=0\n"),
+            "test.dss:3: load 'l': its values give a non-finite power or voltage" + why);
+  EXPECT_EQ(error_of(std::string(kSource) + "New Transformer.t buses=[src b] maxtap=1e308 mintap=-1e308\n"),
+            "test.dss:3: Transformer.t: its values give a non-finite rating, impedance or tap" + why);
+  EXPECT_EQ(
+      error_of(std::string(kSource) + "New Transformer.t buses=[src b] maxtap=1e308 mintap=0 numtaps=1\n"
+                                      "New RegControl.r transformer=t tapnum=10\n"),
+      "test.dss:4: RegControl.r: its tap of Transformer.t is not finite" + why);
 }
 
 }  // namespace

@@ -70,13 +70,13 @@ TEST(OpenDssSourceFiles, RefusesFilesOverTheSizeLimit) {
   std::ofstream(big).close();
   fs::resize_file(big, kMaxSourceFileBytes + 1);
   EXPECT_EQ(read_error(DiskSourceFiles(), big),
-            big.string() + ": larger than 1 GiB, the limit for a script file");
+            big.string() + ": larger than 1 GiB, the limit for an input file");
   // The limit holds for the bytes read, too: a smaller limit shows it on a small file.
   const DiskSourceFiles small(10);
   const fs::path eleven = folder.write("eleven.dss", "01234567890");
   EXPECT_EQ(small.read(folder.write("ten.dss", "0123456789")), "0123456789");
   EXPECT_EQ(read_error(small, eleven),
-            eleven.string() + ": larger than 10 bytes, the limit for a script file");
+            eleven.string() + ": larger than 10 bytes, the limit for an input file");
 }
 
 TEST(OpenDssSourceFiles, BoundsTheBytesReadWhenTheReportedSizeIsWrong) {
@@ -86,7 +86,7 @@ TEST(OpenDssSourceFiles, BoundsTheBytesReadWhenTheReportedSizeIsWrong) {
   ASSERT_EQ(fs::file_size(status), 0u);
   EXPECT_FALSE(DiskSourceFiles().read(status).empty());
   EXPECT_EQ(read_error(DiskSourceFiles(16), status),
-            status.string() + ": larger than 16 bytes, the limit for a script file");
+            status.string() + ": larger than 16 bytes, the limit for an input file");
 }
 
 TEST(OpenDssSourceFiles, AScriptCannotRedirectToADevice) {

@@ -77,7 +77,7 @@ PolicyComparison compare_policy(const PolicyFile& policy, const Study& study);
 void write_checkpoint(const TrainerState& state, const PolicyFile& meta, const std::filesystem::path& path);
 /// Reads a checkpoint; `meta` receives the policy description stored with it.
 TrainerState read_checkpoint(const std::filesystem::path& path, PolicyFile& meta);
-/// A checkpoint's text read elsewhere (`source` names it in messages).
+/// The same for a checkpoint's text; `source` names it in messages.
 TrainerState parse_checkpoint(const std::string& text, const std::string& source, PolicyFile& meta);
 
 }  // namespace vvc::core

@@ -60,7 +60,10 @@ class Environment {
   Environment(Environment&&) noexcept;
   Environment& operator=(Environment&&) noexcept;
 
+  /// Starts an episode of `scenario`, which the environment reads at every step: it must outlive the episode.
   const Observation& reset(const Scenario& scenario);
+  /// A temporary scenario would be gone by the first step (AddressSanitizer found tests doing it).
+  const Observation& reset(Scenario&&) = delete;
   const StepResult& step(const Eigen::VectorXd& action, StepRule rule, double alpha = 0.5);
   /// Applies q (clipped to the limits) and returns the cost, as step() with kSetpoint.
   const StepResult& apply(const Eigen::VectorXd& q) { return step(q, StepRule::kSetpoint); }

@@ -103,10 +103,20 @@ struct ScenarioFileLimits {
 /// A scenario file for a three-phase study, keyed by element names (docs/formats/scenarios.md).
 std::unique_ptr<ScenarioSet> read_element_scenario_file(const std::filesystem::path& path, const Study& study,
                                                         const ScenarioFileLimits& limits = {});
+/// The same for the text of such a file; `source` names it in messages and its extension gives the format.
+std::unique_ptr<ScenarioSet> parse_element_scenario_file(const std::string& text,
+                                                         const std::filesystem::path& source,
+                                                         const Study& study,
+                                                         const ScenarioFileLimits& limits = {});
 /// A scenario file (JSON or CSV, docs/formats/scenarios.md) for the given network.
 std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
                                                 const grid::Network& network,
                                                 const ScenarioFileLimits& limits = {});
+/// The same for the text of a scenario file; `source` names it in messages and its extension (.json or .csv)
+/// gives the format.
+std::unique_ptr<ScenarioSet> parse_scenario_file(const std::string& text, const std::filesystem::path& source,
+                                                 const grid::Network& network,
+                                                 const ScenarioFileLimits& limits = {});
 /// The scenario set a study names.
 std::unique_ptr<ScenarioSet> make_scenarios(const Study& study);
 

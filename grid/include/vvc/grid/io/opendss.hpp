@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "vvc/common/files.hpp"
 #include "vvc/grid/model/multiphase_network.hpp"
 
 namespace vvc::grid {
@@ -36,8 +37,8 @@ struct OpenDssCase {
 
 /// Redirect/Compile may nest this deep; a deeper one is an error (a cycle is one as soon as it closes).
 inline constexpr int kMaxRedirectDepth = 64;
-/// The largest file the reader reads from disk: 1 GiB.
-inline constexpr std::uintmax_t kMaxSourceFileBytes = std::uintmax_t{1} << 30;
+/// The largest file the reader reads from disk: 1 GiB, as every vvc reader (vvc/common/files.hpp).
+inline constexpr std::uintmax_t kMaxSourceFileBytes = kMaxInputFileBytes;
 
 /// Where the reader gets its files.
 class SourceFiles {

@@ -15,6 +15,10 @@
 
 namespace vvc::grid {
 
+/// The most buses a case may hold, and the most elements of each kind (lines and switches, loads, generators;
+/// the elements of an OpenDSS script), so that reading any case takes bounded time and memory.
+inline constexpr int kMaxCaseElements = 1000000;
+
 struct Bus {
   std::string name;
   double base_kv = 1.0;   ///< line-to-line base voltage, kV
@@ -89,9 +93,12 @@ struct Network {
   double z_base_ohm(int bus) const;
 };
 
-/// Checks the invariants every solver relies on: indices in range, finite non-negative impedances, unique
-/// bus names, a slack bus, positive bases, ZIP fractions summing to one. Throws InputError naming `source`
-/// and the element.
+/// Bus indices by name, for code that looks up many buses (Network::find_bus searches linearly).
+std::unordered_map<std::string, int> bus_indices(const Network& network);
+
+/// Checks the invariants every solver relies on: at most kMaxCaseElements buses and elements of each kind,
+/// indices in range, finite non-negative impedances, unique bus names, a slack bus, positive bases, ZIP
+/// fractions summing to one. Throws InputError naming `source` and the element.
 void validate(const Network& network, const std::string& source);
 
 }  // namespace vvc::grid

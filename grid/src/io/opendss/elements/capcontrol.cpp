@@ -135,14 +135,10 @@ class CapControlClass final : public ElementStore<CapControlSpec> {
     c.name = s.name;
     const std::string what = "CapControl." + s.name;
     if (s.capacitor.empty()) fail(s.at, what + ": no capacitor (capacitor=)");
-    for (size_t i = 0; i < net.capacitors.size(); ++i) {
-      if (net.capacitors[i].name == s.capacitor) c.capacitor = static_cast<int>(i);
-    }
+    c.capacitor = builder.capacitor_index(s.capacitor);
     if (c.capacitor < 0) fail(s.at, what + ": capacitor '" + s.capacitor + "' is not defined or not enabled");
     if (s.element.empty()) fail(s.at, what + ": no monitored element (element=)");
-    for (size_t i = 0; i < net.elements.size(); ++i) {
-      if (lower(net.elements[i].name) == s.element) c.element = static_cast<int>(i);
-    }
+    c.element = builder.element_index(s.element);
     if (c.element < 0) {
       fail(s.at, what + ": element '" + s.element +
                      "' is not defined or not enabled (a CapControl monitors a line, transformer, reactor, "

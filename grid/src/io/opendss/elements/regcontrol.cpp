@@ -119,10 +119,7 @@ class RegControlClass final : public ElementStore<RegControlSpec> {
     MultiphaseNetwork& net = builder.network();
     RegulatorControl c = s.control;
     c.name = s.name;
-    const std::string target = "Transformer." + s.transformer;
-    for (size_t i = 0; i < net.transformers.size(); ++i) {
-      if (lower(net.transformers[i].name) == lower(target)) c.transformer = static_cast<int>(i);
-    }
+    c.transformer = builder.transformer_index("Transformer." + s.transformer);
     if (c.transformer < 0) {
       fail(s.at, "RegControl." + c.name + ": transformer '" + s.transformer + "' is not defined");
     }

@@ -53,13 +53,13 @@ class VsourceClass final : public ElementStore<VsourceSpec> {
       s.phases = parse_integer(value, 1, kMaxPhases);
       if (s.phases != 3 && s.phases != 1) context.unsupported(at, "Vsource with " + value + " phases");
     } else if (prop == "mvasc3") {
-      s.mvasc3 = parse_number(value), s.spec = Spec::kMva;
+      s.mvasc3 = parse_positive(value), s.spec = Spec::kMva;
     } else if (prop == "mvasc1") {
-      s.mvasc1 = parse_number(value), s.spec = Spec::kMva;
+      s.mvasc1 = parse_positive(value), s.spec = Spec::kMva;
     } else if (prop == "isc3") {
-      s.isc3 = parse_number(value), s.spec = Spec::kIsc;
+      s.isc3 = parse_positive(value), s.spec = Spec::kIsc;
     } else if (prop == "isc1") {
-      s.isc1 = parse_number(value), s.spec = Spec::kIsc;
+      s.isc1 = parse_positive(value), s.spec = Spec::kIsc;
     } else if (prop == "x1r1") {
       s.x1r1 = parse_number(value);
     } else if (prop == "x0r0") {
@@ -106,6 +106,13 @@ class VsourceClass final : public ElementStore<VsourceSpec> {
       const double three_z = 3.0 * s.basekv * s.basekv / mva1;
       const double c = 4.0 * (r1 * r1 + x1 * x1) - three_z * three_z;
       const double r0 = (-b + std::sqrt(b * b - 4.0 * a * c)) / (2.0 * a);
+      // No real root, or only a negative one: no zero-sequence impedance gives this single-phase short-circuit
+      // level (OpenDSS silently takes R0 = 0 then).
+      if (!(r0 >= 0.0)) {
+        fail(s.at, "Vsource." + s.name +
+                       ": the single-phase short-circuit level is too high for the three-phase one (no "
+                       "zero-sequence impedance gives it)");
+      }
       z1 = {r1, x1};
       z0 = {r0, r0 * s.x0r0};
     }
