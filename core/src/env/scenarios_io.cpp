@@ -426,16 +426,39 @@ std::vector<Scenario> parse_csv_element_scenarios(std::istream& in, const std::s
 
 }  // namespace
 
-std::unique_ptr<ScenarioSet> read_element_scenario_file(const std::filesystem::path& path, const Study& study,
-                                                        const ScenarioFileLimits& limits) {
+std::unique_ptr<ScenarioSet> parse_element_scenario_file(const std::string& text,
+                                                         const std::filesystem::path& path,
+                                                         const Study& study,
+                                                         const ScenarioFileLimits& limits) {
   const std::string ext = path.extension().string();
   if (ext == ".json") {
-    return std::make_unique<FileScenarios>(
-        parse_json_element_scenarios(read_text_file(path), path.string(), study, limits), path.string());
+    return std::make_unique<FileScenarios>(parse_json_element_scenarios(text, path.string(), study, limits),
+                                           path.string());
   }
   if (ext == ".csv") {
-    std::ifstream in = open_input_file(path);
+    std::istringstream in(text);
     return std::make_unique<FileScenarios>(parse_csv_element_scenarios(in, path.string(), study, limits),
+                                           path.string());
+  }
+  throw InputError(path.string() + ": unknown scenario file type (expected .json or .csv)");
+}
+
+std::unique_ptr<ScenarioSet> read_element_scenario_file(const std::filesystem::path& path, const Study& study,
+                                                        const ScenarioFileLimits& limits) {
+  return parse_element_scenario_file(read_text_file(path), path, study, limits);
+}
+
+std::unique_ptr<ScenarioSet> parse_scenario_file(const std::string& text, const std::filesystem::path& path,
+                                                 const grid::Network& network,
+                                                 const ScenarioFileLimits& limits) {
+  const std::string ext = path.extension().string();
+  if (ext == ".json") {
+    return std::make_unique<FileScenarios>(parse_json_scenarios(text, path.string(), network, limits),
+                                           path.string());
+  }
+  if (ext == ".csv") {
+    std::istringstream in(text);
+    return std::make_unique<FileScenarios>(parse_csv_scenarios(in, path.string(), network, limits),
                                            path.string());
   }
   throw InputError(path.string() + ": unknown scenario file type (expected .json or .csv)");
@@ -444,17 +467,7 @@ std::unique_ptr<ScenarioSet> read_element_scenario_file(const std::filesystem::p
 std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
                                                 const grid::Network& network,
                                                 const ScenarioFileLimits& limits) {
-  const std::string ext = path.extension().string();
-  if (ext == ".json") {
-    return std::make_unique<FileScenarios>(
-        parse_json_scenarios(read_text_file(path), path.string(), network, limits), path.string());
-  }
-  if (ext == ".csv") {
-    std::ifstream in = open_input_file(path);
-    return std::make_unique<FileScenarios>(parse_csv_scenarios(in, path.string(), network, limits),
-                                           path.string());
-  }
-  throw InputError(path.string() + ": unknown scenario file type (expected .json or .csv)");
+  return parse_scenario_file(read_text_file(path), path, network, limits);
 }
 
 }  // namespace vvc::core

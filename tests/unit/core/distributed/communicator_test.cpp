@@ -134,6 +134,29 @@ TEST(SerialCommunicator, IsOneRankThatGathersItsOwnShareOfEverything) {
   EXPECT_EQ(first_input_failure(c, "bad").value_or(""), "bad");
 }
 
+TEST(Messages, InputFilesReadBackByPath) {
+  const grid::MemorySourceFiles files{{"cases/a/study.json", "{\"x\": 1}"},
+                                      {"cases/a/b.dss", std::string("\0\n", 2)}};
+  ByteWriter out;
+  put(out, files);
+  ByteReader in(out.bytes());
+  grid::MemorySourceFiles back;
+  get(in, back);
+  EXPECT_TRUE(in.done());
+  EXPECT_EQ(back.files(), files.files());
+}
+
+TEST(ReadInputs, OneProcessReadsFromDiskAndRethrowsTheInputErrorItself) {
+  std::string text;
+  read_inputs(serial_communicator(), [&](const grid::SourceFiles& files) {
+    text = files.read(std::string(VVC_SOURCE_DIR) + "/cases/ieee13_tasrl/study.json");
+  });
+  EXPECT_NE(text.find("vvc.study"), std::string::npos);
+  EXPECT_THROW(
+      read_inputs(serial_communicator(), [](const grid::SourceFiles& files) { files.read("/no/such/file"); }),
+      InputError);
+}
+
 TEST(AgreeOnInputs, OneProcessRethrowsTheInputErrorItself) {
   EXPECT_THROW(agree_on_inputs(serial_communicator(), [] { throw InputError("x: bad"); }), InputError);
   EXPECT_NO_THROW(agree_on_inputs(serial_communicator(), [] {}));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "vvc/common/errors.hpp"
+#include "vvc/grid/io/source_files.hpp"
 
 namespace vvc::core {
 
@@ -88,5 +89,11 @@ std::optional<std::string> first_input_failure(const Communicator& communicator,
 /// Runs `read` on every rank; when it throws InputError on some rank, every rank throws SharedInputError with the
 /// first failure. Bad input thus ends every rank alike, before any work is shared.
 void agree_on_inputs(const Communicator& communicator, const std::function<void()>& read);
+
+/// Collective: reads a command's inputs once. Rank 0 runs `read` on the files on disk, keeping a copy of every
+/// file it reads, and broadcasts them; the other ranks then run `read` on those bytes and never touch the file
+/// system (on a cluster, one process reads the study instead of hundreds). Bad input on rank 0 (InputError)
+/// makes every rank throw SharedInputError before the broadcast.
+void read_inputs(const Communicator& communicator, const std::function<void(const grid::SourceFiles&)>& read);
 
 }  // namespace vvc::core

@@ -100,14 +100,23 @@ struct ScenarioFileLimits {
   long max_injections = kMaxScenarioInjections;
 };
 
-/// A scenario file for a three-phase study, keyed by element names (docs/formats/scenarios.md).
+/// A scenario file for a three-phase study, keyed by element names (docs/formats/scenarios.md): read from
+/// `path`, or parsed from its `text` (`path` naming it and giving its type by extension).
 std::unique_ptr<ScenarioSet> read_element_scenario_file(const std::filesystem::path& path, const Study& study,
                                                         const ScenarioFileLimits& limits = {});
-/// A scenario file (JSON or CSV, docs/formats/scenarios.md) for the given network.
+std::unique_ptr<ScenarioSet> parse_element_scenario_file(const std::string& text,
+                                                         const std::filesystem::path& path,
+                                                         const Study& study,
+                                                         const ScenarioFileLimits& limits = {});
+/// A scenario file (JSON or CSV, docs/formats/scenarios.md) for the given network: read from `path`, or parsed
+/// from its `text`.
 std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
                                                 const grid::Network& network,
                                                 const ScenarioFileLimits& limits = {});
-/// The scenario set a study names.
+std::unique_ptr<ScenarioSet> parse_scenario_file(const std::string& text, const std::filesystem::path& path,
+                                                 const grid::Network& network,
+                                                 const ScenarioFileLimits& limits = {});
+/// The scenario set a study names (a file's from the bytes read with the study).
 std::unique_ptr<ScenarioSet> make_scenarios(const Study& study);
 
 }  // namespace vvc::core

@@ -1,9 +1,12 @@
-// Where the OpenDSS reader gets its files: from disk or from memory.
+// Where the readers get their input files: from disk, from memory, or from disk keeping a copy.
+#include "vvc/grid/io/source_files.hpp"
+
+#include <algorithm>
 #include <array>
 #include <fstream>
+#include <system_error>
 
 #include "vvc/common/errors.hpp"
-#include "vvc/grid/io/opendss.hpp"
 
 namespace vvc::grid {
 
@@ -40,6 +43,24 @@ std::string DiskSourceFiles::read(const std::filesystem::path& path) const {
   return text;
 }
 
+PathKind DiskSourceFiles::kind(const std::filesystem::path& path) const {
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) return PathKind::kMissing;
+  return std::filesystem::is_directory(status) ? PathKind::kFolder : PathKind::kFile;
+}
+
+std::vector<std::filesystem::path> DiskSourceFiles::files_in(const std::filesystem::path& folder) const {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  }
+  if (ec) throw InputError(folder.string() + ": cannot list the folder: " + ec.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 std::filesystem::path DiskSourceFiles::identity(const std::filesystem::path& path) const {
   std::error_code ec;
   const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
@@ -59,6 +80,45 @@ std::string MemorySourceFiles::read(const std::filesystem::path& path) const {
   auto it = files_.find(path.lexically_normal());
   if (it == files_.end()) throw InputError(path.string() + ": cannot open (no such file in memory)");
   return it->second;
+}
+
+namespace {
+
+/// A folder's path as its files' parent_path() gives it: lexically normal, without a trailing separator, "" for
+/// the working folder.
+std::filesystem::path folder_key(const std::filesystem::path& folder) {
+  std::filesystem::path key = folder.lexically_normal();
+  if (!key.has_filename()) key = key.parent_path();
+  return key == "." ? std::filesystem::path() : key;
+}
+
+}  // namespace
+
+PathKind MemorySourceFiles::kind(const std::filesystem::path& path) const {
+  if (files_.count(path.lexically_normal()) != 0) return PathKind::kFile;
+  const std::filesystem::path folder = folder_key(path);
+  for (const auto& entry : files_) {
+    for (std::filesystem::path p = entry.first.parent_path();; p = p.parent_path()) {
+      if (p == folder) return PathKind::kFolder;
+      if (!p.has_relative_path()) break;
+    }
+  }
+  return PathKind::kMissing;
+}
+
+std::vector<std::filesystem::path> MemorySourceFiles::files_in(const std::filesystem::path& folder) const {
+  const std::filesystem::path key = folder_key(folder);
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : files_) {
+    if (entry.first.parent_path() == key) files.push_back(entry.first);
+  }
+  return files;
+}
+
+std::string RecordingSourceFiles::read(const std::filesystem::path& path) const {
+  std::string text = source_->read(path);
+  recorded_.add(path, text);
+  return text;
 }
 
 }  // namespace vvc::grid
