@@ -205,7 +205,8 @@ int run_bench_table(int argc, char** argv, Job& job) {
   request.quick = args.has("quick");
   request.communicator = &job.communicator();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLog, args.has("quiet") || !job.root());
+  ProgressReporter progress(ProgressReporter::Style::kLog, args.has("quiet") || !job.root(),
+                            job.communicator().size() > 1);
   const core::experiment::CompareResult result = core::experiment::compare(study, request, &progress);
   if (!job.root()) return result.stopped ? kStoppedExitStatus : 0;
   std::vector<Row> rows;

@@ -119,7 +119,8 @@ int run_eval(int argc, char** argv, Job& job) {
   job.inputs_read();
   job.start_work();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root(),
+                            job.communicator().size() > 1);
   const core::experiment::EvaluateResult result = core::experiment::evaluate(study, request, &progress);
   if (!job.root()) return result.stopped ? kStoppedExitStatus : 0;
   for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning << "\n";

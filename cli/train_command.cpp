@@ -162,7 +162,8 @@ int train_baseline(const Args& args, const core::Study& study, core::experiment:
   job.inputs_read();
   job.start_work();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root(),
+                            job.communicator().size() > 1);
   const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
   if (!job.root()) return result.evaluation ? 0 : kStoppedExitStatus;
   if (!result.evaluation) {
@@ -321,7 +322,8 @@ int run_train(int argc, char** argv, Job& job) {
   job.start_work();
 
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root(),
+                            job.communicator().size() > 1);
   const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
   if (!job.root()) return result.summary.stopped() || !result.evaluation ? kStoppedExitStatus : 0;
   const core::PolicyFile policy = core::experiment::policy_file(request, result);

@@ -19,11 +19,10 @@ Share share_of(int count, int rank, int size) {
   return {bound(rank), bound(rank + 1)};
 }
 
-bool broadcast_flag(const Communicator& communicator, bool flag) {
+bool any_rank(const Communicator& communicator, bool flag) {
   if (communicator.size() == 1) return flag;
-  std::string bytes(1, flag ? '1' : '0');
-  communicator.broadcast(bytes);
-  return bytes == "1";
+  const std::vector<std::string> flags = communicator.all_gather(std::string(1, flag ? '1' : '0'));
+  return std::find(flags.begin(), flags.end(), "1") != flags.end();
 }
 
 std::vector<std::string> gather_shares(const Communicator& communicator, int count,

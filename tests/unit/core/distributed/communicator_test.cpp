@@ -129,7 +129,7 @@ TEST(SerialCommunicator, IsOneRankThatGathersItsOwnShareOfEverything) {
       c, 5, [](int first, int last) { return std::to_string(first) + ":" + std::to_string(last); });
   ASSERT_EQ(parts.size(), 1u);
   EXPECT_EQ(parts[0], "0:5");
-  EXPECT_TRUE(broadcast_flag(c, true));
+  EXPECT_TRUE(any_rank(c, true));
   EXPECT_FALSE(first_input_failure(c, "").has_value());
   EXPECT_EQ(first_input_failure(c, "bad").value_or(""), "bad");
 }

@@ -68,8 +68,9 @@ struct Share {
 };
 Share share_of(int count, int rank, int size);
 
-/// Rank 0's flag on every rank (a stop request decided where the observer prints).
-bool broadcast_flag(const Communicator& communicator, bool flag);
+/// Collective: whether some rank's flag is set, on every rank (a stop request: the ranks stop at the same point
+/// whichever of them a signal reached).
+bool any_rank(const Communicator& communicator, bool flag);
 
 /// Runs compute(first, last) on this rank's share of `count` items and returns every rank's bytes in rank order,
 /// that is in item order, on every rank.
