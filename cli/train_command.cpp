@@ -238,7 +238,7 @@ int run_train(int argc, char** argv, Job& job) {
   core::Study study;
   core::experiment::TrainRequest request;
   core::PolicyFile meta;
-  // Rank 0 reads the checkpoint too: it may rewrite it while the job runs.
+  // On the ranks of a job rank 0 alone reads the checkpoint (read_inputs): it rewrites it while the job runs.
   core::read_inputs(job.communicator(), [&](const grid::SourceFiles& files) {
     study = core::read_study(*args.get("study"), files);
     if (resume && !baseline) {
