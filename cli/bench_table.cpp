@@ -183,7 +183,10 @@ int run_bench_table(int argc, char** argv, Job& job) {
   if (!args.has("study")) throw InputError("--study is required (see vvc bench table --help)");
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
   const auto start = std::chrono::steady_clock::now();
-  const core::Study study = core::read_study(*args.get("study"));
+  core::Study study;
+  core::read_inputs(job.communicator(), [&](const grid::SourceFiles& files) {
+    study = core::read_study(*args.get("study"), files);
+  });
   const int threads =
       args.integer("threads", static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   if (threads < 1) throw InputError("--threads: expected an integer >= 1, got " + std::to_string(threads));
@@ -202,7 +205,8 @@ int run_bench_table(int argc, char** argv, Job& job) {
   request.quick = args.has("quick");
   request.communicator = &job.communicator();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLog, args.has("quiet") || !job.root());
+  ProgressReporter progress(ProgressReporter::Style::kLog, args.has("quiet") || !job.root(),
+                            job.communicator().size() > 1);
   const core::experiment::CompareResult result = core::experiment::compare(study, request, &progress);
   if (!job.root()) return result.stopped ? kStoppedExitStatus : 0;
   std::vector<Row> rows;

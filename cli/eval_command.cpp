@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "args.hpp"
@@ -11,7 +12,6 @@
 #include "progress.hpp"
 #include "study_commands.hpp"
 #include "vvc/common/errors.hpp"
-#include "vvc/common/files.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/experiment/experiment.hpp"
 #include "vvc/core/reference/registry.hpp"
@@ -95,7 +95,12 @@ int run_eval(int argc, char** argv, Job& job) {
   }
   if (!args.has("study")) throw InputError("--study is required (see vvc eval --help)");
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
-  const core::Study study = core::read_study(*args.get("study"));
+  core::Study study;
+  std::optional<core::PolicyFile> policy;
+  core::read_inputs(job.communicator(), [&](const grid::SourceFiles& files) {
+    study = core::read_study(*args.get("study"), files);
+    if (args.has("policy")) policy = core::parse_policy(files.read(*args.get("policy")), *args.get("policy"));
+  });
   core::experiment::EvaluateRequest request;
   if (args.has("seeds")) request.seeds = core::parse_seed_range(*args.get("seeds"), "--seeds");
   request.steps = args.integer("steps", study.steps);
@@ -103,14 +108,7 @@ int run_eval(int argc, char** argv, Job& job) {
   request.threads = args.integer("threads", 1);
   if (request.threads < 1) throw InputError("--threads: expected an integer >= 1");
   request.controllers = split_list(args.get_or("controller", args.has("policy") ? "" : "gradient-flow"));
-  // Rank 0 reads the policy; every rank parses its bytes.
-  std::string policy_text;
-  if (args.has("policy") && job.root()) policy_text = read_text_file(*args.get("policy"));
-  job.inputs_read();
-  if (args.has("policy")) {
-    policy_text = job.broadcast(std::move(policy_text));
-    request.policies.push_back({*args.get("policy"), core::parse_policy(policy_text, *args.get("policy"))});
-  }
+  if (policy) request.policies.push_back({*args.get("policy"), std::move(*policy)});
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
   request.strict = args.has("strict");
   if (args.has("trace")) request.trace.episodes = 1;
@@ -121,7 +119,8 @@ int run_eval(int argc, char** argv, Job& job) {
   job.inputs_read();
   job.start_work();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root(),
+                            job.communicator().size() > 1);
   const core::experiment::EvaluateResult result = core::experiment::evaluate(study, request, &progress);
   if (!job.root()) return result.stopped ? kStoppedExitStatus : 0;
   for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning << "\n";

@@ -10,11 +10,6 @@ void Job::inputs_read() const {
   }
 }
 
-std::string Job::broadcast(std::string text) const {
-  communicator_->broadcast(text);
-  return text;
-}
-
 int Job::fail(const std::string& command, const std::string& message, bool input) const {
   const int status = input ? 2 : 1;
   const char* kind = input ? "error" : "unexpected error";

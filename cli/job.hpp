@@ -1,6 +1,7 @@
 // The job a command runs in: one process, or the ranks of an MPI job (core/distributed/communicator.hpp).
-// Every rank reads the command line and the study; rank 0 alone reads the files it hands on as bytes (policies,
-// checkpoints), writes every output and prints; the other ranks print nothing unless they fail.
+// Every rank reads the command line; rank 0 alone reads the input files (the study with its network and scenario
+// files, a policy, a checkpoint) and hands them on as bytes (core::read_inputs), writes every output and prints;
+// the other ranks print nothing unless they fail.
 //
 // A command reads its inputs in phases without collective calls and ends each phase with inputs_read(), a
 // collective check (core::first_input_failure): when bad input failed some rank, every rank ends with status 2
@@ -25,8 +26,6 @@ class Job {
   void inputs_read() const;
   /// The inputs are read on every rank: failures from now on end the job.
   void start_work() { working_ = true; }
-  /// Rank 0's text on every rank.
-  std::string broadcast(std::string text) const;
 
   /// What main does with an exception of the command: prints it as above and returns the exit status, or ends
   /// the job. `input`: bad input (InputError, status 2), else an unexpected error (status 1).

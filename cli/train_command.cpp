@@ -19,7 +19,6 @@
 #include "progress.hpp"
 #include "study_commands.hpp"
 #include "vvc/common/errors.hpp"
-#include "vvc/common/files.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/experiment/experiment.hpp"
 
@@ -163,7 +162,8 @@ int train_baseline(const Args& args, const core::Study& study, core::experiment:
   job.inputs_read();
   job.start_work();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root(),
+                            job.communicator().size() > 1);
   const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
   if (!job.root()) return result.evaluation ? 0 : kStoppedExitStatus;
   if (!result.evaluation) {
@@ -234,22 +234,22 @@ int run_train(int argc, char** argv, Job& job) {
   if (!baseline && args.has("episodes"))
     throw InputError("--episodes: for --method stable-ddpg or tasrl only");
   if (!baseline && !args.has("out")) throw InputError("--out is required (see vvc train --help)");
-  const core::Study study = core::read_study(*args.get("study"));
+  const bool resume = args.has("resume");
+  core::Study study;
+  core::experiment::TrainRequest request;
+  core::PolicyFile meta;
+  // On the ranks of a job rank 0 alone reads the checkpoint (read_inputs): it rewrites it while the job runs.
+  core::read_inputs(job.communicator(), [&](const grid::SourceFiles& files) {
+    study = core::read_study(*args.get("study"), files);
+    if (resume && !baseline) {
+      request.resume = core::parse_checkpoint(files.read(*args.get("resume")), *args.get("resume"), meta);
+    }
+  });
   if (baseline) return train_baseline(args, study, *method, job);
   const std::string out_path = *args.get("out");
   const std::string checkpoint_path = args.get_or("checkpoint", out_path + ".checkpoint.json");
 
-  const bool resume = args.has("resume");
-  // Rank 0 reads the checkpoint; every rank parses its bytes.
-  std::string checkpoint_text;
-  if (resume && job.root()) checkpoint_text = read_text_file(*args.get("resume"));
-  job.inputs_read();
-  if (resume) checkpoint_text = job.broadcast(std::move(checkpoint_text));
-
-  core::experiment::TrainRequest request;
-  core::PolicyFile meta;
   if (resume) {
-    request.resume = core::parse_checkpoint(checkpoint_text, *args.get("resume"), meta);
     check_resume_options(args, meta, *args.get("resume"));
     request.method = meta.structure.mode == core::DiffOpMode::kStep ? core::experiment::Method::kDiffOpStep
                                                                     : core::experiment::Method::kDiffOpTraj;
@@ -322,7 +322,8 @@ int run_train(int argc, char** argv, Job& job) {
   job.start_work();
 
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root());
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root(),
+                            job.communicator().size() > 1);
   const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
   if (!job.root()) return result.summary.stopped() || !result.evaluation ? kStoppedExitStatus : 0;
   const core::PolicyFile policy = core::experiment::policy_file(request, result);

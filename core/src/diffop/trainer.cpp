@@ -319,7 +319,7 @@ DiffOpTrainingResult DiffOpTrainer::train(TrainingObserver* observer, const Trai
       progress.iterations = options_.iterations;
       stop = observer->on_progress(progress) == ObserverAction::kStop;
     }
-    if (broadcast_flag(*communicator_, stop) && st.iteration < options_.iterations) {
+    if (any_rank(*communicator_, stop) && st.iteration < options_.iterations) {
       result.summary.termination = TrainingTermination::kStoppedByObserver;
       if (!checkpointed && observer != nullptr) observer->on_checkpoint(st);
       break;

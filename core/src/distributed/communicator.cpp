@@ -1,7 +1,10 @@
 // The serial communicator and the helpers every communicator shares (communicator.hpp).
 #include "vvc/core/distributed/communicator.hpp"
 
+#include <algorithm>
+
 #include "vvc/common/errors.hpp"
+#include "vvc/core/distributed/messages.hpp"
 
 namespace vvc::core {
 
@@ -16,11 +19,10 @@ Share share_of(int count, int rank, int size) {
   return {bound(rank), bound(rank + 1)};
 }
 
-bool broadcast_flag(const Communicator& communicator, bool flag) {
+bool any_rank(const Communicator& communicator, bool flag) {
   if (communicator.size() == 1) return flag;
-  std::string bytes(1, flag ? '1' : '0');
-  communicator.broadcast(bytes);
-  return bytes == "1";
+  const std::vector<std::string> flags = communicator.all_gather(std::string(1, flag ? '1' : '0'));
+  return std::find(flags.begin(), flags.end(), "1") != flags.end();
 }
 
 std::vector<std::string> gather_shares(const Communicator& communicator, int count,
@@ -52,6 +54,36 @@ void agree_on_inputs(const Communicator& communicator, const std::function<void(
     if (mine.empty()) mine = "bad input";
   }
   if (const auto failure = first_input_failure(communicator, mine)) throw SharedInputError(*failure);
+}
+
+void read_inputs(const Communicator& communicator,
+                 const std::function<void(const grid::SourceFiles&)>& read) {
+  const grid::DiskSourceFiles disk;
+  if (communicator.size() == 1) {
+    read(disk);
+    return;
+  }
+  std::string bytes;
+  std::string failure;
+  if (communicator.rank() == 0) {
+    const grid::RecordingSourceFiles recording(disk);
+    try {
+      read(recording);
+      ByteWriter out;
+      put(out, recording.recorded());
+      bytes = out.bytes();
+    } catch (const InputError& e) {
+      failure = e.what();
+      if (failure.empty()) failure = "bad input";
+    }
+  }
+  if (const auto first = first_input_failure(communicator, failure)) throw SharedInputError(*first);
+  communicator.broadcast(bytes);
+  if (communicator.rank() == 0) return;
+  grid::MemorySourceFiles files;
+  ByteReader in(bytes);
+  get(in, files);
+  read(files);
 }
 
 }  // namespace vvc::core

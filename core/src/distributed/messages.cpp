@@ -102,6 +102,22 @@ void get(ByteReader& in, EvaluationSummary& s) {
   s.fallback_steps = in.get<std::int64_t>();
 }
 
+void put(ByteWriter& out, const grid::MemorySourceFiles& files) {
+  out.put<std::uint64_t>(files.files().size());
+  for (const auto& [path, text] : files.files()) {
+    out.put(path.string());
+    out.put(text);
+  }
+}
+
+void get(ByteReader& in, grid::MemorySourceFiles& files) {
+  const auto count = in.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const std::string path = in.text();
+    files.add(path, in.text());
+  }
+}
+
 void put(ByteWriter& out, const LearningPoint& p) {
   out.put<std::int32_t>(p.iteration);
   out.put(p.seconds);

@@ -2,6 +2,7 @@
 // without one stays alone and never initializes MPI (no singleton start-up cost, no launcher needed for the
 // ordinary one-process commands).
 #include <mpi.h>
+#include <sched.h>
 
 #include <cstdlib>
 #include <limits>
@@ -19,6 +20,19 @@ bool launched_by_mpi() {
     if (std::getenv(name) != nullptr) return true;
   }
   return false;
+}
+
+/// Waits for a nonblocking collective, giving the core away between polls: a rank that waits for the others
+/// (the end of a block of scenarios, rank 0 reading the inputs) leaves its core to them when they share it (an
+/// oversubscribed or busy node) instead of spinning in MPI's progress loop; on an idle core sched_yield()
+/// returns at once, so the wait is as short as the blocking call's.
+void wait_for(MPI_Request& request) {
+  int done = 0;
+  for (;;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (done != 0) return;
+    sched_yield();
+  }
 }
 
 int checked_count(size_t bytes) {
@@ -42,15 +56,20 @@ class MpiCommunicator final : public Communicator {
 
   void broadcast(std::string& bytes) const override {
     unsigned long long length = bytes.size();
-    MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    MPI_Request request;
+    MPI_Ibcast(&length, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD, &request);
+    wait_for(request);
     bytes.resize(length);
-    MPI_Bcast(bytes.data(), checked_count(length), MPI_BYTE, 0, MPI_COMM_WORLD);
+    MPI_Ibcast(bytes.data(), checked_count(length), MPI_BYTE, 0, MPI_COMM_WORLD, &request);
+    wait_for(request);
   }
 
   std::vector<std::string> all_gather(const std::string& bytes) const override {
     const int mine = checked_count(bytes.size());
     std::vector<int> counts(static_cast<size_t>(size_));
-    MPI_Allgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    MPI_Request request;
+    MPI_Iallgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD, &request);
+    wait_for(request);
     std::vector<int> offsets(static_cast<size_t>(size_));
     size_t total = 0;
     for (int r = 0; r < size_; ++r) {
@@ -59,8 +78,9 @@ class MpiCommunicator final : public Communicator {
     }
     checked_count(total);
     std::string all(total, '\0');
-    MPI_Allgatherv(bytes.data(), mine, MPI_BYTE, all.data(), counts.data(), offsets.data(), MPI_BYTE,
-                   MPI_COMM_WORLD);
+    MPI_Iallgatherv(bytes.data(), mine, MPI_BYTE, all.data(), counts.data(), offsets.data(), MPI_BYTE,
+                    MPI_COMM_WORLD, &request);
+    wait_for(request);
     std::vector<std::string> out;
     out.reserve(static_cast<size_t>(size_));
     for (int r = 0; r < size_; ++r) {

@@ -229,8 +229,10 @@ std::unique_ptr<ScenarioSet> make_scenarios(const Study& study) {
   if (type == "stable-ddpg-13") return make_stable_ddpg_scenarios(study, true);
   if (type == "stable-ddpg-123") return make_stable_ddpg_scenarios(study, false);
   if (type == "loadshape") return make_loadshape_scenarios(study);
-  if (study.three_phase()) return read_element_scenario_file(study.scenarios.file, study, limits);
-  return read_scenario_file(study.scenarios.file, study.network, limits);
+  if (study.three_phase()) {
+    return parse_element_scenario_file(study.scenarios.text, study.scenarios.file, study, limits);
+  }
+  return parse_scenario_file(study.scenarios.text, study.scenarios.file, study.network, limits);
 }
 
 }  // namespace vvc::core

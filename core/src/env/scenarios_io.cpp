@@ -4,9 +4,9 @@
 // their q.
 //
 // Reading is bounded by ScenarioFileLimits: a series step must lie inside the episode, and the stored
-// injections and the file's entries are counted before anything is allocated for them. The CSV is read line
-// by line, so a huge file is refused without being held in memory, and at most 1 GiB of it is read. The
-// injections at a bus must add up to a finite power in per unit.
+// injections and the file's entries are counted before anything is allocated for them. A file is at most 1 GiB
+// (read through the study's SourceFiles, vvc/grid/io/source_files.hpp); the CSV is parsed line by line, its
+// lines and rows bounded. The injections at a bus must add up to a finite power in per unit.
 #include <cctype>
 #include <cmath>
 #include <map>
@@ -473,52 +473,35 @@ std::vector<Scenario> parse_csv_element_scenarios(std::istream& in, const std::s
 
 }  // namespace
 
-std::unique_ptr<ScenarioSet> read_element_scenario_file(const std::filesystem::path& path, const Study& study,
-                                                        const ScenarioFileLimits& limits) {
+std::unique_ptr<ScenarioSet> parse_element_scenario_file(const std::string& text,
+                                                         const std::filesystem::path& path,
+                                                         const Study& study,
+                                                         const ScenarioFileLimits& limits) {
   if (is_json_file(path)) {
-    return std::make_unique<FileScenarios>(
-        parse_json_element_scenarios(read_text_file(path), path.string(), study, limits), path.string());
+    return std::make_unique<FileScenarios>(parse_json_element_scenarios(text, path.string(), study, limits),
+                                           path.string());
   }
-  std::ifstream in = open_input_file(path);
+  std::istringstream in(text);
   return std::make_unique<FileScenarios>(parse_csv_element_scenarios(in, path.string(), study, limits),
                                          path.string());
 }
 
-std::unique_ptr<ScenarioSet> parse_element_scenario_file(const std::string& text,
-                                                         const std::filesystem::path& source,
-                                                         const Study& study,
-                                                         const ScenarioFileLimits& limits) {
-  if (is_json_file(source)) {
-    return std::make_unique<FileScenarios>(parse_json_element_scenarios(text, source.string(), study, limits),
-                                           source.string());
+std::unique_ptr<ScenarioSet> parse_scenario_file(const std::string& text, const std::filesystem::path& path,
+                                                 const grid::Network& network,
+                                                 const ScenarioFileLimits& limits) {
+  if (is_json_file(path)) {
+    return std::make_unique<FileScenarios>(parse_json_scenarios(text, path.string(), network, limits),
+                                           path.string());
   }
   std::istringstream in(text);
-  return std::make_unique<FileScenarios>(parse_csv_element_scenarios(in, source.string(), study, limits),
-                                         source.string());
+  return std::make_unique<FileScenarios>(parse_csv_scenarios(in, path.string(), network, limits),
+                                         path.string());
 }
 
 std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
                                                 const grid::Network& network,
                                                 const ScenarioFileLimits& limits) {
-  const std::string source = path.string();
-  if (is_json_file(path)) {
-    return std::make_unique<FileScenarios>(
-        parse_json_scenarios(read_text_file(path), source, network, limits), source);
-  }
-  std::ifstream in = open_input_file(path);
-  return std::make_unique<FileScenarios>(parse_csv_scenarios(in, source, network, limits), source);
-}
-
-std::unique_ptr<ScenarioSet> parse_scenario_file(const std::string& text, const std::filesystem::path& source,
-                                                 const grid::Network& network,
-                                                 const ScenarioFileLimits& limits) {
-  if (is_json_file(source)) {
-    return std::make_unique<FileScenarios>(parse_json_scenarios(text, source.string(), network, limits),
-                                           source.string());
-  }
-  std::istringstream in(text);
-  return std::make_unique<FileScenarios>(parse_csv_scenarios(in, source.string(), network, limits),
-                                         source.string());
+  return parse_scenario_file(read_text_file(path), path, network, limits);
 }
 
 }  // namespace vvc::core

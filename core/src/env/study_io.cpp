@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "vvc/common/errors.hpp"
-#include "vvc/common/files.hpp"
 #include "vvc/common/json_io.hpp"
 #include "vvc/core/env/scenarios.hpp"
 #include "vvc/core/env/study.hpp"
@@ -309,7 +308,8 @@ void read_points(const std::optional<JsonNode>& monitored, Study& study) {
 
 }  // namespace
 
-Study parse_study(const std::string& text, const std::filesystem::path& source) {
+Study parse_study(const std::string& text, const std::filesystem::path& source,
+                  const grid::SourceFiles& files) {
   const std::string src = source.string();
   const JsonDocument document(text, src);
   const JsonNode root = document.root();
@@ -327,12 +327,12 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
   try {
     if (study.three_phase()) {
       study.network_file = network_path;
-      study.phase_network = grid::read_opendss(network_path).network;
+      study.phase_network = grid::read_opendss(network_path, files).network;
     } else {
-      study.network = grid::read_case(network_path);
-      study.network_file = grid::resolve_case_path(network_path);
+      study.network = grid::read_case(network_path, files);
+      study.network_file = grid::resolve_case_path(network_path, files);
     }
-    study.network_hash = content_hash(read_text_file(study.network_file));
+    study.network_hash = content_hash(files.read(study.network_file));
   } catch (const InputError& e) {
     network.fail(e.what());
   }
@@ -410,6 +410,7 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
                              : type.one_of({"tasrl13", "file"});
   if (study.scenarios.type == "file") {
     study.scenarios.file = source.parent_path() / scenarios.at("path").string();
+    study.scenarios.text = files.read(study.scenarios.file);
   }
   const bool generator =
       study.scenarios.type == "tasrl13" || study.scenarios.type.rfind("stable-ddpg", 0) == 0;
@@ -445,11 +446,15 @@ Study parse_study(const std::string& text, const std::filesystem::path& source) 
   return study;
 }
 
-Study read_study(const std::filesystem::path& path) {
-  std::filesystem::path file = path;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) file = path / "study.json";
-  return parse_study(read_text_file(file), file);
+Study parse_study(const std::string& text, const std::filesystem::path& source) {
+  return parse_study(text, source, grid::DiskSourceFiles());
+}
+
+Study read_study(const std::filesystem::path& path) { return read_study(path, grid::DiskSourceFiles()); }
+
+Study read_study(const std::filesystem::path& path, const grid::SourceFiles& files) {
+  const std::filesystem::path file = files.kind(path) == grid::PathKind::kFolder ? path / "study.json" : path;
+  return parse_study(files.read(file), file, files);
 }
 
 }  // namespace vvc::core

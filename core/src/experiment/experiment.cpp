@@ -134,12 +134,12 @@ std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::
   const auto scenarios = make_scenarios(study);
   const long total = options.ids.size();
   // Blocks of scenarios between reports: one per thread and rank for the slow (Ipopt) controllers, eight
-  // otherwise. Every rank runs the same blocks; rank 0's observer decides whether to go on.
+  // otherwise. Every rank runs the same blocks; they stop together when some rank's observer asks to.
   const long block = static_cast<long>(eo.threads) * (serial ? 1 : 8) * communicator.size();
   EvaluationProgress progress{name, 0, total, 0.0, nullptr, nullptr};
   const auto stop_requested = [&] {
     const bool stop = observer != nullptr && observer->on_evaluation(progress) == ObserverAction::kStop;
-    return broadcast_flag(communicator, stop);
+    return any_rank(communicator, stop);
   };
   if (stop_requested()) return std::nullopt;
   Evaluation out;

@@ -1,7 +1,6 @@
 // Finding and dispatching a balanced case: a .json or .m file, or a folder that holds one.
 #include <algorithm>
 #include <cctype>
-#include <system_error>
 #include <vector>
 
 #include "vvc/common/errors.hpp"
@@ -27,21 +26,18 @@ std::string lower_extension(const fs::path& path) {
       "balanced case reader (which takes vvc JSON and MATPOWER .m)");
 }
 
-fs::path resolve_folder(const fs::path& folder) {
-  if (fs::is_regular_file(folder / "case.json")) return folder / "case.json";
+fs::path resolve_folder(const fs::path& folder, const SourceFiles& files) {
+  // The chosen file is named from `folder` as given, whoever lists it.
   std::vector<fs::path> matpower;
   bool has_dss = false;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    if (!entry.is_regular_file()) continue;
-    const std::string ext = lower_extension(entry.path());
-    if (ext == ".m") matpower.push_back(entry.path());
+  for (const fs::path& file : files.files_in(folder)) {
+    if (file.filename() == "case.json") return folder / "case.json";
+    const std::string ext = lower_extension(file);
+    if (ext == ".m") matpower.push_back(folder / file.filename());
     has_dss = has_dss || ext == ".dss";
   }
-  if (ec) throw InputError(folder.string() + ": cannot list the folder: " + ec.message());
   if (matpower.size() == 1) return matpower.front();
   if (matpower.size() > 1) {
-    std::sort(matpower.begin(), matpower.end());
     std::string names;
     for (const auto& p : matpower) names += " " + p.filename().string();
     throw InputError(folder.string() + ": the folder holds no case.json and several .m files (" +
@@ -53,11 +49,12 @@ fs::path resolve_folder(const fs::path& folder) {
 
 }  // namespace
 
-fs::path resolve_case_path(const fs::path& path) {
-  std::error_code ec;
-  const auto status = fs::status(path, ec);
-  if (!fs::exists(status)) throw InputError(path.string() + ": no such file or folder");
-  const fs::path file = fs::is_directory(status) ? resolve_folder(path) : path;
+fs::path resolve_case_path(const fs::path& path) { return resolve_case_path(path, DiskSourceFiles()); }
+
+fs::path resolve_case_path(const fs::path& path, const SourceFiles& files) {
+  const PathKind kind = files.kind(path);
+  if (kind == PathKind::kMissing) throw InputError(path.string() + ": no such file or folder");
+  const fs::path file = kind == PathKind::kFolder ? resolve_folder(path, files) : path;
   const std::string ext = lower_extension(file);
   if (ext == ".dss") reject_opendss(file);
   if (ext != ".json" && ext != ".m") {
@@ -67,9 +64,13 @@ fs::path resolve_case_path(const fs::path& path) {
   return file;
 }
 
-Network read_case(const fs::path& path) {
-  const fs::path file = resolve_case_path(path);
-  return lower_extension(file) == ".m" ? read_matpower(file) : read_case_json(file);
+Network read_case(const fs::path& path) { return read_case(path, DiskSourceFiles()); }
+
+Network read_case(const fs::path& path, const SourceFiles& files) {
+  const fs::path file = resolve_case_path(path, files);
+  const std::string text = files.read(file);
+  return lower_extension(file) == ".m" ? parse_matpower(text, file.string())
+                                       : parse_case_json(text, file.string());
 }
 
 }  // namespace vvc::grid

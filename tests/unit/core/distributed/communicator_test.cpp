@@ -129,9 +129,32 @@ TEST(SerialCommunicator, IsOneRankThatGathersItsOwnShareOfEverything) {
       c, 5, [](int first, int last) { return std::to_string(first) + ":" + std::to_string(last); });
   ASSERT_EQ(parts.size(), 1u);
   EXPECT_EQ(parts[0], "0:5");
-  EXPECT_TRUE(broadcast_flag(c, true));
+  EXPECT_TRUE(any_rank(c, true));
   EXPECT_FALSE(first_input_failure(c, "").has_value());
   EXPECT_EQ(first_input_failure(c, "bad").value_or(""), "bad");
+}
+
+TEST(Messages, InputFilesReadBackByPath) {
+  const grid::MemorySourceFiles files{{"cases/a/study.json", "{\"x\": 1}"},
+                                      {"cases/a/b.dss", std::string("\0\n", 2)}};
+  ByteWriter out;
+  put(out, files);
+  ByteReader in(out.bytes());
+  grid::MemorySourceFiles back;
+  get(in, back);
+  EXPECT_TRUE(in.done());
+  EXPECT_EQ(back.files(), files.files());
+}
+
+TEST(ReadInputs, OneProcessReadsFromDiskAndRethrowsTheInputErrorItself) {
+  std::string text;
+  read_inputs(serial_communicator(), [&](const grid::SourceFiles& files) {
+    text = files.read(std::string(VVC_SOURCE_DIR) + "/cases/ieee13_tasrl/study.json");
+  });
+  EXPECT_NE(text.find("vvc.study"), std::string::npos);
+  EXPECT_THROW(
+      read_inputs(serial_communicator(), [](const grid::SourceFiles& files) { files.read("/no/such/file"); }),
+      InputError);
 }
 
 TEST(AgreeOnInputs, OneProcessRethrowsTheInputErrorItself) {

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "support/input_files.hpp"
+#include "vvc/common/files.hpp"
+#include "vvc/core/env/scenarios.hpp"
 #include "vvc/core/env/study.hpp"
 
 namespace vvc::core {
@@ -68,6 +70,38 @@ TEST(StudyIo, ReadsTheBenchmarkStudy) {
   EXPECT_EQ(study.evaluation_seeds.last, 500);
   EXPECT_EQ(study.training_seeds.first, 100000);
   EXPECT_EQ(study.training_seeds.last, 200000);
+}
+
+// What the other ranks of an MPI job do (core::read_inputs): read a study from the files rank 0 read, in memory.
+TEST(StudyIo, ReadsFromTheFilesAnotherReaderRead) {
+  for (const char* name :
+       {"cases/ieee13_tasrl", "cases/ieee13_tasrl/examples/study_csv.json",
+        "cases/ieee13/examples/study_elements_json.json", "cases/ieee13/examples/study_daily.json"}) {
+    SCOPED_TRACE(name);
+    const fs::path path = fs::path(VVC_SOURCE_DIR) / name;
+    const grid::DiskSourceFiles disk;
+    const grid::RecordingSourceFiles recording(disk);
+    const Study on_disk = read_study(path, recording);
+    const Study in_memory = read_study(path, recording.recorded());
+    EXPECT_EQ(in_memory.path, on_disk.path);
+    EXPECT_EQ(in_memory.network_file, on_disk.network_file);
+    EXPECT_EQ(in_memory.network_hash, on_disk.network_hash);
+    EXPECT_EQ(in_memory.num_inverters(), on_disk.num_inverters());
+    EXPECT_EQ(in_memory.monitored, on_disk.monitored);
+    EXPECT_EQ(in_memory.scenarios.text, on_disk.scenarios.text);
+    EXPECT_EQ(in_memory.evaluation_seeds.last, on_disk.evaluation_seeds.last);
+    const auto a = make_scenarios(on_disk);
+    const auto b = make_scenarios(in_memory);
+    ASSERT_EQ(a->size(), b->size());
+    const Scenario first = a->make(on_disk.evaluation_seeds.first);
+    const Scenario again = b->make(in_memory.evaluation_seeds.first);
+    EXPECT_EQ(again.label, first.label);
+    EXPECT_EQ(again.s_const_at(1), first.s_const_at(1));
+    EXPECT_EQ(again.elements_at(1), first.elements_at(1));
+  }
+  // The study's scenario file is read with it, so later scenario sets do not read the disk.
+  const Study study = read_study(kBenchmark / "examples/study_csv.json");
+  EXPECT_EQ(study.scenarios.text, read_text_file(kBenchmark / "examples/scenarios.csv"));
 }
 
 TEST(StudyIo, DefaultsAndInvertersByBus) {

@@ -1,5 +1,6 @@
-// Unit tests of the OpenDSS reader's files on disk: only regular files, at most kMaxSourceFileBytes, read
-// with a bound even when the size the file system reports is wrong.
+// Unit tests of the readers' files (source_files.hpp): on disk only regular files, at most kMaxSourceFileBytes,
+// read with a bound even when the size the file system reports is wrong; in memory the folders of the files held;
+// a recording that serves a reader from memory what it read from disk (the other ranks of an MPI job).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "vvc/common/errors.hpp"
+#include "vvc/grid/io/case_io.hpp"
 #include "vvc/grid/io/opendss.hpp"
 
 namespace vvc::grid {
@@ -44,6 +46,17 @@ class TempFolder {
 std::string read_error(const SourceFiles& files, const fs::path& path) {
   try {
     files.read(path);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// The InputError message of `run`, or "".
+template <class F>
+std::string read_error_of(F run) {
+  try {
+    run();
   } catch (const InputError& e) {
     return e.what();
   }
@@ -100,6 +113,61 @@ TEST(OpenDssSourceFiles, AScriptCannotRedirectToADevice) {
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()), script.string() + ":2: /dev/zero: not a regular file");
   }
+}
+
+TEST(MemorySourceFiles, HasTheFoldersOfItsFiles) {
+  const MemorySourceFiles files{{"cases/a/study.json", "{}"}, {"cases/a/net/x.dss", "Clear"}, {"top.m", ""}};
+  EXPECT_EQ(files.kind("cases/a/study.json"), PathKind::kFile);
+  EXPECT_EQ(files.kind("cases/./a/../a/study.json"), PathKind::kFile);
+  EXPECT_EQ(files.kind("cases/a"), PathKind::kFolder);
+  EXPECT_EQ(files.kind("cases/a/"), PathKind::kFolder);
+  EXPECT_EQ(files.kind("cases"), PathKind::kFolder);
+  EXPECT_EQ(files.kind("cases/a/net"), PathKind::kFolder);
+  EXPECT_EQ(files.kind("."), PathKind::kFolder);
+  EXPECT_EQ(files.kind("cases/ab"), PathKind::kMissing);
+  EXPECT_EQ(files.kind("cases/a/study"), PathKind::kMissing);
+  EXPECT_EQ(files.files_in("cases/a"), std::vector<fs::path>{"cases/a/study.json"});
+  EXPECT_EQ(files.files_in("./cases/a/"), std::vector<fs::path>{"cases/a/study.json"});
+  EXPECT_EQ(files.files_in("."), std::vector<fs::path>{"top.m"});
+  EXPECT_TRUE(files.files_in("cases/b").empty());
+}
+
+TEST(RecordingSourceFiles, ServesFromMemoryWhatItReadFromDisk) {
+  const TempFolder folder;
+  folder.write(
+      "main.dss",
+      "Clear\nNew Circuit.c basekv=12.47 bus1=src pu=1.0\nRedirect lines.dss\nSet voltagebases=[12.47]\n");
+  folder.write("lines.dss", "New Line.l1 bus1=src bus2=load phases=3 r1=0.1 x1=0.2 length=1\n");
+  folder.write("unread.dss", "Clear\n");
+  const DiskSourceFiles disk;
+  const RecordingSourceFiles recording(disk);
+  const OpenDssCase from_disk = read_opendss(folder.path() / "main.dss", recording);
+  const MemorySourceFiles& recorded = recording.recorded();
+  EXPECT_EQ(recorded.files().size(), 2u);
+  EXPECT_EQ(recorded.kind(folder.path() / "unread.dss"), PathKind::kMissing);
+  const OpenDssCase from_memory = read_opendss(folder.path() / "main.dss", recorded);
+  EXPECT_EQ(from_memory.network.num_nodes(), from_disk.network.num_nodes());
+  EXPECT_EQ(from_memory.network.buses.size(), from_disk.network.buses.size());
+  EXPECT_EQ(from_memory.network.name, from_disk.network.name);
+}
+
+TEST(RecordingSourceFiles, ResolvesACaseFolderInMemoryAsOnDisk) {
+  const fs::path ieee13 = fs::path(VVC_SOURCE_DIR) / "cases/ieee13_tasrl";
+  const TempFolder folder;
+  fs::copy_file(ieee13 / "case_13.m", folder.path() / "case_13.m");
+  folder.write("notes.txt", "not a case");
+  for (const fs::path& path : {ieee13, folder.path()}) {
+    const DiskSourceFiles disk;
+    const RecordingSourceFiles recording(disk);
+    const fs::path on_disk = resolve_case_path(path, recording);
+    const Network network = read_case(path, recording);
+    EXPECT_EQ(resolve_case_path(path, recording.recorded()), on_disk);
+    EXPECT_EQ(read_case(path, recording.recorded()).num_buses(), network.num_buses());
+    EXPECT_EQ(recording.recorded().files().size(), 1u) << path;
+  }
+  EXPECT_NE(
+      read_error_of([&] { resolve_case_path(ieee13, MemorySourceFiles()); }).find("no such file or folder"),
+      std::string::npos);
 }
 
 }  // namespace

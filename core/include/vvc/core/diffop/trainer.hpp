@@ -70,7 +70,7 @@ struct DiffOpTrainingResult {
 /// its term of the gradient sum, g_b = sum_k sum_t A_{b,k,t} score_{b,k,t}, with its rollouts' costs; the terms
 /// are gathered to every rank in scenario order and estimate_gradient sums them in that order, so every rank
 /// takes the same step, whatever the number of ranks and threads. The validation shares its scenarios the same
-/// way; the stop request is rank 0's observer's.
+/// way; the ranks stop together after the iteration in which some rank's observer asked to.
 class DiffOpTrainer {
  public:
   /// Validates the options and splits the study's training seeds (schedule.hpp); throws InputError.

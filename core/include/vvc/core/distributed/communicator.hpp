@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "vvc/common/errors.hpp"
+#include "vvc/grid/io/source_files.hpp"
 
 namespace vvc::core {
 
@@ -67,8 +68,9 @@ struct Share {
 };
 Share share_of(int count, int rank, int size);
 
-/// Rank 0's flag on every rank (a stop request decided where the observer prints).
-bool broadcast_flag(const Communicator& communicator, bool flag);
+/// Collective: whether some rank's flag is set, on every rank (a stop request: the ranks stop at the same point
+/// whichever of them a signal reached).
+bool any_rank(const Communicator& communicator, bool flag);
 
 /// Runs compute(first, last) on this rank's share of `count` items and returns every rank's bytes in rank order,
 /// that is in item order, on every rank.
@@ -88,5 +90,11 @@ std::optional<std::string> first_input_failure(const Communicator& communicator,
 /// Runs `read` on every rank; when it throws InputError on some rank, every rank throws SharedInputError with the
 /// first failure. Bad input thus ends every rank alike, before any work is shared.
 void agree_on_inputs(const Communicator& communicator, const std::function<void()>& read);
+
+/// Collective: reads a command's inputs once. Rank 0 runs `read` on the files on disk, keeping a copy of every
+/// file it reads, and broadcasts them; the other ranks then run `read` on those bytes and never touch the file
+/// system (on a cluster, one process reads the study instead of hundreds). Bad input on rank 0 (InputError)
+/// makes every rank throw SharedInputError before the broadcast.
+void read_inputs(const Communicator& communicator, const std::function<void(const grid::SourceFiles&)>& read);
 
 }  // namespace vvc::core

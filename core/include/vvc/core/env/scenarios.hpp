@@ -100,24 +100,21 @@ struct ScenarioFileLimits {
   long max_injections = kMaxScenarioInjections;
 };
 
-/// A scenario file for a three-phase study, keyed by element names (docs/formats/scenarios.md).
-std::unique_ptr<ScenarioSet> read_element_scenario_file(const std::filesystem::path& path, const Study& study,
-                                                        const ScenarioFileLimits& limits = {});
-/// The same for the text of such a file; `source` names it in messages and its extension gives the format.
+/// A scenario file for a three-phase study, keyed by element names (docs/formats/scenarios.md), from its
+/// `text`; `path` names it in messages and gives its type by extension (.json or .csv).
 std::unique_ptr<ScenarioSet> parse_element_scenario_file(const std::string& text,
-                                                         const std::filesystem::path& source,
+                                                         const std::filesystem::path& path,
                                                          const Study& study,
                                                          const ScenarioFileLimits& limits = {});
-/// A scenario file (JSON or CSV, docs/formats/scenarios.md) for the given network.
+/// A scenario file (JSON or CSV, docs/formats/scenarios.md) for the given network: read from `path`, or parsed
+/// from its `text`.
 std::unique_ptr<ScenarioSet> read_scenario_file(const std::filesystem::path& path,
                                                 const grid::Network& network,
                                                 const ScenarioFileLimits& limits = {});
-/// The same for the text of a scenario file; `source` names it in messages and its extension (.json or .csv)
-/// gives the format.
-std::unique_ptr<ScenarioSet> parse_scenario_file(const std::string& text, const std::filesystem::path& source,
+std::unique_ptr<ScenarioSet> parse_scenario_file(const std::string& text, const std::filesystem::path& path,
                                                  const grid::Network& network,
                                                  const ScenarioFileLimits& limits = {});
-/// The scenario set a study names.
+/// The scenario set a study names (a file's from the bytes read with the study).
 std::unique_ptr<ScenarioSet> make_scenarios(const Study& study);
 
 }  // namespace vvc::core

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "vvc/grid/io/source_files.hpp"
 #include "vvc/grid/model/multiphase_network.hpp"
 #include "vvc/grid/model/network.hpp"
 
@@ -58,6 +59,7 @@ struct ScenarioSource {
   /// Balanced: "tasrl13" or "file"; three-phase: "file", "loadshape", "stable-ddpg-13" or "stable-ddpg-123".
   std::string type;
   std::filesystem::path file;  ///< for type "file"
+  std::string text;            ///< for type "file": its bytes, read with the study
 };
 
 /// Half-open range of integer seeds [first, last).
@@ -131,9 +133,14 @@ ThreePhaseSensitivity three_phase_sensitivity(const Study& study, const std::vec
 /// it does not authenticate them.
 std::string content_hash(const std::string& bytes);
 
-/// Reads a study file, or the study.json inside a folder. The network and scenario file paths are relative to the
-/// study file; a scenario file is read to check the seed ranges against its size.
+/// Reads a study file, or the study.json inside a folder, with its network and scenario files (paths relative to
+/// the study file; a scenario file is parsed to check the seed ranges against its size): from disk, or every
+/// file through `files`.
 Study read_study(const std::filesystem::path& path);
+Study read_study(const std::filesystem::path& path, const grid::SourceFiles& files);
+/// The study file `source` holding `text`, its network and scenario files read from disk or through `files`.
 Study parse_study(const std::string& text, const std::filesystem::path& source);
+Study parse_study(const std::string& text, const std::filesystem::path& source,
+                  const grid::SourceFiles& files);
 
 }  // namespace vvc::core

@@ -130,7 +130,7 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request,
 
 /// Evaluates one controller factory with progress reports (blocks of scenarios) and a stop request; `serial`:
 /// one thread whatever options.threads (Ipopt). Returns nullopt when the observer stopped it (on a distributed
-/// run: rank 0's observer).
+/// run: some rank's observer).
 std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::string& name,
                                                  const ControllerFactory& factory, bool serial,
                                                  const EvaluationOptions& options,

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "vvc/grid/io/source_files.hpp"
 #include "vvc/grid/model/network.hpp"
 
 namespace vvc::grid {
@@ -25,10 +26,12 @@ Network read_matpower(const std::filesystem::path& path);
 Network parse_matpower(const std::string& text, const std::string& source);
 
 /// Resolves a case argument: a .json or .m file, or a folder holding case.json (preferred) or exactly one
-/// .m file.
+/// .m file. Looks on disk, or through `files`.
 std::filesystem::path resolve_case_path(const std::filesystem::path& path);
+std::filesystem::path resolve_case_path(const std::filesystem::path& path, const SourceFiles& files);
 /// Reads a balanced case by extension (.json or .m), after resolve_case_path. A .dss file is an InputError:
-/// three-phase OpenDSS cases have their own reader.
+/// three-phase OpenDSS cases have their own reader. Reads from disk, or through `files`.
 Network read_case(const std::filesystem::path& path);
+Network read_case(const std::filesystem::path& path, const SourceFiles& files);
 
 }  // namespace vvc::grid

@@ -9,13 +9,11 @@
 // from disk, or from memory (a test or a fuzzer serving a script and its Redirect targets).
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
-#include <map>
 #include <string>
 #include <vector>
 
-#include "vvc/common/files.hpp"
+#include "vvc/grid/io/source_files.hpp"
 #include "vvc/grid/model/multiphase_network.hpp"
 
 namespace vvc::grid {
@@ -37,43 +35,6 @@ struct OpenDssCase {
 
 /// Redirect/Compile may nest this deep; a deeper one is an error (a cycle is one as soon as it closes).
 inline constexpr int kMaxRedirectDepth = 64;
-/// The largest file the reader reads from disk: 1 GiB, as every vvc reader (vvc/common/files.hpp).
-inline constexpr std::uintmax_t kMaxSourceFileBytes = kMaxInputFileBytes;
-
-/// Where the reader gets its files.
-class SourceFiles {
- public:
-  virtual ~SourceFiles() = default;
-  /// The text of the file. Throws InputError "<path>: <why>" when it cannot be served.
-  virtual std::string read(const std::filesystem::path& path) const = 0;
-  /// One name per file, to recognize a Redirect cycle: by default the path made lexically normal.
-  virtual std::filesystem::path identity(const std::filesystem::path& path) const;
-};
-
-/// Files on disk: only regular files (not a folder, device, FIFO or socket) of at most `max_bytes`, which
-/// bounds the bytes read too (a /proc file reports size 0). A file is identified by its canonical path.
-class DiskSourceFiles final : public SourceFiles {
- public:
-  explicit DiskSourceFiles(std::uintmax_t max_bytes = kMaxSourceFileBytes) : max_bytes_(max_bytes) {}
-  std::string read(const std::filesystem::path& path) const override;
-  std::filesystem::path identity(const std::filesystem::path& path) const override;
-
- private:
-  std::uintmax_t max_bytes_;
-};
-
-/// Files held in memory by path; paths match after being made lexically normal ("a/./b.dss" is "a/b.dss").
-class MemorySourceFiles final : public SourceFiles {
- public:
-  MemorySourceFiles() = default;
-  MemorySourceFiles(std::initializer_list<std::pair<const std::filesystem::path, std::string>> files);
-  void add(const std::filesystem::path& path, std::string text);
-  std::string read(const std::filesystem::path& path) const override;
-
- private:
-  std::map<std::filesystem::path, std::string> files_;
-};
-
 /// Runs the script at `path` (following Redirect/Compile relative to each file) and builds the network.
 OpenDssCase read_opendss(const std::filesystem::path& path, const OpenDssOptions& options = {});
 /// The same, reading every file through `files`.
