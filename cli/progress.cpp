@@ -102,8 +102,8 @@ core::ObserverAction ProgressReporter::on_evaluation(const core::EvaluationProgr
   const double eta = p.done > 0
                          ? p.seconds / static_cast<double>(p.done) * static_cast<double>(p.total - p.done)
                          : std::nan("");
-  std::fprintf(stderr, "%sevaluating %s: %ld/%ld scenarios, %.0fs", terminal_ ? "\r" : "",
-               p.controller.c_str(), p.done, p.total, p.seconds);
+  std::fprintf(stderr, "%sevaluating %s: %ld/%ld %s, %.0fs", terminal_ ? "\r" : "", p.controller.c_str(),
+               p.done, p.total, p.unit, p.seconds);
   if (std::isfinite(eta)) std::fprintf(stderr, ", ETA %.0fs", eta);
   std::fprintf(stderr, "   ");
   open_line_ = true;
