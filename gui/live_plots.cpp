@@ -18,20 +18,6 @@ namespace vvc::gui {
 
 namespace {
 
-/// A shaded voltage band [vmin, vmax] over the whole x range, drawn under the curves.
-void add_band(QCustomPlot* plot, double vmin, double vmax) {
-  auto* rect = new QCPItemRect(plot);
-  rect->setLayer("background");
-  rect->topLeft->setTypeX(QCPItemPosition::ptAxisRectRatio);
-  rect->topLeft->setTypeY(QCPItemPosition::ptPlotCoords);
-  rect->bottomRight->setTypeX(QCPItemPosition::ptAxisRectRatio);
-  rect->bottomRight->setTypeY(QCPItemPosition::ptPlotCoords);
-  rect->topLeft->setCoords(0.0, vmax);
-  rect->bottomRight->setCoords(1.0, vmin);
-  rect->setPen(QPen(QColor(80, 160, 80, 120)));
-  rect->setBrush(QColor(120, 200, 120, 60));
-}
-
 QVector<double> range_vector(int n) {
   QVector<double> x(n);
   for (int i = 0; i < n; ++i) x[i] = i;
@@ -159,6 +145,19 @@ void write_text_file(const QString& path, const QString& text) {
   file.write(text.toUtf8());
   if (!file.commit())
     throw InputError(path.toStdString() + ": cannot write: " + file.errorString().toStdString());
+}
+
+void add_band(QCustomPlot* plot, double vmin, double vmax) {
+  auto* rect = new QCPItemRect(plot);
+  rect->setLayer("background");
+  rect->topLeft->setTypeX(QCPItemPosition::ptAxisRectRatio);
+  rect->topLeft->setTypeY(QCPItemPosition::ptPlotCoords);
+  rect->bottomRight->setTypeX(QCPItemPosition::ptAxisRectRatio);
+  rect->bottomRight->setTypeY(QCPItemPosition::ptPlotCoords);
+  rect->topLeft->setCoords(0.0, vmax);
+  rect->bottomRight->setCoords(1.0, vmin);
+  rect->setPen(QPen(QColor(80, 160, 80, 120)));
+  rect->setBrush(QColor(120, 200, 120, 60));
 }
 
 QCPRange padded(QCPRange r) {
