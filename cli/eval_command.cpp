@@ -84,6 +84,9 @@ const std::vector<OptionSpec> kEvalOptions = {
      "one "
      "step per sample: prints the day's summary per controller, --csv writes every step",
      "FILE"},
+    {"day-shapes", false,
+     "replay the study script's own daily load shapes as the day (instead of --day FILE; the study's "
+     "loadshape scenarios, one step per shape point)"},
     {"stride", true, "with --day: replay every K-th sample (default 1)", "K"},
     {"pv-kw", true,
      "with --day: kW per inverter phase at PV multiplier 1, for inverters without active power in the script "
@@ -113,7 +116,7 @@ void print_day_table(std::ostream& out, const std::vector<core::DayReplay>& repl
   }
 }
 
-/// vvc eval --day: the study's day replayed under each controller (core::experiment::replay_day).
+/// vvc eval --day, --day-shapes: the day replayed under each controller (core::experiment::replay_day).
 int run_day(const Args& args, const core::Study& study, Job& job) {
   for (const char* option : {"seeds", "trace", "threads"}) {
     if (args.has(option)) throw InputError(std::string("--") + option + " does not apply to --day");
@@ -136,12 +139,18 @@ int run_day(const Args& args, const core::Study& study, Job& job) {
   if (request.controllers.empty() && request.policies.empty()) {
     throw InputError("nothing to replay: give --controller or --policy");
   }
-  const core::DayProfile profile = core::read_day_profile(*args.get("day"));
+  if (args.has("day") && args.has("day-shapes"))
+    throw InputError("give --day FILE or --day-shapes, not both");
+  if (args.has("day-shapes") && args.has("pv-kw")) throw InputError("--pv-kw does not apply to --day-shapes");
+  const core::DayScenario day =
+      args.has("day-shapes")
+          ? core::make_loadshape_day(study, request.day)
+          : core::make_day_scenario(study, core::read_day_profile(*args.get("day")), request.day);
   job.inputs_read();
   job.start_work();
   install_stop_handlers();
   ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"));
-  const core::experiment::DayResult result = core::experiment::replay_day(study, profile, request, &progress);
+  const core::experiment::DayResult result = core::experiment::replay_day(study, day, request, &progress);
   for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning << "\n";
   print_day_table(std::cout, result.replays);
   if (result.stopped) {
@@ -159,8 +168,8 @@ int run_eval(int argc, char** argv, Job& job) {
   if (args.help()) {
     std::cout
         << "usage: vvc eval --study STUDY [--controller NAMES] [--policy FILE] [options]\n"
-           "       vvc eval --study STUDY --day FILE [--controller NAMES] [--policy FILE] [--csv OUT] "
-           "[options]\n\n"
+           "       vvc eval --study STUDY --day FILE|--day-shapes [--controller NAMES] [--policy FILE] "
+           "[--csv OUT] [options]\n\n"
            "Evaluates controllers on the study's scenario set and prints the transient cost\n"
            "(sum_t 0.99^t F(q_t), mean over scenarios), the steady-state cost F(q_T), the percentage of\n"
            "scenario-steps with a bus outside the band, the scenarios ending outside it, the failed steps "
@@ -180,7 +189,7 @@ int run_eval(int argc, char** argv, Job& job) {
   if (!args.has("study")) throw InputError("--study is required (see vvc eval --help)");
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
   const core::Study study = core::read_study(*args.get("study"));
-  if (args.has("day")) return run_day(args, study, job);
+  if (args.has("day") || args.has("day-shapes")) return run_day(args, study, job);
   for (const char* option : {"stride", "pv-kw"}) {
     if (args.has(option)) throw InputError(std::string("--") + option + " applies to --day only");
   }

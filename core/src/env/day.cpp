@@ -85,7 +85,9 @@ bool starts_with(const std::string& text, const char* prefix) { return text.rfin
 
 }  // namespace
 
-DayScenario make_day_scenario(const Study& study, const DayProfile& profile, const DayOptions& options) {
+namespace {
+
+void check_day_options(const Study& study, const DayOptions& options) {
   if (!study.three_phase()) {
     throw InputError(
         study.path.string() +
@@ -101,9 +103,45 @@ DayScenario make_day_scenario(const Study& study, const DayProfile& profile, con
     v << options.pv_kw;
     throw InputError("PV kW per inverter phase: expected a number >= 0, got " + v.str());
   }
-  const long available = (profile.samples() + options.stride - 1) / options.stride;
-  const int steps = static_cast<int>(options.steps > 0 ? std::min(options.steps, available) : available);
+}
 
+/// The day of samples at `time_s` (seconds) whose element powers `powers(k)` gives: the reset at sample 0, step
+/// t at sample (t - 1) x stride.
+DayScenario make_day(const std::string& label, const std::vector<double>& time_s, const DayOptions& options,
+                     const std::function<Eigen::VectorXcd(long)>& powers) {
+  const auto samples = static_cast<long>(time_s.size());
+  const long available = (samples + options.stride - 1) / options.stride;
+  const int steps = static_cast<int>(options.steps > 0 ? std::min(options.steps, available) : available);
+  DayScenario day;
+  day.steps = steps;
+  day.time_s.resize(steps);
+  day.dt_s.resize(steps);
+  Scenario& s = day.scenario;
+  s.label = label;
+  s.element_series.reserve(static_cast<size_t>(steps) + 1);
+  s.element_series.push_back(powers(0));
+  for (int t = 1; t <= steps; ++t) {
+    const long k = static_cast<long>(t - 1) * options.stride;
+    s.element_series.push_back(powers(k));
+    const auto i = static_cast<size_t>(k);
+    day.time_s[t - 1] = time_s[i];
+    const long next = k + options.stride;
+    if (next < samples) {
+      day.dt_s[t - 1] = time_s[static_cast<size_t>(next)] - time_s[i];
+    } else if (k >= options.stride) {
+      day.dt_s[t - 1] = time_s[i] - time_s[static_cast<size_t>(k - options.stride)];
+    } else {  // one step replays the whole day
+      day.dt_s[t - 1] = time_s.back() - time_s.front();
+    }
+  }
+  s.elements = s.element_series.front();
+  return day;
+}
+
+}  // namespace
+
+DayScenario make_day_scenario(const Study& study, const DayProfile& profile, const DayOptions& options) {
+  check_day_options(study, options);
   // Which multiplier each element takes: 0 none, 1 load, 2 PV.
   const Eigen::VectorXcd script = element_injections(study);
   const auto& loads = study.phase_network.loads;
@@ -122,15 +160,7 @@ DayScenario make_day_scenario(const Study& study, const DayProfile& profile, con
   const double mean_p = mean(profile.load_p);
   const double mean_q = mean(profile.load_q);
   const double mean_pv = mean(profile.pv_p);
-
-  DayScenario day;
-  day.steps = steps;
-  day.time_s.resize(steps);
-  day.dt_s.resize(steps);
-  Scenario& s = day.scenario;
-  s.label = profile.source;
-  s.element_series.reserve(static_cast<size_t>(steps) + 1);
-  auto sample_powers = [&](long k) {
+  return make_day(profile.source, profile.time_s, options, [&](long k) {
     const auto i = static_cast<size_t>(k);
     const double mp = profile.load_p[i] / mean_p;
     const double mq = profile.load_q[i] / mean_q;
@@ -142,24 +172,16 @@ DayScenario make_day_scenario(const Study& study, const DayProfile& profile, con
       if (kind[l] == 2) e[j] = Complex(base[j].real() * mpv, base[j].imag());
     }
     return e;
-  };
-  s.element_series.push_back(sample_powers(0));
-  for (int t = 1; t <= steps; ++t) {
-    const long k = static_cast<long>(t - 1) * options.stride;
-    s.element_series.push_back(sample_powers(k));
-    const auto i = static_cast<size_t>(k);
-    day.time_s[t - 1] = profile.time_s[i];
-    const long next = k + options.stride;
-    if (next < profile.samples()) {
-      day.dt_s[t - 1] = profile.time_s[static_cast<size_t>(next)] - profile.time_s[i];
-    } else if (k >= options.stride) {
-      day.dt_s[t - 1] = profile.time_s[i] - profile.time_s[static_cast<size_t>(k - options.stride)];
-    } else {  // one step replays the whole profile
-      day.dt_s[t - 1] = profile.time_s.back() - profile.time_s.front();
-    }
-  }
-  s.elements = s.element_series.front();
-  return day;
+  });
+}
+
+DayScenario make_loadshape_day(const Study& study, const DayOptions& options) {
+  check_day_options(study, options);
+  const DailyShapes shapes(study);
+  std::vector<double> time_s(static_cast<size_t>(shapes.points()));
+  for (size_t k = 0; k < time_s.size(); ++k)
+    time_s[k] = static_cast<double>(k) * shapes.interval_h() * 3600.0;
+  return make_day("daily load shapes", time_s, options, [&](long k) { return shapes.at(k); });
 }
 
 namespace {

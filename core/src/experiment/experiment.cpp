@@ -372,10 +372,14 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, Trai
 
 DayResult replay_day(const Study& study, const DayProfile& profile, const DayRequest& request,
                      TrainingObserver* observer) {
+  return replay_day(study, make_day_scenario(study, profile, request.day), request, observer);
+}
+
+DayResult replay_day(const Study& study, const DayScenario& day, const DayRequest& request,
+                     TrainingObserver* observer) {
   DayResult result;
   const std::vector<NamedController> controllers = resolve_controllers(
       study, request.controllers, request.policies, request.backend, request.strict, result.warnings);
-  const DayScenario day = make_day_scenario(study, profile, request.day);
   result.steps = day.steps;
   for (const NamedController& c : controllers) {
     const auto start = std::chrono::steady_clock::now();

@@ -1,8 +1,8 @@
 // The day replay (docs/formats/day.md): the profile reader's bad-input corpus (tests/data/bad_days), the
 // element powers a day gives (checked against powers computed here from the file's numbers), the zero
 // controller's replay against the three-phase power flow solved directly on the scaled network, a Volt-VAR
-// replay against the environment stepped by hand, the day's sums against its steps, the stop request and
-// determinism.
+// replay against the environment stepped by hand, the day's sums against its steps, the stop request,
+// determinism, and the script's load shapes as a day against the study's loadshape scenario.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -277,6 +277,39 @@ TEST(DayReplay, StopsWhenProgressSaysSo) {
   EXPECT_EQ(r.vmin.size(), 2 * kDayProgressEvery);
   EXPECT_EQ(r.q_kvar.rows(), 2 * kDayProgressEvery);
   EXPECT_EQ(seen, (std::vector<int>{kDayProgressEvery, 2 * kDayProgressEvery}));
+}
+
+// The script's daily load shapes as a day: under the zero controller, step t solves shape point t - 1, which the
+// study's loadshape scenario 0 reaches at its step t - 1 (the reset for t = 1).
+TEST(DayReplay, LoadShapeDayFollowsTheStudysLoadShapeScenario) {
+  const Study study = read_study(fs::path(VVC_SOURCE_DIR) / "cases/ieee13/examples/study_daily.json");
+  const DayScenario d = make_loadshape_day(study, {});
+  ASSERT_EQ(d.steps, 24);
+  EXPECT_EQ(d.time_s[5], 5 * 3600.0);
+  EXPECT_EQ(d.dt_s[23], 3600.0);
+  auto zero = make_zero_controller(study);
+  const DayReplay r = replay_day(study, d, *zero);
+  ASSERT_EQ(r.summary.power_flow_failures, 0);
+
+  const Scenario shapes = make_scenarios(study)->make(0);
+  Environment env(study);
+  EpisodeTrace trace;
+  run_episode(env, *zero, shapes, {.steps = 23}, &trace);
+  bool moves = false;
+  for (int t = 1; t <= d.steps; ++t) {
+    double lo = HUGE_VAL;
+    double hi = -HUGE_VAL;
+    for (const int p : study.monitored) {
+      lo = std::min(lo, trace.vm(t - 1, p));
+      hi = std::max(hi, trace.vm(t - 1, p));
+    }
+    EXPECT_NEAR(r.vmin[t - 1], lo, 1e-8) << "step " << t;
+    EXPECT_NEAR(r.vmax[t - 1], hi, 1e-8) << "step " << t;
+    moves = moves || std::abs(r.vmax[t - 1] - r.vmax[0]) > 1e-3;
+  }
+  EXPECT_TRUE(moves);  // the shapes change the voltages over the day
+  const std::string no_shapes = input_error_message([&] { make_loadshape_day(ieee13(), {}); });
+  EXPECT_NE(no_shapes.find("need elements with a daily LoadShape"), std::string::npos) << no_shapes;
 }
 
 }  // namespace

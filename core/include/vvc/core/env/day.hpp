@@ -1,5 +1,6 @@
 // A day replayed (docs/formats/day.md): a measured day of load and PV samples applied as multipliers to a
-// three-phase study's elements, one control step per sample, and what an operator reads from it.
+// three-phase study's elements (or the script's own daily load shapes), one control step per sample, and what
+// an operator reads from it.
 //
 // Multipliers of sample k, each column divided by its mean over the whole file (so that a shortened replay
 // applies the same multipliers as the whole day):
@@ -61,6 +62,11 @@ struct DayScenario {
 /// Throws InputError for a balanced study (the replay runs on the three-phase power flow), a stride < 1,
 /// steps < 0 or pv_kw < 0.
 DayScenario make_day_scenario(const Study& study, const DayProfile& profile, const DayOptions& options);
+
+/// The script's own daily load shapes as a day (what the study's "loadshape" scenarios step through, OpenDSS's
+/// daily mode): sample k is shape point k (DailyShapes::at), k x interval apart, over the longest shape's points;
+/// pv_kw does not apply. Throws InputError as make_day_scenario, and when no element has a daily shape.
+DayScenario make_loadshape_day(const Study& study, const DayOptions& options);
 
 struct DaySummary {
   std::string controller;

@@ -158,6 +158,9 @@ struct DayResult {
 /// a balanced study or bad day options.
 DayResult replay_day(const Study& study, const DayProfile& profile, const DayRequest& request,
                      TrainingObserver* observer = nullptr);
+/// The same for a day already built (make_day_scenario, make_loadshape_day): request.day is not used.
+DayResult replay_day(const Study& study, const DayScenario& day, const DayRequest& request,
+                     TrainingObserver* observer = nullptr);
 
 struct CompareRequest {
   std::vector<std::string> references{"zero", "voltvar", "gradient-flow", "limit"};
