@@ -113,6 +113,28 @@ class DayViewTest : public QObject {
     QVERIFY(w.grab().save(kShots + "/day-ieee123_3p.png"));
   }
 
+  // Stop at the first progress report: the replay ends after the step under way and the table holds the steps
+  // replayed so far.
+  void stop_ends_the_replay_with_the_steps_so_far() {
+    MainWindow w;
+    QVERIFY(w.open_path(kSource + "/cases/ieee123_3p"));
+    DayView* day = w.day_view();
+    QObject::connect(day->progress(), &QProgressBar::valueChanged, day, [day](int value) {
+      if (value > 0) day->stop();
+    });
+    QSignalSpy finished(day, &DayView::finished);
+    QVERIFY(day->start());
+    QVERIFY(finished.wait(300000));
+    QVERIFY(day->result() != nullptr);
+    QVERIFY(day->result()->stopped);
+    // Normally the first controller, partial (the second if the GUI thread saw no event for its whole day).
+    const int rows = day->table()->rowCount();
+    QVERIFY(rows == 1 || rows == 2);
+    const double steps = cell(day->table(), rows - 1, 1);
+    QVERIFY2(steps >= 256 && steps < 14421, qPrintable(QString::number(steps)));
+    QCOMPARE(day->voltage_plot()->graph(2 * (rows - 1))->dataCount(), static_cast<int>(steps));
+  }
+
   void balanced_study_and_bad_day_file_give_messages() {
     MainWindow w;
     QVERIFY(w.open_path(kSource + "/cases/ieee13_tasrl"));
