@@ -13,6 +13,7 @@
 #include "commands.hpp"
 #include "data_dir.hpp"
 #include "vvc/common/errors.hpp"
+#include "vvc/common/parallel.hpp"
 #include "vvc/core/diffop/policy.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/env/evaluation.hpp"
@@ -35,12 +36,6 @@ struct Timing {
   double median_cpu_us = 0.0;
   int iterations = 0;  ///< power-flow iterations of the last timed solve
 };
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 /// Medians over `batches` of the mean wall and thread CPU time per call in a batch of `per_batch` calls, in
 /// microseconds.

@@ -58,11 +58,17 @@ namespace {
 const std::vector<OptionSpec> kEvalOptions = {
     {"study", true, "study file, or a folder holding study.json (required)", "PATH"},
     {"controller", true,
-     "comma-separated controllers (below; default: gradient-flow unless --policy is given)", "NAMES"},
+     "comma-separated controllers (below; default: gradient-flow unless --policy is given; with --day: "
+     "zero,voltvar)",
+     "NAMES"},
     {"policy", true, "a trained DiffOP policy JSON to evaluate (added to the table)", "FILE"},
     {"seeds", true, "scenario ids A:B, half-open (default: the study's evaluation_seeds)", "A:B"},
-    {"steps", true, "control steps per scenario (default: the study's, 100)", "T"},
-    {"csv", true, "write per-scenario records of the last controller to this CSV file", "FILE"},
+    {"steps", true,
+     "control steps per scenario (default: the study's, 100); with --day: replay only the first T", "T"},
+    {"csv", true,
+     "write per-scenario records of the last controller to this CSV file (with --day: every step of every "
+     "controller)",
+     "FILE"},
     {"trace", true,
      "write the first scenario's episode under the last controller: |V| of every bus and phase at every step "
      "to FILE, the inverters' q beside it (FILE_q.csv) and the regulator taps (FILE_taps.csv)",
@@ -73,8 +79,84 @@ const std::vector<OptionSpec> kEvalOptions = {
      "NAME"},
     {"strict", false,
      "a policy trained for another network, band, inverter limits or cost is an error (otherwise a warning)"},
+    {"day", true,
+     "replay a day profile (sample,time_s,load_p,load_q,pv_p; docs/formats/day.md) on a three-phase study, "
+     "one "
+     "step per sample: prints the day's summary per controller, --csv writes every step",
+     "FILE"},
+    {"day-shapes", false,
+     "replay the study script's own daily load shapes as the day (instead of --day FILE; the study's "
+     "loadshape scenarios, one step per shape point)"},
+    {"stride", true, "with --day: replay every K-th sample (default 1)", "K"},
+    {"pv-kw", true,
+     "with --day: kW per inverter phase at PV multiplier 1, for inverters without active power in the script "
+     "(default 100)",
+     "KW"},
     {"quiet", false, "no progress line"},
 };
+
+void print_day_table(std::ostream& out, const std::vector<core::DayReplay>& replays) {
+  int name_width = 14;
+  for (const auto& r : replays)
+    name_width = std::max(name_width, static_cast<int>(r.summary.controller.size()) + 1);
+  out << std::left << std::setw(name_width) << "controller" << std::right << std::setw(8) << "steps"
+      << std::setw(12) << "out band" << std::setw(14) << "node-phases" << std::setw(11) << "worst pu"
+      << std::setw(12) << "kvar-h" << std::setw(12) << "loss kWh" << std::setw(14) << "cost" << std::setw(10)
+      << "failures" << std::setw(11) << "fallbacks" << std::setw(9) << "CPU s"
+      << "\n";
+  for (const auto& r : replays) {
+    const core::DaySummary& s = r.summary;
+    out << std::left << std::setw(name_width) << s.controller << std::right << std::setw(8) << s.steps
+        << std::setw(12) << s.steps_out_of_band << std::setw(14) << s.node_phase_violations << std::fixed
+        << std::setprecision(5) << std::setw(11) << s.worst_violation << std::setprecision(1) << std::setw(12)
+        << s.kvar_hours << std::setw(12) << s.losses_kwh << std::setprecision(3) << std::setw(14) << s.cost
+        << std::setw(10) << s.power_flow_failures + s.controller_failures << std::setw(11) << s.fallback_steps
+        << std::setprecision(2) << std::setw(9) << s.cpu_seconds << "\n";
+    out.unsetf(std::ios::fixed);
+  }
+}
+
+/// vvc eval --day, --day-shapes: the day replayed under each controller (core::experiment::replay_day).
+int run_day(const Args& args, const core::Study& study, std::optional<core::PolicyFile> policy, Job& job) {
+  for (const char* option : {"seeds", "trace", "threads"}) {
+    if (args.has(option)) throw InputError(std::string("--") + option + " does not apply to --day");
+  }
+  if (job.communicator().size() > 1) throw InputError("--day replays in one process, not in an MPI job");
+  core::experiment::DayRequest request;
+  request.day.steps = args.integer("steps", 0);
+  if (request.day.steps < 1 && args.has("steps")) throw InputError("--steps: expected an integer >= 1");
+  request.day.stride = args.integer("stride", 1);
+  if (request.day.stride < 1) throw InputError("--stride: expected an integer >= 1");
+  request.day.pv_kw = args.number("pv-kw", request.day.pv_kw);
+  if (!(request.day.pv_kw >= 0.0)) throw InputError("--pv-kw: expected a number >= 0");
+  request.controllers = split_list(args.get_or("controller", "zero,voltvar"));
+  if (policy) request.policies.push_back({*args.get("policy"), std::move(*policy)});
+  request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
+  request.strict = args.has("strict");
+  if (request.controllers.empty() && request.policies.empty()) {
+    throw InputError("nothing to replay: give --controller or --policy");
+  }
+  if (args.has("day") && args.has("day-shapes"))
+    throw InputError("give --day FILE or --day-shapes, not both");
+  if (args.has("day-shapes") && args.has("pv-kw")) throw InputError("--pv-kw does not apply to --day-shapes");
+  const core::DayScenario day =
+      args.has("day-shapes")
+          ? core::make_loadshape_day(study, request.day)
+          : core::make_day_scenario(study, core::read_day_profile(*args.get("day")), request.day);
+  job.inputs_read();
+  job.start_work();
+  install_stop_handlers();
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"));
+  const core::experiment::DayResult result = core::experiment::replay_day(study, day, request, &progress);
+  for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning << "\n";
+  print_day_table(std::cout, result.replays);
+  if (result.stopped) {
+    std::cerr << "vvc eval: stopped by signal " << stop_signal() << " before the end\n";
+    return kStoppedExitStatus;
+  }
+  if (args.has("csv")) core::write_day_csv(result.replays, *args.get("csv"));
+  return 0;
+}
 
 }  // namespace
 
@@ -82,13 +164,21 @@ int run_eval(int argc, char** argv, Job& job) {
   const Args args(argc, argv, 2, kEvalOptions);
   if (args.help()) {
     std::cout
-        << "usage: vvc eval --study STUDY [--controller NAMES] [--policy FILE] [options]\n\n"
+        << "usage: vvc eval --study STUDY [--controller NAMES] [--policy FILE] [options]\n"
+           "       vvc eval --study STUDY --day FILE|--day-shapes [--controller NAMES] [--policy FILE] "
+           "[--csv OUT] [options]\n\n"
            "Evaluates controllers on the study's scenario set and prints the transient cost\n"
            "(sum_t 0.99^t F(q_t), mean over scenarios), the steady-state cost F(q_T), the percentage of\n"
            "scenario-steps with a bus outside the band, the scenarios ending outside it, the failed steps "
            "(power\n"
            "flow not converged, or no action computed) and the steps that used a fallback (DiffOP: the hard\n"
-           "limits were infeasible, the exact-penalty QP acted).\n\noptions:\n"
+           "limits were infeasible, the exact-penalty QP acted).\n\n"
+           "With --day, replays a day of load and PV multipliers (default controllers: zero, voltvar, and "
+           "the\n"
+           "--policy if given) and prints per controller the steps with a node-phase outside the band, the\n"
+           "node-phase violations summed over steps, the worst violation, the kvar-hours used, the kWh "
+           "lost,\n"
+           "the day's cost and the replay's CPU time.\n\noptions:\n"
         << format_options(kEvalOptions) << "\ncontrollers:\n"
         << controller_help();
     return 0;
@@ -101,6 +191,10 @@ int run_eval(int argc, char** argv, Job& job) {
     study = core::read_study(*args.get("study"), files);
     if (args.has("policy")) policy = core::parse_policy(files.read(*args.get("policy")), *args.get("policy"));
   });
+  if (args.has("day") || args.has("day-shapes")) return run_day(args, study, std::move(policy), job);
+  for (const char* option : {"stride", "pv-kw"}) {
+    if (args.has(option)) throw InputError(std::string("--") + option + " applies to --day only");
+  }
   core::experiment::EvaluateRequest request;
   if (args.has("seeds")) request.seeds = core::parse_seed_range(*args.get("seeds"), "--seeds");
   request.steps = args.integer("steps", study.steps);

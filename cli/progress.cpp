@@ -133,8 +133,8 @@ core::ObserverAction ProgressReporter::on_evaluation(const core::EvaluationProgr
   const double eta = p.done > 0
                          ? p.seconds / static_cast<double>(p.done) * static_cast<double>(p.total - p.done)
                          : std::nan("");
-  std::string line = format("%sevaluating %s: %ld/%ld scenarios, %.0fs", terminal_ ? "\r" : "",
-                            p.controller.c_str(), p.done, p.total, p.seconds);
+  std::string line = format("%sevaluating %s: %ld/%ld %s, %.0fs", terminal_ ? "\r" : "", p.controller.c_str(),
+                            p.done, p.total, p.unit, p.seconds);
   if (std::isfinite(eta)) line += format(", ETA %.0fs", eta);
   line += "   ";
   open_line_ = true;

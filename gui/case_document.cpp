@@ -34,12 +34,11 @@ CaseDocument open_document(const std::filesystem::path& path) {
   if (is_study_path(path)) {
     auto study = std::make_shared<core::Study>(core::read_study(path));
     if (study->three_phase()) {
-      // The training panel, plots and feeder view draw balanced networks only.
-      throw InputError(
-          path.string() + ": a three-phase study (its network is the OpenDSS script " +
-          study->network_file.filename().string() +
-          "): vvc-gui trains balanced studies only; train and evaluate it with vvc train and vvc "
-          "eval, and open the script itself to view its power flow");
+      // The feeder diagram and tables show the script's own power flow; the Day tab replays a day on the study.
+      doc.dss = std::make_shared<const DssDocument>(open_dss_document(study->network_file));
+      doc.inverter_buses = study->inverter_buses();
+      doc.study = std::move(study);
+      return doc;
     }
     doc.network = study->network;
     doc.inverter_buses = study->inverter_buses();

@@ -23,8 +23,8 @@ struct CaseDocument {
   grid::Topology topology;
   grid::PowerFlowResult flow;       ///< at the nominal injections of the case's loads and generators
   std::vector<int> inverter_buses;  ///< the study's inverters, else every generator's bus
-  /// The unbalanced feeder when an OpenDSS script was opened (then network is empty); else null. For viewing
-  /// the feeder and its power flow: training needs a study.
+  /// The unbalanced feeder when an OpenDSS script or a three-phase study was opened (then network is empty);
+  /// else null. For viewing the feeder and its power flow, and the Day tab's replay of a three-phase study.
   std::shared_ptr<const DssDocument> dss;
 };
 

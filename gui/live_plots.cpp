@@ -19,20 +19,6 @@ namespace vvc::gui {
 
 namespace {
 
-/// A shaded voltage band [vmin, vmax] over the whole x range, drawn under the curves.
-void add_band(QCustomPlot* plot, double vmin, double vmax) {
-  auto* rect = new QCPItemRect(plot);
-  rect->setLayer("background");
-  rect->topLeft->setTypeX(QCPItemPosition::ptAxisRectRatio);
-  rect->topLeft->setTypeY(QCPItemPosition::ptPlotCoords);
-  rect->bottomRight->setTypeX(QCPItemPosition::ptAxisRectRatio);
-  rect->bottomRight->setTypeY(QCPItemPosition::ptPlotCoords);
-  rect->topLeft->setCoords(0.0, vmax);
-  rect->bottomRight->setCoords(1.0, vmin);
-  rect->setPen(QPen(QColor(80, 160, 80, 120)));
-  rect->setBrush(QColor(120, 200, 120, 60));
-}
-
 QVector<double> range_vector(int n) {
   QVector<double> x(n);
   for (int i = 0; i < n; ++i) x[i] = i;
@@ -157,6 +143,19 @@ void write_file(const QString& path, const QByteArray& bytes) {
 }
 
 void write_text_file(const QString& path, const QString& text) { write_file(path, text.toUtf8()); }
+
+void add_band(QCustomPlot* plot, double vmin, double vmax) {
+  auto* rect = new QCPItemRect(plot);
+  rect->setLayer("background");
+  rect->topLeft->setTypeX(QCPItemPosition::ptAxisRectRatio);
+  rect->topLeft->setTypeY(QCPItemPosition::ptPlotCoords);
+  rect->bottomRight->setTypeX(QCPItemPosition::ptAxisRectRatio);
+  rect->bottomRight->setTypeY(QCPItemPosition::ptPlotCoords);
+  rect->topLeft->setCoords(0.0, vmax);
+  rect->bottomRight->setCoords(1.0, vmin);
+  rect->setPen(QPen(QColor(80, 160, 80, 120)));
+  rect->setBrush(QColor(120, 200, 120, 60));
+}
 
 QCPRange padded(QCPRange r) {
   const double pad = r.size() > 0.0 ? 0.08 * r.size() : 0.02 * std::max(1e-3, std::abs(r.center()));

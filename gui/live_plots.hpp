@@ -107,6 +107,8 @@ void write_text_file(const QString& path, const QString& text);
 /// `r` widened by 8 % on each side (a flat range by a little of its magnitude), so that no point sits on the
 /// frame (every chart's axis ranges).
 QCPRange padded(QCPRange r);
+/// A shaded voltage band [vmin, vmax] over the whole x range, drawn under the curves.
+void add_band(QCustomPlot* plot, double vmin, double vmax);
 /// A plot with a bold title row, axis labels, drag to pan and wheel to zoom (shared by every chart).
 QCustomPlot* make_plot(QWidget* parent, const QString& title, const QString& x_label, const QString& y_label);
 /// Moves the legend out of the axes, which it would hide: under them in `columns` columns (Qt::BottomEdge) or

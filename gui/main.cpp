@@ -1,5 +1,5 @@
 // vvc-gui [CASE_OR_STUDY_OR_RESULTS]
-// vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training|comparison]
+// vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training|comparison|day]
 //         [--phase worst|lowest|highest|a|b|c] PATH
 #include <QApplication>
 #include <QBuffer>
@@ -43,8 +43,9 @@ int main(int argc, char** argv) {
   const QCommandLineOption iterations("train-iterations", "with --screenshot: train K iterations first", "K",
                                       "0");
   const QCommandLineOption view("view",
-                                "with --screenshot: the tab shown, feeder, training or comparison (default: "
-                                "training after training, comparison for a results folder, else feeder)",
+                                "with --screenshot: the tab shown, feeder, training, comparison or day (a "
+                                "three-phase study's day replayed; default: training after training, "
+                                "comparison for a results folder, else feeder)",
                                 "TAB");
   const QCommandLineOption size("size", "with --screenshot: window size WxH (default 1400x900)", "WxH",
                                 "1400x900");
@@ -96,14 +97,14 @@ int main(int argc, char** argv) {
   bool ok = false;
   const int k = parser.value(iterations).toInt(&ok);
   const QStringList wh = parser.value(size).split('x');
-  const QStringList views{"feeder", "training", "comparison"};            // in the order of MainWindow::Tab
+  const QStringList views{"feeder", "training", "comparison", "day"};     // in the order of MainWindow::Tab
   const QStringList phases{"worst", "lowest", "highest", "a", "b", "c"};  // in the order of PhaseView
   if (!ok || k < 0 || args.size() != 1 || wh.size() != 2 ||
       (parser.isSet(view) && !views.contains(parser.value(view))) || !phases.contains(parser.value(phase))) {
     std::fprintf(
         stderr,
         "vvc-gui: --screenshot needs one CASE_OR_STUDY_OR_RESULTS, --train-iterations K >= 0, --size "
-        "WxH, --view feeder|training|comparison, --phase worst|lowest|highest|a|b|c\n");
+        "WxH, --view feeder|training|comparison|day, --phase worst|lowest|highest|a|b|c\n");
     return 2;
   }
   window.resize(wh[0].toInt(), wh[1].toInt());
@@ -128,6 +129,15 @@ int main(int argc, char** argv) {
   if (vvc::gui::is_results_folder(args.front().toStdString())) shown = "comparison";
   if (parser.isSet(view)) shown = parser.value(view);
   window.show_tab(static_cast<vvc::gui::MainWindow::Tab>(views.indexOf(shown)));
+  if (shown == "day") {
+    QEventLoop loop;
+    QObject::connect(window.day_view(), &vvc::gui::DayView::finished, &loop, &QEventLoop::quit);
+    if (window.day_view()->start()) loop.exec();
+    if (!window.day_view()->last_error().isEmpty()) {
+      std::fprintf(stderr, "vvc-gui: %s\n", qPrintable(window.day_view()->last_error()));
+      return 2;
+    }
+  }
   window.dss_feeder_view()->set_phase_view(
       static_cast<vvc::gui::PhaseView>(phases.indexOf(parser.value(phase))));
   window.plots()->refresh();

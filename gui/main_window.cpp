@@ -41,6 +41,7 @@ MainWindow::MainWindow(QWidget* parent)
       dss_results_(new DssResultsTables(this)),
       plots_(new LivePlots(this)),
       comparison_(new ComparisonView(this)),
+      day_(new DayView(this)),
       panel_(new TrainingPanel(this)),
       worker_(new TrainingWorker) {
   register_worker_types();
@@ -61,6 +62,7 @@ MainWindow::MainWindow(QWidget* parent)
   tabs_->addTab(split, tr("Feeder"));
   tabs_->addTab(plots_, tr("Training plots"));
   tabs_->addTab(comparison_, tr("Comparison"));
+  tabs_->addTab(day_, tr("Day"));
   setCentralWidget(tabs_);
 
   scroll_ = new QScrollArea(this);
@@ -197,6 +199,7 @@ void MainWindow::build_menus() {
   view->addAction(tr("&Feeder"), this, [this] { show_tab(kFeederTab); });
   view->addAction(tr("&Training plots"), this, [this] { show_tab(kTrainingTab); });
   view->addAction(tr("&Comparison"), this, [this] { show_tab(kComparisonTab); });
+  view->addAction(tr("&Day"), this, [this] { show_tab(kDayTab); });
 }
 
 QStringList MainWindow::recent_files() const { return QSettings().value(kRecentKey).toStringList(); }
@@ -249,6 +252,7 @@ bool MainWindow::open_path(const QString& path) {
   results_->set_document(&*document_);
   panel_->set_study(document_->study);
   plots_->reset(document_->study);
+  day_->set_study(document_->study);
   remember(path);
   setWindowTitle(tr("vvc - %1").arg(QFileInfo(path).fileName()));
   statusBar()->showMessage(tr("%1: %2 buses, %3 branches; power flow %4")

@@ -12,6 +12,7 @@
 
 #include "case_document.hpp"
 #include "comparison_view.hpp"
+#include "day_view.hpp"
 #include "dss_feeder_view.hpp"
 #include "dss_results.hpp"
 #include "feeder_view.hpp"
@@ -31,7 +32,7 @@ class MainWindow : public QMainWindow {
   Q_OBJECT
 
  public:
-  enum Tab { kFeederTab = 0, kTrainingTab = 1, kComparisonTab = 2 };
+  enum Tab { kFeederTab = 0, kTrainingTab = 1, kComparisonTab = 2, kDayTab = 3 };
 
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -71,6 +72,7 @@ class MainWindow : public QMainWindow {
   TrainingPanel* panel() const { return panel_; }
   LivePlots* plots() const { return plots_; }
   ComparisonView* comparison() const { return comparison_; }
+  DayView* day_view() const { return day_; }
 
  signals:
   /// A training or evaluation job ended (finished, stopped or failed).
@@ -107,6 +109,7 @@ class MainWindow : public QMainWindow {
   DssResultsTables* dss_results_;
   LivePlots* plots_;
   ComparisonView* comparison_;
+  DayView* day_;
   TrainingPanel* panel_;
   QScrollArea* scroll_ = nullptr;
   QDockWidget* dock_ = nullptr;

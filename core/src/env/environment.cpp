@@ -76,6 +76,7 @@ void Environment::solve_three_phase() {
     obs_.vm[k] = std::sqrt(std::norm(obs_.v[k]));  // not std::abs: hypot's overflow care costs 4x here
   }
   for (Eigen::Index k = 0; k < obs_.taps.size(); ++k) obs_.taps[k] = r.regulators[static_cast<size_t>(k)].tap;
+  obs_.losses_mw = r.losses.real() / 1e6;
 }
 
 void Environment::solve_and_observe() {

@@ -48,8 +48,8 @@ void record_step(EpisodeTrace* trace, int t, const Observation& obs) {
 }  // namespace
 
 EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenario& scenario,
-                          const EpisodeOptions& options, EpisodeTrace* trace) {
-  const int steps = options.steps;
+                          const EpisodeOptions& options, EpisodeTrace* trace, StepObserver* observer) {
+  int steps = options.steps;
   EpisodeRecord rec;
   rec.id = scenario.seed;
   rec.kind = scenario.kind;
@@ -63,6 +63,7 @@ EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenar
     trace->taps.resize(steps + 1, obs.taps.size());
   }
   record_step(trace, 0, obs);
+  if (observer != nullptr && !observer->on_step(0, obs, nullptr)) steps = 0;
   controller.reset(obs, scenario);
   Eigen::VectorXd action(env.study().num_inverters());
   const double gamma = env.study().discount;
@@ -84,6 +85,7 @@ EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenar
       last_out = t;
       rec.worst_violation = std::max(rec.worst_violation, r.max_violation);
     }
+    if (observer != nullptr && !observer->on_step(t, obs, &r)) steps = t;
   }
   rec.steps_to_recover = last_out + 1;
   rec.ends_in_band = last_out < steps;

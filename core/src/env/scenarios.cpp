@@ -159,60 +159,65 @@ class StableDdpgScenarios final : public ScenarioSet {
 
 class LoadShapeScenarios final : public ScenarioSet {
  public:
-  explicit LoadShapeScenarios(const Study& study) : study_(&study), base_(element_injections(study)) {
-    const auto& loads = study.phase_network.loads;
-    for (size_t l = 0; l < loads.size(); ++l) {
-      const int d = loads[l].daily;
-      if (d < 0) continue;
-      const grid::LoadShape& shape = study.phase_network.load_shapes[static_cast<size_t>(d)];
-      if (shape.mult.empty()) {
-        throw InputError(study.network_file.string() + ": LoadShape." + shape.name + " gives no multipliers");
-      }
-      shaped_.push_back(static_cast<int>(l));
-      points_ = std::max(points_, static_cast<long>(shape.mult.size()));
-    }
-    if (shaped_.empty()) {
-      throw InputError(study.network_file.string() +
-                       ": the loadshape scenarios need elements with a daily LoadShape (daily=<shape>), and "
-                       "none has one");
-    }
-  }
+  explicit LoadShapeScenarios(const Study& study) : study_(&study), shapes_(study) {}
 
   Scenario make(long id) const override {
-    if (id < 0 || id >= points_) {
-      throw InputError("scenario id " + std::to_string(id) + " is outside the " + std::to_string(points_) +
-                       " starting points of the load shapes (ids 0:" + std::to_string(points_) + ")");
+    if (id < 0 || id >= shapes_.points()) {
+      throw InputError(
+          "scenario id " + std::to_string(id) + " is outside the " + std::to_string(shapes_.points()) +
+          " starting points of the load shapes (ids 0:" + std::to_string(shapes_.points()) + ")");
     }
     Scenario s;
     s.label = "point " + std::to_string(id);
-    s.elements = base_;
-    const auto& net = study_->phase_network;
-    for (int t = 0; t <= study_->steps; ++t) {
-      Eigen::VectorXcd e = base_;
-      for (int l : shaped_) {
-        const grid::LoadShape& shape =
-            net.load_shapes[static_cast<size_t>(net.loads[static_cast<size_t>(l)].daily)];
-        const auto k = static_cast<size_t>((id + t) % static_cast<long>(shape.mult.size()));
-        const double p = shape.mult[k];
-        const double q = shape.qmult.empty() ? p : shape.qmult[k];
-        e[l] = Complex(base_[l].real() * p, base_[l].imag() * q);
-      }
-      s.element_series.push_back(std::move(e));
-    }
+    for (int t = 0; t <= study_->steps; ++t) s.element_series.push_back(shapes_.at(id + t));
     s.elements = s.element_series.front();
     return s;
   }
 
-  long size() const override { return points_; }
+  long size() const override { return shapes_.points(); }
 
  private:
   const Study* study_;
-  Eigen::VectorXcd base_;
-  std::vector<int> shaped_;
-  long points_ = 0;
+  DailyShapes shapes_;
 };
 
 }  // namespace
+
+DailyShapes::DailyShapes(const Study& study)
+    : network_(&study.phase_network), base_(element_injections(study)) {
+  const auto& loads = study.phase_network.loads;
+  for (size_t l = 0; l < loads.size(); ++l) {
+    const int d = loads[l].daily;
+    if (d < 0) continue;
+    const grid::LoadShape& shape = study.phase_network.load_shapes[static_cast<size_t>(d)];
+    if (shape.mult.empty()) {
+      throw InputError(study.network_file.string() + ": LoadShape." + shape.name + " gives no multipliers");
+    }
+    shaped_.push_back(static_cast<int>(l));
+    if (static_cast<long>(shape.mult.size()) > points_) {
+      points_ = static_cast<long>(shape.mult.size());
+      interval_h_ = shape.interval_h;
+    }
+  }
+  if (shaped_.empty()) {
+    throw InputError(study.network_file.string() +
+                     ": the loadshape scenarios need elements with a daily LoadShape (daily=<shape>), and "
+                     "none has one");
+  }
+}
+
+Eigen::VectorXcd DailyShapes::at(long point) const {
+  Eigen::VectorXcd e = base_;
+  for (int l : shaped_) {
+    const grid::LoadShape& shape =
+        network_->load_shapes[static_cast<size_t>(network_->loads[static_cast<size_t>(l)].daily)];
+    const auto k = static_cast<size_t>(point % static_cast<long>(shape.mult.size()));
+    const double p = shape.mult[k];
+    const double q = shape.qmult.empty() ? p : shape.qmult[k];
+    e[l] = Complex(base_[l].real() * p, base_[l].imag() * q);
+  }
+  return e;
+}
 
 std::unique_ptr<ScenarioSet> make_stable_ddpg_scenarios(const Study& study, bool ieee13) {
   return std::make_unique<StableDdpgScenarios>(study, ieee13);

@@ -298,35 +298,60 @@ PolicyFile policy_file(const TrainRequest& request, const TrainResult& result) {
   return policy;
 }
 
+namespace {
+
+struct NamedController {
+  std::string name;
+  ControllerFactory factory;
+  bool serial = false;
+};
+
+/// The registry's controllers and the policies, by name, in request order; bad input throws (unknown names, a
+/// policy that does not fit the study or, strict, one trained for other conditions), warnings are appended.
+std::vector<NamedController> resolve_controllers(const Study& study, const std::vector<std::string>& names,
+                                                 const std::vector<PolicyInput>& policies, QpBackend backend,
+                                                 bool strict, std::vector<std::string>& warnings) {
+  std::vector<NamedController> out;
+  for (const auto& name : names) {
+    const ControllerEntry& entry = find_controller(name, study);
+    out.push_back({entry.name, entry.factory(study), entry.serial});
+  }
+  for (const auto& input : policies) {
+    auto model = std::make_shared<const DiffOpModel>(study, input.policy.structure);
+    check_policy_matches(input.policy, *model, input.source);
+    const PolicyComparison comparison = compare_policy(input.policy, study);
+    if (!comparison.recorded) {
+      warnings.push_back(input.source +
+                         ": a version-1 policy records neither its network nor the band, limits and cost "
+                         "it was trained for; they were not compared with the study's");
+    }
+    if (strict && !comparison.differences.empty()) {
+      std::string text;
+      for (const auto& d : comparison.differences) text += (text.empty() ? "" : "; ") + d;
+      throw InputError(input.source + ": " + text + " (--strict)");
+    }
+    for (const auto& d : comparison.differences) warnings.push_back(input.source + ": " + d);
+    const Eigen::VectorXd theta = input.policy.theta;
+    out.push_back({"diffop-" + to_string(model->structure().mode),
+                   [model, theta, backend] { return make_diffop_controller(*model, theta, backend); },
+                   backend == QpBackend::kIpopt});
+  }
+  return out;
+}
+
+}  // namespace
+
 EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, TrainingObserver* observer) {
   EvaluateResult result;
   result.seeds = request.seeds ? *request.seeds : study.evaluation_seeds;
   result.steps = request.steps > 0 ? request.steps : study.steps;
   // Resolve every name and policy before the first evaluation: bad input fails at once (on every rank).
-  std::vector<const ControllerEntry*> entries;
-  std::vector<std::shared_ptr<const DiffOpModel>> models;
+  std::vector<NamedController> controllers;
   agree_on_inputs(communicator_of(request.communicator), [&] {
     if (request.threads < 1)
       throw InputError("threads: expected an integer >= 1, got " + std::to_string(request.threads));
-    for (const auto& name : request.controllers) entries.push_back(&find_controller(name, study));
-    for (const auto& input : request.policies) {
-      auto model = std::make_shared<const DiffOpModel>(study, input.policy.structure);
-      check_policy_matches(input.policy, *model, input.source);
-      models.push_back(std::move(model));
-      const PolicyComparison comparison = compare_policy(input.policy, study);
-      if (!comparison.recorded) {
-        result.warnings.push_back(
-            input.source +
-            ": a version-1 policy records neither its network nor the band, limits and cost "
-            "it was trained for; they were not compared with the study's");
-      }
-      if (request.strict && !comparison.differences.empty()) {
-        std::string text;
-        for (const auto& d : comparison.differences) text += (text.empty() ? "" : "; ") + d;
-        throw InputError(input.source + ": " + text + " (--strict)");
-      }
-      for (const auto& d : comparison.differences) result.warnings.push_back(input.source + ": " + d);
-    }
+    controllers = resolve_controllers(study, request.controllers, request.policies, request.backend,
+                                      request.strict, result.warnings);
   });
   EvaluationOptions eo;
   eo.ids = result.seeds;
@@ -334,26 +359,45 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, Trai
   eo.threads = request.threads;
   eo.trace = request.trace;
   eo.communicator = request.communicator;
-  auto add = [&](const std::string& name, const ControllerFactory& factory, bool serial) {
-    auto ev = evaluate_with_progress(study, name, factory, serial, eo, observer);
+  for (const NamedController& c : controllers) {
+    auto ev = evaluate_with_progress(study, c.name, c.factory, c.serial, eo, observer);
     if (!ev) {
       result.stopped = true;
-      return false;
+      return result;
     }
     result.evaluations.push_back(std::move(*ev));
-    return true;
-  };
-  for (const ControllerEntry* entry : entries) {
-    if (!add(entry->name, entry->factory(study), entry->serial)) return result;
   }
-  for (size_t k = 0; k < request.policies.size(); ++k) {
-    const auto& model = models[k];
-    const Eigen::VectorXd theta = request.policies[k].policy.theta;
-    const QpBackend backend = request.backend;
-    const std::string name = "diffop-" + to_string(model->structure().mode);
-    if (!add(
-            name, [model, theta, backend] { return make_diffop_controller(*model, theta, backend); },
-            backend == QpBackend::kIpopt)) {
+  return result;
+}
+
+DayResult replay_day(const Study& study, const DayProfile& profile, const DayRequest& request,
+                     TrainingObserver* observer) {
+  return replay_day(study, make_day_scenario(study, profile, request.day), request, observer);
+}
+
+DayResult replay_day(const Study& study, const DayScenario& day, const DayRequest& request,
+                     TrainingObserver* observer) {
+  DayResult result;
+  const std::vector<NamedController> controllers = resolve_controllers(
+      study, request.controllers, request.policies, request.backend, request.strict, result.warnings);
+  result.steps = day.steps;
+  for (const NamedController& c : controllers) {
+    const auto start = std::chrono::steady_clock::now();
+    EvaluationProgress progress{c.name, 0, day.steps, 0.0, nullptr, nullptr, "steps"};
+    const auto go_on = [&](int done, int total) {
+      progress.done = done;
+      progress.total = total;
+      progress.seconds = seconds_since(start);
+      return observer == nullptr || observer->on_evaluation(progress) == ObserverAction::kContinue;
+    };
+    if (!go_on(0, day.steps)) {
+      result.stopped = true;
+      return result;
+    }
+    const std::unique_ptr<Controller> controller = c.factory();
+    result.replays.push_back(core::replay_day(study, day, *controller, go_on));
+    if (result.replays.back().stopped) {
+      result.stopped = true;
       return result;
     }
   }

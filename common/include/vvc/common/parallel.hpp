@@ -5,12 +5,20 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 namespace vvc {
+
+/// The calling thread's CPU time, seconds: for timings on a machine other work shares.
+inline double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 /// Calls body(worker, index) for index in [0, count) on `threads` threads (worker in [0, threads)); items are
 /// handed out dynamically. The first exception thrown by a body is rethrown after all threads finish.

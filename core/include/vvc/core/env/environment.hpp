@@ -38,6 +38,8 @@ struct Observation {
   Eigen::VectorXd v_inv_init;
   Eigen::VectorXd
       taps;  ///< three-phase: each regulator's tap, pu (network.regulators order); balanced: empty
+  /// Three-phase: the network's active losses (source minus load power), MW; balanced: 0.
+  double losses_mw = 0.0;
 };
 
 /// A point counts as outside the band when it is more than this beyond a limit (pu): far above the power flow's

@@ -57,10 +57,23 @@ struct EpisodeOptions {
   int steps = 100;  ///< T
 };
 
+/// Sees an episode step by step, as run_episode takes it: for records beyond the trace (a replayed day) and
+/// for progress and a stop request within one long episode.
+class StepObserver {
+ public:
+  virtual ~StepObserver() = default;
+  /// After the reset (t = 0, `result` null) and after every step t = 1..T. Returning false ends the episode
+  /// after this step.
+  virtual bool on_step(int t, const Observation& obs, const StepResult* result) = 0;
+};
+
 /// Runs one episode of options.steps steps: reset, then T times act and step. With `trace`, also records |V|
-/// and q after the reset and after every step. The building block of evaluations, validations and traces.
+/// and q after the reset and after every step; with `observer`, shows it every step. The building block of
+/// evaluations, validations, traces and day replays. An episode the observer ends early is summarized over the
+/// steps it took.
 EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenario& scenario,
-                          const EpisodeOptions& options, EpisodeTrace* trace = nullptr);
+                          const EpisodeOptions& options, EpisodeTrace* trace = nullptr,
+                          StepObserver* observer = nullptr);
 
 struct EvaluationSummary {
   std::string controller;

@@ -81,6 +81,27 @@ Eigen::VectorXcd element_injections(const Study& study);
 /// reference's injection buses. `buses13` = false: the IEEE 123 ranges.
 std::unique_ptr<ScenarioSet> make_stable_ddpg_scenarios(const Study& study, bool ieee13);
 
+/// The elements a three-phase study's daily load shapes drive (every element with daily=<shape>), as OpenDSS's
+/// daily mode steps through them. Throws InputError when no element has a shape or a shape has no multipliers.
+class DailyShapes {
+ public:
+  explicit DailyShapes(const Study& study);
+  /// Points of the longest shape.
+  long points() const { return points_; }
+  /// Hours between the longest shape's points.
+  double interval_h() const { return interval_h_; }
+  /// Every element's power at `point`: a shaped element's script power with its active part times mult and its
+  /// reactive part times qmult (or mult) of point `point` mod its shape's length; the others as in the script.
+  Eigen::VectorXcd at(long point) const;
+
+ private:
+  const grid::MultiphaseNetwork* network_;
+  Eigen::VectorXcd base_;
+  std::vector<int> shaped_;
+  long points_ = 0;
+  double interval_h_ = 1.0;
+};
+
 /// Steps through the script's daily load shapes as OpenDSS's daily mode does: scenario k starts at shape
 /// point k, step t (t = 0 the reset) uses point k + t of each element's shape, wrapping after its last
 /// point; the element's active power is multiplied by mult, its reactive power by qmult (or mult). As many

@@ -23,6 +23,7 @@
 #include "vvc/core/baselines/rlmpc.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/diffop/trainer.hpp"
+#include "vvc/core/env/day.hpp"
 #include "vvc/core/env/evaluation.hpp"
 #include "vvc/core/training/observer.hpp"
 
@@ -135,6 +136,31 @@ std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::
                                                  const ControllerFactory& factory, bool serial,
                                                  const EvaluationOptions& options,
                                                  TrainingObserver* observer);
+
+struct DayRequest {
+  std::vector<std::string> controllers;   ///< names of the controller registry
+  std::vector<PolicyInput> policies;      ///< trained DiffOP policies
+  QpBackend backend = QpBackend::kDense;  ///< of the policies
+  bool strict = false;                    ///< as EvaluateRequest::strict
+  DayOptions day;
+};
+
+struct DayResult {
+  int steps = 0;                   ///< of the whole replay
+  std::vector<DayReplay> replays;  ///< the controllers, then the policies, in request order
+  std::vector<std::string> warnings;
+  bool stopped = false;  ///< the observer stopped it: the last replay is partial (DayReplay::stopped)
+};
+
+/// Replays the day under every controller and policy of the request, one after the other
+/// (docs/formats/day.md). Progress goes to observer->on_evaluation in steps (EvaluationProgress::unit "steps"),
+/// every kDayProgressEvery steps; kStop ends the replay under way. Throws InputError as evaluate() does, and for
+/// a balanced study or bad day options.
+DayResult replay_day(const Study& study, const DayProfile& profile, const DayRequest& request,
+                     TrainingObserver* observer = nullptr);
+/// The same for a day already built (make_day_scenario, make_loadshape_day): request.day is not used.
+DayResult replay_day(const Study& study, const DayScenario& day, const DayRequest& request,
+                     TrainingObserver* observer = nullptr);
 
 struct CompareRequest {
   std::vector<std::string> references{"zero", "voltvar", "gradient-flow", "limit"};

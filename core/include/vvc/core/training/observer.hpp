@@ -85,6 +85,7 @@ struct EvaluationProgress {
   double seconds = 0.0;
   const EvaluationSummary* summary = nullptr;  ///< when done == total
   const Evaluation* evaluation = nullptr;      ///< when done == total: records, traces, final |V|
+  const char* unit = "scenarios";              ///< what done and total count: scenarios, or a day's steps
 };
 
 enum class ObserverAction { kContinue, kStop };

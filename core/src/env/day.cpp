@@ -1,0 +1,298 @@
+#include "vvc/core/env/day.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include "csv_lines.hpp"
+#include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
+#include "vvc/common/numbers.hpp"
+#include "vvc/common/parallel.hpp"
+#include "vvc/core/env/evaluation.hpp"
+
+namespace vvc::core {
+
+DayProfile parse_day_profile(std::istream& in, const std::string& source) {
+  csv::CsvLines lines(in, source);
+  std::string line;
+  std::vector<std::string> header;
+  while (header.empty() && lines.next(line)) {
+    if (!csv::is_blank(line)) header = csv::split_csv(line);
+  }
+  if (header != std::vector<std::string>{"sample", "time_s", "load_p", "load_q", "pv_p"}) {
+    lines.fail("expected the header 'sample,time_s,load_p,load_q,pv_p'");
+  }
+  DayProfile day;
+  day.source = source;
+  std::vector<std::string> cells;
+  while (lines.next_row(header.size(), kMaxStudySteps, cells)) {
+    const long k = day.samples();
+    const auto sample = parse_integer(cells[0], k, k);
+    if (!sample) {
+      lines.fail("column sample: expected " + std::to_string(k) +
+                 " (samples numbered from 0 in order), got '" + cells[0] + "'");
+    }
+    const double t = lines.number(cells[1], "time_s");
+    if (k > 0 && !(t > day.time_s.back())) {
+      std::ostringstream previous;
+      previous << std::setprecision(17) << day.time_s.back();
+      lines.fail("column time_s: expected a time after the previous sample's " + previous.str() +
+                 " s, got '" + cells[1] + "'");
+    }
+    day.time_s.push_back(t);
+    const char* names[] = {"load_p", "load_q", "pv_p"};
+    std::vector<double>* columns[] = {&day.load_p, &day.load_q, &day.pv_p};
+    for (size_t c = 0; c < 3; ++c) {
+      const double x = lines.number(cells[c + 2], names[c]);
+      if (x < 0.0)
+        lines.fail(std::string("column ") + names[c] + ": expected a value >= 0, got '" + cells[c + 2] + "'");
+      columns[c]->push_back(x);
+    }
+  }
+  if (day.samples() < 2) {
+    lines.fail("expected at least two samples, got " + std::to_string(day.samples()));
+  }
+  const char* names[] = {"load_p", "load_q", "pv_p"};
+  const std::vector<double>* columns[] = {&day.load_p, &day.load_q, &day.pv_p};
+  for (size_t c = 0; c < 3; ++c) {
+    bool positive = false;
+    for (const double x : *columns[c]) positive = positive || x > 0.0;
+    if (!positive) {
+      throw InputError(
+          source + ": column " + names[c] +
+          ": expected some value > 0 (the multipliers are the values over their mean), got only zeros");
+    }
+  }
+  return day;
+}
+
+DayProfile read_day_profile(const std::filesystem::path& path) {
+  std::ifstream in = open_input_file(path);
+  return parse_day_profile(in, path.string());
+}
+
+namespace {
+
+double mean(const std::vector<double>& x) {
+  double s = 0.0;
+  for (const double v : x) s += v;
+  return s / static_cast<double>(x.size());
+}
+
+bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
+
+}  // namespace
+
+namespace {
+
+void check_day_options(const Study& study, const DayOptions& options) {
+  if (!study.three_phase()) {
+    throw InputError(
+        study.path.string() +
+        ": a day is replayed on three-phase studies (an OpenDSS script as network); this study is "
+        "balanced");
+  }
+  if (options.stride < 1)
+    throw InputError("day stride: expected an integer >= 1, got " + std::to_string(options.stride));
+  if (options.steps < 0)
+    throw InputError("day steps: expected an integer >= 0, got " + std::to_string(options.steps));
+  if (!(options.pv_kw >= 0.0)) {
+    std::ostringstream v;
+    v << options.pv_kw;
+    throw InputError("PV kW per inverter phase: expected a number >= 0, got " + v.str());
+  }
+}
+
+/// The day of samples at `time_s` (seconds) whose element powers `powers(k)` gives: the reset at sample 0, step
+/// t at sample (t - 1) x stride.
+DayScenario make_day(const std::string& label, const std::vector<double>& time_s, const DayOptions& options,
+                     const std::function<Eigen::VectorXcd(long)>& powers) {
+  const auto samples = static_cast<long>(time_s.size());
+  const long available = (samples + options.stride - 1) / options.stride;
+  const int steps = static_cast<int>(options.steps > 0 ? std::min(options.steps, available) : available);
+  DayScenario day;
+  day.steps = steps;
+  day.time_s.resize(steps);
+  day.dt_s.resize(steps);
+  Scenario& s = day.scenario;
+  s.label = label;
+  s.element_series.reserve(static_cast<size_t>(steps) + 1);
+  s.element_series.push_back(powers(0));
+  for (int t = 1; t <= steps; ++t) {
+    const long k = static_cast<long>(t - 1) * options.stride;
+    s.element_series.push_back(powers(k));
+    const auto i = static_cast<size_t>(k);
+    day.time_s[t - 1] = time_s[i];
+    const long next = k + options.stride;
+    if (next < samples) {
+      day.dt_s[t - 1] = time_s[static_cast<size_t>(next)] - time_s[i];
+    } else if (k >= options.stride) {
+      day.dt_s[t - 1] = time_s[i] - time_s[static_cast<size_t>(k - options.stride)];
+    } else {  // one step replays the whole day
+      day.dt_s[t - 1] = time_s.back() - time_s.front();
+    }
+  }
+  s.elements = s.element_series.front();
+  return day;
+}
+
+}  // namespace
+
+DayScenario make_day_scenario(const Study& study, const DayProfile& profile, const DayOptions& options) {
+  check_day_options(study, options);
+  // Which multiplier each element takes: 0 none, 1 load, 2 PV.
+  const Eigen::VectorXcd script = element_injections(study);
+  const auto& loads = study.phase_network.loads;
+  Eigen::VectorXcd base = script;
+  std::vector<int> kind(loads.size(), 1);
+  for (size_t e = 0; e < loads.size(); ++e) {
+    if (starts_with(loads[e].name, "pvsystem.")) kind[e] = 2;
+    if (starts_with(loads[e].name, "generator.")) kind[e] = 0;
+  }
+  for (const Inverter& inv : study.inverters) {
+    const auto e = static_cast<size_t>(inv.generator_index);
+    kind[e] = 2;
+    if (script[inv.generator_index].real() == 0.0)
+      base[inv.generator_index] = Complex(options.pv_kw / 1000.0, 0.0);
+  }
+  const double mean_p = mean(profile.load_p);
+  const double mean_q = mean(profile.load_q);
+  const double mean_pv = mean(profile.pv_p);
+  return make_day(profile.source, profile.time_s, options, [&](long k) {
+    const auto i = static_cast<size_t>(k);
+    const double mp = profile.load_p[i] / mean_p;
+    const double mq = profile.load_q[i] / mean_q;
+    const double mpv = profile.pv_p[i] / mean_pv;
+    Eigen::VectorXcd e = base;
+    for (size_t l = 0; l < loads.size(); ++l) {
+      const auto j = static_cast<Eigen::Index>(l);
+      if (kind[l] == 1) e[j] = Complex(base[j].real() * mp, base[j].imag() * mq);
+      if (kind[l] == 2) e[j] = Complex(base[j].real() * mpv, base[j].imag());
+    }
+    return e;
+  });
+}
+
+DayScenario make_loadshape_day(const Study& study, const DayOptions& options) {
+  check_day_options(study, options);
+  const DailyShapes shapes(study);
+  std::vector<double> time_s(static_cast<size_t>(shapes.points()));
+  for (size_t k = 0; k < time_s.size(); ++k)
+    time_s[k] = static_cast<double>(k) * shapes.interval_h() * 3600.0;
+  return make_day("daily load shapes", time_s, options, [&](long k) { return shapes.at(k); });
+}
+
+namespace {
+
+/// Records a replayed day step by step into preallocated vectors (nothing allocated per step).
+class DayRecorder final : public StepObserver {
+ public:
+  DayRecorder(const Study& study, const DayScenario& day, DayReplay& out, const DayProgress& progress)
+      : study_(study), day_(day), out_(out), progress_(progress) {
+    const int n = day.steps;
+    out.time_s = day.time_s;
+    out.vmin.setZero(n);
+    out.vmax.setZero(n);
+    out.violations.setZero(n);
+    out.q_total_kvar.setZero(n);
+    out.q_abs_kvar.setZero(n);
+    out.losses_kw.setZero(n);
+    out.cost.setZero(n);
+    out.q_kvar.setZero(n, study.num_inverters());
+  }
+
+  bool on_step(int t, const Observation& obs, const StepResult* result) override {
+    if (t == 0) return true;
+    const int i = t - 1;
+    double lo = HUGE_VAL;
+    double hi = -HUGE_VAL;
+    int outside = 0;
+    for (const int p : study_.monitored) {
+      const double v = obs.vm[p];
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+      if (v < study_.vmin_pu - kBandTolerance || v > study_.vmax_pu + kBandTolerance) ++outside;
+    }
+    out_.vmin[i] = lo;
+    out_.vmax[i] = hi;
+    out_.violations[i] = outside;
+    double total = 0.0;
+    double magnitude = 0.0;
+    for (Eigen::Index k = 0; k < obs.q.size(); ++k) {
+      const double q = 1000.0 * obs.q[k];
+      out_.q_kvar(i, k) = q;
+      total += q;
+      magnitude += std::abs(q);
+    }
+    out_.q_total_kvar[i] = total;
+    out_.q_abs_kvar[i] = magnitude;
+    out_.losses_kw[i] = 1000.0 * obs.losses_mw;
+    out_.cost[i] = result->cost;
+    DaySummary& s = out_.summary;
+    s.steps = t;
+    s.steps_out_of_band += result->in_band ? 0 : 1;
+    s.node_phase_violations += outside;
+    if (!result->in_band) s.worst_violation = std::max(s.worst_violation, result->max_violation);
+    s.kvar_hours += magnitude * day_.dt_s[i] / 3600.0;
+    s.losses_kwh += out_.losses_kw[i] * day_.dt_s[i] / 3600.0;
+    s.cost += result->cost;
+    if ((t % kDayProgressEvery == 0 || t == day_.steps) && progress_ && !progress_(t, day_.steps)) {
+      out_.stopped = t < day_.steps;
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  const Study& study_;
+  const DayScenario& day_;
+  DayReplay& out_;
+  const DayProgress& progress_;
+};
+
+}  // namespace
+
+DayReplay replay_day(const Study& study, const DayScenario& day, Controller& controller,
+                     const DayProgress& progress) {
+  const double start = thread_cpu_seconds();
+  DayReplay out;
+  out.summary.controller = controller.name();
+  DayRecorder recorder(study, day, out, progress);
+  Environment env(study);
+  const EpisodeRecord rec =
+      run_episode(env, controller, day.scenario, {.steps = day.steps}, nullptr, &recorder);
+  DaySummary& s = out.summary;
+  s.power_flow_failures = rec.power_flow_failures;
+  s.controller_failures = rec.controller_failures;
+  s.fallback_steps = rec.fallback_steps;
+  if (out.stopped) {
+    const int n = s.steps;
+    out.time_s.conservativeResize(n);
+    for (Eigen::VectorXd* v :
+         {&out.vmin, &out.vmax, &out.q_total_kvar, &out.q_abs_kvar, &out.losses_kw, &out.cost})
+      v->conservativeResize(n);
+    out.violations.conservativeResize(n);
+    out.q_kvar.conservativeResize(n, Eigen::NoChange);
+  }
+  s.cpu_seconds = thread_cpu_seconds() - start;
+  return out;
+}
+
+void write_day_csv(const std::vector<DayReplay>& replays, const std::filesystem::path& path) {
+  std::ostringstream out;
+  out << "controller,step,time_s,vmin_pu,vmax_pu,out_of_band,violations,q_total_kvar,q_abs_kvar,losses_kw,"
+         "cost\n";
+  out << std::setprecision(17);
+  for (const DayReplay& r : replays) {
+    for (Eigen::Index i = 0; i < r.time_s.size(); ++i) {
+      out << r.summary.controller << ',' << i + 1 << ',' << r.time_s[i] << ',' << r.vmin[i] << ','
+          << r.vmax[i] << ',' << (r.violations[i] > 0 ? 1 : 0) << ',' << r.violations[i] << ','
+          << r.q_total_kvar[i] << ',' << r.q_abs_kvar[i] << ',' << r.losses_kw[i] << ',' << r.cost[i] << '\n';
+    }
+  }
+  write_file_atomically(path, out.str());
+}
+
+}  // namespace vvc::core

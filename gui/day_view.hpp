@@ -1,0 +1,87 @@
+// The Day tab: a day profile replayed on the open three-phase study under several controllers
+// (core::experiment::replay_day, docs/formats/day.md). The replay runs on a thread of its own with a progress
+// bar and a Stop button; the plots over 24 h show each controller's voltage envelope (lowest and highest |V| of
+// the monitored node-phases) against the shaded band, the reactive power it used and its steps outside the band
+// so far, and a table its summary (violations, kvar-hours, kWh of losses, cost).
+#pragma once
+
+#include <QThread>
+#include <QWidget>
+#include <atomic>
+#include <memory>
+
+#include "vvc/core/experiment/experiment.hpp"
+
+class QCustomPlot;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace vvc::gui {
+
+class CopyableTable;
+
+class DayView : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit DayView(QWidget* parent = nullptr);
+  ~DayView() override;
+
+  /// The study the next replay runs on (null, or a balanced one: the view says that it needs a three-phase
+  /// study). The day file field starts at the bundled day (cases/stable_ddpg_day/day_profile.csv beside the
+  /// study's folder) when it is empty.
+  void set_study(std::shared_ptr<const core::Study> study);
+  /// Starts replaying (no-op while one runs); bad input (the day file, the controllers) shows in the status
+  /// line and returns false.
+  bool start();
+  void stop();
+  bool running() const { return running_; }
+
+  QLineEdit* day_file() const { return day_file_; }
+  QLineEdit* controllers() const { return controllers_; }
+  QSpinBox* steps() const { return steps_; }  ///< 0: the whole day
+  QSpinBox* stride() const { return stride_; }
+  QProgressBar* progress() const { return progress_; }
+  CopyableTable* table() const { return table_; }
+  QCustomPlot* voltage_plot() const { return voltage_; }
+  QCustomPlot* reactive_plot() const { return reactive_; }
+  QCustomPlot* violation_plot() const { return violations_; }
+  /// The last replay's result (null before the first).
+  std::shared_ptr<const core::experiment::DayResult> result() const { return result_; }
+  const QString& last_error() const { return last_error_; }
+
+ signals:
+  /// A replay ended (finished, stopped or failed).
+  void finished();
+
+ private:
+  void show_result();
+  void on_progress(const QString& controller, int index, int done, int total);
+
+  std::shared_ptr<const core::Study> study_;
+  std::shared_ptr<const core::experiment::DayResult> result_;
+  QString last_error_;
+  bool running_ = false;
+  std::shared_ptr<std::atomic<bool>> stop_;
+  int controller_count_ = 0;
+
+  QLineEdit* day_file_;
+  QLineEdit* controllers_;
+  QSpinBox* steps_;
+  QSpinBox* stride_;
+  QPushButton* replay_;
+  QPushButton* stop_button_;
+  QProgressBar* progress_;
+  QLabel* status_;
+  QCustomPlot* voltage_;
+  QCustomPlot* reactive_;
+  QCustomPlot* violations_;
+  CopyableTable* table_;
+  QThread thread_;
+  QObject* worker_;  ///< lives on thread_
+};
+
+}  // namespace vvc::gui

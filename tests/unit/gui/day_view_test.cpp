@@ -1,0 +1,155 @@
+// Headless tests of the Day tab (QT_QPA_PLATFORM=offscreen): a shortened day replayed on a three-phase study
+// shows in its table the core's numbers (core::experiment::replay_day run here directly) and in its plots one
+// point per step; the whole day replays on the view's own thread without stalling the event loop; a balanced
+// study and a bad day file end in a message, not a crash. The screenshot goes to <build>/gui-screenshots/.
+#include <qcustomplot.h>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTest>
+#include <QTimer>
+#include <algorithm>
+
+#include "main_window.hpp"
+#include "results_table.hpp"
+
+using vvc::gui::DayView;
+using vvc::gui::MainWindow;
+
+namespace {
+
+const QString kSource = QStringLiteral(VVC_SOURCE_DIR);
+const QString kShots = QStringLiteral(VVC_BINARY_DIR) + "/gui-screenshots";
+
+double cell(const vvc::gui::CopyableTable* table, int row, int column) {
+  const auto* item = dynamic_cast<const vvc::gui::NumberItem*>(table->item(row, column));
+  return item == nullptr ? -1.0 : item->value();
+}
+
+}  // namespace
+
+class DayViewTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void shortened_day_shows_the_cores_numbers() {
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(w.open_path(kSource + "/cases/ieee13_3p"));
+    DayView* day = w.day_view();
+    QVERIFY(day->day_file()->text().endsWith("stable_ddpg_day/day_profile.csv"));
+    day->controllers()->setText("zero, voltvar,linear");
+    day->steps()->setValue(120);
+    day->stride()->setValue(60);
+    QSignalSpy finished(day, &DayView::finished);
+    QVERIFY(day->start());
+    QVERIFY(finished.wait(60000));
+    QVERIFY2(day->last_error().isEmpty(), qPrintable(day->last_error()));
+
+    vvc::core::experiment::DayRequest request;
+    request.controllers = {"zero", "voltvar", "linear"};
+    request.day.steps = 120;
+    request.day.stride = 60;
+    const vvc::core::DayProfile profile = vvc::core::read_day_profile(day->day_file()->text().toStdString());
+    const auto expected = vvc::core::experiment::replay_day(*w.document()->study, profile, request);
+    const vvc::gui::CopyableTable* table = day->table();
+    QCOMPARE(table->rowCount(), 3);
+    for (int r = 0; r < 3; ++r) {
+      const vvc::core::DaySummary& s = expected.replays[static_cast<size_t>(r)].summary;
+      QCOMPARE(table->item(r, 0)->text(), QString::fromStdString(s.controller));
+      QCOMPARE(cell(table, r, 1), 120.0);
+      QCOMPARE(cell(table, r, 2), static_cast<double>(s.steps_out_of_band));
+      QCOMPARE(cell(table, r, 3), static_cast<double>(s.node_phase_violations));
+      QCOMPARE(cell(table, r, 4), s.worst_violation);
+      QCOMPARE(cell(table, r, 5), s.kvar_hours);
+      QCOMPARE(cell(table, r, 6), s.losses_kwh);
+      QCOMPARE(cell(table, r, 7), s.cost);
+      QCOMPARE(cell(table, r, 8), 0.0);
+    }
+    QVERIFY(expected.replays[1].summary.kvar_hours > 0.0);  // Volt-VAR acts over the day
+    QCOMPARE(day->voltage_plot()->graphCount(), 6);         // highest and lowest per controller
+    for (int g = 0; g < 6; ++g) QCOMPARE(day->voltage_plot()->graph(g)->dataCount(), 120);
+    QCOMPARE(day->reactive_plot()->graphCount(), 3);
+    QCOMPARE(day->violation_plot()->graphCount(), 3);
+    QCOMPARE(day->progress()->value(), day->progress()->maximum());
+  }
+
+  // The whole day on IEEE 123 on the view's thread: a 10 ms timer on the GUI thread records its largest gap.
+  void whole_day_replays_without_stalling_the_ui() {
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.open_path(kSource + "/cases/ieee123_3p"));
+    w.show_tab(MainWindow::kDayTab);
+    DayView* day = w.day_view();
+    QSignalSpy finished(day, &DayView::finished);
+    QElapsedTimer clock;
+    qint64 last = 0;
+    qint64 worst = 0;
+    QTimer ticker;
+    ticker.setInterval(10);
+    QObject::connect(&ticker, &QTimer::timeout, [&] {
+      const qint64 now = clock.elapsed();
+      worst = std::max(worst, now - last);
+      last = now;
+    });
+    QVERIFY(day->start());
+    clock.start();
+    ticker.start();
+    QVERIFY(finished.wait(300000));
+    QTest::qWait(300);  // the plots' queued redraws of the result count too
+    ticker.stop();
+    qInfo("largest gap between 10 ms ticks while replaying the day: %lld ms", worst);
+    QVERIFY2(worst < 50, qPrintable(QString("UI stalled for %1 ms").arg(worst)));
+    QVERIFY2(day->last_error().isEmpty(), qPrintable(day->last_error()));
+    QCOMPARE(day->table()->rowCount(), 2);
+    QCOMPARE(cell(day->table(), 0, 1), 14421.0);
+    QDir().mkpath(kShots);
+    QVERIFY(w.grab().save(kShots + "/day-ieee123_3p.png"));
+  }
+
+  // Stop at the first progress report: the replay ends after the step under way and the table holds the steps
+  // replayed so far.
+  void stop_ends_the_replay_with_the_steps_so_far() {
+    MainWindow w;
+    QVERIFY(w.open_path(kSource + "/cases/ieee123_3p"));
+    DayView* day = w.day_view();
+    QObject::connect(day->progress(), &QProgressBar::valueChanged, day, [day](int value) {
+      if (value > 0) day->stop();
+    });
+    QSignalSpy finished(day, &DayView::finished);
+    QVERIFY(day->start());
+    QVERIFY(finished.wait(300000));
+    QVERIFY(day->result() != nullptr);
+    QVERIFY(day->result()->stopped);
+    // Normally the first controller, partial (the second if the GUI thread saw no event for its whole day).
+    const int rows = day->table()->rowCount();
+    QVERIFY(rows == 1 || rows == 2);
+    const double steps = cell(day->table(), rows - 1, 1);
+    QVERIFY2(steps >= 256 && steps < 14421, qPrintable(QString::number(steps)));
+    QCOMPARE(day->voltage_plot()->graph(2 * (rows - 1))->dataCount(), static_cast<int>(steps));
+  }
+
+  void balanced_study_and_bad_day_file_give_messages() {
+    MainWindow w;
+    QVERIFY(w.open_path(kSource + "/cases/ieee13_tasrl"));
+    DayView* day = w.day_view();
+    QVERIFY(!day->start());
+    QVERIFY(day->last_error().contains("three-phase"));
+    QVERIFY(w.open_path(kSource + "/cases/ieee13_3p"));
+    const QString bad = kSource + "/tests/data/bad_days/non_numeric.csv";
+    day->day_file()->setText(bad);
+    QSignalSpy finished(day, &DayView::finished);
+    QVERIFY(day->start());
+    QVERIFY(finished.wait(60000));
+    QVERIFY2(day->last_error().startsWith(bad + ":3: column load_q"), qPrintable(day->last_error()));
+  }
+};
+
+QTEST_MAIN(DayViewTest)
+#include "day_view_test.moc"
