@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
                                 "1400x900");
   const QCommandLineOption phase(
       "phase",
-      "with --screenshot of an OpenDSS feeder: the phase |V| that colours the buses, "
+      "with --screenshot of an OpenDSS feeder or a three-phase study: the phase |V| that colours the buses, "
       "worst, lowest, highest, a, b or c (default: worst)",
       "PHASE", "worst");
   parser.addOptions({screenshot, iterations, view, size, phase});

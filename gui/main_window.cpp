@@ -18,6 +18,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <exception>
+#include <limits>
 
 #include "vvc/common/errors.hpp"
 #include "vvc/core/diffop/policy.hpp"
@@ -77,6 +78,7 @@ MainWindow::MainWindow(QWidget* parent)
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(worker_, &TrainingWorker::progress, this, &MainWindow::on_progress);
   connect(worker_, &TrainingWorker::references_ready, plots_, &LivePlots::set_references);
+  connect(plots_, &LivePlots::shown_scenario_changed, this, &MainWindow::show_scenario_on_feeder);
   connect(worker_, &TrainingWorker::references_ready, panel_, [this](const QVector<ReferenceLine>& lines) {
     for (const ReferenceLine& line : lines) panel_->add_evaluation(line.name, line.summary, job_scenarios_);
   });
@@ -257,6 +259,14 @@ bool MainWindow::open_path(const QString& path) {
                                .arg(document_->network.num_branches())
                                .arg(QString::fromUtf8(grid::to_string(document_->flow.status).data())));
   show_dss(document_->dss.get());
+  if (document_->study && document_->study->three_phase()) {
+    dss_feeder_->set_marked_buses(document_->inverter_buses);
+    const core::Study& study = *document_->study;
+    statusBar()->showMessage(tr("%1: three-phase study on %2, %3 inverter phases, %4 monitored node-phases")
+                                 .arg(path, QString::fromStdString(study.network_file.filename().string()))
+                                 .arg(study.num_inverters())
+                                 .arg(study.monitored.size()));
+  }
   emit document_opened();
   return true;
 }
@@ -283,10 +293,12 @@ void MainWindow::show_dss(const DssDocument* dss) {
   dss_results_->setVisible(dss != nullptr);
   dss_feeder_->set_document(dss);
   dss_results_->set_document(dss);
-  panel_->setEnabled(dss == nullptr);
-  panel_->setToolTip(dss == nullptr ? QString()
-                                    : tr("Training needs a study (a balanced feeder with its scenarios). An "
-                                         "OpenDSS feeder is opened to view its unbalanced power flow."));
+  const bool study = document_ && document_->study;
+  panel_->setEnabled(dss == nullptr || study);
+  panel_->setToolTip(dss == nullptr || study
+                         ? QString()
+                         : tr("Training needs a study (a feeder with its inverters and scenarios). An "
+                              "OpenDSS feeder is opened to view its unbalanced power flow."));
   if (dss == nullptr) return;
   int phases = 0;
   for (const grid::PhaseBus& bus : dss->network().buses) phases += static_cast<int>(bus.nodes.size());
@@ -337,13 +349,28 @@ void MainWindow::stop_training() {
 void MainWindow::on_progress(const core::TrainingProgress& progress) {
   plots_->add_progress(progress);
   panel_->show_progress(progress);
-  if (progress.final_vm.rows() > 0 && document_ && document_->study) {
+  if (progress.final_vm.rows() > 0 && document_ && document_->study && !document_->study->three_phase()) {
     const Eigen::VectorXd mean = progress.final_vm.colwise().mean().transpose();
     const QString when =
         progress.iterations > 0 ? tr("at iteration %1").arg(progress.point.iteration) : tr("evaluated");
     feeder_->set_voltages(
         mean, tr("mean final |V| over %1 validation scenarios, %2").arg(progress.final_vm.rows()).arg(when));
   }
+}
+
+void MainWindow::show_scenario_on_feeder() {
+  if (!document_ || !document_->study || !document_->study->three_phase() || !document_->dss) return;
+  const Eigen::VectorXd vm = plots_->shown_final_vm();
+  if (vm.size() != static_cast<Eigen::Index>(document_->dss_nodes.size())) return;
+  std::vector<double> node_vm(document_->dss->network().nodes.size(),
+                              std::numeric_limits<double>::quiet_NaN());
+  for (Eigen::Index p = 0; p < vm.size(); ++p) {
+    const int node = document_->dss_nodes[static_cast<size_t>(p)];
+    if (node >= 0) node_vm[static_cast<size_t>(node)] = vm[p];
+  }
+  dss_feeder_->set_node_voltages(
+      std::move(node_vm),
+      tr("|V| after the last step of validation scenario %1").arg(plots_->shown_scenario_id()));
 }
 
 bool MainWindow::load_policy(const QString& path) {

@@ -90,6 +90,9 @@ class MainWindow : public QMainWindow {
   void remember(const QString& path);
   void report_error(const QString& title, const QString& message);
   void on_progress(const core::TrainingProgress& progress);
+  /// A three-phase study: colours the feeder diagram by the final |V| of the validation scenario the training
+  /// plots show.
+  void show_scenario_on_feeder();
   /// Shows an OpenDSS feeder's diagram and tables in place of the balanced ones (null: the balanced ones)
   /// and disables the training panel, which needs a study.
   void show_dss(const DssDocument* dss);
