@@ -143,6 +143,7 @@ void MainWindow::build_menus() {
         QFileDialog::getExistingDirectory(this, tr("Open a results folder (table.csv and curves/)"));
     if (!path.isEmpty()) open_results(path);
   });
+  file->addAction(tr("&New study from this feeder..."), this, [this] { new_study_from_feeder(); });
   recent_menu_ = file->addMenu(tr("Open &recent"));
   rebuild_recent_menu();
   file->addSeparator();
@@ -312,6 +313,20 @@ void MainWindow::show_dss(const DssDocument* dss) {
           .arg(dss->network().capacitors.size())
           .arg(QString::fromUtf8(grid::to_string(dss->flow.status).data()))
           .arg(dss->flow.iterations));
+}
+
+StudyDialog* MainWindow::new_study_from_feeder() {
+  if (!document_ || !document_->dss) {
+    report_error(tr("New study"),
+                 tr("Open an OpenDSS feeder (.dss) first: the study places inverters on it."));
+    return nullptr;
+  }
+  const std::filesystem::path script = document_->study ? document_->study->network_file : document_->path;
+  auto* dialog = new StudyDialog(document_->dss, script, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &StudyDialog::saved, this, [this](const QString& path) { open_path(path); });
+  dialog->open();
+  return dialog;
 }
 
 void MainWindow::start_training() {

@@ -17,6 +17,7 @@
 #include "feeder_view.hpp"
 #include "live_plots.hpp"
 #include "results_table.hpp"
+#include "study_dialog.hpp"
 #include "training_panel.hpp"
 #include "training_worker.hpp"
 
@@ -42,6 +43,9 @@ class MainWindow : public QMainWindow {
   /// Opens a results folder of `vvc bench table` in the Comparison tab; dialog and false on bad input, and
   /// whatever was shown before stays.
   bool open_results(const QString& path);
+  /// Opens the "New study from this feeder" dialog on the open OpenDSS feeder (a dialog and null when none is
+  /// open); the study it saves is opened.
+  StudyDialog* new_study_from_feeder();
   /// Starts training (or evaluates a reference controller) with the panel's settings.
   void start_training();
   void set_paused(bool paused);

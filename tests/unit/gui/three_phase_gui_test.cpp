@@ -3,16 +3,22 @@
 // feeds the per-phase plots (a line per monitored node-phase in its phase's colour, a legend of the phases, the
 // bus named on hover, a bus picker, the profile per node-phase, q per inverter phase); the feeder diagram takes
 // its colours from the validation scenario shown, per phase; the trained policy exports, reloads and evaluates.
+// "New study from this feeder" on cases/ieee13/IEEE13Nodeckt.dss: three inverters placed by clicks on the
+// diagram, the study saved and opened, 5 training iterations, the policy exported and evaluated by `vvc eval
+// --policy`, and `vvc train` run on the saved study.
 // Screenshots go to <build>/gui-screenshots/.
 #include <qcustomplot.h>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QMenu>
+#include <QMouseEvent>
+#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextStream>
 #include <QTimer>
 #include <QToolButton>
 #include <algorithm>
@@ -27,6 +33,7 @@ namespace {
 
 const QString kSource = QStringLiteral(VVC_SOURCE_DIR);
 const QString kStudy = kSource + "/cases/ieee13_3p";
+const QString kIeee13 = kSource + "/cases/ieee13/IEEE13Nodeckt.dss";
 const QString kShots = QStringLiteral(VVC_BINARY_DIR) + "/gui-screenshots";
 
 /// The point of the study at a bus and conductor, found by name (-1 when there is none).
@@ -291,6 +298,160 @@ class ThreePhaseGuiTest : public QObject {
     const QString header = QString(csv.readLine()).trimmed();
     QCOMPARE(header.split(',').size(), 2 + study.num_points() + study.num_inverters());
     QVERIFY(header.contains(",vm_671.c,"));
+  }
+
+  void new_study_from_a_feeder_trains_and_its_policy_reloads_in_vvc() {
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    // Without a feeder open there is nothing to place inverters on.
+    QVERIFY(w.new_study_from_feeder() == nullptr);
+    QVERIFY(w.last_error().contains("OpenDSS feeder"));
+    QVERIFY2(w.open_path(kIeee13), qPrintable(w.last_error()));
+    QVERIFY(!w.panel()->isEnabled());  // a feeder alone has no study to train
+    vvc::gui::StudyDialog* dialog = w.new_study_from_feeder();
+    QVERIFY(dialog != nullptr);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    vvc::gui::DssFeederView* diagram = dialog->feeder_view();
+    QTRY_VERIFY(diagram->height() > 200);
+
+    // Three clicks on the diagram place inverters at 671 (abc), 675 (abc) and 652 (a).
+    const auto& net = w.document()->dss->network();
+    auto bus_index = [&](const std::string& name) {
+      for (size_t b = 0; b < net.buses.size(); ++b) {
+        if (net.buses[b].name == name) return static_cast<int>(b);
+      }
+      return -1;
+    };
+    for (const char* name : {"671", "675", "652"}) {
+      const int bus = bus_index(name);
+      QVERIFY(bus >= 0);
+      QCOMPARE(diagram->bus_at(diagram->bus_position(bus)), bus);
+      QTest::mouseClick(diagram, Qt::LeftButton, Qt::NoModifier, diagram->bus_position(bus).toPoint());
+    }
+    QTableWidget* table = dialog->inverters();
+    QCOMPARE(table->rowCount(), 3);
+    QCOMPARE(table->item(0, vvc::gui::StudyDialog::kBus)->text(), QStringLiteral("671"));
+    QCOMPARE(qobject_cast<QLineEdit*>(table->cellWidget(0, vvc::gui::StudyDialog::kPhases))->text(),
+             QStringLiteral("abc"));
+    QCOMPARE(qobject_cast<QLineEdit*>(table->cellWidget(2, vvc::gui::StudyDialog::kPhases))->text(),
+             QStringLiteral("a"));
+    // A second click on a bus adds nothing.
+    QTest::mouseClick(diagram, Qt::LeftButton, Qt::NoModifier,
+                      diagram->bus_position(bus_index("671")).toPoint());
+    QCOMPARE(table->rowCount(), 3);
+    // 675 by its kVA rating, 200 kVA per phase.
+    qobject_cast<QComboBox*>(table->cellWidget(1, vvc::gui::StudyDialog::kLimits))->setCurrentIndex(1);
+    qobject_cast<QDoubleSpinBox*>(table->cellWidget(1, vvc::gui::StudyDialog::kSMax))->setValue(200.0);
+    QVERIFY(!table->cellWidget(1, vvc::gui::StudyDialog::kQMin)->isEnabled());
+    QVERIFY(table->cellWidget(1, vvc::gui::StudyDialog::kSMax)->isEnabled());
+    QVERIFY(!table->cellWidget(0, vvc::gui::StudyDialog::kSMax)->isEnabled());
+
+    // Scenarios from a file that scales three of the script's loads: 8 scenarios of 10 steps.
+    QTemporaryDir dir;
+    {
+      QFile csv(dir.filePath("scenarios.csv"));
+      QVERIFY(csv.open(QIODevice::WriteOnly | QIODevice::Text));
+      QTextStream out(&csv);
+      out << "scenario,step,element,mult\n";
+      for (int k = 0; k < 8; ++k) {
+        for (int t = 0; t < 10; ++t) {
+          out << "s" << k << "," << t << ",Load.671," << 0.8 + 0.1 * k + 0.02 * t << "\n";
+          out << "s" << k << "," << t << ",Load.675a," << 1.4 - 0.05 * k << "\n";
+          out << "s" << k << "," << t << ",Load.611," << 0.5 + 0.05 * t << "\n";
+        }
+      }
+    }
+    dialog->monitored()->setCurrentIndex(dialog->monitored()->findData(QStringLiteral("inverter buses")));
+    dialog->scenarios()->setCurrentIndex(dialog->scenarios()->findData(QStringLiteral("file")));
+    dialog->scenario_file()->setText(dir.filePath("scenarios.csv"));
+    dialog->steps()->setValue(10);
+    dialog->cost_form()->setCurrentIndex(1);  // Stable-DDPG
+
+    QDir().mkpath(kShots);
+    QVERIFY(dialog->grab().save(kShots + "/new-study-dialog.png"));
+
+    // A bad seed range is refused with a message, and nothing is written.
+    const QString study_path = dir.filePath("study.json");
+    dialog->training_seeds()->setText("0:99");
+    QVERIFY(!dialog->save(study_path));
+    QVERIFY2(dialog->last_error().contains("training_seeds"), qPrintable(dialog->last_error()));
+    QVERIFY(!QFileInfo::exists(study_path));
+    dialog->training_seeds()->clear();
+    QSignalSpy opened(&w, &MainWindow::document_opened);
+    QVERIFY2(dialog->save(study_path), qPrintable(dialog->last_error()));
+    QCOMPARE(opened.count(), 1);
+
+    // The window now holds the study: 3 + 3 + 1 inverter phases, training enabled.
+    const auto& study = w.document()->study;
+    QVERIFY(study && study->three_phase());
+    QCOMPARE(study->num_inverters(), 7);
+    QCOMPARE(study->inverters[3].s_max_mva, 0.2);
+    QCOMPARE(study->steps, 10);
+    QVERIFY(w.panel()->isEnabled() && w.panel()->start_button()->isEnabled());
+    // The scenario file sits beside the study: written as a relative path.
+    QFile written(study_path);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QVERIFY(written.readAll().contains("\"path\": \"scenarios.csv\""));
+
+    // Five iterations.
+    vvc::gui::TrainingPanel* panel = w.panel();
+    panel->iterations()->setValue(5);
+    panel->validation_every()->setValue(5);
+    panel->validation_scenarios()->setValue(2);
+    panel->thread_count()->setValue(1);
+    panel->references()->setChecked(false);
+    QSignalSpy finished(&w, &MainWindow::job_finished);
+    w.start_training();
+    QVERIFY(finished.wait(300000));
+    QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
+    QVERIFY(w.policy() != nullptr);
+    QCOMPARE(w.policy()->iterations_done, 5);
+    w.plots()->refresh();
+    QCOMPARE(w.plots()->reactive_plot()->graphCount(), 7 + 3);
+    QCOMPARE(w.plots()->voltage_plot()->graph(0)->dataCount(), 11);
+
+    // The window evaluates the policy on scenarios 0:4.
+    panel->evaluation_seed_edit()->setText("0:4");
+    w.evaluate_policy();
+    QVERIFY(finished.wait(300000));
+    QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
+    vvc::gui::CopyableTable* evaluations = panel->evaluations();
+    QCOMPARE(evaluations->rowCount(), 1);
+    const QString gui_transient = evaluations->item(0, 2)->text();
+    const QString gui_steady = evaluations->item(0, 3)->text();
+
+    // The policy, exported, is read back by vvc eval on the saved study.
+    const QString policy_path = dir.filePath("policy.json");
+    QVERIFY(w.export_policy(policy_path));
+    QProcess eval;
+    eval.start(QStringLiteral(VVC_CLI_EXE), {"eval", "--study", study_path, "--policy", policy_path,
+                                             "--seeds", "0:4", "--threads", "1", "--quiet"});
+    QVERIFY(eval.waitForFinished(300000));
+    const QString eval_errors = eval.readAllStandardError();
+    const QString eval_table = eval.readAllStandardOutput();
+    QVERIFY2(eval.exitStatus() == QProcess::NormalExit && eval.exitCode() == 0, qPrintable(eval_errors));
+    qInfo("vvc eval --policy on the dialog's study:\n%s", qPrintable(eval_table));
+    // Its row gives the transient and steady costs the window's own evaluation gives on the same scenarios.
+    const QStringList rows = eval_table.split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(rows.size(), 2);
+    const QStringList cells = rows[1].split(' ', Qt::SkipEmptyParts);
+    QCOMPARE(cells.value(0), QStringLiteral("diffop-step"));
+    QCOMPARE(cells.value(1), gui_transient);
+    QCOMPARE(cells.value(2), gui_steady);
+    QVERIFY2(!eval_errors.contains("warning"),
+             qPrintable(eval_errors));  // it fits the study it was trained on
+
+    // vvc train reads the study unchanged.
+    QProcess train;
+    train.start(QStringLiteral(VVC_CLI_EXE),
+                {"train", "--study", study_path, "--out", dir.filePath("cli-policy.json"), "--iterations",
+                 "2", "--threads", "1", "--quiet"});
+    QVERIFY(train.waitForFinished(300000));
+    const QString train_errors = train.readAllStandardError();
+    QVERIFY2(train.exitStatus() == QProcess::NormalExit && train.exitCode() == 0, qPrintable(train_errors));
+    QVERIFY(QFileInfo::exists(dir.filePath("cli-policy.json")));
   }
 };
 
