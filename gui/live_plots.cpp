@@ -47,6 +47,12 @@ void rescale_with_band(QCustomPlot* plot, double vmin, double vmax) {
   plot->yAxis->setRange(std::min(r.lower, vmin) - 0.005, std::max(r.upper, vmax) + 0.005);
 }
 
+/// A plot's property: the names of its integer keys 0, 1, ... (QStringList), which hover_text() gives.
+const char* const kKeyNames = "vvc_key_names";
+
+/// The most bus or node-phase names along the profile's axis before they crowd each other.
+constexpr size_t kMaxProfileLabels = 24;
+
 /// Replaces the bold title row of a plot made by make_plot().
 void set_title(QCustomPlot* plot, const QString& title) {
   if (auto* text = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) text->setText(title);
@@ -181,7 +187,11 @@ QString hover_text(const QCustomPlot* plot, QPointF pixel) {
   }
   const QCPAxis* x = nearest->keyAxis();
   QString where = QStringLiteral("%1 %2").arg(x->label()).arg(point->key);
-  if (const auto names = qSharedPointerDynamicCast<QCPAxisTickerText>(x->ticker())) {
+  const QStringList keys = plot->property(kKeyNames).toStringList();
+  const auto index = static_cast<qsizetype>(point->key);
+  if (index == point->key && index >= 0 && index < keys.size()) {
+    where = x->label() + " " + keys[index];
+  } else if (const auto names = qSharedPointerDynamicCast<QCPAxisTickerText>(x->ticker())) {
     if (names->ticks().contains(point->key)) where = x->label() + " " + names->ticks().value(point->key);
   }
   return QStringLiteral("%1: %2 (%3)").arg(nearest->name()).arg(point->value, 0, 'g', 6).arg(where);
@@ -320,6 +330,7 @@ void LivePlots::reset(std::shared_ptr<const core::Study> study) {
     p->clearItems();
   }
   reference_labels_.clear();
+  profile_->setProperty(kKeyNames, QStringList());
   series_ = study_ ? study_series(*study_) : std::vector<VoltageSeries>{};
   const bool three_phase = study_ && study_->three_phase();
   series_phase_.clear();
@@ -354,7 +365,13 @@ void LivePlots::reset(std::shared_ptr<const core::Study> study) {
     add_band(voltage_, study_->vmin_pu, study_->vmax_pu);
     add_band(profile_, study_->vmin_pu, study_->vmax_pu);
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    for (size_t k = 0; k < series_.size(); ++k) ticker->addTick(static_cast<double>(k), series_[k].label());
+    QStringList names;
+    for (const VoltageSeries& v : series_) names << v.label();
+    profile_->setProperty(kKeyNames, names);
+    // At most kMaxProfileLabels names along the axis (hover names every point).
+    const size_t stride = std::max<size_t>(1, (series_.size() + kMaxProfileLabels - 1) / kMaxProfileLabels);
+    for (size_t k = 0; k < series_.size(); k += stride)
+      ticker->addTick(static_cast<double>(k), series_[k].label());
     profile_->xAxis->setTicker(ticker);
     profile_->xAxis->setTickLabelRotation(60);
     // Min and max apart at a glance: blue downward triangles under, red upward ones over the mean.

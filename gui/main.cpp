@@ -1,6 +1,6 @@
 // vvc-gui [CASE_OR_STUDY_OR_RESULTS]
 // vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training|comparison]
-//         [--phase worst|lowest|highest|a|b|c] PATH
+//         [--phase worst|lowest|highest|a|b|c] [--new-study BUSES] PATH
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QEventLoop>
@@ -50,7 +50,12 @@ int main(int argc, char** argv) {
       "with --screenshot of an OpenDSS feeder or a three-phase study: the phase |V| that colours the buses, "
       "worst, lowest, highest, a, b or c (default: worst)",
       "PHASE", "worst");
-  parser.addOptions({screenshot, iterations, view, size, phase});
+  const QCommandLineOption new_study("new-study",
+                                     "with --screenshot of an OpenDSS feeder: render the New study dialog "
+                                     "instead of the window, with inverters "
+                                     "placed at these buses (comma-separated)",
+                                     "BUSES");
+  parser.addOptions({screenshot, iterations, view, size, phase, new_study});
 
   // The command line is read before the GUI application exists: help, version and argument errors need no
   // display, and screenshots render off screen when there is none.
@@ -128,11 +133,32 @@ int main(int argc, char** argv) {
   window.dss_feeder_view()->set_phase_view(
       static_cast<vvc::gui::PhaseView>(phases.indexOf(parser.value(phase))));
   window.plots()->refresh();
+  QWidget* shot = &window;
+  if (parser.isSet(new_study)) {
+    vvc::gui::StudyDialog* dialog = window.new_study_from_feeder();
+    if (dialog == nullptr) {
+      std::fprintf(stderr, "vvc-gui: --new-study: %s\n", qPrintable(window.last_error()));
+      return 2;
+    }
+    const auto& buses = window.document()->dss->network().buses;
+    for (const QString& name : parser.value(new_study).split(',', Qt::SkipEmptyParts)) {
+      const auto at = std::find_if(buses.begin(), buses.end(), [&](const auto& bus) {
+        return bus.name == name.trimmed().toLower().toStdString();
+      });
+      if (at == buses.end()) {
+        std::fprintf(stderr, "vvc-gui: --new-study: the feeder has no bus '%s'\n", qPrintable(name));
+        return 2;
+      }
+      dialog->add_inverter(static_cast<int>(at - buses.begin()));
+    }
+    dialog->resize(window.size());
+    shot = dialog;
+  }
   // Let queued replots and layout run before grabbing.
   QEventLoop settle;
   QTimer::singleShot(300, &settle, &QEventLoop::quit);
   settle.exec();
-  if (!window.grab().save(parser.value(screenshot))) {
+  if (!shot->grab().save(parser.value(screenshot))) {
     std::fprintf(stderr, "vvc-gui: cannot write %s\n", qPrintable(parser.value(screenshot)));
     return 1;
   }

@@ -225,6 +225,14 @@ class ThreePhaseGuiTest : public QObject {
       QVERIFY(profile->graph(1)->data()->at(k)->value <= profile->graph(2)->data()->at(k)->value);
     }
 
+    // Hovering a profile point names its node-phase, also where the axis leaves the name out for room.
+    profile->replot();
+    for (int k : {0, 1, n - 1}) {
+      const double mean = profile->graph(1)->data()->at(k)->value;
+      const QString text = vvc::gui::hover_text(profile, profile->graph(1)->coordsToPixels(k, mean));
+      QVERIFY2(text.endsWith("(node-phase " + voltage->graph(k)->name() + ")"), qPrintable(text));
+    }
+
     // q per inverter phase, named bus.phase (on hover), in its phase's colour; the legend names the phases.
     QCustomPlot* reactive = plots->reactive_plot();
     QCOMPARE(reactive->graphCount(), study.num_inverters() + 3);
