@@ -527,9 +527,8 @@ void LivePlots::zoom_curve() {
   const auto steady = span_of(valid_s) ? span_of(valid_s) : span_of(rollout_s);
   if (transient) {
     QCPRange r = cost_range(*transient, refs);
-    // A band of one label's height at an edge that some reference lies beyond, for its label, so that it
-    // does not cover the labels of the lines in range.
-    // Several labels beyond one edge stack, one band each.
+    // A band of one label's height at an edge for each reference that lies beyond it, for their labels
+    // stacked there, so that they cover neither each other nor the labels of the lines in range.
     const double band = 0.12 * r.size();
     const auto above = std::count_if(refs.begin(), refs.end(), [&](double v) { return v > r.upper; });
     const auto below = std::count_if(refs.begin(), refs.end(), [&](double v) { return v < r.lower; });
@@ -542,7 +541,7 @@ void LivePlots::zoom_curve() {
   // Labels at the right end of their lines; a line outside the range is named at the left end of the edge it
   // lies beyond, away from the labels of the lines in range.
   const QCPRange y = curve_->yAxis->range();
-  // The axis range holds one band per label beyond an edge (above): 0.12 of the range before the bands.
+  // The range set above holds one band per label beyond an edge, each 0.12 of the range without the bands.
   int beyond_top = 0;
   int beyond_bottom = 0;
   int bands = 0;

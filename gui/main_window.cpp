@@ -384,8 +384,8 @@ void MainWindow::show_scenario_on_feeder() {
     if (node >= 0) node_vm[static_cast<size_t>(node)] = vm[p];
   }
   dss_feeder_->set_node_voltages(
-      std::move(node_vm),
-      tr("|V| after the last step of validation scenario %1").arg(plots_->shown_scenario_id()));
+      std::move(node_vm), tr("|V| after the last step of scenario %1 (the one the training plots show)")
+                              .arg(plots_->shown_scenario_id()));
 }
 
 bool MainWindow::load_policy(const QString& path) {
