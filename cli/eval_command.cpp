@@ -146,7 +146,7 @@ int run_day(const Args& args, const core::Study& study, std::optional<core::Poli
   job.inputs_read();
   job.start_work();
   install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"));
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"), false);
   const core::experiment::DayResult result = core::experiment::replay_day(study, day, request, &progress);
   for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning << "\n";
   print_day_table(std::cout, result.replays);

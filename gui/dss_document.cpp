@@ -90,15 +90,14 @@ const char* to_string(PhaseView view) {
   return "";
 }
 
-double DssDocument::bus_vm_pu(int bus, PhaseView view) const {
-  const grid::PhaseBus& b = dss.network.buses[static_cast<size_t>(bus)];
+double pick_phase_vm(const grid::PhaseBus& b, PhaseView view, const std::function<double(int)>& vm_of_node) {
   if (view == PhaseView::kA || view == PhaseView::kB || view == PhaseView::kC) {
     const int node = b.node_of(view == PhaseView::kA ? 1 : view == PhaseView::kB ? 2 : 3);
-    return node >= 0 ? vm_pu(node) : std::numeric_limits<double>::quiet_NaN();
+    return node >= 0 ? vm_of_node(node) : std::numeric_limits<double>::quiet_NaN();
   }
   double picked = std::numeric_limits<double>::quiet_NaN();
   for (int node : b.nodes) {
-    const double vm = vm_pu(node);
+    const double vm = vm_of_node(node);
     if (!std::isfinite(vm)) continue;
     const bool better = view == PhaseView::kLowest    ? !(vm >= picked)
                         : view == PhaseView::kHighest ? !(vm <= picked)
@@ -106,6 +105,11 @@ double DssDocument::bus_vm_pu(int bus, PhaseView view) const {
     if (better) picked = vm;
   }
   return picked;
+}
+
+double DssDocument::bus_vm_pu(int bus, PhaseView view) const {
+  return pick_phase_vm(dss.network.buses[static_cast<size_t>(bus)], view,
+                       [this](int node) { return vm_pu(node); });
 }
 
 DssDocument open_dss_document(const std::filesystem::path& path) {

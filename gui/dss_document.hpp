@@ -5,6 +5,7 @@
 
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,10 @@ struct DssDocument {
   /// The phase |V| (pu) of a bus that `view` picks; NaN when the bus has no such phase or none has a base.
   double bus_vm_pu(int bus, PhaseView view) const;
 };
+
+/// The phase |V| of `bus` that `view` picks, the node voltages given by `vm_of_node` (pu, NaN where unknown);
+/// NaN when the bus has no such phase or no phase has a value.
+double pick_phase_vm(const grid::PhaseBus& bus, PhaseView view, const std::function<double(int)>& vm_of_node);
 
 /// True for an OpenDSS script (extension .dss, any case).
 bool is_opendss_path(const std::filesystem::path& path);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <map>
 #include <numbers>
 
@@ -44,6 +45,9 @@ DssFeederView::DssFeederView(QWidget* parent) : QWidget(parent), phases_(new QCo
 
 void DssFeederView::set_document(const DssDocument* document) {
   doc_ = document;
+  node_vm_.clear();
+  caption_.clear();
+  marked_.assign(document != nullptr ? document->network().buses.size() : 0, 0);
   zoom_ = 1.0;
   pan_ = QPointF();
   compute_layout();
@@ -57,11 +61,33 @@ void DssFeederView::set_phase_view(PhaseView view) {
   compute_colours();
 }
 
+void DssFeederView::set_node_voltages(std::vector<double> vm_pu, const QString& caption) {
+  node_vm_ = std::move(vm_pu);
+  caption_ = node_vm_.empty() ? QString() : caption;
+  compute_colours();
+}
+
+void DssFeederView::set_marked_buses(std::vector<int> buses) {
+  std::fill(marked_.begin(), marked_.end(), 0);
+  for (int b : buses) {
+    if (b >= 0 && b < static_cast<int>(marked_.size())) marked_[static_cast<size_t>(b)] = 1;
+  }
+  update();
+}
+
+double DssFeederView::shown_vm(int bus) const {
+  if (node_vm_.empty()) return doc_->bus_vm_pu(bus, view_);
+  return pick_phase_vm(doc_->network().buses[static_cast<size_t>(bus)], view_, [this](int node) {
+    return node >= 0 && node < static_cast<int>(node_vm_.size()) ? node_vm_[static_cast<size_t>(node)]
+                                                                 : std::numeric_limits<double>::quiet_NaN();
+  });
+}
+
 void DssFeederView::compute_colours() {
   colour_.clear();
   out_of_band_.clear();
   for (int i = 0; doc_ != nullptr && i < bus_count(); ++i) {
-    const double vm = doc_->bus_vm_pu(i, view_);
+    const double vm = shown_vm(i);
     colour_.push_back(std::isfinite(vm) ? voltage_colour(vm, kDssVmin, kDssVmax) : QColor(200, 200, 200));
     out_of_band_.push_back(std::isfinite(vm) && !(vm >= kDssVmin && vm <= kDssVmax));
   }
@@ -100,6 +126,8 @@ void DssFeederView::wheelEvent(QWheelEvent* event) {
 void DssFeederView::mousePressEvent(QMouseEvent* event) {
   if (event->button() == Qt::LeftButton) {
     dragging_ = true;
+    dragged_ = false;
+    press_at_ = event->position();
     drag_from_ = event->position();
     setCursor(Qt::ClosedHandCursor);
   }
@@ -108,6 +136,7 @@ void DssFeederView::mousePressEvent(QMouseEvent* event) {
 
 void DssFeederView::mouseMoveEvent(QMouseEvent* event) {
   if (dragging_) {
+    if ((event->position() - press_at_).manhattanLength() > 3.0) dragged_ = true;
     pan_by(event->position() - drag_from_);
     drag_from_ = event->position();
   }
@@ -118,6 +147,8 @@ void DssFeederView::mouseReleaseEvent(QMouseEvent* event) {
   if (event->button() == Qt::LeftButton && dragging_) {
     dragging_ = false;
     unsetCursor();
+    const int bus = dragged_ ? -1 : bus_at(event->position());
+    if (bus >= 0) emit bus_clicked(bus);
   }
   QWidget::mouseReleaseEvent(event);
 }
@@ -222,6 +253,15 @@ QString DssFeederView::bus_tooltip(int bus) const {
                 .arg(doc_->vm_pu(node), 0, 'f', 4)
                 .arg(std::abs(v), 0, 'f', 1)
                 .arg(std::arg(v) * 180.0 / std::numbers::pi, 0, 'f', 2);
+  }
+  if (!node_vm_.empty()) {
+    text += tr("<br>%1:").arg(caption_.toHtmlEscaped());
+    for (size_t k = 0; k < b.nodes.size(); ++k) {
+      const int node = b.nodes[k];
+      const double vm =
+          node < static_cast<int>(node_vm_.size()) ? node_vm_[static_cast<size_t>(node)] : std::nan("");
+      text += tr(" %1 %2").arg(QString::fromStdString(phase_name(b.node_numbers[k]))).arg(vm, 0, 'f', 4);
+    }
   }
   for (const grid::PhaseLoad& load : net.loads) {
     const auto on_bus = std::any_of(load.nodes.begin(), load.nodes.end(), [&](int node) {
@@ -348,6 +388,12 @@ void DssFeederView::paintEvent(QPaintEvent*) {
       painter.drawEllipse(p, r, r);
     }
   }
+  painter.setBrush(Qt::NoBrush);
+  painter.setPen(QPen(QColor(0, 90, 200), 2.0));
+  for (int i : visible) {
+    if (marked_[static_cast<size_t>(i)])
+      painter.drawEllipse(screen_[static_cast<size_t>(i)], r + 4.0, r + 4.0);
+  }
   // Names only when they do not crowd each other out.
   if (static_cast<int>(visible.size()) <= kMaxLabels &&
       (n <= 60 || width() * height() > 1200 * 700 || zoom_ > 1.0)) {
@@ -368,19 +414,23 @@ void DssFeederView::paintEvent(QPaintEvent*) {
   draw_voltage_legend(painter, size(), kDssVmin, kDssVmax);
   const QString status = QString::fromUtf8(grid::to_string(doc_->flow.status).data());
   painter.drawText(QPointF(8, height() - 18.0),
-                   doc_->flow.converged()
+                   !node_vm_.empty() ? tr("%1; colour: %2 |V|").arg(caption_, tr(to_string(view_)))
+                   : doc_->flow.converged()
                        ? tr("unbalanced power flow: %1 after %2 iterations; colour: %3 |V|")
                              .arg(status)
                              .arg(doc_->flow.iterations)
                              .arg(tr(to_string(view_)))
                        : tr("unbalanced power flow did not converge (%1): last iterate shown").arg(status));
-  painter.drawText(QPointF(8, height() - 4.0),
-                   tr("square: source; R diamond: regulator; circles: transformer; dashed: switch; %1")
-                       .arg(geographic ? tr("coordinates from %1")
-                                             .arg(QString::fromStdString(doc_->coordinates_source == "script"
-                                                                             ? "the script's BusCoords"
-                                                                             : doc_->coordinates_source))
-                                       : tr("laid out from the topology")));
+  painter.drawText(
+      QPointF(8, height() - 4.0),
+      tr("square: source; R diamond: regulator; circles: transformer; dashed: switch; %1%2")
+          .arg(std::find(marked_.begin(), marked_.end(), 1) != marked_.end() ? tr("blue ring: inverter; ")
+                                                                             : QString())
+          .arg(geographic ? tr("coordinates from %1")
+                                .arg(QString::fromStdString(doc_->coordinates_source == "script"
+                                                                ? "the script's BusCoords"
+                                                                : doc_->coordinates_source))
+                          : tr("laid out from the topology")));
 }
 
 }  // namespace vvc::gui

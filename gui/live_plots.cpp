@@ -5,13 +5,16 @@
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QMenu>
 #include <QSvgGenerator>
+#include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 #include <optional>
 
+#include "dss_document.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
 
@@ -29,6 +32,30 @@ void rescale_with_band(QCustomPlot* plot, double vmin, double vmax) {
   plot->rescaleAxes();
   const QCPRange r = plot->yAxis->range();
   plot->yAxis->setRange(std::min(r.lower, vmin) - 0.005, std::max(r.upper, vmax) + 0.005);
+}
+
+/// A plot's property: the names of its integer keys 0, 1, ... (QStringList), which hover_text() gives.
+const char* const kKeyNames = "vvc_key_names";
+
+/// The most bus or node-phase names along the profile's axis before they crowd each other.
+constexpr size_t kMaxProfileLabels = 24;
+
+/// Replaces the bold title row of a plot made by make_plot().
+void set_title(QCustomPlot* plot, const QString& title) {
+  if (auto* text = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) text->setText(title);
+}
+
+/// Legend entries without data for phases a, b and c, after the plot's lines (which a three-phase plot keeps out
+/// of its legend, naming them on hover instead).
+std::vector<QCPGraph*> add_phase_legend(QCustomPlot* plot) {
+  std::vector<QCPGraph*> entries;
+  for (int phase = 1; phase <= 3; ++phase) {
+    QCPGraph* g = plot->addGraph();
+    g->setName(QObject::tr("phase %1").arg(QString::fromStdString(phase_name(phase))));
+    g->setPen(QPen(phase_colour(phase), 2.0));
+    entries.push_back(g);
+  }
+  return entries;
 }
 
 /// The smallest range holding every finite value, or nothing when there is none.
@@ -57,12 +84,38 @@ QCPRange cost_range(QCPRange focus, const QVector<double>& references) {
 
 }  // namespace
 
-std::vector<VoltageSeries> bus_series(const core::Study& study) {
+std::vector<VoltageSeries> study_series(const core::Study& study) {
   std::vector<VoltageSeries> out;
-  for (int b = 0; b < study.network.num_buses(); ++b) {
-    out.push_back({b, QString::fromStdString(study.network.buses[static_cast<size_t>(b)].name), QString()});
+  if (!study.three_phase()) {
+    for (int b = 0; b < study.network.num_buses(); ++b) {
+      out.push_back({b, QString::fromStdString(study.network.buses[static_cast<size_t>(b)].name), QString()});
+    }
+    return out;
+  }
+  for (int p : study.monitored) {
+    const core::VoltagePoint& point = study.points[static_cast<size_t>(p)];
+    out.push_back({p, QString::fromStdString(point.bus), QString::fromStdString(phase_name(point.phase))});
   }
   return out;
+}
+
+QString point_label(const core::Study& study, int point) {
+  const core::VoltagePoint& p = study.points[static_cast<size_t>(point)];
+  const QString bus = QString::fromStdString(p.bus);
+  return p.phase > 0 ? bus + "." + QString::fromStdString(phase_name(p.phase)) : bus;
+}
+
+QString action_label(const core::Study& study, int action) {
+  const core::Inverter& inv = study.inverters[static_cast<size_t>(action)];
+  if (!study.three_phase()) return QString::fromStdString(inv.generator);
+  return QString::fromStdString(study.phase_network.buses[static_cast<size_t>(inv.bus)].name) + "." +
+         QString::fromStdString(phase_name(inv.phase));
+}
+
+QColor phase_colour(int conductor) {
+  // Red, green and blue, as the phases are usually drawn.
+  static const QColor colours[] = {QColor(214, 39, 40), QColor(30, 150, 30), QColor(31, 100, 200)};
+  return conductor >= 1 && conductor <= 3 ? colours[conductor - 1] : QColor(100, 100, 100);
 }
 
 void place_legend(QCustomPlot* plot, Qt::Edge edge, int columns) {
@@ -121,7 +174,11 @@ QString hover_text(const QCustomPlot* plot, QPointF pixel) {
   }
   const QCPAxis* x = nearest->keyAxis();
   QString where = QStringLiteral("%1 %2").arg(x->label()).arg(point->key);
-  if (const auto names = qSharedPointerDynamicCast<QCPAxisTickerText>(x->ticker())) {
+  const QStringList keys = plot->property(kKeyNames).toStringList();
+  const auto index = static_cast<qsizetype>(point->key);
+  if (index == point->key && index >= 0 && index < keys.size()) {
+    where = x->label() + " " + keys[index];
+  } else if (const auto names = qSharedPointerDynamicCast<QCPAxisTickerText>(x->ticker())) {
     if (names->ticks().contains(point->key)) where = x->label() + " " + names->ticks().value(point->key);
   }
   return QStringLiteral("%1: %2 (%3)").arg(nearest->name()).arg(point->value, 0, 'g', 6).arg(where);
@@ -216,7 +273,8 @@ LivePlots::LivePlots(QWidget* parent)
       voltage_(make_plot(this, tr("Transient |V| per bus"), tr("step"), tr("|V| (pu)"))),
       profile_(make_plot(this, tr("Steady-state |V| profile"), tr("bus"), tr("|V| (pu)"))),
       reactive_(make_plot(this, tr("Inverter reactive power"), tr("step"), tr("q (MVar)"))),
-      scenario_(new QComboBox(this)) {
+      scenario_(new QComboBox(this)),
+      buses_(new QToolButton(this)) {
   auto* grid = new QGridLayout;
   grid->addWidget(curve_, 0, 0);
   grid->addWidget(voltage_, 0, 1);
@@ -228,6 +286,11 @@ LivePlots::LivePlots(QWidget* parent)
   scenario_->setMinimumContentsLength(12);
   scenario_->setToolTip(tr("Which traced validation scenario the |V| and q trajectories show"));
   bar->addWidget(scenario_);
+  buses_->setText(tr("Buses shown..."));
+  buses_->setToolTip(tr("Which buses' node-phases the transient |V| plot shows"));
+  buses_->setPopupMode(QToolButton::InstantPopup);
+  buses_->setMenu(new QMenu(buses_));
+  bar->addWidget(buses_);
   bar->addStretch();
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
@@ -242,7 +305,7 @@ LivePlots::LivePlots(QWidget* parent)
   place_legend(voltage_, Qt::RightEdge, 1);
   place_legend(profile_, Qt::BottomEdge, 3);
   place_legend(reactive_, Qt::BottomEdge, 3);
-  enable_legend_toggling(voltage_, {});
+  enable_legend_toggling(voltage_, [this] { apply_series_visibility(); });
   for (QCustomPlot* p : {voltage_, profile_, reactive_}) enable_hover_text(p);
   connect(scenario_, &QComboBox::currentIndexChanged, this, [this] {
     traces_dirty_ = true;
@@ -267,7 +330,23 @@ void LivePlots::reset(std::shared_ptr<const core::Study> study) {
     p->clearItems();
   }
   reference_labels_.clear();
-  series_ = study_ ? bus_series(*study_) : std::vector<VoltageSeries>{};
+  profile_->setProperty(kKeyNames, QStringList());
+  series_ = study_ ? study_series(*study_) : std::vector<VoltageSeries>{};
+  const bool three_phase = study_ && study_->three_phase();
+  series_phase_.clear();
+  phase_entries_.clear();
+  for (const VoltageSeries& v : series_) {
+    series_phase_.push_back(three_phase ? study_->points[static_cast<size_t>(v.column)].phase : 0);
+  }
+  set_title(voltage_,
+            three_phase ? tr("Transient |V| per monitored node-phase") : tr("Transient |V| per bus"));
+  set_title(profile_,
+            three_phase ? tr("Steady-state |V| profile per node-phase") : tr("Steady-state |V| profile"));
+  set_title(reactive_, three_phase ? tr("Inverter reactive power per phase") : tr("Inverter reactive power"));
+  profile_->xAxis->setLabel(three_phase ? tr("node-phase") : tr("bus"));
+  reactive_->yAxis->setLabel(three_phase ? tr("q per phase (MVar)") : tr("q (MVar)"));
+  buses_->setVisible(three_phase);
+  buses_->menu()->clear();
   // Graphs 0 and 2 (transient) on the left axis, 1 and 3 (steady state) on the right one.
   // The exploring rollouts are noisy and may leave the validation zoom: drawn light.
   QColor rollout = palette_colour(0);
@@ -286,9 +365,13 @@ void LivePlots::reset(std::shared_ptr<const core::Study> study) {
     add_band(voltage_, study_->vmin_pu, study_->vmax_pu);
     add_band(profile_, study_->vmin_pu, study_->vmax_pu);
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    for (int i = 0; i < study_->network.num_buses(); ++i) {
-      ticker->addTick(i, QString::fromStdString(study_->network.buses[static_cast<size_t>(i)].name));
-    }
+    QStringList names;
+    for (const VoltageSeries& v : series_) names << v.label();
+    profile_->setProperty(kKeyNames, names);
+    // At most kMaxProfileLabels names along the axis (hover names every point).
+    const size_t stride = std::max<size_t>(1, (series_.size() + kMaxProfileLabels - 1) / kMaxProfileLabels);
+    for (size_t k = 0; k < series_.size(); k += stride)
+      ticker->addTick(static_cast<double>(k), series_[k].label());
     profile_->xAxis->setTicker(ticker);
     profile_->xAxis->setTickLabelRotation(60);
     // Min and max apart at a glance: blue downward triangles under, red upward ones over the mean.
@@ -309,15 +392,54 @@ void LivePlots::reset(std::shared_ptr<const core::Study> study) {
     }
     for (size_t k = 0; k < series_.size(); ++k) {
       QCPGraph* g = voltage_->addGraph();
-      g->setPen(QPen(palette_colour(static_cast<int>(k)), 1.0,
-                     k < 10 ? Qt::SolidLine : Qt::DashLine));  // the palette repeats after ten colours
       g->setName(series_[k].label());
+      if (three_phase) {
+        g->setPen(QPen(phase_colour(series_phase_[k]), 1.0));
+        g->removeFromLegend();
+      } else {
+        g->setPen(QPen(palette_colour(static_cast<int>(k)), 1.0,
+                       k < 10 ? Qt::SolidLine : Qt::DashLine));  // the palette repeats after ten colours
+      }
     }
+    if (three_phase) {
+      // The legend names the phases, a click on one hides or shows its phase (apply_series_visibility); the
+      // bus of a line is named on hover.
+      phase_entries_ = add_phase_legend(voltage_);
+      QMenu* menu = buses_->menu();
+      for (const bool on : {true, false}) {
+        menu->addAction(on ? tr("all") : tr("none"), this, [this, on] {
+          for (QAction* a : buses_->menu()->actions()) {
+            if (!a->isCheckable()) continue;
+            a->blockSignals(true);
+            a->setChecked(on);
+            a->blockSignals(false);
+          }
+          apply_series_visibility();
+          voltage_->replot();
+        });
+      }
+      menu->addSeparator();
+      for (const VoltageSeries& v : series_) {
+        if (menu->findChild<QAction*>(v.bus, Qt::FindDirectChildrenOnly) != nullptr) continue;
+        QAction* a = menu->addAction(v.bus);
+        a->setObjectName(v.bus);
+        a->setCheckable(true);
+        a->setChecked(true);
+        connect(a, &QAction::toggled, this, [this, bus = v.bus](bool on) { set_bus_shown(bus, on); });
+      }
+    }
+    // Three-phase: each inverter phase in its phase's colour, named on hover, the legend naming the phases.
     for (int i = 0; i < study_->num_inverters(); ++i) {
       QCPGraph* g = reactive_->addGraph();
-      g->setPen(QPen(palette_colour(i), 1.5));
-      g->setName(QString::fromStdString(study_->inverters[static_cast<size_t>(i)].generator));
+      g->setName(action_label(*study_, i));
+      if (three_phase) {
+        g->setPen(QPen(phase_colour(study_->inverters[static_cast<size_t>(i)].phase), 1.5));
+        g->removeFromLegend();
+      } else {
+        g->setPen(QPen(palette_colour(i), 1.5));
+      }
     }
+    if (three_phase) add_phase_legend(reactive_);
   }
   scenario_->blockSignals(true);
   scenario_->clear();
@@ -325,6 +447,49 @@ void LivePlots::reset(std::shared_ptr<const core::Study> study) {
   dirty_ = true;
   traces_dirty_ = true;
   refresh();
+}
+
+void LivePlots::set_bus_shown(const QString& bus, bool shown) {
+  if (QAction* a = buses_->menu()->findChild<QAction*>(bus, Qt::FindDirectChildrenOnly)) {
+    a->blockSignals(true);
+    a->setChecked(shown);
+    a->blockSignals(false);
+  }
+  apply_series_visibility();
+  voltage_->replot();
+}
+
+void LivePlots::set_phase_shown(int conductor, bool shown) {
+  if (conductor < 1 || conductor > static_cast<int>(phase_entries_.size())) return;
+  QCPGraph* entry = phase_entries_[static_cast<size_t>(conductor - 1)];
+  entry->setVisible(shown);
+  if (QCPPlottableLegendItem* item = voltage_->legend->itemWithPlottable(entry))
+    item->setTextColor(shown ? QColor(Qt::black) : QColor(170, 170, 170));
+  apply_series_visibility();
+  voltage_->replot();
+}
+
+void LivePlots::apply_series_visibility() {
+  if (phase_entries_.empty()) return;
+  for (size_t k = 0; k < series_.size() && k < static_cast<size_t>(voltage_->graphCount()); ++k) {
+    const int phase = series_phase_[k];
+    const bool phase_on = phase < 1 || phase > 3 || phase_entries_[static_cast<size_t>(phase - 1)]->visible();
+    const QAction* bus = buses_->menu()->findChild<QAction*>(series_[k].bus, Qt::FindDirectChildrenOnly);
+    voltage_->graph(static_cast<int>(k))->setVisible(phase_on && (bus == nullptr || bus->isChecked()));
+  }
+}
+
+Eigen::VectorXd LivePlots::shown_final_vm() const {
+  const int sel = scenario_->currentIndex();
+  if (sel < 0 || sel >= static_cast<int>(traces_.size())) return {};
+  const Eigen::MatrixXd& vm = traces_[static_cast<size_t>(sel)].vm;
+  if (vm.rows() == 0) return {};
+  return vm.row(vm.rows() - 1).transpose();
+}
+
+long LivePlots::shown_scenario_id() const {
+  const int sel = scenario_->currentIndex();
+  return sel >= 0 && sel < static_cast<int>(traces_.size()) ? traces_[static_cast<size_t>(sel)].id : -1;
 }
 
 void LivePlots::set_references(const QVector<ReferenceLine>& lines) {
@@ -362,12 +527,13 @@ void LivePlots::zoom_curve() {
   const auto steady = span_of(valid_s) ? span_of(valid_s) : span_of(rollout_s);
   if (transient) {
     QCPRange r = cost_range(*transient, refs);
-    // A band of one label's height at an edge that some reference lies beyond, for its label, so that it
-    // does not cover the labels of the lines in range.
+    // A band of one label's height at an edge for each reference that lies beyond it, for their labels
+    // stacked there, so that they cover neither each other nor the labels of the lines in range.
     const double band = 0.12 * r.size();
-    const bool above = std::any_of(refs.begin(), refs.end(), [&](double v) { return v > r.upper; });
-    const bool below = std::any_of(refs.begin(), refs.end(), [&](double v) { return v < r.lower; });
-    curve_->yAxis->setRange(r.lower - (below ? band : 0.0), r.upper + (above ? band : 0.0));
+    const auto above = std::count_if(refs.begin(), refs.end(), [&](double v) { return v > r.upper; });
+    const auto below = std::count_if(refs.begin(), refs.end(), [&](double v) { return v < r.lower; });
+    curve_->yAxis->setRange(r.lower - static_cast<double>(below) * band,
+                            r.upper + static_cast<double>(above) * band);
   } else if (!refs.isEmpty()) {
     curve_->yAxis->setRange(padded(*span_of(refs)));
   }
@@ -375,6 +541,13 @@ void LivePlots::zoom_curve() {
   // Labels at the right end of their lines; a line outside the range is named at the left end of the edge it
   // lies beyond, away from the labels of the lines in range.
   const QCPRange y = curve_->yAxis->range();
+  // The range set above holds one band per label beyond an edge, each 0.12 of the range without the bands.
+  int beyond_top = 0;
+  int beyond_bottom = 0;
+  int bands = 0;
+  for (const ReferenceLine& r : references_)
+    bands += r.summary.transient > y.upper || r.summary.transient < y.lower;
+  const double label_band = y.size() * 0.12 / (1.0 + 0.12 * bands);
   for (int i = 0; i < reference_labels_.size() && i < references_.size(); ++i) {
     const double v = references_[i].summary.transient;
     QCPItemText* label = reference_labels_[i];
@@ -384,12 +557,12 @@ void LivePlots::zoom_curve() {
     Qt::Alignment alignment = Qt::AlignRight | Qt::AlignBottom;
     if (v > y.upper) {
       text = QStringLiteral("\u25B2 ") + text;
-      at = y.upper;
+      at = y.upper - label_band * beyond_top++;
       end = 0.0;
       alignment = Qt::AlignLeft | Qt::AlignTop;
     } else if (v < y.lower) {
       text = QStringLiteral("\u25BC ") + text;
-      at = y.lower;
+      at = y.lower + label_band * beyond_bottom++;
       end = 0.0;
       alignment = Qt::AlignLeft | Qt::AlignBottom;
     }
@@ -442,18 +615,21 @@ void LivePlots::rebuild_traces() {
     }
   }
   if (final_vm_.rows() > 0 && profile_->graphCount() == 3) {
-    const int n = static_cast<int>(final_vm_.cols());
+    const int n = static_cast<int>(series_.size());
     const QVector<double> x = range_vector(n);
     QVector<double> lo(n), mean(n), hi(n);
-    for (int b = 0; b < n; ++b) {
-      lo[b] = final_vm_.col(b).minCoeff();
-      mean[b] = final_vm_.col(b).mean();
-      hi[b] = final_vm_.col(b).maxCoeff();
+    for (int k = 0; k < n; ++k) {
+      const int column = series_[static_cast<size_t>(k)].column;
+      if (column >= final_vm_.cols()) continue;
+      lo[k] = final_vm_.col(column).minCoeff();
+      mean[k] = final_vm_.col(column).mean();
+      hi[k] = final_vm_.col(column).maxCoeff();
     }
     profile_->graph(0)->setData(x, lo, true);
     profile_->graph(1)->setData(x, mean, true);
     profile_->graph(2)->setData(x, hi, true);
   }
+  if (sel >= 0 && sel < static_cast<int>(traces_.size())) emit shown_scenario_changed();
 }
 
 void LivePlots::refresh() {
@@ -489,7 +665,7 @@ void LivePlots::refresh() {
     const double vmax = study_ ? study_->vmax_pu : 1.05;
     rescale_with_band(voltage_, vmin, vmax);
     rescale_with_band(profile_, vmin, vmax);
-    profile_->xAxis->setRange(-0.5, study_ ? study_->network.num_buses() - 0.5 : 1.0);
+    profile_->xAxis->setRange(-0.5, series_.empty() ? 1.0 : static_cast<double>(series_.size()) - 0.5);
     reactive_->rescaleAxes();
     voltage_->replot();
     profile_->replot();
@@ -529,8 +705,8 @@ QStringList LivePlots::export_csv(const QString& base) const {
 
   QString traces = "seed,step";
   if (study_) {
-    for (const auto& series : series_) traces += ",vm_" + series.label();
-    for (const auto& inv : study_->inverters) traces += ",q_" + QString::fromStdString(inv.generator);
+    for (int p = 0; p < study_->num_points(); ++p) traces += ",vm_" + point_label(*study_, p);
+    for (int i = 0; i < study_->num_inverters(); ++i) traces += ",q_" + action_label(*study_, i);
   }
   traces += '\n';
   for (const auto& t : traces_) {
@@ -544,14 +720,13 @@ QStringList LivePlots::export_csv(const QString& base) const {
   write_text_file(base + "-traces.csv", traces);
   written << base + "-traces.csv";
 
-  QString profile = "bus,vm_min,vm_mean,vm_max\n";
-  for (Eigen::Index b = 0; b < final_vm_.cols(); ++b) {
-    const QString name = study_ ? QString::fromStdString(study_->network.buses[static_cast<size_t>(b)].name)
-                                : QString::number(b);
-    profile += QStringList{name, num(final_vm_.col(b).minCoeff()), num(final_vm_.col(b).mean()),
-                           num(final_vm_.col(b).maxCoeff())}
-                   .join(',') +
-               '\n';
+  QString profile =
+      study_ && study_->three_phase() ? "node,vm_min,vm_mean,vm_max\n" : "bus,vm_min,vm_mean,vm_max\n";
+  for (const VoltageSeries& v : series_) {
+    if (final_vm_.rows() == 0 || v.column >= final_vm_.cols()) continue;
+    const auto col = final_vm_.col(v.column);
+    profile +=
+        QStringList{v.label(), num(col.minCoeff()), num(col.mean()), num(col.maxCoeff())}.join(',') + '\n';
   }
   write_text_file(base + "-profile.csv", profile);
   written << base + "-profile.csv";

@@ -1,10 +1,13 @@
 // The four live plots of a training run (QCustomPlot): the training curve, transient cost on the left axis and
 // steady-state cost on the right one, each zoomed to its validation curve, with the reference controllers and
-// the limit as horizontal lines labelled at their right end; |V| per bus over the steps of a selected
-// validation scenario with the band shaded, one legend entry per bus (a click hides or shows it) and the bus
-// under the mouse named on hover; the steady-state |V| profile per bus (min, mean, max over the validation
-// scenarios, each drawn its own way); the inverters' reactive powers over the steps. Progress arrives in a
-// buffer; a QTimer redraws at most every kRefreshMilliseconds, never once per training step.
+// the limit as horizontal lines labelled at their right end; |V| over the steps of a selected validation
+// scenario with the band shaded and the line under the mouse named on hover; the steady-state |V| profile
+// (min, mean, max over the validation scenarios, each drawn its own way); the inverters' reactive powers over
+// the steps. A balanced study plots one line per bus, one legend entry each (a click hides or shows it). A
+// three-phase study plots one line per monitored node-phase coloured by its phase, with a legend of the three
+// phases (a click hides or shows a phase) and a bus picker, the profile per monitored node-phase, and one
+// reactive-power line per inverter phase in its phase's colour. Progress arrives in a buffer; a QTimer redraws
+// at most every kRefreshMilliseconds, never once per training step.
 #pragma once
 
 #include <QByteArray>
@@ -23,7 +26,9 @@
 #include "vvc/core/training/observer.hpp"
 
 class QCustomPlot;
+class QCPGraph;
 class QCPItemText;
+class QToolButton;
 class QCPRange;
 
 namespace vvc::gui {
@@ -37,8 +42,15 @@ struct VoltageSeries {
   QString label() const { return phase.isEmpty() ? bus : bus + "." + phase; }
 };
 
-/// The series of a balanced study: one per bus, in bus order.
-std::vector<VoltageSeries> bus_series(const core::Study& study);
+/// The series of a study: a balanced one's buses, in bus order; a three-phase one's monitored node-phases, in
+/// point order.
+std::vector<VoltageSeries> study_series(const core::Study& study);
+/// The name of a point of a study: its bus, and ".a", ".b", ".c" for a node-phase.
+QString point_label(const core::Study& study, int point);
+/// The name of an action: a balanced study's generator, a three-phase study's bus and phase ("671.c").
+QString action_label(const core::Study& study, int action);
+/// The colour of phase a, b, c (conductor 1, 2, 3) in every three-phase plot.
+QColor phase_colour(int conductor);
 
 class LivePlots : public QWidget {
   Q_OBJECT
@@ -55,11 +67,21 @@ class LivePlots : public QWidget {
   void add_progress(const core::TrainingProgress& progress);
   /// Copies the buffers into the plots and replots, if anything changed.
   void refresh();
+  /// The final |V| (after the last step) of the validation scenario the plots show, one per point of the
+  /// study, and its scenario id; empty when no trace has arrived.
+  Eigen::VectorXd shown_final_vm() const;
+  long shown_scenario_id() const;
+  /// Three-phase studies: shows or hides a bus's node-phases in the transient |V| plot (the bus picker).
+  void set_bus_shown(const QString& bus, bool shown);
+  /// Three-phase studies: shows or hides phase a, b, c (conductor 1, 2, 3), as a click on its legend entry.
+  void set_phase_shown(int conductor, bool shown);
 
   QCustomPlot* curve_plot() const { return curve_; }
   QCustomPlot* voltage_plot() const { return voltage_; }
   QCustomPlot* profile_plot() const { return profile_; }
   QCustomPlot* reactive_plot() const { return reactive_; }
+  QComboBox* scenario_selector() const { return scenario_; }
+  QToolButton* bus_picker() const { return buses_; }
   int refresh_count() const { return refreshes_; }
   const std::vector<core::LearningPoint>& curve() const { return curve_data_; }
   const std::vector<core::EpisodeTrace>& traces() const { return traces_; }
@@ -74,8 +96,14 @@ class LivePlots : public QWidget {
   /// Writes BASE-curve.csv, BASE-traces.csv and BASE-profile.csv; throws InputError on failure.
   QStringList export_csv(const QString& base) const;
 
+ signals:
+  /// The validation scenario shown changed, or new traces of it arrived (shown_final_vm()).
+  void shown_scenario_changed();
+
  private:
   void rebuild_traces();
+  /// Three-phase studies: each node-phase line visible when its phase and its bus are both shown.
+  void apply_series_visibility();
   /// Sets both cost axes of the training curve and moves the reference labels to their lines.
   void zoom_curve();
 
@@ -85,6 +113,7 @@ class LivePlots : public QWidget {
   QCustomPlot* profile_;
   QCustomPlot* reactive_;
   QComboBox* scenario_;
+  QToolButton* buses_;
   QTimer timer_;
   bool dirty_ = false;
   bool traces_dirty_ = false;
@@ -93,6 +122,8 @@ class LivePlots : public QWidget {
   QVector<ReferenceLine> references_;
   QVector<QCPItemText*> reference_labels_;
   std::vector<VoltageSeries> series_;
+  std::vector<int> series_phase_;         ///< three-phase: each series' conductor number (1, 2, 3)
+  std::vector<QCPGraph*> phase_entries_;  ///< three-phase: the legend entries of phases a, b, c (no data)
   std::vector<core::EpisodeTrace> traces_;
   Eigen::MatrixXd final_vm_;
   int iterations_ = 0;

@@ -1,6 +1,6 @@
 // vvc-gui [CASE_OR_STUDY_OR_RESULTS]
 // vvc-gui --screenshot FILE.png [--train-iterations K] [--view feeder|training|comparison|day]
-//         [--phase worst|lowest|highest|a|b|c] PATH
+//         [--phase worst|lowest|highest|a|b|c] [--new-study BUSES] PATH
 #include <QApplication>
 #include <QBuffer>
 #include <QCommandLineParser>
@@ -51,10 +51,15 @@ int main(int argc, char** argv) {
                                 "1400x900");
   const QCommandLineOption phase(
       "phase",
-      "with --screenshot of an OpenDSS feeder: the phase |V| that colours the buses, "
+      "with --screenshot of an OpenDSS feeder or a three-phase study: the phase |V| that colours the buses, "
       "worst, lowest, highest, a, b or c (default: worst)",
       "PHASE", "worst");
-  parser.addOptions({screenshot, iterations, view, size, phase});
+  const QCommandLineOption new_study("new-study",
+                                     "with --screenshot of an OpenDSS feeder: render the New study dialog "
+                                     "instead of the window, with inverters "
+                                     "placed at these buses (comma-separated)",
+                                     "BUSES");
+  parser.addOptions({screenshot, iterations, view, size, phase, new_study});
 
   // The command line is read before the GUI application exists: help, version and argument errors need no
   // display, and screenshots render off screen when there is none.
@@ -141,6 +146,27 @@ int main(int argc, char** argv) {
   window.dss_feeder_view()->set_phase_view(
       static_cast<vvc::gui::PhaseView>(phases.indexOf(parser.value(phase))));
   window.plots()->refresh();
+  QWidget* shot = &window;
+  if (parser.isSet(new_study)) {
+    vvc::gui::StudyDialog* dialog = window.new_study_from_feeder();
+    if (dialog == nullptr) {
+      std::fprintf(stderr, "vvc-gui: --new-study: %s\n", qPrintable(window.last_error()));
+      return 2;
+    }
+    const auto& buses = window.document()->dss->network().buses;
+    for (const QString& name : parser.value(new_study).split(',', Qt::SkipEmptyParts)) {
+      const auto at = std::find_if(buses.begin(), buses.end(), [&](const auto& bus) {
+        return bus.name == name.trimmed().toLower().toStdString();
+      });
+      if (at == buses.end()) {
+        std::fprintf(stderr, "vvc-gui: --new-study: the feeder has no bus '%s'\n", qPrintable(name));
+        return 2;
+      }
+      dialog->add_inverter(static_cast<int>(at - buses.begin()));
+    }
+    dialog->resize(window.size());
+    shot = dialog;
+  }
   // Let queued replots and layout run before grabbing.
   QEventLoop settle;
   QTimer::singleShot(300, &settle, &QEventLoop::quit);
@@ -151,7 +177,7 @@ int main(int argc, char** argv) {
   QByteArray bytes;
   QBuffer buffer(&bytes);
   if (!buffer.open(QIODevice::WriteOnly) ||
-      !window.grab().save(&buffer, suffix.isEmpty() ? "PNG" : qPrintable(suffix))) {
+      !shot->grab().save(&buffer, suffix.isEmpty() ? "PNG" : qPrintable(suffix))) {
     std::fprintf(stderr, "vvc-gui: %s: cannot draw the screenshot (format '%s')\n", qPrintable(path),
                  qPrintable(suffix));
     return 1;

@@ -18,6 +18,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <exception>
+#include <limits>
 
 #include "vvc/common/errors.hpp"
 #include "vvc/core/diffop/policy.hpp"
@@ -79,6 +80,7 @@ MainWindow::MainWindow(QWidget* parent)
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(worker_, &TrainingWorker::progress, this, &MainWindow::on_progress);
   connect(worker_, &TrainingWorker::references_ready, plots_, &LivePlots::set_references);
+  connect(plots_, &LivePlots::shown_scenario_changed, this, &MainWindow::show_scenario_on_feeder);
   connect(worker_, &TrainingWorker::references_ready, panel_, [this](const QVector<ReferenceLine>& lines) {
     for (const ReferenceLine& line : lines) panel_->add_evaluation(line.name, line.summary, job_scenarios_);
   });
@@ -143,6 +145,7 @@ void MainWindow::build_menus() {
         QFileDialog::getExistingDirectory(this, tr("Open a results folder (table.csv and curves/)"));
     if (!path.isEmpty()) open_results(path);
   });
+  file->addAction(tr("&New study from this feeder..."), this, [this] { new_study_from_feeder(); });
   recent_menu_ = file->addMenu(tr("Open &recent"));
   rebuild_recent_menu();
   file->addSeparator();
@@ -261,6 +264,14 @@ bool MainWindow::open_path(const QString& path) {
                                .arg(document_->network.num_branches())
                                .arg(QString::fromUtf8(grid::to_string(document_->flow.status).data())));
   show_dss(document_->dss.get());
+  if (document_->study && document_->study->three_phase()) {
+    dss_feeder_->set_marked_buses(document_->inverter_buses);
+    const core::Study& study = *document_->study;
+    statusBar()->showMessage(tr("%1: three-phase study on %2, %3 inverter phases, %4 monitored node-phases")
+                                 .arg(path, QString::fromStdString(study.network_file.filename().string()))
+                                 .arg(study.num_inverters())
+                                 .arg(study.monitored.size()));
+  }
   emit document_opened();
   return true;
 }
@@ -287,10 +298,12 @@ void MainWindow::show_dss(const DssDocument* dss) {
   dss_results_->setVisible(dss != nullptr);
   dss_feeder_->set_document(dss);
   dss_results_->set_document(dss);
-  panel_->setEnabled(dss == nullptr);
-  panel_->setToolTip(dss == nullptr ? QString()
-                                    : tr("Training needs a study (a balanced feeder with its scenarios). An "
-                                         "OpenDSS feeder is opened to view its unbalanced power flow."));
+  const bool study = document_ && document_->study;
+  panel_->setEnabled(dss == nullptr || study);
+  panel_->setToolTip(dss == nullptr || study
+                         ? QString()
+                         : tr("Training needs a study (a feeder with its inverters and scenarios). An "
+                              "OpenDSS feeder is opened to view its unbalanced power flow."));
   if (dss == nullptr) return;
   int phases = 0;
   for (const grid::PhaseBus& bus : dss->network().buses) phases += static_cast<int>(bus.nodes.size());
@@ -304,6 +317,20 @@ void MainWindow::show_dss(const DssDocument* dss) {
           .arg(dss->network().capacitors.size())
           .arg(QString::fromUtf8(grid::to_string(dss->flow.status).data()))
           .arg(dss->flow.iterations));
+}
+
+StudyDialog* MainWindow::new_study_from_feeder() {
+  if (!document_ || !document_->dss) {
+    report_error(tr("New study"),
+                 tr("Open an OpenDSS feeder (.dss) first: the study places inverters on it."));
+    return nullptr;
+  }
+  const std::filesystem::path script = document_->study ? document_->study->network_file : document_->path;
+  auto* dialog = new StudyDialog(document_->dss, script, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &StudyDialog::saved, this, [this](const QString& path) { open_path(path); });
+  dialog->open();
+  return dialog;
 }
 
 void MainWindow::start_training() {
@@ -341,13 +368,28 @@ void MainWindow::stop_training() {
 void MainWindow::on_progress(const core::TrainingProgress& progress) {
   plots_->add_progress(progress);
   panel_->show_progress(progress);
-  if (progress.final_vm.rows() > 0 && document_ && document_->study) {
+  if (progress.final_vm.rows() > 0 && document_ && document_->study && !document_->study->three_phase()) {
     const Eigen::VectorXd mean = progress.final_vm.colwise().mean().transpose();
     const QString when =
         progress.iterations > 0 ? tr("at iteration %1").arg(progress.point.iteration) : tr("evaluated");
     feeder_->set_voltages(
         mean, tr("mean final |V| over %1 validation scenarios, %2").arg(progress.final_vm.rows()).arg(when));
   }
+}
+
+void MainWindow::show_scenario_on_feeder() {
+  if (!document_ || !document_->study || !document_->study->three_phase() || !document_->dss) return;
+  const Eigen::VectorXd vm = plots_->shown_final_vm();
+  if (vm.size() != static_cast<Eigen::Index>(document_->dss_nodes.size())) return;
+  std::vector<double> node_vm(document_->dss->network().nodes.size(),
+                              std::numeric_limits<double>::quiet_NaN());
+  for (Eigen::Index p = 0; p < vm.size(); ++p) {
+    const int node = document_->dss_nodes[static_cast<size_t>(p)];
+    if (node >= 0) node_vm[static_cast<size_t>(node)] = vm[p];
+  }
+  dss_feeder_->set_node_voltages(
+      std::move(node_vm), tr("|V| after the last step of scenario %1 (the one the training plots show)")
+                              .arg(plots_->shown_scenario_id()));
 }
 
 bool MainWindow::load_policy(const QString& path) {

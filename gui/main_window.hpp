@@ -18,6 +18,7 @@
 #include "feeder_view.hpp"
 #include "live_plots.hpp"
 #include "results_table.hpp"
+#include "study_dialog.hpp"
 #include "training_panel.hpp"
 #include "training_worker.hpp"
 
@@ -43,6 +44,9 @@ class MainWindow : public QMainWindow {
   /// Opens a results folder of `vvc bench table` in the Comparison tab; dialog and false on bad input, and
   /// whatever was shown before stays.
   bool open_results(const QString& path);
+  /// Opens the "New study from this feeder" dialog on the open OpenDSS feeder (a dialog and null when none is
+  /// open); the study it saves is opened.
+  StudyDialog* new_study_from_feeder();
   /// Starts training (or evaluates a reference controller) with the panel's settings.
   void start_training();
   void set_paused(bool paused);
@@ -92,6 +96,9 @@ class MainWindow : public QMainWindow {
   void remember(const QString& path);
   void report_error(const QString& title, const QString& message);
   void on_progress(const core::TrainingProgress& progress);
+  /// A three-phase study: colours the feeder diagram by the final |V| of the validation scenario the training
+  /// plots show.
+  void show_scenario_on_feeder();
   /// Shows an OpenDSS feeder's diagram and tables in place of the balanced ones (null: the balanced ones)
   /// and disables the training panel, which needs a study.
   void show_dss(const DssDocument* dss);

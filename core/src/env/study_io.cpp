@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -444,6 +445,64 @@ Study parse_study(const std::string& text, const std::filesystem::path& source,
     }
   }
   return study;
+}
+
+std::string format_study(const ThreePhaseStudySpec& spec) {
+  using nlohmann::ordered_json;
+  ordered_json root;
+  root["format"] = "vvc.study";
+  root["version"] = 1;
+  root["name"] = spec.name;
+  root["network"] = spec.network.generic_string();
+  ordered_json inverters = ordered_json::array();
+  for (const PhaseInverterSpec& inv : spec.inverters) {
+    ordered_json f;
+    f["bus"] = inv.bus;
+    f["phases"] = inv.phases;
+    if (!inv.name.empty()) f["name"] = inv.name;
+    if (inv.has_q_limits) {
+      f["q_min_kvar"] = inv.q_min_kvar;
+      f["q_max_kvar"] = inv.q_max_kvar;
+    }
+    if (inv.s_max_kva > 0.0) f["s_max_kva"] = inv.s_max_kva;
+    inverters.push_back(std::move(f));
+  }
+  root["inverters"] = std::move(inverters);
+  if (spec.monitored.empty()) {
+    root["monitored"] = spec.monitored_buses;
+  } else {
+    root["monitored"] = spec.monitored;
+  }
+  root["regulators"] = spec.regulators == RegulatorMode::kFrozen ? "frozen" : "control";
+  root["voltage_band"] = {{"vmin_pu", spec.vmin_pu}, {"vmax_pu", spec.vmax_pu}};
+  ordered_json cost;
+  if (spec.cost_form == CostForm::kF) {
+    cost["form"] = "f";
+    cost["c"] = spec.c;
+  } else {
+    cost["form"] = "stable-ddpg";
+    cost["action_weight"] = spec.action_weight;
+    cost["violation_weight"] = spec.violation_weight;
+    cost["action_unit_kvar"] = spec.action_unit_kvar;
+    cost["c"] = spec.c;
+  }
+  root["cost"] = std::move(cost);
+  ordered_json scenarios;
+  scenarios["type"] = spec.scenarios;
+  if (spec.scenarios == "file") scenarios["path"] = spec.scenario_file.generic_string();
+  root["scenarios"] = std::move(scenarios);
+  root["steps"] = spec.steps;
+  root["discount"] = spec.discount;
+  auto range = [](const SeedRange& r) { return std::to_string(r.first) + ":" + std::to_string(r.last); };
+  if (spec.evaluation_seeds) root["evaluation_seeds"] = range(*spec.evaluation_seeds);
+  if (spec.training_seeds) root["training_seeds"] = range(*spec.training_seeds);
+  return root.dump(2) + "\n";
+}
+
+void write_study(const ThreePhaseStudySpec& spec, const std::filesystem::path& path) {
+  const std::string text = format_study(spec);
+  parse_study(text, path);
+  write_file_atomically(path, text);
 }
 
 Study parse_study(const std::string& text, const std::filesystem::path& source) {

@@ -9,6 +9,7 @@
 
 #include <Eigen/Dense>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -132,6 +133,51 @@ ThreePhaseSensitivity three_phase_sensitivity(const Study& study, const std::vec
 /// "fnv1a64:" and the 16 hex digits of the 64-bit FNV-1a hash of `bytes`: tells files apart (an edit changes it),
 /// it does not authenticate them.
 std::string content_hash(const std::string& bytes);
+
+/// One inverter of a three-phase study file given by bus and phases: a new single-phase generator per phase.
+struct PhaseInverterSpec {
+  std::string bus;
+  std::string phases = "abc";  ///< "abc", "bc", "a", ...
+  std::string name;            ///< the generators' name stem; empty: the reader's inv<bus>
+  bool has_q_limits = true;
+  double q_min_kvar = 0.0;  ///< per phase, with has_q_limits
+  double q_max_kvar = 0.0;
+  double s_max_kva = 0.0;  ///< per phase; 0: no rating (then the q limits are needed)
+};
+
+/// A three-phase study as its file states it (docs/formats/study.md, "Three-phase studies"), before
+/// read_study() resolves it against the script: what vvc-gui's study dialog builds and write_study() writes.
+/// Paths are written as given: relative to the study file's folder, or absolute.
+struct ThreePhaseStudySpec {
+  std::string name;
+  std::filesystem::path network;  ///< the OpenDSS script
+  std::vector<PhaseInverterSpec> inverters;
+  /// "all", "inverter buses", or empty for the list monitored_buses.
+  std::string monitored = "all";
+  std::vector<std::string> monitored_buses;
+  RegulatorMode regulators = RegulatorMode::kFrozen;
+  double vmin_pu = 0.95;
+  double vmax_pu = 1.05;
+  CostForm cost_form = CostForm::kF;
+  double c = kDefaultPolicyWeight;  ///< every action's weight, per MVar
+  double action_weight = 1.0;       ///< Stable-DDPG form
+  double violation_weight = 1000.0;
+  double action_unit_kvar = 100.0;
+  /// "file" (scenario_file), "loadshape", "stable-ddpg-13" or "stable-ddpg-123".
+  std::string scenarios = "loadshape";
+  std::filesystem::path scenario_file;
+  int steps = 100;
+  double discount = 0.99;
+  std::optional<SeedRange> evaluation_seeds;  ///< none: the reader's default
+  std::optional<SeedRange> training_seeds;
+};
+
+/// The study file's JSON text (doubles with 17 significant digits).
+std::string format_study(const ThreePhaseStudySpec& spec);
+/// Writes the study file atomically at `path`, after reading it back as read_study() would (the script, the
+/// buses and phases, the scenario source): bad input throws InputError naming `path` and the JSON path, and
+/// nothing is written.
+void write_study(const ThreePhaseStudySpec& spec, const std::filesystem::path& path);
 
 /// Reads a study file, or the study.json inside a folder, with its network and scenario files (paths relative to
 /// the study file; a scenario file is parsed to check the seed ranges against its size): from disk, or every
