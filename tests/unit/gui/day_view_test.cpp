@@ -4,20 +4,20 @@
 // study and a bad day file end in a message, not a crash. The screenshot goes to <build>/gui-screenshots/.
 #include <qcustomplot.h>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
-#include <QTimer>
 #include <algorithm>
 
 #include "main_window.hpp"
 #include "results_table.hpp"
+#include "stall_watch.hpp"
 
 using vvc::gui::DayView;
 using vvc::gui::MainWindow;
+using vvc::gui::StallWatch;
 
 namespace {
 
@@ -88,24 +88,14 @@ class DayViewTest : public QObject {
     w.show_tab(MainWindow::kDayTab);
     DayView* day = w.day_view();
     QSignalSpy finished(day, &DayView::finished);
-    QElapsedTimer clock;
-    qint64 last = 0;
-    qint64 worst = 0;
-    QTimer ticker;
-    ticker.setInterval(10);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-      const qint64 now = clock.elapsed();
-      worst = std::max(worst, now - last);
-      last = now;
-    });
+    StallWatch stalls;
     QVERIFY(day->start());
-    clock.start();
-    ticker.start();
+    stalls.start();
     QVERIFY(finished.wait(300000));
     QTest::qWait(300);  // the plots' queued redraws of the result count too
-    ticker.stop();
-    qInfo("largest gap between 10 ms ticks while replaying the day: %lld ms", worst);
-    QVERIFY2(worst < 50, qPrintable(QString("UI stalled for %1 ms").arg(worst)));
+    stalls.stop();
+    qInfo("largest gap between 10 ms ticks while replaying the day: %lld ms", stalls.worst_ms());
+    QVERIFY2(stalls.worst_ms() < 50, qPrintable(QString("UI stalled for %1 ms").arg(stalls.worst_ms())));
     QVERIFY2(day->last_error().isEmpty(), qPrintable(day->last_error()));
     QCOMPARE(day->table()->rowCount(), 2);
     QCOMPARE(cell(day->table(), 0, 1), 14421.0);

@@ -17,7 +17,6 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
 #include <QUrl>
 #include <algorithm>
 #include <cmath>
@@ -25,10 +24,12 @@
 
 #include "feeder_view.hpp"
 #include "main_window.hpp"
+#include "stall_watch.hpp"
 #include "vvc/grid/io/opendss.hpp"
 #include "vvc/grid/powerflow/three_phase.hpp"
 
 using vvc::gui::MainWindow;
+using vvc::gui::StallWatch;
 
 namespace {
 
@@ -262,26 +263,16 @@ class DssGuiTest : public QObject {
     // Sorting the 8,531 rows by each column, by clicking its header as a user does, never blocks the event
     // loop for 50 ms: a 10 ms timer on the GUI thread records its largest gap.
     QHeaderView* header = table->horizontalHeader();
-    QElapsedTimer clock;
-    qint64 last = 0;
-    qint64 worst = 0;
-    QTimer ticker;
-    ticker.setInterval(10);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-      const qint64 now = clock.elapsed();
-      worst = std::max(worst, now - last);
-      last = now;
-    });
-    clock.start();
-    ticker.start();
+    StallWatch stalls;
+    stalls.start();
     for (int column : {2, 0, 3, 4, 1, 2}) {
       const QPoint at(header->sectionViewportPosition(column) + header->sectionSize(column) / 2,
                       header->height() / 2);
       QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, at);
       QCOMPARE(header->sortIndicatorSection(), column);
       QTest::qWait(40);
-      // The check of the order is not part of what a user waits for: the timer pauses for it.
-      ticker.stop();
+      // The check of the order is not part of what a user waits for: the watch pauses for it.
+      stalls.pause();
       if (column >= 2) {
         const bool ascending = header->sortIndicatorOrder() == Qt::AscendingOrder;
         for (int r = 1; r < table->rowCount(); ++r) {
@@ -290,12 +281,12 @@ class DssGuiTest : public QObject {
           QVERIFY(ascending ? previous <= next : previous >= next);
         }
       }
-      last = clock.elapsed();
-      ticker.start();
+      stalls.resume();
     }
-    ticker.stop();
-    qInfo("largest gap between 10 ms ticks while sorting: %lld ms", worst);
-    QVERIFY2(worst < 50, qPrintable(QString("the table blocked the event loop for %1 ms").arg(worst)));
+    stalls.stop();
+    qInfo("largest gap between 10 ms ticks while sorting: %lld ms", stalls.worst_ms());
+    QVERIFY2(stalls.worst_ms() < 50,
+             qPrintable(QString("the table blocked the event loop for %1 ms").arg(stalls.worst_ms())));
     QVERIFY(w.grab().save(kShots + "/dss-ieee8500.png"));
   }
 

@@ -22,7 +22,6 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
 #include <QUrl>
 #include <algorithm>
 #include <cmath>
@@ -30,10 +29,12 @@
 #include <limits>
 
 #include "main_window.hpp"
+#include "stall_watch.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/reference/registry.hpp"
 
 using vvc::gui::MainWindow;
+using vvc::gui::StallWatch;
 
 namespace {
 
@@ -269,25 +270,15 @@ class GuiTest : public QObject {
     short_run(w, 4, true);
     QSignalSpy finished(&w, &MainWindow::job_finished);
 
-    // UI responsiveness: a 10 ms timer on the GUI thread records its largest gap while training runs.
-    QElapsedTimer clock;
-    qint64 last = 0;
-    qint64 worst = 0;
-    QTimer ticker;
-    ticker.setInterval(10);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-      const qint64 now = clock.elapsed();
-      worst = std::max(worst, now - last);
-      last = now;
-    });
+    // UI responsiveness: the largest gap between 10 ms ticks on the GUI thread while training runs.
+    StallWatch stalls;
     w.start_training();
     QVERIFY(w.running());
-    clock.start();
-    ticker.start();
+    stalls.start();
     QVERIFY(finished.wait(120000));
-    ticker.stop();
-    qInfo("largest gap between 10 ms ticks while training: %lld ms", worst);
-    QVERIFY2(worst < 50, qPrintable(QString("UI stalled for %1 ms").arg(worst)));
+    stalls.stop();
+    qInfo("largest gap between 10 ms ticks while training: %lld ms", stalls.worst_ms());
+    QVERIFY2(stalls.worst_ms() < 50, qPrintable(QString("UI stalled for %1 ms").arg(stalls.worst_ms())));
     QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
 
     vvc::gui::LivePlots* plots = w.plots();

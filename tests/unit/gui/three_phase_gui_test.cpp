@@ -9,7 +9,6 @@
 // Screenshots go to <build>/gui-screenshots/.
 #include <qcustomplot.h>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QMenu>
 #include <QMouseEvent>
 #include <QProcess>
@@ -19,15 +18,16 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextStream>
-#include <QTimer>
 #include <QToolButton>
 #include <algorithm>
 #include <cmath>
 
 #include "main_window.hpp"
+#include "stall_watch.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 
 using vvc::gui::MainWindow;
+using vvc::gui::StallWatch;
 
 namespace {
 
@@ -97,25 +97,15 @@ class ThreePhaseGuiTest : public QObject {
     panel->references()->setChecked(true);
     QSignalSpy finished(&w, &MainWindow::job_finished);
 
-    // UI responsiveness: a 10 ms timer on the GUI thread records its largest gap while training runs.
-    QElapsedTimer clock;
-    qint64 last = 0;
-    qint64 worst = 0;
-    QTimer ticker;
-    ticker.setInterval(10);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-      const qint64 now = clock.elapsed();
-      worst = std::max(worst, now - last);
-      last = now;
-    });
+    // UI responsiveness: the largest gap between 10 ms ticks on the GUI thread while training runs.
+    StallWatch stalls;
     w.start_training();
     QVERIFY(w.running());
-    clock.start();
-    ticker.start();
+    stalls.start();
     QVERIFY(finished.wait(600000));
-    ticker.stop();
-    qInfo("three-phase study: largest gap between 10 ms ticks while training: %lld ms", worst);
-    QVERIFY2(worst < 50, qPrintable(QString("UI stalled for %1 ms").arg(worst)));
+    stalls.stop();
+    qInfo("three-phase study: largest gap between 10 ms ticks while training: %lld ms", stalls.worst_ms());
+    QVERIFY2(stalls.worst_ms() < 50, qPrintable(QString("UI stalled for %1 ms").arg(stalls.worst_ms())));
     QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
 
     const vvc::core::Study& study = *w.document()->study;
