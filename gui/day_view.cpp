@@ -139,9 +139,11 @@ DayView::DayView(QWidget* parent)
   file_row->addWidget(browse_);
   auto* form = new QFormLayout;
   form->addRow(tr("Day"), file_row);
+  auto* who = new QHBoxLayout;
+  who->addWidget(controllers_, 1);
+  who->addWidget(replay_policy_);
+  form->addRow(tr("Controllers"), who);
   auto* options = new QHBoxLayout;
-  options->addWidget(controllers_, 2);
-  options->addWidget(replay_policy_);
   options->addWidget(new QLabel(tr("steps"), this));
   options->addWidget(steps_);
   options->addWidget(new QLabel(tr("stride"), this));
@@ -149,7 +151,7 @@ DayView::DayView(QWidget* parent)
   options->addWidget(replay_);
   options->addWidget(stop_button_);
   options->addWidget(progress_, 1);
-  form->addRow(tr("Controllers"), options);
+  form->addRow(tr("Replay"), options);
 
   place_legend(voltage_, Qt::RightEdge, 1);
   place_legend(reactive_, Qt::RightEdge, 1);
