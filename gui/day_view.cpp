@@ -1,6 +1,8 @@
 #include "day_view.hpp"
 
 #include <qcustomplot.h>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -90,8 +92,11 @@ class DayObserver final : public core::TrainingObserver {
 
 DayView::DayView(QWidget* parent)
     : QWidget(parent),
+      source_(new QComboBox(this)),
       day_file_(new QLineEdit(this)),
+      browse_(new QPushButton(tr("Browse..."), this)),
       controllers_(new QLineEdit("zero,voltvar", this)),
+      replay_policy_(new QCheckBox(tr("this window's policy"), this)),
       steps_(new QSpinBox(this)),
       stride_(new QSpinBox(this)),
       replay_(new QPushButton(tr("Replay"), this)),
@@ -109,8 +114,15 @@ DayView::DayView(QWidget* parent)
   stride_->setRange(1, 3600);
   stride_->setToolTip(tr("Replay every k-th sample"));
   controllers_->setToolTip(tr("Comma-separated controllers of the registry (vvc eval --help lists them)"));
-  auto* browse = new QPushButton(tr("Browse..."), this);
-  connect(browse, &QPushButton::clicked, this, [this] {
+  source_->insertItem(kDayFile, tr("day profile file"));
+  source_->insertItem(kDailyShapes, tr("the script's daily load shapes"));
+  source_->setToolTip(
+      tr("A day profile (vvc eval --day FILE) or the study script's own daily load shapes "
+         "(vvc eval --day-shapes)"));
+  connect(source_, &QComboBox::currentIndexChanged, this, &DayView::on_source_changed);
+  replay_policy_->setEnabled(false);
+  replay_policy_->setToolTip(tr("Train a policy or load one (File > Load policy) to replay it"));
+  connect(browse_, &QPushButton::clicked, this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Day profile"), day_file_->text(),
                                                       tr("Day profiles (*.csv);;All files (*)"));
     if (!path.isEmpty()) day_file_->setText(path);
@@ -122,12 +134,16 @@ DayView::DayView(QWidget* parent)
   connect(stop_button_, &QPushButton::clicked, this, &DayView::stop);
 
   auto* file_row = new QHBoxLayout;
+  file_row->addWidget(source_);
   file_row->addWidget(day_file_, 1);
-  file_row->addWidget(browse);
+  file_row->addWidget(browse_);
   auto* form = new QFormLayout;
-  form->addRow(tr("Day profile"), file_row);
+  form->addRow(tr("Day"), file_row);
+  auto* who = new QHBoxLayout;
+  who->addWidget(controllers_, 1);
+  who->addWidget(replay_policy_);
+  form->addRow(tr("Controllers"), who);
   auto* options = new QHBoxLayout;
-  options->addWidget(controllers_, 2);
   options->addWidget(new QLabel(tr("steps"), this));
   options->addWidget(steps_);
   options->addWidget(new QLabel(tr("stride"), this));
@@ -135,7 +151,7 @@ DayView::DayView(QWidget* parent)
   options->addWidget(replay_);
   options->addWidget(stop_button_);
   options->addWidget(progress_, 1);
-  form->addRow(tr("Controllers"), options);
+  form->addRow(tr("Replay"), options);
 
   place_legend(voltage_, Qt::RightEdge, 1);
   place_legend(reactive_, Qt::RightEdge, 1);
@@ -193,6 +209,19 @@ void DayView::set_study(std::shared_ptr<const core::Study> study) {
                           : tr("The day replay needs a three-phase study (an OpenDSS script as network)."));
 }
 
+void DayView::set_policy(std::shared_ptr<const core::PolicyFile> policy, const QString& origin) {
+  policy_ = std::move(policy);
+  replay_policy_->setEnabled(policy_ != nullptr);
+  replay_policy_->setChecked(policy_ != nullptr);
+  replay_policy_->setText(policy_ ? tr("this window's policy (%1)").arg(origin) : tr("this window's policy"));
+}
+
+void DayView::on_source_changed() {
+  const bool file = source_->currentIndex() == kDayFile;
+  day_file_->setEnabled(file);
+  browse_->setEnabled(file);
+}
+
 bool DayView::start() {
   if (running_) return false;
   last_error_.clear();
@@ -208,29 +237,38 @@ bool DayView::start() {
     name.erase(name.find_last_not_of(' ') + 1);
     if (!name.empty()) request.controllers.push_back(name);
   }
+  if (replay_policy_->isChecked() && policy_) request.policies.push_back({"this window's policy", *policy_});
+  if (request.controllers.empty() && request.policies.empty()) {
+    last_error_ = tr("Nothing to replay: name controllers or check the window's policy.");
+    status_->setText(last_error_);
+    return false;
+  }
   request.day.steps = steps_->value();
   request.day.stride = stride_->value();
-  controller_count_ = static_cast<int>(request.controllers.size());
+  controller_count_ = static_cast<int>(request.controllers.size() + request.policies.size());
   running_ = true;
   replay_->setEnabled(false);
   stop_button_->setEnabled(true);
   progress_->setValue(0);
   status_->setText(tr("Replaying..."));
   stop_ = std::make_shared<std::atomic<bool>>(false);
+  const bool shapes = source_->currentIndex() == kDailyShapes;
   const std::string path = day_file_->text().toStdString();
   auto report = [this](const QString& name, int index, int done, int total) {
     on_progress(name, index, done, total);
   };
   QMetaObject::invokeMethod(
       worker_,
-      [this, study = study_, request, path, stop = stop_, report] {
+      [this, study = study_, request, shapes, path, stop = stop_, report] {
         std::shared_ptr<const core::experiment::DayResult> result;
         QString error;
         try {
-          const core::DayProfile profile = core::read_day_profile(path);
+          const core::DayScenario day =
+              shapes ? core::make_loadshape_day(*study, request.day)
+                     : core::make_day_scenario(*study, core::read_day_profile(path), request.day);
           DayObserver observer(this, stop, report);
           result = std::make_shared<const core::experiment::DayResult>(
-              core::experiment::replay_day(*study, profile, request, &observer));
+              core::experiment::replay_day(*study, day, request, &observer));
         } catch (const std::exception& e) {
           error = QString::fromStdString(e.what());
         }
@@ -327,9 +365,12 @@ void DayView::show_result() {
   // Queued: each plot redraws in its own turn of the event loop, so no one turn draws all three.
   for (QCustomPlot* plot : {voltage_, reactive_, violations_}) plot->replot(QCustomPlot::rpQueuedReplot);
   progress_->setValue(r.stopped ? progress_->value() : progress_->maximum());
-  status_->setText(r.stopped
+  QString status = r.stopped
                        ? tr("Stopped: the table holds the steps replayed so far.")
-                       : tr("%1 steps replayed under %2 controllers.").arg(r.steps).arg(r.replays.size()));
+                       : tr("%1 steps replayed under %2 controllers.").arg(r.steps).arg(r.replays.size());
+  for (const std::string& warning : r.warnings)
+    status += tr(" Warning: %1.").arg(QString::fromStdString(warning));
+  status_->setText(status);
 }
 
 }  // namespace vvc::gui

@@ -86,6 +86,7 @@ MainWindow::MainWindow(QWidget* parent)
   });
   connect(worker_, &TrainingWorker::policy_ready, this, [this](const core::PolicyFile& p) {
     policy_ = std::make_shared<const core::PolicyFile>(p);
+    day_->set_policy(policy_, tr("trained here"));
     statusBar()->showMessage(tr("Policy trained (%1 iterations, %2 s): File > Export policy saves it")
                                  .arg(p.iterations_done)
                                  .arg(p.training_seconds, 0, 'f', 1));
@@ -251,6 +252,7 @@ bool MainWindow::open_path(const QString& path) {
   }
   last_error_.clear();
   policy_.reset();
+  day_->set_policy(nullptr, {});
   feeder_->set_document(&*document_);
   results_->set_document(&*document_);
   panel_->set_study(document_->study);
@@ -403,6 +405,7 @@ bool MainWindow::load_policy(const QString& path) {
       differences += QStringLiteral("; ") + QString::fromStdString(d);
     }
     policy_ = std::move(policy);
+    day_->set_policy(policy_, QFileInfo(path).fileName());
   } catch (const std::exception& e) {
     report_error(tr("Cannot load policy %1").arg(QFileInfo(path).fileName()),
                  QString::fromStdString(e.what()));

@@ -103,22 +103,32 @@ StudyDialog::StudyDialog(std::shared_ptr<const DssDocument> feeder, std::filesys
   scenarios_ = new QComboBox(this);
   scenarios_->addItem(tr("the script's load shapes"), QStringLiteral("loadshape"));
   scenarios_->addItem(tr("a scenario file (by element)"), QStringLiteral("file"));
+  scenarios_->addItem(tr("the real day (a day profile, in windows)"), QStringLiteral("day"));
   scenarios_->addItem(tr("bundled generator: IEEE 13 (Stable-DDPG)"), QStringLiteral("stable-ddpg-13"));
   scenarios_->addItem(tr("bundled generator: IEEE 123 (Stable-DDPG)"), QStringLiteral("stable-ddpg-123"));
   scenarios_->setToolTip(
       tr("Load shapes: the script's daily shapes, one step per point. A file: docs/formats/scenarios.md. The "
+         "real day: windows of a day profile (docs/formats/day.md), scenario k from sample k x stride. The "
          "bundled generators need the benchmark's inverters (cases/ieee13_3p, cases/ieee123_3p)."));
   scenario_file_ = new QLineEdit(this);
   scenario_file_->setPlaceholderText(tr("scenarios.csv or .json"));
   auto* browse = new QPushButton(tr("Browse..."), this);
   connect(browse, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Scenario file"), {},
-                                                      tr("Scenario files (*.csv *.json);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Scenario file or day profile"), {},
+                                     tr("Scenario files and day profiles (*.csv *.json);;All files (*)"));
     if (!path.isEmpty()) scenario_file_->setText(path);
   });
   auto* file_row = new QHBoxLayout;
   file_row->addWidget(scenario_file_);
   file_row->addWidget(browse);
+  day_stride_ = new QSpinBox(this);
+  day_stride_->setRange(1, core::kMaxStudySteps);
+  day_stride_->setToolTip(tr("The real day: samples from one step to the next"));
+  day_pv_kw_ =
+      number_box(this, 0.0, 1e6, 100.0, 1,
+                 tr("The real day: kW per inverter phase at PV multiplier 1, for inverters the script "
+                    "gives no active power"));
   steps_ = new QSpinBox(this);
   steps_->setRange(1, core::kMaxStudySteps);
   steps_->setValue(100);
@@ -149,6 +159,8 @@ StudyDialog::StudyDialog(std::shared_ptr<const DssDocument> feeder, std::filesys
   form->addRow(tr("Action unit (kvar)"), action_unit_);
   form->addRow(tr("Scenarios"), scenarios_);
   form->addRow(tr("Scenario file"), file_row);
+  form->addRow(tr("Day stride"), day_stride_);
+  form->addRow(tr("Day PV kW"), day_pv_kw_);
   form->addRow(tr("Steps"), steps_);
   form->addRow(tr("Discount"), discount_);
   form->addRow(tr("Evaluation seeds"), evaluation_seeds_);
@@ -188,7 +200,11 @@ void StudyDialog::update_enabled() {
                      static_cast<QWidget*>(action_unit_)}) {
     w->setEnabled(stable);
   }
-  scenario_file_->setEnabled(scenarios_->currentData().toString() == "file");
+  const QString source = scenarios_->currentData().toString();
+  scenario_file_->setEnabled(source == "file" || source == "day");
+  scenario_file_->setPlaceholderText(source == "day" ? tr("day_profile.csv") : tr("scenarios.csv or .json"));
+  day_stride_->setEnabled(source == "day");
+  day_pv_kw_->setEnabled(source == "day");
 }
 
 int StudyDialog::add_inverter(int bus) {
@@ -292,11 +308,13 @@ core::ThreePhaseStudySpec StudyDialog::spec(const std::filesystem::path& study_p
   s.violation_weight = violation_weight_->value();
   s.action_unit_kvar = action_unit_->value();
   s.scenarios = scenarios_->currentData().toString().toStdString();
-  if (s.scenarios == "file") {
+  if (s.scenarios == "file" || s.scenarios == "day") {
     const std::string file = scenario_file_->text().trimmed().toStdString();
     if (file.empty()) throw InputError("scenario file: choose a file (Browse...)");
     s.scenario_file = as_written(file, folder);
   }
+  s.day_stride = day_stride_->value();
+  s.day_pv_kw = day_pv_kw_->value();
   s.steps = steps_->value();
   s.discount = discount_->value();
   if (!evaluation_seeds_->text().trimmed().isEmpty())

@@ -3,8 +3,8 @@
 // bus of the dialog's diagram places an inverter there on every phase the bus has; the table then edits its
 // phases and its limits (kvar limits, a kVA rating, or both). The form picks the monitored buses (every
 // node-phase, the inverter buses, or the buses ticked in a list), the voltage band, the regulator mode, the cost
-// (F or the Stable-DDPG form) and the scenario source (the bundled generators, the script's load shapes, or a
-// scenario file). Saving reads the study back as `vvc` would before anything is written: bad input becomes one
+// (F or the Stable-DDPG form) and the scenario source (the bundled generators, the script's load shapes, a
+// scenario file, or the real day: windows of a day profile). Saving reads the study back as `vvc` would before anything is written: bad input becomes one
 // message naming the field.
 #pragma once
 
@@ -60,7 +60,11 @@ class StudyDialog : public QDialog {
   QComboBox* cost_form() const { return cost_form_; }
   QDoubleSpinBox* cost_c() const { return c_; }
   QComboBox* scenarios() const { return scenarios_; }
-  QLineEdit* scenario_file() const { return scenario_file_; }
+  QLineEdit* scenario_file() const {
+    return scenario_file_;
+  }  ///< a scenario file or, for the real day, a day profile
+  QSpinBox* day_stride() const { return day_stride_; }
+  QDoubleSpinBox* day_pv_kw() const { return day_pv_kw_; }
   QSpinBox* steps() const { return steps_; }
   QLineEdit* evaluation_seeds() const { return evaluation_seeds_; }
   QLineEdit* training_seeds() const { return training_seeds_; }
@@ -91,6 +95,8 @@ class StudyDialog : public QDialog {
   QDoubleSpinBox* action_unit_;
   QComboBox* scenarios_;
   QLineEdit* scenario_file_;
+  QSpinBox* day_stride_;
+  QDoubleSpinBox* day_pv_kw_;
   QSpinBox* steps_;
   QDoubleSpinBox* discount_;
   QLineEdit* evaluation_seeds_;

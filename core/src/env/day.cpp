@@ -140,39 +140,99 @@ DayScenario make_day(const std::string& label, const std::vector<double>& time_s
 
 }  // namespace
 
-DayScenario make_day_scenario(const Study& study, const DayProfile& profile, const DayOptions& options) {
-  check_day_options(study, options);
-  // Which multiplier each element takes: 0 none, 1 load, 2 PV.
-  const Eigen::VectorXcd script = element_injections(study);
+DayElements::DayElements(const Study& study, const DayProfile& profile, double pv_kw)
+    : profile_(&profile), base_(element_injections(study)) {
+  check_day_options(study, DayOptions{.pv_kw = pv_kw});
+  const Eigen::VectorXcd script = base_;
   const auto& loads = study.phase_network.loads;
-  Eigen::VectorXcd base = script;
-  std::vector<int> kind(loads.size(), 1);
+  kind_.assign(loads.size(), 1);
   for (size_t e = 0; e < loads.size(); ++e) {
-    if (starts_with(loads[e].name, "pvsystem.")) kind[e] = 2;
-    if (starts_with(loads[e].name, "generator.")) kind[e] = 0;
+    if (starts_with(loads[e].name, "pvsystem.")) kind_[e] = 2;
+    if (starts_with(loads[e].name, "generator.")) kind_[e] = 0;
   }
   for (const Inverter& inv : study.inverters) {
-    const auto e = static_cast<size_t>(inv.generator_index);
-    kind[e] = 2;
-    if (script[inv.generator_index].real() == 0.0)
-      base[inv.generator_index] = Complex(options.pv_kw / 1000.0, 0.0);
+    kind_[static_cast<size_t>(inv.generator_index)] = 2;
+    if (script[inv.generator_index].real() == 0.0) base_[inv.generator_index] = Complex(pv_kw / 1000.0, 0.0);
   }
-  const double mean_p = mean(profile.load_p);
-  const double mean_q = mean(profile.load_q);
-  const double mean_pv = mean(profile.pv_p);
-  return make_day(profile.source, profile.time_s, options, [&](long k) {
-    const auto i = static_cast<size_t>(k);
-    const double mp = profile.load_p[i] / mean_p;
-    const double mq = profile.load_q[i] / mean_q;
-    const double mpv = profile.pv_p[i] / mean_pv;
-    Eigen::VectorXcd e = base;
-    for (size_t l = 0; l < loads.size(); ++l) {
-      const auto j = static_cast<Eigen::Index>(l);
-      if (kind[l] == 1) e[j] = Complex(base[j].real() * mp, base[j].imag() * mq);
-      if (kind[l] == 2) e[j] = Complex(base[j].real() * mpv, base[j].imag());
+  mean_p_ = mean(profile.load_p);
+  mean_q_ = mean(profile.load_q);
+  mean_pv_ = mean(profile.pv_p);
+}
+
+Eigen::VectorXcd DayElements::at(long sample) const {
+  const auto i = static_cast<size_t>(sample);
+  const double mp = profile_->load_p[i] / mean_p_;
+  const double mq = profile_->load_q[i] / mean_q_;
+  const double mpv = profile_->pv_p[i] / mean_pv_;
+  Eigen::VectorXcd e = base_;
+  for (size_t l = 0; l < kind_.size(); ++l) {
+    const auto j = static_cast<Eigen::Index>(l);
+    if (kind_[l] == 1) e[j] = Complex(base_[j].real() * mp, base_[j].imag() * mq);
+    if (kind_[l] == 2) e[j] = Complex(base_[j].real() * mpv, base_[j].imag());
+  }
+  return e;
+}
+
+DayScenario make_day_scenario(const Study& study, const DayProfile& profile, const DayOptions& options) {
+  check_day_options(study, options);
+  const DayElements elements(study, profile, options.pv_kw);
+  return make_day(profile.source, profile.time_s, options, [&](long k) { return elements.at(k); });
+}
+
+namespace {
+
+/// Windows of a day profile as scenarios (make_day_scenarios).
+class DayScenarios final : public ScenarioSet {
+ public:
+  explicit DayScenarios(const Study& study)
+      : steps_(study.steps),
+        stride_(study.scenarios.stride),
+        profile_(parse(study)),
+        elements_(study, profile_, study.scenarios.pv_kw) {
+    if (stride_ < 1) throw InputError("day stride: expected an integer >= 1, got " + std::to_string(stride_));
+    windows_ = (profile_.samples() - 1) / stride_ - steps_ + 1;
+    if (windows_ < 1) {
+      throw InputError(
+          study.path.string() + ": /scenarios: the day profile " + study.scenarios.file.filename().string() +
+          " has " + std::to_string(profile_.samples()) + " samples: at stride " + std::to_string(stride_) +
+          " they hold no window of the study's " + std::to_string(steps_) + " steps (a scenario needs " +
+          std::to_string(static_cast<long>(steps_) * stride_ + 1) + " samples)");
     }
-    return e;
-  });
+  }
+
+  Scenario make(long id) const override {
+    if (id < 0 || id >= windows_) {
+      throw InputError("scenario id " + std::to_string(id) + " is outside the " + std::to_string(windows_) +
+                       " windows of the day " + profile_.source + " (ids 0:" + std::to_string(windows_) +
+                       ")");
+    }
+    Scenario s;
+    s.label = "sample " + std::to_string(id * stride_);
+    s.element_series.reserve(static_cast<size_t>(steps_) + 1);
+    for (int t = 0; t <= steps_; ++t) s.element_series.push_back(elements_.at((id + t) * stride_));
+    s.elements = s.element_series.front();
+    return s;
+  }
+
+  long size() const override { return windows_; }
+
+ private:
+  static DayProfile parse(const Study& study) {
+    std::istringstream in(study.scenarios.text);
+    return parse_day_profile(in, study.scenarios.file.string());
+  }
+
+  int steps_;
+  long stride_;
+  DayProfile profile_;
+  DayElements elements_;
+  long windows_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ScenarioSet> make_day_scenarios(const Study& study) {
+  return std::make_unique<DayScenarios>(study);
 }
 
 DayScenario make_loadshape_day(const Study& study, const DayOptions& options) {

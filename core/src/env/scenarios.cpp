@@ -6,7 +6,10 @@
 #include <string>
 
 #include "vvc/common/errors.hpp"
+#include "vvc/core/env/day.hpp"
 #include "vvc/core/env/scenarios.hpp"
+
+#include "vvc/core/env/day.hpp"
 
 namespace vvc::core {
 
@@ -234,6 +237,7 @@ std::unique_ptr<ScenarioSet> make_scenarios(const Study& study) {
   if (type == "stable-ddpg-13") return make_stable_ddpg_scenarios(study, true);
   if (type == "stable-ddpg-123") return make_stable_ddpg_scenarios(study, false);
   if (type == "loadshape") return make_loadshape_scenarios(study);
+  if (type == "day") return make_day_scenarios(study);
   if (study.three_phase()) {
     return parse_element_scenario_file(study.scenarios.text, study.scenarios.file, study, limits);
   }

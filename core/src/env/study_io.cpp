@@ -404,15 +404,24 @@ Study parse_study(const std::string& text, const std::filesystem::path& source,
   }
 
   const JsonNode scenarios = root.at("scenarios");
-  scenarios.allow_only({"type", "path"});
+  scenarios.allow_only({"type", "path", "stride", "pv_kw"});
   const JsonNode type = scenarios.at("type");
   study.scenarios.type = study.three_phase()
-                             ? type.one_of({"file", "loadshape", "stable-ddpg-13", "stable-ddpg-123"})
+                             ? type.one_of({"file", "loadshape", "day", "stable-ddpg-13", "stable-ddpg-123"})
                              : type.one_of({"tasrl13", "file"});
-  if (study.scenarios.type == "file") {
+  const bool day = study.scenarios.type == "day";
+  if (study.scenarios.type == "file" || day) {
     study.scenarios.file = source.parent_path() / scenarios.at("path").string();
     study.scenarios.text = files.read(study.scenarios.file);
   }
+  for (const char* key : {"stride", "pv_kw"}) {
+    if (const auto node = scenarios.find(key); node && !day) {
+      node->fail(std::string(key) + " applies to the day scenarios only");
+    }
+  }
+  if (const auto stride = scenarios.find("stride"))
+    study.scenarios.stride = stride->integer<int>(1, kMaxStudySteps);
+  if (const auto pv_kw = scenarios.find("pv_kw")) study.scenarios.pv_kw = pv_kw->number({.min = 0.0});
   const bool generator =
       study.scenarios.type == "tasrl13" || study.scenarios.type.rfind("stable-ddpg", 0) == 0;
 
@@ -430,8 +439,8 @@ Study parse_study(const std::string& text, const std::filesystem::path& source,
     // Scenario ids of a file or a load shape are its rows or points: both ranges default to all of them and
     // must stay inside.
     const long count = make_scenarios(study)->size();
-    const std::string what = study.scenarios.type == "file" ? study.scenarios.file.filename().string()
-                                                            : std::string("the load shapes");
+    const std::string what = study.scenarios.type == "loadshape" ? std::string("the load shapes")
+                                                                 : study.scenarios.file.filename().string();
     for (auto [key, range] : {std::pair{"evaluation_seeds", &study.evaluation_seeds},
                               std::pair{"training_seeds", &study.training_seeds}}) {
       const auto node = root.find(key);
@@ -489,7 +498,12 @@ std::string format_study(const ThreePhaseStudySpec& spec) {
   root["cost"] = std::move(cost);
   ordered_json scenarios;
   scenarios["type"] = spec.scenarios;
-  if (spec.scenarios == "file") scenarios["path"] = spec.scenario_file.generic_string();
+  if (spec.scenarios == "file" || spec.scenarios == "day")
+    scenarios["path"] = spec.scenario_file.generic_string();
+  if (spec.scenarios == "day") {
+    scenarios["stride"] = spec.day_stride;
+    scenarios["pv_kw"] = spec.day_pv_kw;
+  }
   root["scenarios"] = std::move(scenarios);
   root["steps"] = spec.steps;
   root["discount"] = spec.discount;

@@ -1,13 +1,20 @@
 // Headless tests of the Day tab (QT_QPA_PLATFORM=offscreen): a shortened day replayed on a three-phase study
 // shows in its table the core's numbers (core::experiment::replay_day run here directly) and in its plots one
-// point per step; the whole day replays on the view's own thread without stalling the event loop; a balanced
+// point per step; the policy trained in the window replays as `vvc eval --day --policy` replays it exported
+// (its table row, and every step of its --csv); the script's daily load shapes replay as make_loadshape_day's
+// day; the whole day replays on the view's own thread without stalling the event loop; a balanced
 // study and a bad day file end in a message, not a crash. The screenshot goes to <build>/gui-screenshots/.
 #include <qcustomplot.h>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QLineEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTemporaryDir>
 #include <QTest>
 #include <algorithm>
 
@@ -123,6 +130,133 @@ class DayViewTest : public QObject {
     const double steps = cell(day->table(), rows - 1, 1);
     QVERIFY2(steps >= 256 && steps < 14421, qPrintable(QString::number(steps)));
     QCOMPARE(day->voltage_plot()->graph(2 * (rows - 1))->dataCount(), static_cast<int>(steps));
+  }
+
+  // Two training iterations in the window, then a shortened day under Volt-VAR and the window's policy; the
+  // policy, exported, replayed by vvc eval on the same day gives the same row and the same steps.
+  void window_policy_replays_as_vvc_eval_does() {
+    MainWindow w;
+    const QString study_path = kSource + "/cases/ieee13_3p";
+    QVERIFY(w.open_path(study_path));
+    DayView* day = w.day_view();
+    QVERIFY(!day->replay_policy()->isEnabled());
+    vvc::gui::TrainingPanel* panel = w.panel();
+    panel->iterations()->setValue(2);
+    panel->validation_every()->setValue(2);
+    panel->validation_scenarios()->setValue(2);
+    panel->thread_count()->setValue(1);
+    panel->references()->setChecked(false);
+    QSignalSpy trained(&w, &MainWindow::job_finished);
+    w.start_training();
+    QVERIFY(trained.wait(600000));
+    QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
+    QVERIFY(w.policy() != nullptr);
+    QVERIFY(day->replay_policy()->isEnabled() && day->replay_policy()->isChecked());
+
+    day->controllers()->setText("voltvar");
+    day->steps()->setValue(48);
+    day->stride()->setValue(300);
+    QSignalSpy finished(day, &DayView::finished);
+    QVERIFY(day->start());
+    QVERIFY(finished.wait(120000));
+    QVERIFY2(day->last_error().isEmpty(), qPrintable(day->last_error()));
+    const vvc::gui::CopyableTable* table = day->table();
+    QCOMPARE(table->rowCount(), 2);
+    QCOMPARE(table->item(0, 0)->text(), QStringLiteral("voltvar"));
+    QCOMPARE(table->item(1, 0)->text(), QStringLiteral("diffop-step"));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString policy_path = dir.filePath("policy.json");
+    const QString csv_path = dir.filePath("day.csv");
+    QVERIFY(w.export_policy(policy_path));
+    QProcess eval;
+    eval.start(QStringLiteral(VVC_CLI_EXE),
+               {"eval", "--study", study_path, "--day", day->day_file()->text(), "--controller", "voltvar",
+                "--policy", policy_path, "--steps", "48", "--stride", "300", "--quiet", "--csv", csv_path});
+    QVERIFY(eval.waitForFinished(300000));
+    const QString eval_errors = eval.readAllStandardError();
+    const QString eval_table = eval.readAllStandardOutput();
+    QVERIFY2(eval.exitStatus() == QProcess::NormalExit && eval.exitCode() == 0, qPrintable(eval_errors));
+    qInfo("vvc eval --day --policy:\n%s", qPrintable(eval_table));
+
+    // The table: controller, steps, out of band, node-phase violations, worst pu, kvar-h, loss kWh, cost and
+    // failures, as printed (the window's columns 0-8 at the same precision).
+    const QStringList rows = eval_table.split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(rows.size(), 3);
+    for (int r = 0; r < 2; ++r) {
+      const QStringList cells = rows[r + 1].split(' ', Qt::SkipEmptyParts);
+      for (int c = 0; c < 9; ++c) QCOMPARE(table->item(r, c)->text(), cells.value(c));
+    }
+
+    // Every step of the policy's replay, to the 17 digits of the CSV.
+    const vvc::core::DayReplay& gui = day->result()->replays[1];
+    QFile csv(csv_path);
+    QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.value(0), QStringLiteral("controller,step,time_s,vmin_pu,vmax_pu,out_of_band,violations,"
+                                            "q_total_kvar,q_abs_kvar,losses_kw,cost"));
+    int compared = 0;
+    for (const QString& line : lines.mid(1)) {
+      const QStringList f = line.split(',');
+      if (f.value(0) != QStringLiteral("diffop-step")) continue;
+      const int t = f.value(1).toInt() - 1;
+      QVERIFY(t >= 0 && t < gui.summary.steps);
+      QCOMPARE(f.value(2).toDouble(), gui.time_s[t]);
+      QCOMPARE(f.value(3).toDouble(), gui.vmin[t]);
+      QCOMPARE(f.value(4).toDouble(), gui.vmax[t]);
+      QCOMPARE(f.value(6).toInt(), gui.violations[t]);
+      QCOMPARE(f.value(7).toDouble(), gui.q_total_kvar[t]);
+      QCOMPARE(f.value(8).toDouble(), gui.q_abs_kvar[t]);
+      QCOMPARE(f.value(9).toDouble(), gui.losses_kw[t]);
+      QCOMPARE(f.value(10).toDouble(), gui.cost[t]);
+      ++compared;
+    }
+    QCOMPARE(compared, 48);
+    QVERIFY(gui.summary.kvar_hours > 0.0);  // the policy acts
+
+    // Unchecked, the policy is left out.
+    day->replay_policy()->setChecked(false);
+    QVERIFY(day->start());
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(day->table()->rowCount(), 1);
+  }
+
+  // The operator's script's own daily load shapes (24 hourly points) as the day: make_loadshape_day's day.
+  void daily_shapes_replay_as_the_core_replays_them() {
+    MainWindow w;
+    QVERIFY(w.open_path(kSource + "/cases/ieee13/examples/study_daily.json"));
+    DayView* day = w.day_view();
+    day->source()->setCurrentIndex(DayView::kDailyShapes);
+    QVERIFY(!day->day_file()->isEnabled());
+    day->controllers()->setText("zero,voltvar");
+    QSignalSpy finished(day, &DayView::finished);
+    QVERIFY(day->start());
+    QVERIFY(finished.wait(120000));
+    QVERIFY2(day->last_error().isEmpty(), qPrintable(day->last_error()));
+
+    vvc::core::experiment::DayRequest request;
+    request.controllers = {"zero", "voltvar"};
+    const vvc::core::Study& study = *w.document()->study;
+    const auto expected =
+        vvc::core::experiment::replay_day(study, vvc::core::make_loadshape_day(study, request.day), request);
+    QCOMPARE(day->table()->rowCount(), 2);
+    for (int r = 0; r < 2; ++r) {
+      const vvc::core::DaySummary& s = expected.replays[static_cast<size_t>(r)].summary;
+      QCOMPARE(cell(day->table(), r, 1), 24.0);
+      QCOMPARE(cell(day->table(), r, 3), static_cast<double>(s.node_phase_violations));
+      QCOMPARE(cell(day->table(), r, 5), s.kvar_hours);
+      QCOMPARE(cell(day->table(), r, 6), s.losses_kwh);
+      QCOMPARE(cell(day->table(), r, 7), s.cost);
+    }
+
+    // On a script without daily shapes, the message make_loadshape_day gives.
+    QVERIFY(w.open_path(kSource + "/cases/ieee13_3p"));
+    day->source()->setCurrentIndex(DayView::kDailyShapes);
+    QVERIFY(day->start());
+    QVERIFY(finished.wait(120000));
+    QVERIFY2(day->last_error().contains("need elements with a daily LoadShape"),
+             qPrintable(day->last_error()));
   }
 
   void balanced_study_and_bad_day_file_give_messages() {

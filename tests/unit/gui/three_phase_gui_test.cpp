@@ -5,7 +5,8 @@
 // its colours from the validation scenario shown, per phase; the trained policy exports, reloads and evaluates.
 // "New study from this feeder" on cases/ieee13/IEEE13Nodeckt.dss: three inverters placed by clicks on the
 // diagram, the study saved and opened, 5 training iterations, the policy exported and evaluated by `vvc eval
-// --policy`, and `vvc train` run on the saved study.
+// --policy`, and `vvc train` run on the saved study; a second study on the real day (windows of the bundled day
+// profile) saved, opened and trained by `vvc train`.
 // Screenshots go to <build>/gui-screenshots/.
 #include <qcustomplot.h>
 #include <QDir>
@@ -450,6 +451,57 @@ class ThreePhaseGuiTest : public QObject {
     const QString train_errors = train.readAllStandardError();
     QVERIFY2(train.exitStatus() == QProcess::NormalExit && train.exitCode() == 0, qPrintable(train_errors));
     QVERIFY(QFileInfo::exists(dir.filePath("cli-policy.json")));
+  }
+
+  // The dialog's real day: a study whose scenarios are windows of the bundled day, written with the day profile's
+  // path, stride and PV kW; the window opens it and `vvc train` trains on it for 2 iterations.
+  void new_study_on_the_real_day_trains_in_vvc() {
+    MainWindow w;
+    QVERIFY2(w.open_path(kIeee13), qPrintable(w.last_error()));
+    vvc::gui::StudyDialog* dialog = w.new_study_from_feeder();
+    QVERIFY(dialog != nullptr);
+    const auto& net = w.document()->dss->network();
+    for (const char* name : {"671", "675"}) {
+      int bus = -1;
+      for (size_t b = 0; b < net.buses.size(); ++b) {
+        if (net.buses[b].name == name) bus = static_cast<int>(b);
+      }
+      QVERIFY(dialog->add_inverter(bus) >= 0);
+    }
+    QVERIFY(!dialog->day_stride()->isEnabled());
+    dialog->scenarios()->setCurrentIndex(dialog->scenarios()->findData(QStringLiteral("day")));
+    QVERIFY(dialog->scenario_file()->isEnabled() && dialog->day_stride()->isEnabled());
+    dialog->scenario_file()->setText(kSource + "/cases/stable_ddpg_day/day_profile.csv");
+    dialog->day_stride()->setValue(60);
+    dialog->day_pv_kw()->setValue(150.0);
+    dialog->steps()->setValue(10);
+    dialog->evaluation_seeds()->setText("0:4");
+    dialog->training_seeds()->setText("100:120");
+
+    QTemporaryDir dir;
+    const QString study_path = dir.filePath("study.json");
+    // A range past the day's 231 windows is refused, and nothing is written.
+    dialog->training_seeds()->setText("100:300");
+    QVERIFY(!dialog->save(study_path));
+    QVERIFY2(dialog->last_error().contains("231 scenarios of day_profile.csv"),
+             qPrintable(dialog->last_error()));
+    QVERIFY(!QFileInfo::exists(study_path));
+    dialog->training_seeds()->setText("100:120");
+    QVERIFY2(dialog->save(study_path), qPrintable(dialog->last_error()));
+    const auto& study = w.document()->study;
+    QVERIFY(study && study->three_phase());
+    QCOMPARE(QString::fromStdString(study->scenarios.type), QStringLiteral("day"));
+    QCOMPARE(study->scenarios.stride, 60);
+    QCOMPARE(study->scenarios.pv_kw, 150.0);
+
+    QProcess train;
+    train.start(QStringLiteral(VVC_CLI_EXE),
+                {"train", "--study", study_path, "--out", dir.filePath("policy.json"), "--iterations", "2",
+                 "--threads", "1", "--quiet"});
+    QVERIFY(train.waitForFinished(300000));
+    const QString train_errors = train.readAllStandardError();
+    QVERIFY2(train.exitStatus() == QProcess::NormalExit && train.exitCode() == 0, qPrintable(train_errors));
+    QVERIFY(QFileInfo::exists(dir.filePath("policy.json")));
   }
 };
 

@@ -2,7 +2,8 @@
 // element powers a day gives (checked against powers computed here from the file's numbers), the zero
 // controller's replay against the three-phase power flow solved directly on the scaled network, a Volt-VAR
 // replay against the environment stepped by hand, the day's sums against its steps, the stop request,
-// determinism, and the script's load shapes as a day against the study's loadshape scenario.
+// determinism, the script's load shapes as a day against the study's loadshape scenario, and a study's day
+// scenarios (windows of the day) against element powers computed from the file's numbers.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +13,7 @@
 #include "support/input_files.hpp"
 #include "vvc/core/env/day.hpp"
 #include "vvc/core/env/evaluation.hpp"
+#include "vvc/core/env/scenarios.hpp"
 #include "vvc/core/reference/registry.hpp"
 #include "vvc/grid/powerflow/three_phase.hpp"
 
@@ -277,6 +279,54 @@ TEST(DayReplay, StopsWhenProgressSaysSo) {
   EXPECT_EQ(r.vmin.size(), 2 * kDayProgressEvery);
   EXPECT_EQ(r.q_kvar.rows(), 2 * kDayProgressEvery);
   EXPECT_EQ(seen, (std::vector<int>{kDayProgressEvery, 2 * kDayProgressEvery}));
+}
+
+/// cases/ieee13_3p/study.json with `scenarios` and `steps` in place of its own.
+Study ieee13_with_scenarios(const std::string& scenarios, int steps) {
+  const fs::path path = fs::path(VVC_SOURCE_DIR) / "cases/ieee13_3p/study.json";
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string json = text.str();
+  json = json.substr(0, json.find("\"scenarios\"")) + "\"scenarios\": " + scenarios +
+         ", \"steps\": " + std::to_string(steps) + "}\n";
+  return parse_study(json, path);
+}
+
+// A study's day scenarios: scenario k's step t is sample (k + t) x stride of the real day, each element's power
+// the script's times that sample's multipliers (computed here from the file's numbers); the ids run over the
+// windows inside the day and default to all of them.
+TEST(DayScenarios, AreWindowsOfTheDayAtTheStudysSteps) {
+  const Study study = ieee13_with_scenarios(
+      R"({"type": "day", "path": "../stable_ddpg_day/day_profile.csv", "stride": 60, "pv_kw": 80})", 10);
+  const std::unique_ptr<ScenarioSet> set = make_scenarios(study);
+  // 14421 samples: points 0, 60, ..., 14400 (241 of them); a window of 10 steps spans 11.
+  ASSERT_EQ(set->size(), 231);
+  EXPECT_EQ(study.evaluation_seeds.first, 0);
+  EXPECT_EQ(study.evaluation_seeds.last, 231);
+  EXPECT_EQ(study.training_seeds.last, 231);
+  for (const long k : {0L, 117L, 230L}) {
+    const Scenario s = set->make(k);
+    ASSERT_EQ(s.element_series.size(), 11u);
+    EXPECT_EQ(s.elements, s.element_series[0]);
+    for (int t = 0; t <= 10; t += 5) {
+      const grid::MultiphaseNetwork net = scaled_network(study, real_day(), (k + t) * 60, 80.0);
+      const Eigen::VectorXcd& e = s.element_series[static_cast<size_t>(t)];
+      for (size_t l = 0; l < net.loads.size(); ++l) {
+        const Complex expected = -Complex(net.loads[l].p_w, net.loads[l].q_var) * (net.loads[l].phases / 1e6);
+        EXPECT_NEAR(e[static_cast<Eigen::Index>(l)].real(), expected.real(), 1e-15) << net.loads[l].name;
+        EXPECT_NEAR(e[static_cast<Eigen::Index>(l)].imag(), expected.imag(), 1e-15) << net.loads[l].name;
+      }
+    }
+  }
+  const std::string outside = input_error_message([&] { set->make(231); });
+  EXPECT_NE(outside.find("outside the 231 windows"), std::string::npos) << outside;
+  // The defaults: stride 1, 100 kW; the last window ends at the last sample.
+  const Study every =
+      ieee13_with_scenarios(R"({"type": "day", "path": "../stable_ddpg_day/day_profile.csv"})", 100);
+  EXPECT_EQ(every.scenarios.stride, 1);
+  EXPECT_EQ(every.scenarios.pv_kw, 100.0);
+  EXPECT_EQ(make_scenarios(every)->size(), 14421 - 100);
 }
 
 // The script's daily load shapes as a day: under the zero controller, step t solves shape point t - 1, which the

@@ -150,6 +150,30 @@ TEST(StudyWriter, DefaultsAndTheFFormReadBack) {
   EXPECT_EQ(format_study(spec), format_study(spec));
 }
 
+// The real day as the scenario source: the day profile's path, the stride and the PV kW read back; the ids
+// default to the day's windows.
+TEST(StudyWriter, TheRealDayReadsBack) {
+  const vvc::test_support::TempDir temp(vvc::test_support::current_test_name());
+  const fs::path& dir = temp.path();
+  ThreePhaseStudySpec spec = spec_of_three(dir);
+  spec.scenarios = "day";
+  spec.scenario_file = fs::path(VVC_SOURCE_DIR) / "cases/stable_ddpg_day/day_profile.csv";
+  spec.day_stride = 600;
+  spec.day_pv_kw = 12.345678901234567;
+  spec.evaluation_seeds.reset();
+  spec.training_seeds.reset();
+  write_study(spec, dir / "study.json");
+  const Study study = read_study(dir / "study.json");
+  EXPECT_EQ(study.scenarios.type, "day");
+  EXPECT_EQ(study.scenarios.file, spec.scenario_file);
+  EXPECT_EQ(study.scenarios.stride, 600);
+  EXPECT_EQ(study.scenarios.pv_kw, 12.345678901234567);
+  // 14421 samples: points 0, 600, ..., 14400 (25 of them); a window of 10 steps spans 11.
+  EXPECT_EQ(study.evaluation_seeds.first, 0);
+  EXPECT_EQ(study.evaluation_seeds.last, 15);
+  EXPECT_EQ(study.training_seeds.last, 15);
+}
+
 TEST(StudyWriter, BadInputNamesTheFieldAndWritesNothing) {
   const vvc::test_support::TempDir temp(vvc::test_support::current_test_name());
   const fs::path& dir = temp.path();

@@ -10,6 +10,9 @@
 // DayOptions::pv_kw when the script gives it none (the inverters a study creates by bus and phases); other
 // generators as in the script.
 //
+// A study may take its scenarios from a day profile (scenarios type "day", make_day_scenarios): windows of the
+// day, scenario k's step t at sample (k + t) x stride, with the same multipliers.
+//
 // The episode (run_episode): the reset solves sample s_0 with every q = 0; step t = 1..N applies the action the
 // controller computed from the last measurement to sample s_{t-1} (s_j = j x stride), so each replayed sample is
 // solved once under control. Per step: the lowest and highest |V| over the monitored node-phases, the
@@ -22,6 +25,7 @@
 #include <filesystem>
 #include <functional>
 #include <istream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +47,22 @@ struct DayProfile {
 /// kMaxStudySteps samples.
 DayProfile read_day_profile(const std::filesystem::path& path);
 DayProfile parse_day_profile(std::istream& in, const std::string& source);
+
+/// The element powers of a day profile's samples on a three-phase study (the multipliers above).
+class DayElements {
+ public:
+  /// `pv_kw` as DayOptions::pv_kw; `profile` must outlive this. Throws InputError as make_day_scenario does for
+  /// a balanced study or pv_kw < 0.
+  DayElements(const Study& study, const DayProfile& profile, double pv_kw);
+  /// Every element's power at `sample` (0 <= sample < the profile's samples), MW + j MVar.
+  Eigen::VectorXcd at(long sample) const;
+
+ private:
+  const DayProfile* profile_;
+  Eigen::VectorXcd base_;
+  std::vector<int> kind_;  ///< per element: 0 as in the script, 1 a load, 2 a PV system or an inverter
+  double mean_p_ = 1.0, mean_q_ = 1.0, mean_pv_ = 1.0;
+};
 
 struct DayOptions {
   int stride = 1;  ///< replay every stride-th sample
@@ -67,6 +87,13 @@ DayScenario make_day_scenario(const Study& study, const DayProfile& profile, con
 /// daily mode): sample k is shape point k (DailyShapes::at), k x interval apart, over the longest shape's points;
 /// pv_kw does not apply. Throws InputError as make_day_scenario, and when no element has a daily shape.
 DayScenario make_loadshape_day(const Study& study, const DayOptions& options);
+
+/// The study's "day" scenarios (docs/formats/study.md): its day profile (ScenarioSource::text) cut into windows.
+/// With stride s and T the study's steps, scenario k's reset is sample k x s and its step t sample (k + t) x s
+/// (the element powers of DayElements); the ids run over the windows that lie inside the day, 0 to
+/// floor((samples - 1) / s) - T. Throws InputError naming the study and the day file for a profile too short
+/// for one window.
+std::unique_ptr<ScenarioSet> make_day_scenarios(const Study& study);
 
 struct DaySummary {
   std::string controller;

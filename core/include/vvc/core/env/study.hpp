@@ -57,10 +57,13 @@ enum class CostForm {
 
 /// Which scenario generator or file a study uses.
 struct ScenarioSource {
-  /// Balanced: "tasrl13" or "file"; three-phase: "file", "loadshape", "stable-ddpg-13" or "stable-ddpg-123".
+  /// Balanced: "tasrl13" or "file"; three-phase: "file", "loadshape", "day", "stable-ddpg-13" or
+  /// "stable-ddpg-123".
   std::string type;
-  std::filesystem::path file;  ///< for type "file"
-  std::string text;            ///< for type "file": its bytes, read with the study
+  std::filesystem::path file;  ///< for types "file" and "day" (the day profile)
+  std::string text;            ///< for types "file" and "day": its bytes, read with the study
+  int stride = 1;              ///< for type "day": samples from one step to the next
+  double pv_kw = 100.0;        ///< for type "day": as DayOptions::pv_kw
 };
 
 /// Half-open range of integer seeds [first, last).
@@ -163,9 +166,12 @@ struct ThreePhaseStudySpec {
   double action_weight = 1.0;       ///< Stable-DDPG form
   double violation_weight = 1000.0;
   double action_unit_kvar = 100.0;
-  /// "file" (scenario_file), "loadshape", "stable-ddpg-13" or "stable-ddpg-123".
+  /// "file" (scenario_file), "loadshape", "day" (scenario_file a day profile, day_stride, day_pv_kw),
+  /// "stable-ddpg-13" or "stable-ddpg-123".
   std::string scenarios = "loadshape";
   std::filesystem::path scenario_file;
+  int day_stride = 1;
+  double day_pv_kw = 100.0;
   int steps = 100;
   double discount = 0.99;
   std::optional<SeedRange> evaluation_seeds;  ///< none: the reader's default
