@@ -105,15 +105,21 @@ void add_injections(const JsonNode& list, const grid::Network& net, const BusInd
   }
 }
 
-std::vector<Scenario> parse_json_scenarios(const std::string& text, const std::string& src,
-                                           const grid::Network& net, const ScenarioFileLimits& limits) {
-  const JsonDocument document(text, src, JsonLimits{static_cast<size_t>(limits.max_injections)});
+/// The entries of a scenario file's "scenarios" list (at least one), its format and version checked.
+std::vector<JsonNode> scenario_entries(const JsonDocument& document) {
   const JsonNode root = document.root();
   root.allow_only({"format", "version", "scenarios"});
   root.expect_format("vvc.scenarios", 1);
   const JsonNode list = root.at("scenarios");
-  const std::vector<JsonNode> entries = list.elements();
+  std::vector<JsonNode> entries = list.elements();
   if (entries.empty()) list.fail_expected("at least one scenario");
+  return entries;
+}
+
+std::vector<Scenario> parse_json_scenarios(const std::string& text, const std::string& src,
+                                           const grid::Network& net, const ScenarioFileLimits& limits) {
+  const JsonDocument document(text, src, JsonLimits{static_cast<size_t>(limits.max_injections)});
+  const std::vector<JsonNode> entries = scenario_entries(document);
   InjectionBudget budget(limits.max_injections);
   const BusIndex buses = grid::bus_indices(net);
   std::vector<Scenario> out;
@@ -277,12 +283,7 @@ std::vector<Scenario> parse_json_element_scenarios(const std::string& text, cons
   const Eigen::VectorXcd script = element_injections(study);
   const long width = static_cast<long>(net.loads.size());
   const JsonDocument document(text, src, JsonLimits{static_cast<size_t>(limits.max_injections)});
-  const JsonNode root = document.root();
-  root.allow_only({"format", "version", "scenarios"});
-  root.expect_format("vvc.scenarios", 1);
-  const JsonNode list = root.at("scenarios");
-  const std::vector<JsonNode> entries = list.elements();
-  if (entries.empty()) list.fail_expected("at least one scenario");
+  const std::vector<JsonNode> entries = scenario_entries(document);
   InjectionBudget budget(limits.max_injections);
   std::vector<Scenario> out;
   for (size_t k = 0; k < entries.size(); ++k) {
