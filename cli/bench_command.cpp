@@ -282,8 +282,9 @@ int bench_three_phase(const Args& args, const std::filesystem::path& cases) {
     }
   }
   std::vector<EnvironmentTiming> steps;
-  for (const char* name : {"ieee13_3p", "ieee123_3p"}) {
-    steps.push_back(time_environment_step(name, cases / name, quick ? 2 : 2000));
+  for (const auto& [name, per_batch] :
+       {std::pair<const char*, int>{"ieee13_3p", 2000}, {"ieee123_3p", 2000}, {"ieee8500_pv", 40}}) {
+    steps.push_back(time_environment_step(name, cases / name, quick ? 2 : per_batch));
   }
   std::vector<ThreePhaseTiming> rows;
   for (const auto& [name, net] : networks) {
@@ -507,9 +508,9 @@ int run_bench(int argc, char** argv, Job& job) {
            "  by Newton and the fixed point, with unchanged loads and loads alternating between 100 % and\n"
            "  105 % (median of 7 batches); then the time to read each feeder's script and build its "
            "workspace,\n"
-           "  and the environment step of the three-phase studies ieee13_3p and ieee123_3p (new q, warm "
-           "power\n"
-           "  flow, observation, cost).\n"
+           "  and the environment step of the three-phase studies ieee13_3p, ieee123_3p and ieee8500_pv (new "
+           "q,\n"
+           "  warm power flow, observation, cost).\n"
            "policy: evaluation time of the study's evaluation scenarios (gradient flow and a DiffOP policy, "
            "1 and 2\n"
            "  threads) and the per-step policy QP (H = 1 and 10) by the dense solver and by Ipopt.\n"

@@ -90,8 +90,12 @@ const std::vector<OptionSpec> kEvalOptions = {
     {"stride", true, "with --day: replay every K-th sample (default 1)", "K"},
     {"pv-kw", true,
      "with --day: kW per inverter phase at PV multiplier 1, for inverters without active power in the script "
-     "(default 100)",
+     "(default: the study's day scenarios' pv_kw, else 100)",
      "KW"},
+    {"normalize", true,
+     "with --day: the multipliers are each column over its mean or its peak: mean or peak (default: as the "
+     "study's day scenarios, else mean)",
+     "HOW"},
     {"quiet", false, "no progress line"},
 };
 
@@ -127,8 +131,18 @@ int run_day(const Args& args, const core::Study& study, std::optional<core::Poli
   if (request.day.steps < 1 && args.has("steps")) throw InputError("--steps: expected an integer >= 1");
   request.day.stride = args.integer("stride", 1);
   if (request.day.stride < 1) throw InputError("--stride: expected an integer >= 1");
+  if (study.scenarios.type == "day") {
+    request.day.pv_kw = study.scenarios.pv_kw;
+    request.day.normalize = study.scenarios.normalize;
+  }
   request.day.pv_kw = args.number("pv-kw", request.day.pv_kw);
   if (!(request.day.pv_kw >= 0.0)) throw InputError("--pv-kw: expected a number >= 0");
+  if (const auto normalize = args.get("normalize")) {
+    if (*normalize != "mean" && *normalize != "peak")
+      throw InputError("--normalize: expected mean or peak, got '" + *normalize + "'");
+    request.day.normalize =
+        *normalize == "mean" ? core::DayNormalization::kMean : core::DayNormalization::kPeak;
+  }
   request.controllers = split_list(args.get_or("controller", "zero,voltvar"));
   if (policy) request.policies.push_back({*args.get("policy"), std::move(*policy)});
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
@@ -138,7 +152,10 @@ int run_day(const Args& args, const core::Study& study, std::optional<core::Poli
   }
   if (args.has("day") && args.has("day-shapes"))
     throw InputError("give --day FILE or --day-shapes, not both");
-  if (args.has("day-shapes") && args.has("pv-kw")) throw InputError("--pv-kw does not apply to --day-shapes");
+  for (const char* option : {"pv-kw", "normalize"}) {
+    if (args.has("day-shapes") && args.has(option))
+      throw InputError(std::string("--") + option + " does not apply to --day-shapes");
+  }
   const core::DayScenario day =
       args.has("day-shapes")
           ? core::make_loadshape_day(study, request.day)
@@ -192,7 +209,7 @@ int run_eval(int argc, char** argv, Job& job) {
     if (args.has("policy")) policy = core::parse_policy(files.read(*args.get("policy")), *args.get("policy"));
   });
   if (args.has("day") || args.has("day-shapes")) return run_day(args, study, std::move(policy), job);
-  for (const char* option : {"stride", "pv-kw"}) {
+  for (const char* option : {"stride", "pv-kw", "normalize"}) {
     if (args.has(option)) throw InputError(std::string("--") + option + " applies to --day only");
   }
   core::experiment::EvaluateRequest request;

@@ -81,7 +81,7 @@ double mean(const std::vector<double>& x) {
   return s / static_cast<double>(x.size());
 }
 
-bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
+double largest(const std::vector<double>& x) { return *std::max_element(x.begin(), x.end()); }
 
 }  // namespace
 
@@ -140,42 +140,36 @@ DayScenario make_day(const std::string& label, const std::vector<double>& time_s
 
 }  // namespace
 
-DayElements::DayElements(const Study& study, const DayProfile& profile, double pv_kw)
-    : profile_(&profile), base_(element_injections(study)) {
+DayElements::DayElements(const Study& study, const DayProfile& profile, double pv_kw,
+                         DayNormalization normalize)
+    : profile_(&profile) {
   check_day_options(study, DayOptions{.pv_kw = pv_kw});
-  const Eigen::VectorXcd script = base_;
-  const auto& loads = study.phase_network.loads;
-  kind_.assign(loads.size(), 1);
-  for (size_t e = 0; e < loads.size(); ++e) {
-    if (starts_with(loads[e].name, "pvsystem.")) kind_[e] = 2;
-    if (starts_with(loads[e].name, "generator.")) kind_[e] = 0;
-  }
-  for (const Inverter& inv : study.inverters) {
-    kind_[static_cast<size_t>(inv.generator_index)] = 2;
-    if (script[inv.generator_index].real() == 0.0) base_[inv.generator_index] = Complex(pv_kw / 1000.0, 0.0);
-  }
-  mean_p_ = mean(profile.load_p);
-  mean_q_ = mean(profile.load_q);
-  mean_pv_ = mean(profile.pv_p);
+  ElementRoles roles = element_roles(study, pv_kw);
+  base_ = std::move(roles.base);
+  role_ = std::move(roles.role);
+  const bool peak = normalize == DayNormalization::kPeak;
+  scale_p_ = peak ? largest(profile.load_p) : mean(profile.load_p);
+  scale_q_ = peak ? largest(profile.load_q) : mean(profile.load_q);
+  scale_pv_ = peak ? largest(profile.pv_p) : mean(profile.pv_p);
 }
 
 Eigen::VectorXcd DayElements::at(long sample) const {
   const auto i = static_cast<size_t>(sample);
-  const double mp = profile_->load_p[i] / mean_p_;
-  const double mq = profile_->load_q[i] / mean_q_;
-  const double mpv = profile_->pv_p[i] / mean_pv_;
+  const double mp = profile_->load_p[i] / scale_p_;
+  const double mq = profile_->load_q[i] / scale_q_;
+  const double mpv = profile_->pv_p[i] / scale_pv_;
   Eigen::VectorXcd e = base_;
-  for (size_t l = 0; l < kind_.size(); ++l) {
+  for (size_t l = 0; l < role_.size(); ++l) {
     const auto j = static_cast<Eigen::Index>(l);
-    if (kind_[l] == 1) e[j] = Complex(base_[j].real() * mp, base_[j].imag() * mq);
-    if (kind_[l] == 2) e[j] = Complex(base_[j].real() * mpv, base_[j].imag());
+    if (role_[l] == ElementRole::kLoad) e[j] = Complex(base_[j].real() * mp, base_[j].imag() * mq);
+    if (role_[l] == ElementRole::kPhotovoltaic) e[j] = Complex(base_[j].real() * mpv, base_[j].imag());
   }
   return e;
 }
 
 DayScenario make_day_scenario(const Study& study, const DayProfile& profile, const DayOptions& options) {
   check_day_options(study, options);
-  const DayElements elements(study, profile, options.pv_kw);
+  const DayElements elements(study, profile, options.pv_kw, options.normalize);
   return make_day(profile.source, profile.time_s, options, [&](long k) { return elements.at(k); });
 }
 
@@ -188,7 +182,7 @@ class DayScenarios final : public ScenarioSet {
       : steps_(study.steps),
         stride_(study.scenarios.stride),
         profile_(parse(study)),
-        elements_(study, profile_, study.scenarios.pv_kw) {
+        elements_(study, profile_, study.scenarios.pv_kw, study.scenarios.normalize) {
     if (stride_ < 1) throw InputError("day stride: expected an integer >= 1, got " + std::to_string(stride_));
     windows_ = (profile_.samples() - 1) / stride_ - steps_ + 1;
     if (windows_ < 1) {

@@ -82,6 +82,22 @@ Eigen::VectorXcd element_injections(const Study& study) {
   return s;
 }
 
+ElementRoles element_roles(const Study& study, double pv_kw) {
+  const auto& loads = study.phase_network.loads;
+  ElementRoles out{element_injections(study), std::vector<ElementRole>(loads.size(), ElementRole::kLoad)};
+  const Eigen::VectorXcd script = out.base;
+  for (size_t e = 0; e < loads.size(); ++e) {
+    if (loads[e].name.starts_with("pvsystem.")) out.role[e] = ElementRole::kPhotovoltaic;
+    if (loads[e].name.starts_with("generator.")) out.role[e] = ElementRole::kFixed;
+  }
+  for (const Inverter& inv : study.inverters) {
+    out.role[static_cast<size_t>(inv.generator_index)] = ElementRole::kPhotovoltaic;
+    if (script[inv.generator_index].real() == 0.0)
+      out.base[inv.generator_index] = Complex(pv_kw / 1000.0, 0.0);
+  }
+  return out;
+}
+
 namespace {
 
 // Stable-DDPG's IEEE 13 ranges (lo, hi) of phases a, b, c: the low-voltage kW are -100 U(lo, hi), the
@@ -160,6 +176,63 @@ class StableDdpgScenarios final : public ScenarioSet {
   std::array<std::array<std::vector<int>, 3>, kStable123.size()> by_bus_phase_;
 };
 
+class RandomScenarios final : public ScenarioSet {
+ public:
+  explicit RandomScenarios(const Study& study) : kinds_(study.scenarios.kinds) {
+    if (kinds_.empty())
+      throw InputError(study.path.string() + ": /scenarios/kinds: expected at least one kind");
+    ElementRoles roles = element_roles(study, study.scenarios.pv_kw);
+    base_ = std::move(roles.base);
+    const grid::MultiphaseNetwork& net = study.phase_network;
+    std::vector<int> bus_of_node(static_cast<size_t>(net.num_nodes()), -1);
+    for (size_t b = 0; b < net.buses.size(); ++b) {
+      for (const int node : net.buses[b].nodes) bus_of_node[static_cast<size_t>(node)] = static_cast<int>(b);
+    }
+    std::vector<int> group_of_bus(net.buses.size(), -1);
+    for (size_t e = 0; e < roles.role.size(); ++e) {
+      const int element = static_cast<int>(e);
+      if (roles.role[e] == ElementRole::kLoad) loads_.push_back(element);
+      if (roles.role[e] != ElementRole::kPhotovoltaic) continue;
+      const int bus = bus_of_node[static_cast<size_t>(net.loads[e].nodes.front())];
+      int& group = group_of_bus[static_cast<size_t>(bus)];
+      if (group < 0) {
+        group = static_cast<int>(pv_by_bus_.size());
+        pv_by_bus_.emplace_back();
+      }
+      pv_by_bus_[static_cast<size_t>(group)].push_back(element);
+    }
+  }
+
+  Scenario make(long id) const override {
+    if (id < 0 || id > 4294967295L) {
+      throw InputError("scenario id " + std::to_string(id) +
+                       " is outside the random generator's seeds 0 to 4294967295");
+    }
+    LegacyMt19937 g(static_cast<std::uint32_t>(id));
+    Scenario s;
+    s.seed = id;
+    const auto n = static_cast<int>(kinds_.size());
+    s.kind = std::min(n - 1, static_cast<int>(static_cast<double>(n) * g.uniform(0.0, 1.0)));
+    const RandomScenarioKind& kind = kinds_[static_cast<size_t>(s.kind)];
+    s.label = "seed " + std::to_string(id) + (kind.name.empty() ? "" : ", " + kind.name);
+    s.elements = base_;
+    for (const int e : loads_) s.elements[e] *= g.uniform(kind.load_min, kind.load_max);
+    for (const std::vector<int>& bus : pv_by_bus_) {
+      const double m = g.uniform(kind.pv_min, kind.pv_max);
+      for (const int e : bus) s.elements[e] = Complex(base_[e].real() * m, base_[e].imag());
+    }
+    return s;
+  }
+
+  long size() const override { return -1; }
+
+ private:
+  std::vector<RandomScenarioKind> kinds_;
+  Eigen::VectorXcd base_;
+  std::vector<int> loads_;
+  std::vector<std::vector<int>> pv_by_bus_;  ///< the PV elements of each bus with PV, in first-element order
+};
+
 class LoadShapeScenarios final : public ScenarioSet {
  public:
   explicit LoadShapeScenarios(const Study& study) : study_(&study), shapes_(study) {}
@@ -226,6 +299,10 @@ std::unique_ptr<ScenarioSet> make_stable_ddpg_scenarios(const Study& study, bool
   return std::make_unique<StableDdpgScenarios>(study, ieee13);
 }
 
+std::unique_ptr<ScenarioSet> make_random_scenarios(const Study& study) {
+  return std::make_unique<RandomScenarios>(study);
+}
+
 std::unique_ptr<ScenarioSet> make_loadshape_scenarios(const Study& study) {
   return std::make_unique<LoadShapeScenarios>(study);
 }
@@ -237,6 +314,7 @@ std::unique_ptr<ScenarioSet> make_scenarios(const Study& study) {
   if (type == "stable-ddpg-13") return make_stable_ddpg_scenarios(study, true);
   if (type == "stable-ddpg-123") return make_stable_ddpg_scenarios(study, false);
   if (type == "loadshape") return make_loadshape_scenarios(study);
+  if (type == "random") return make_random_scenarios(study);
   if (type == "day") return make_day_scenarios(study);
   if (study.three_phase()) {
     return parse_element_scenario_file(study.scenarios.text, study.scenarios.file, study, limits);

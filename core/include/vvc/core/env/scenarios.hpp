@@ -23,7 +23,7 @@ namespace vvc::core {
 struct Scenario {
   std::string label;
   long seed = -1;  ///< the generator seed, or -1 for file scenarios
-  int kind = -1;   ///< tasrl13 and stable-ddpg: 0 low-voltage, 1 high-voltage; -1 otherwise
+  int kind = -1;   ///< tasrl13 and stable-ddpg: 0 low-voltage, 1 high-voltage; random: its kind; else -1
   grid::Injections base;
   /// Optional per-step constant-power injections replacing base.s_const.
   std::vector<Eigen::VectorXcd> series;
@@ -74,6 +74,30 @@ std::unique_ptr<ScenarioSet> make_tasrl13_scenarios(const grid::Network& network
 
 /// Every power element's injection in a three-phase study's network, MW + j MVar (its power in the script).
 Eigen::VectorXcd element_injections(const Study& study);
+
+/// What a day replay and the random generator do to a power element of a three-phase study.
+enum class ElementRole {
+  kFixed,         ///< a generator other than an inverter: as in the script
+  kLoad,          ///< a load: P and Q scaled
+  kPhotovoltaic,  ///< a PV system or an inverter phase: its active power scaled
+};
+struct ElementRoles {
+  /// element_injections, with pv_kw / 1000 MW for the inverter phases the script gives no active power (those a
+  /// study creates by bus and phases).
+  Eigen::VectorXcd base;
+  std::vector<ElementRole> role;  ///< per element
+};
+ElementRoles element_roles(const Study& study, double pv_kw);
+
+/// The random generator of three-phase studies (scenarios type "random", docs/formats/study.md): for seed s,
+/// numpy's legacy RandomState(s) draws, in this order,
+///   the kind k = floor(n u), u = random_sample(), n the number of kinds;
+///   per load, in the script's order: m ~ uniform(load_min_k, load_max_k), the load's P + jQ times m;
+///   per bus with PV (a PV system or an inverter phase), in the order of the buses' first PV element in the
+///   script: m ~ uniform(pv_min_k, pv_max_k), the active power of every PV element at the bus times m
+/// (element_roles with the study's pv_kw), generators other than inverters as in the script. One multiplier
+/// per bus: the customers behind one service transformer see the same sun. Any seed from 0 to 2^32 - 1.
+std::unique_ptr<ScenarioSet> make_random_scenarios(const Study& study);
 
 /// The scenario generators of Stable-DDPG's three-phase environments (docs/benchmarks/stable-ddpg-3p.md), bit
 /// for bit: for seed s, numpy's legacy RandomState(s) draws choice([0, 1]) and then the active powers of the

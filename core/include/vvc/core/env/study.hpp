@@ -55,15 +55,30 @@ enum class CostForm {
   kStableDdpg,  ///< action_weight |q_t - q_{t-1}|_1 / action_unit + violation_weight sum of squared band violations
 };
 
+/// How a day profile's columns become multipliers (DayOptions::normalize).
+enum class DayNormalization {
+  kMean,  ///< each column over its mean: the script's powers are the day's mean
+  kPeak,  ///< each column over its largest value: the script's powers are the day's peak
+};
+
+/// One kind of scenario of the random generator (scenarios type "random"): uniform ranges of the multipliers.
+struct RandomScenarioKind {
+  std::string name;
+  double load_min = 1.0, load_max = 1.0;  ///< every load's P and Q
+  double pv_min = 1.0, pv_max = 1.0;      ///< the active power of the PV systems and inverters of one bus
+};
+
 /// Which scenario generator or file a study uses.
 struct ScenarioSource {
-  /// Balanced: "tasrl13" or "file"; three-phase: "file", "loadshape", "day", "stable-ddpg-13" or
+  /// Balanced: "tasrl13" or "file"; three-phase: "file", "loadshape", "day", "random", "stable-ddpg-13" or
   /// "stable-ddpg-123".
   std::string type;
   std::filesystem::path file;  ///< for types "file" and "day" (the day profile)
   std::string text;            ///< for types "file" and "day": its bytes, read with the study
   int stride = 1;              ///< for type "day": samples from one step to the next
-  double pv_kw = 100.0;        ///< for type "day": as DayOptions::pv_kw
+  double pv_kw = 100.0;        ///< for types "day" and "random": as DayOptions::pv_kw
+  DayNormalization normalize = DayNormalization::kMean;  ///< for type "day"
+  std::vector<RandomScenarioKind> kinds;                 ///< for type "random"
 };
 
 /// Half-open range of integer seeds [first, last).
