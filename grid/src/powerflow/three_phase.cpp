@@ -589,9 +589,10 @@ PowerFlowStatus ThreePhaseWorkspace::Impl::newton(const PowerFlowOptions& option
   residual_current = true;
   double change2 = 0.0;
   double previous_change2 = 0.0;
-  bool regions_handled = false;
-  int chord_steps =
-      0;  // taken with the present factorization: the refresh rule and the voltage test compare two
+  double start_mismatch = 0.0;
+  bool regions_moved = false;  // after the first step, from J0's regions, with no spare in the present ones
+  // Steps taken with the present factorization: the refresh rule and the voltage test compare two of them.
+  int chord_steps = 0;
   for (int it = 0;; ++it) {
     // max_p |V_p|^2 |F_p|^2, over the load nodes when F is zero elsewhere and they are few.
     double mismatch2 = 0.0;
@@ -620,6 +621,33 @@ PowerFlowStatus ThreePhaseWorkspace::Impl::newton(const PowerFlowOptions& option
       return PowerFlowStatus::kConverged;
     }
     if (it >= options.max_iterations) return PowerFlowStatus::kIterationLimit;
+    // Some load is outside the band region the chord Jacobian was linearized in (its current's derivative
+    // jumps at the band's edges): the chord contracts slowly from here on. Checked after the first step of a
+    // solve when it did not reduce the mismatch by kRegionRefreshRatio (a chord in the right regions does, and
+    // the check costs a pass over the loads), and if the regions had moved, again after the second: swap in
+    // the spare factorization if it was made in the present regions; else, after the second step (nearer the
+    // solution, whose regions the new factorization should have), refactorize if that step contracted by less
+    // than kRegionRefreshRatio.
+    if (it == 0) start_mismatch = r.max_mismatch;
+    if (((it == 1 && r.max_mismatch > kRegionRefreshRatio * start_mismatch) || (it == 2 && regions_moved)) &&
+        !refresh) {
+      regions_moved = false;
+      for (size_t k = 0; k < load_elements.size(); ++k) {
+        present_regions[k] = band_region(k, x[load_elements[k].p] - x[load_elements[k].q]);
+        regions_moved = regions_moved || present_regions[k] != jacobian_regions[k];
+      }
+      if (regions_moved && spare_current && present_regions == spare_regions) {
+        swap_jacobians();
+        chord_steps = 0;
+        regions_moved = false;
+      } else if (regions_moved && chord_steps >= 2 &&
+                 change2 > kRegionRefreshRatio * kRegionRefreshRatio * previous_change2) {
+        refresh = true;
+        for (size_t k = 0; k < load_elements.size(); ++k) {
+          load_current(k, x[load_elements[k].p] - x[load_elements[k].q], true);
+        }
+      }
+    }
     if (refresh) {
       ++r.jacobian_factorizations;
       if (!factorize_jacobian()) {
@@ -649,7 +677,6 @@ PowerFlowStatus ThreePhaseWorkspace::Impl::newton(const PowerFlowOptions& option
     ++chord_steps;
     refresh = chord_steps >= 2 && change2 > kRefreshRatio * kRefreshRatio * previous_change2;
     total = Complex(0.0, 0.0);
-    bool regions_moved = false;
     for (size_t k = 0; k < load_elements.size(); ++k) {
       const LoadElement& e = load_elements[k];
       const Complex vd = x[e.p] - x[e.q];
@@ -661,30 +688,6 @@ PowerFlowStatus ThreePhaseWorkspace::Impl::newton(const PowerFlowOptions& option
       f[e.q] -= fk;
       element_current[k] = i;
       total += vd * std::conj(i);
-      regions_moved = regions_moved || band_region(k, vd) != jacobian_regions[k];
-    }
-    // Some load is outside the band region the chord Jacobian was linearized in (its current's derivative
-    // jumps at the band's edges): the chord contracts slowly from here on. Once per solve, swap in the spare
-    // factorization if it was made in the present regions; else, after a second step (nearer the solution,
-    // whose regions the new factorization should have) and if that step contracted by less than
-    // kRegionRefreshRatio, refactorize.
-    if (regions_moved && !refresh && !regions_handled) {
-      for (size_t k = 0; k < load_elements.size(); ++k) {
-        present_regions[k] = band_region(k, x[load_elements[k].p] - x[load_elements[k].q]);
-      }
-      if (spare_current && present_regions == spare_regions) {
-        swap_jacobians();
-        chord_steps = 0;
-        regions_handled = true;
-      } else if (chord_steps >= 2) {
-        regions_handled = true;
-        if (change2 > kRegionRefreshRatio * kRegionRefreshRatio * previous_change2) {
-          refresh = true;
-          for (size_t k = 0; k < load_elements.size(); ++k) {
-            load_current(k, x[load_elements[k].p] - x[load_elements[k].q], true);
-          }
-        }
-      }
     }
   }
 }
