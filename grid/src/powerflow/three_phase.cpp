@@ -17,7 +17,8 @@
 // unknowns' elimination order (detail::elimination_order: minimum degree or the nodes' own numbering). The
 // iteration V <- V - J0^{-1} F(V) keeps J0 from an earlier operating point (a chord method) and refactorizes
 // it at the present iterate when a step is not at least kRefreshRatio times smaller than the one before, or
-// when the taps have moved. After a step s with J0 s = -F,
+// when the taps have moved; it also keeps the factorization before J0 as a spare and swaps it in when the loads
+// return to the band regions it was made in (newton()). After a step s with J0 s = -F,
 //     F(V + s) = F + Y s - (c(V + s) - c(V)) = sum over load elements of (i(v + dv) - i(v) - a0 dv - b0
 //     conj(dv))
 // at their nodes (a0, b0 the coefficients J0 holds): the loads' linearization error. Carrying F this way
