@@ -209,6 +209,8 @@ Ipopt::SmartPtr<Ipopt::IpoptApplication> make_application() {
   app->Options()->SetIntegerValue("print_level", 0);
   app->Options()->SetStringValue("sb", "yes");
   app->Options()->SetStringValue("fixed_variable_treatment", "make_constraint");
+  // Unrelaxed bounds: the objective Ipopt reports is then the objective at the x it returns.
+  app->Options()->SetNumericValue("bound_relax_factor", 0.0);
   // An empty file name: Ipopt reads no ipopt.opt from the working directory.
   app->Initialize(std::string());
   return app;

@@ -17,7 +17,8 @@
 // unknowns' elimination order (detail::elimination_order: minimum degree or the nodes' own numbering). The
 // iteration V <- V - J0^{-1} F(V) keeps J0 from an earlier operating point (a chord method) and refactorizes
 // it at the present iterate when a step is not at least kRefreshRatio times smaller than the one before, or
-// when the taps have moved. After a step s with J0 s = -F,
+// when the taps have moved; it also keeps the factorization before J0 as a spare and swaps it in when the loads
+// return to the band regions it was made in (newton()). After a step s with J0 s = -F,
 //     F(V + s) = F + Y s - (c(V + s) - c(V)) = sum over load elements of (i(v + dv) - i(v) - a0 dv - b0
 //     conj(dv))
 // at their nodes (a0, b0 the coefficients J0 holds): the loads' linearization error. Carrying F this way
@@ -42,6 +43,10 @@ using detail::Block2;
 
 // Refactorize the chord Jacobian when a step is not at least this much smaller than the previous one.
 constexpr double kRefreshRatio = 0.1;
+// After the loads moved to other band regions than the Jacobian's: refactorize when a step is not at least this
+// much smaller than the one before. A factorization costs about four chord iterations (ieee123, docs/algorithms/
+// env.md), and a chord contracting by 0.01 or better needs at most a step or two more than a fresh one.
+constexpr double kRegionRefreshRatio = 0.01;
 
 // The two nodes across load element k (p to q).
 std::pair<int, int> load_element_nodes(const PhaseLoad& load, int k) {
@@ -235,6 +240,7 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net, Purpose purpose) :
     }
     jacobian_pattern = detail::SparseLuPattern(lower_pattern);
     jacobian.reset(&jacobian_pattern);
+    spare_jacobian.reset(&jacobian_pattern);
   }
   const JacobianSlots js{&jacobian_pattern, num_unknown, jacobian_pattern.nonzeros()};
   for (int c = 0; power_flow && c < num_unknown; ++c) {
@@ -289,6 +295,10 @@ ThreePhaseWorkspace::Impl::Impl(const MultiphaseNetwork& net, Purpose purpose) :
   const size_t elements = load_elements.size();
   element_current.assign(elements, Complex(0.0, 0.0));
   element_chord.assign(elements, {});
+  spare_chord.assign(elements, {});
+  jacobian_regions.assign(elements, 1);
+  spare_regions.assign(elements, 1);
+  present_regions.assign(elements, 1);
   element_derivative.assign(elements, {});
   element_y_matrix.assign(elements, Complex(0.0, 0.0));
 
@@ -362,6 +372,7 @@ void ThreePhaseWorkspace::Impl::assemble_values() {
   }
   y_factored = false;
   jacobian_current = false;
+  spare_current = false;
   comp_current = false;
   residual_current = false;
 }
@@ -445,8 +456,20 @@ void ThreePhaseWorkspace::Impl::compensation(Eigen::VectorXcd& out, bool derivat
   load_power = total;
 }
 
-// J = Y_UU - (Y_eq - a) stamps + b stamps, from element_derivative, which becomes the chord's.
+void ThreePhaseWorkspace::Impl::swap_jacobians() {
+  std::swap(jacobian, spare_jacobian);
+  element_chord.swap(spare_chord);
+  jacobian_regions.swap(spare_regions);
+  std::swap(jacobian_current, spare_current);
+}
+
+// J = Y_UU - (Y_eq - a) stamps + b stamps, from element_derivative at the voltages in `ext`, which becomes the
+// chord's; the factorization it replaces becomes the spare.
 bool ThreePhaseWorkspace::Impl::factorize_jacobian() {
+  if (jacobian_current) swap_jacobians();
+  for (size_t k = 0; k < load_elements.size(); ++k) {
+    jacobian_regions[k] = band_region(k, ext[load_elements[k].p] - ext[load_elements[k].q]);
+  }
   const JacobianSlots js{&jacobian_pattern, num_unknown, jacobian_pattern.nonzeros()};
   std::fill(jacobian.a_diag.begin(), jacobian.a_diag.end(), Block2{});
   std::fill(jacobian.a_lower.begin(), jacobian.a_lower.end(), Block2{});
@@ -567,6 +590,10 @@ PowerFlowStatus ThreePhaseWorkspace::Impl::newton(const PowerFlowOptions& option
   residual_current = true;
   double change2 = 0.0;
   double previous_change2 = 0.0;
+  double start_mismatch = 0.0;
+  bool regions_moved = false;  // after the first step, from J0's regions, with no spare in the present ones
+  // Steps taken with the present factorization: the refresh rule and the voltage test compare two of them.
+  int chord_steps = 0;
   for (int it = 0;; ++it) {
     // max_p |V_p|^2 |F_p|^2, over the load nodes when F is zero elsewhere and they are few.
     double mismatch2 = 0.0;
@@ -582,8 +609,9 @@ PowerFlowStatus ThreePhaseWorkspace::Impl::newton(const PowerFlowOptions& option
       return PowerFlowStatus::kDiverged;
     }
     // The voltage test: the last step's relative change, or the error it leaves by the contraction the last two
-    // steps show, rho / (1 - rho) times the change (rho below kRefreshRatio, where the chord is effective).
-    const double rho2 = previous_change2 > 0.0 ? change2 / previous_change2 : 1.0;
+    // steps show when the present J0 took both, rho / (1 - rho) times the change (rho below kRefreshRatio,
+    // where the chord is effective).
+    const double rho2 = chord_steps >= 2 && previous_change2 > 0.0 ? change2 / previous_change2 : 1.0;
     const double error2 = rho2 < kRefreshRatio * kRefreshRatio
                               ? change2 * rho2 / ((1.0 - std::sqrt(rho2)) * (1.0 - std::sqrt(rho2)))
                               : change2;
@@ -594,12 +622,40 @@ PowerFlowStatus ThreePhaseWorkspace::Impl::newton(const PowerFlowOptions& option
       return PowerFlowStatus::kConverged;
     }
     if (it >= options.max_iterations) return PowerFlowStatus::kIterationLimit;
+    // Some load is outside the band region the chord Jacobian was linearized in (its current's derivative
+    // jumps at the band's edges): the chord contracts slowly from here on. Checked after the first step of a
+    // solve when it did not reduce the mismatch by kRegionRefreshRatio (a chord in the right regions does, and
+    // the check costs a pass over the loads), and if the regions had moved, again after the second: swap in
+    // the spare factorization if it was made in the present regions; else, after the second step (nearer the
+    // solution, whose regions the new factorization should have), refactorize if that step contracted by less
+    // than kRegionRefreshRatio.
+    if (it == 0) start_mismatch = r.max_mismatch;
+    if (((it == 1 && r.max_mismatch > kRegionRefreshRatio * start_mismatch) || (it == 2 && regions_moved)) &&
+        !refresh) {
+      regions_moved = false;
+      for (size_t k = 0; k < load_elements.size(); ++k) {
+        present_regions[k] = band_region(k, x[load_elements[k].p] - x[load_elements[k].q]);
+        regions_moved = regions_moved || present_regions[k] != jacobian_regions[k];
+      }
+      if (regions_moved && spare_current && present_regions == spare_regions) {
+        swap_jacobians();
+        chord_steps = 0;
+        regions_moved = false;
+      } else if (regions_moved && chord_steps >= 2 &&
+                 change2 > kRegionRefreshRatio * kRegionRefreshRatio * previous_change2) {
+        refresh = true;
+        for (size_t k = 0; k < load_elements.size(); ++k) {
+          load_current(k, x[load_elements[k].p] - x[load_elements[k].q], true);
+        }
+      }
+    }
     if (refresh) {
       ++r.jacobian_factorizations;
       if (!factorize_jacobian()) {
         residual_current = false;
         return PowerFlowStatus::kDiverged;
       }
+      chord_steps = 0;
     }
     // The step is -s with J0 s = F.
     jacobian.solve(f, s);
@@ -619,7 +675,8 @@ PowerFlowStatus ThreePhaseWorkspace::Impl::newton(const PowerFlowOptions& option
     }
     sparse = true;
     ++r.iterations;
-    refresh = it > 0 && change2 > kRefreshRatio * kRefreshRatio * previous_change2;
+    ++chord_steps;
+    refresh = chord_steps >= 2 && change2 > kRefreshRatio * kRefreshRatio * previous_change2;
     total = Complex(0.0, 0.0);
     for (size_t k = 0; k < load_elements.size(); ++k) {
       const LoadElement& e = load_elements[k];

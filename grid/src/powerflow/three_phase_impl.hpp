@@ -67,11 +67,20 @@ struct ThreePhaseWorkspace::Impl {
   klu_numeric* numeric = nullptr;
   bool y_factored = false;  // numeric holds the present Y_UU
 
-  // Newton: the Jacobian's pattern (that of Y_UU) and its factorization, with the slot of every Y_UU entry.
+  // Newton: the Jacobian's pattern (that of Y_UU) and its factorization, with the slot of every Y_UU entry,
+  // and each load element's band region (band_region) at the operating point it was factorized at.
   detail::SparseLuPattern jacobian_pattern;
   detail::SparseLu<detail::Block2> jacobian;
   std::vector<int> y_uu_jacobian_slot;
+  std::vector<unsigned char> jacobian_regions;
   bool jacobian_current = false;  // factorized for the present Y (its operating point may be older)
+  // The factorization before it, with its chord coefficients and band regions: a solve whose loads return to
+  // the spare's regions swaps it in rather than refactorizing (newton()).
+  detail::SparseLu<detail::Block2> spare_jacobian;
+  std::vector<std::array<Complex, 2>> spare_chord;
+  std::vector<unsigned char> spare_regions;
+  bool spare_current = false;
+  std::vector<unsigned char> present_regions;  // at the present iterate
 
   // Voltages by solver index: the unknowns (solved in place), then the sources, then ground (0).
   Eigen::VectorXcd ext;
@@ -175,6 +184,14 @@ struct ThreePhaseWorkspace::Impl {
     return load_current_general(k, vd, derivatives);
   }
   Complex load_current_general(size_t k, Complex vd, bool derivatives);
+  // Where load element k's voltage lies: 0 below its band, 1 in it (and always for a constant impedance),
+  // 2 above; its current's derivative jumps between them.
+  unsigned char band_region(size_t k, Complex vd) const {
+    const LoadElement& e = load_elements[k];
+    const double vm2 = std::norm(vd);
+    return e.model == 2 ? 1 : vm2 <= e.band_low2 ? 0 : vm2 <= e.band_high2 ? 1 : 2;
+  }
+  void swap_jacobians();
 
   void assemble_values();
   bool factorize_y();

@@ -165,7 +165,9 @@ TEST(EnvironmentAllocation, WarmStepsDoNotAllocate) {
 }
 
 // A three-phase environment step (new q per inverter phase, warm power flow with the taps frozen, observation
-// and cost) and a reset with frozen regulators, on both bundled benchmarks, once warm.
+// and cost) and a reset with frozen regulators, on both bundled benchmarks, once warm; also with the q
+// alternating as in `vvc bench three-phase`, where load elements cross their band edges and back and the power
+// flow swaps its two Jacobian factorizations.
 TEST(EnvironmentAllocation, WarmThreePhaseStepsDoNotAllocate) {
   for (const char* folder : {"ieee13_3p", "ieee123_3p"}) {
     const Study study = read_study(std::string(VVC_SOURCE_DIR) + "/cases/" + folder);
@@ -175,6 +177,8 @@ TEST(EnvironmentAllocation, WarmThreePhaseStepsDoNotAllocate) {
     ASSERT_NE(low.kind, high.kind);
     Environment env(study);
     Eigen::VectorXd q = 0.5 * study.q_max();
+    const Eigen::VectorXd q_low = 0.20 * study.q_max();
+    const Eigen::VectorXd q_high = 0.25 * study.q_max();
     env.reset(high);
     env.apply(-q);
     env.reset(low);
@@ -189,6 +193,10 @@ TEST(EnvironmentAllocation, WarmThreePhaseStepsDoNotAllocate) {
     }
     env.reset(low);
     converged = converged && env.apply(q).power_flow == grid::PowerFlowStatus::kConverged;
+    for (int t = 0; t < 6; ++t) {
+      converged =
+          converged && env.apply(t % 2 == 0 ? q_low : q_high).power_flow == grid::PowerFlowStatus::kConverged;
+    }
     counting = false;
     EXPECT_TRUE(converged) << folder;
     EXPECT_EQ(allocations.load(), 0) << folder;

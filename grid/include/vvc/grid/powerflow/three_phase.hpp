@@ -8,7 +8,8 @@
 //   - Newton (the default): a chord Newton iteration V <- V - J^-1 F(V) on the real 2x2-block Jacobian J =
 //     dF/dV (the loads' currents are not complex-analytic in V: di = a dv + b conj(dv)), factorized with a
 //     sparse LU in a minimum-degree order and kept from one operating point to the next, refactorized when
-//     the iteration contracts slowly or the taps move.
+//     the iteration contracts slowly or the taps move; the factorization before it is kept too, for loads
+//     that return to the voltage-band regions it was made in.
 //   - Fixed point: OpenDSS's "Normal" iteration V_U <- Y_UU^-1 (-Y_UF V_F + c(V)), Y_UU factorized once
 //     with KLU.
 // Regulator and capacitor control reproduce OpenDSS's RegControl and CapControl in its static control mode
