@@ -48,7 +48,10 @@ const std::vector<OptionSpec> kTrainOptions = {
     {"draws", true, "likelihood-ratio: noise draws per scenario, >= 2 (default 4)", "K"},
     {"sigma", true, "likelihood-ratio: exploration standard deviation, MVar (default 0.05)", "X"},
     {"violation-penalty", true,
-     "training cost per pu outside the voltage band and step, added to F (default 1; 0: F alone)", "X"},
+     "training cost per pu outside the voltage band and step, added to the study's cost (default: 1 with "
+     "cost form "
+     "F, the study's violation weight with the Stable-DDPG form; 0: the cost alone)",
+     "X"},
     {"replan", true, "traj: re-plan from the measured state every K steps (default: H; 0: open loop)", "K"},
     {"backoff", true, "on (default): learn a back-off of the band per modelled bus; off: none", "ON|OFF"},
     {"learning-rate", true, "Adam step size on the normalized parameters (default 0.05)", "X"},
@@ -102,7 +105,7 @@ void check_resume_options(const Args& args, const core::PolicyFile& meta, const 
   if (args.has("sigma")) add("sigma", number_text(args.number("sigma", 0.0)), number_text(t.sigma));
   if (args.has("violation-penalty")) {
     add("violation-penalty", number_text(args.number("violation-penalty", 0.0)),
-        number_text(t.violation_penalty));
+        number_text(t.violation_penalty.value_or(0.0)));
   }
   add("backoff", args.get_or("backoff", ""), meta.structure.backoff ? "on" : "off");
   if (args.has("replan"))
@@ -288,7 +291,7 @@ int run_train(int argc, char** argv, Job& job) {
       o.gradient = core::parse_gradient_estimator(*args.get("gradient"), "--gradient");
     o.noise_draws = args.integer("draws", o.noise_draws);
     o.sigma = args.number("sigma", o.sigma);
-    o.violation_penalty = args.number("violation-penalty", o.violation_penalty);
+    if (args.has("violation-penalty")) o.violation_penalty = args.number("violation-penalty", 0.0);
     const std::string backoff = args.get_or("backoff", "on");
     if (backoff != "on" && backoff != "off")
       throw InputError("--backoff: expected on or off, got '" + backoff + "'");

@@ -103,7 +103,7 @@ json policy_json(const PolicyFile& p) {
         {"noise_draws", t.noise_draws},
         {"sigma", t.sigma},
         {"beta", t.beta},
-        {"violation_penalty", t.violation_penalty},
+        {"violation_penalty", t.violation_penalty.value()},
         {"learning_rate", t.adam.learning_rate},
         {"validation_scenarios", t.validation.scenarios},
         {"validation_every", t.validation.every},
@@ -296,6 +296,9 @@ PolicyFile policy_from_json(const JsonNode& root) {
 PolicyFile describe_policy(const DiffOpModel& model, const Eigen::VectorXd& theta) {
   PolicyFile p;
   const Study& study = model.study();
+  // The training options' defaults, resolved for this study (a trainer's caller sets its own).
+  p.training.gradient = p.training.estimator(study);
+  p.training.violation_penalty = p.training.penalty(study);
   p.study_name = study.name;
   p.study_path = study.path.string();
   // Points by name: the bus (balanced), bus.phase (three-phase).

@@ -33,6 +33,11 @@ GradientEstimator DiffOpTrainingOptions::estimator(const Study& study) const {
   return study.three_phase() ? GradientEstimator::kPathwise : GradientEstimator::kLikelihoodRatio;
 }
 
+double DiffOpTrainingOptions::penalty(const Study& study) const {
+  if (violation_penalty) return *violation_penalty;
+  return study.cost_form == CostForm::kStableDdpg ? study.violation_weight : 1.0;
+}
+
 void DiffOpTrainingOptions::validate() const {
   using detail::option_error;
   if (iterations < 1) option_error("iterations", "an integer >= 1", iterations);
@@ -42,7 +47,8 @@ void DiffOpTrainingOptions::validate() const {
     option_error("noise_draws", "an integer >= 2 (the baseline needs two draws)", noise_draws);
   if (!(sigma > 0.0)) option_error("sigma", "a number > 0", sigma);
   if (!(beta > 0.0)) option_error("beta", "a number > 0", beta);
-  if (!(violation_penalty >= 0.0)) option_error("violation_penalty", "a number >= 0", violation_penalty);
+  if (violation_penalty && !(*violation_penalty >= 0.0))
+    option_error("violation_penalty", "a number >= 0", *violation_penalty);
   if (threads < 1) option_error("threads", "an integer >= 1", threads);
   adam.validate("adam.");
   validation.validate("validation.");
@@ -101,6 +107,7 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
   const int m = model.num_inverters();
   const int plan_size = m * model.structure().horizon;
   const double gamma = env.study().discount;
+  const double mu = options.penalty(env.study());
   Rollout out;
   out.costs.resize(steps);
   out.violations.resize(steps);
@@ -111,12 +118,12 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
   std::array<DiffOpModel::State, 2> states;
   std::array<Eigen::VectorXd, 2> w{Eigen::VectorXd::Zero(plan_size), Eigen::VectorXd::Zero(plan_size)};
   std::array<PolicySolveStatus, 2> status{PolicySolveStatus::kFailed, PolicySolveStatus::kFailed};
+  const auto s = [](int k) { return static_cast<size_t>(k); };
   const auto flush = [&](int slot) {
-    if (status[static_cast<size_t>(slot)] == PolicySolveStatus::kOptimal) {
-      solvers[static_cast<size_t>(slot)]->accumulate_gradient(theta, states[static_cast<size_t>(slot)],
-                                                              w[static_cast<size_t>(slot)], out.gradient);
+    if (status[s(slot)] == PolicySolveStatus::kOptimal) {
+      solvers[s(slot)]->accumulate_gradient(theta, states[s(slot)], w[s(slot)], out.gradient);
     }
-    w[static_cast<size_t>(slot)].setZero();
+    w[s(slot)].setZero();
   };
   solver.reset();
   partner.reset();
@@ -127,7 +134,6 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
   int previous_slot = -1;  // the slot whose plan gave the previous action (-1: none)
   int previous_stage = 0;
   for (int t = 0; t < steps; ++t) {
-    const auto s = [](int k) { return static_cast<size_t>(k); };
     if (model.plans_at(t)) {
       if (t > 0) slot = 1 - slot;
       model.observe(obs, states[s(slot)]);
@@ -147,8 +153,7 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
     if (env.step_gradient(step_gradient)) {
       const double discount = std::pow(gamma, t + 1);
       if (planned) {
-        w[s(slot)].segment(m * stage, m) +=
-            discount * (step_gradient.action + options.violation_penalty * step_gradient.violation);
+        w[s(slot)].segment(m * stage, m) += discount * (step_gradient.action + mu * step_gradient.violation);
       }
       if (previous_slot >= 0) {
         w[s(previous_slot)].segment(m * previous_stage, m) += discount * step_gradient.previous;
@@ -210,6 +215,8 @@ DiffOpTrainer::DiffOpTrainer(const Study& study, const DiffOpModel& model,
       workers_(std::make_unique<Workers>()) {
   options_.validate();
   estimator_ = options_.estimator(study);
+  options_.gradient = estimator_;
+  options_.violation_penalty = options_.penalty(study);
   if (estimator_ == GradientEstimator::kPathwise && !study.three_phase()) {
     throw InputError(
         "gradient: pathwise needs a three-phase study (the power flow's voltage sensitivities); " +
@@ -309,7 +316,7 @@ DiffOpTrainer::ScenarioTerms DiffOpTrainer::scenario_terms(int b) const {
     double cost = 0.0;
     for (int t = steps - 1; t >= 0; --t) {
       const double discount = std::pow(study_->discount, t + 1);
-      acc += discount * (r.costs[t] + options_.violation_penalty * r.violations[t]);
+      acc += discount * (r.costs[t] + *options_.violation_penalty * r.violations[t]);
       cost += discount * r.costs[t];
       to_go(k, t) = acc;
     }
@@ -377,7 +384,7 @@ void DiffOpTrainer::validate(TrainerState& state, LearningPoint& point, Training
   double violation = 0.0;
   for (const EpisodeRecord& e : ev.episodes) violation += e.discounted_violation;
   violation /= static_cast<double>(std::max<size_t>(1, ev.episodes.size()));
-  state.record_validation(ev.summary.transient + options_.violation_penalty * violation);
+  state.record_validation(ev.summary.transient + *options_.violation_penalty * violation);
 }
 
 DiffOpTrainingResult DiffOpTrainer::train(TrainingObserver* observer, const TrainerState* resume) {

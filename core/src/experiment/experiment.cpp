@@ -173,6 +173,7 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
   TrainRequest request = request_in;
   request.diffop.threads = request.threads;
   request.diffop.gradient = request.diffop.estimator(study);
+  request.diffop.violation_penalty = request.diffop.penalty(study);
   request.rlmpc.threads = request.threads;
   request.pdp.threads = request.threads;
   TrainResult result;
@@ -289,6 +290,7 @@ PolicyFile policy_file(const TrainRequest& request, const TrainResult& result) {
   PolicyFile policy = describe_policy(*result.model, result.theta);
   policy.training = request.diffop;
   policy.training.gradient = request.diffop.estimator(result.model->study());
+  policy.training.violation_penalty = request.diffop.penalty(result.model->study());
   policy.training.validation.scenarios = static_cast<int>(result.summary.seeds.validation.size());
   policy.iterations_done = result.summary.iterations;
   policy.training_seconds = result.summary.seconds;

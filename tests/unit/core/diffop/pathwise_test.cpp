@@ -8,7 +8,9 @@
 #include <string>
 
 #include "support/benchmark_fixture.hpp"
+#include "support/keep_checkpoint.hpp"
 #include "vvc/common/errors.hpp"
+#include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/diffop/trainer.hpp"
 
 namespace vvc::core {
@@ -50,10 +52,10 @@ double worst_directional_error(const Study& study, const DiffOpStructure& struct
       const double h = 1e-3;
       const double jp =
           training_cost(run_pathwise_rollout(model, theta + h * dir, env, solver, partner, scenario, options),
-                        study.discount, options.violation_penalty);
+                        study.discount, options.penalty(study));
       const double jm =
           training_cost(run_pathwise_rollout(model, theta - h * dir, env, solver, partner, scenario, options),
-                        study.discount, options.violation_penalty);
+                        study.discount, options.penalty(study));
       const double fd = (jp - jm) / (2 * h);
       const double analytic = r.gradient.dot(dir);
       worst = std::max(worst, std::abs(fd - analytic) / std::max(1.0, std::abs(analytic)));
@@ -80,7 +82,7 @@ TEST(Pathwise, OneStepGradientMatchesCentralDifferencesOfTheRolloutCost) {
   EXPECT_LE(worst_directional_error(study, DiffOpStructure{DiffOpMode::kStep, 1, 1, 0.99}, 4), 1e-4);
 }
 
-TEST(Pathwise, TrainingIsDeterministicAcrossThreadCounts) {
+TEST(Pathwise, TrainingIsDeterministicAcrossThreadCountsAndResumes) {
   Study study = read_study(std::string(VVC_SOURCE_DIR) + "/cases/ieee13_3p");
   study.steps = 20;
   const DiffOpModel model(study, DiffOpStructure{DiffOpMode::kStep, 1, 20, 0.99});
@@ -99,6 +101,26 @@ TEST(Pathwise, TrainingIsDeterministicAcrossThreadCounts) {
   EXPECT_EQ(serial.state.best_validation, parallel.state.best_validation);
   EXPECT_NE(serial.state.theta, model.initial_parameters());
   EXPECT_EQ(serial.summary.curve.front().steps, 3 * 20);
+
+  // Interrupted after 2 of 3 iterations through a checkpoint file and resumed: the same final state, and the
+  // checkpoint records the estimator.
+  options.checkpoint.every = 1;
+  testing::KeepCheckpoint keep(2);
+  DiffOpTrainer(study, model, options).train(&keep);
+  ASSERT_EQ(keep.saved.iteration, 2);
+  PolicyFile meta = describe_policy(model, keep.saved.theta);
+  meta.training = options;
+  meta.training.violation_penalty = options.penalty(study);
+  const std::string path = VVC_BINARY_DIR "/pathwise_test.checkpoint.json";
+  write_checkpoint(keep.saved, meta, path);
+  PolicyFile meta_back;
+  const TrainerState loaded = read_checkpoint(path, meta_back);
+  EXPECT_EQ(meta_back.training.gradient, GradientEstimator::kPathwise);
+  DiffOpTrainingOptions resume_options = meta_back.training;
+  resume_options.iterations = options.iterations;
+  const auto resumed = DiffOpTrainer(study, model, resume_options).train(nullptr, &loaded);
+  EXPECT_EQ(resumed.state.theta, serial.state.theta);
+  EXPECT_EQ(resumed.state.adam.v, serial.state.adam.v);
 }
 
 TEST(Pathwise, IsTheDefaultOnThreePhaseStudiesAndRefusedOnBalancedOnes) {

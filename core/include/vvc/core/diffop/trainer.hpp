@@ -52,11 +52,12 @@ struct DiffOpTrainingOptions {
   int scenarios_per_iteration = 16;  ///< B
   /// Unset: the study's default (estimator()).
   std::optional<GradientEstimator> gradient;
-  int noise_draws = 4;             ///< likelihood ratio: K per scenario (>= 2 for the baseline)
-  double sigma = 0.05;             ///< likelihood ratio: exploration standard deviation, MVar
-  double beta = 2.0;               ///< likelihood ratio: truncation, in standard deviations
-  double violation_penalty = 1.0;  ///< mu, per pu outside the band and step (0: train on F alone)
-  AdamOptions adam{0.05};          ///< the step is taken on the normalized parameters
+  int noise_draws = 4;  ///< likelihood ratio: K per scenario (>= 2 for the baseline)
+  double sigma = 0.05;  ///< likelihood ratio: exploration standard deviation, MVar
+  double beta = 2.0;    ///< likelihood ratio: truncation, in standard deviations
+  /// mu, per pu outside the band and step (0: train on the cost alone); unset: the study's default (penalty()).
+  std::optional<double> violation_penalty;
+  AdamOptions adam{0.05};  ///< the step is taken on the normalized parameters
   ValidationOptions validation{10};
   CheckpointOptions checkpoint;
   std::uint64_t seed = 1;
@@ -67,6 +68,9 @@ struct DiffOpTrainingOptions {
   /// `gradient`, else the study's default: pathwise on three-phase studies, the likelihood ratio on balanced
   /// ones (docs/algorithms/diffop.md, "Three-phase studies", says why).
   GradientEstimator estimator(const Study& study) const;
+  /// `violation_penalty`, else the study's default: 1 with cost form F, the study's violation weight (1000 on
+  /// the bundled benchmarks) with the Stable-DDPG form (docs/algorithms/diffop.md, "Three-phase studies").
+  double penalty(const Study& study) const;
 };
 
 /// One rollout: a pure function of (theta, scenario, noise seed).
