@@ -40,10 +40,18 @@ const std::vector<OptionSpec> kTrainOptions = {
     {"seed", true, "random seed of scenario sampling and exploration (default 1)", "S"},
     {"threads", true, "rollout threads; results do not depend on it (default 2)", "N"},
     {"scenarios", true, "training scenarios per iteration (default 16)", "B"},
-    {"draws", true, "noise draws per scenario, >= 2 (default 4)", "K"},
-    {"sigma", true, "exploration standard deviation, MVar (default 0.05)", "X"},
+    {"gradient", true,
+     "policy-gradient estimator: likelihood-ratio or pathwise (the plant's voltage sensitivities; "
+     "three-phase "
+     "studies only). Default: pathwise on three-phase studies, likelihood-ratio on balanced ones",
+     "NAME"},
+    {"draws", true, "likelihood-ratio: noise draws per scenario, >= 2 (default 4)", "K"},
+    {"sigma", true, "likelihood-ratio: exploration standard deviation, MVar (default 0.05)", "X"},
     {"violation-penalty", true,
-     "training cost per pu outside the voltage band and step, added to F (default 1; 0: F alone)", "X"},
+     "training cost per pu outside the voltage band and step, added to the study's cost (default: 1 with "
+     "cost form "
+     "F, the study's violation weight with the Stable-DDPG form; 0: the cost alone)",
+     "X"},
     {"replan", true, "traj: re-plan from the measured state every K steps (default: H; 0: open loop)", "K"},
     {"backoff", true, "on (default): learn a back-off of the band per modelled bus; off: none", "ON|OFF"},
     {"learning-rate", true, "Adam step size on the normalized parameters (default 0.05)", "X"},
@@ -88,12 +96,16 @@ void check_resume_options(const Args& args, const core::PolicyFile& meta, const 
   if (args.has("scenarios")) {
     add("scenarios", std::to_string(args.integer("scenarios", 0)), std::to_string(t.scenarios_per_iteration));
   }
+  if (args.has("gradient")) {
+    add("gradient", args.get_or("gradient", ""),
+        core::to_string(t.gradient.value_or(core::GradientEstimator::kLikelihoodRatio)));
+  }
   if (args.has("draws"))
     add("draws", std::to_string(args.integer("draws", 0)), std::to_string(t.noise_draws));
   if (args.has("sigma")) add("sigma", number_text(args.number("sigma", 0.0)), number_text(t.sigma));
   if (args.has("violation-penalty")) {
     add("violation-penalty", number_text(args.number("violation-penalty", 0.0)),
-        number_text(t.violation_penalty));
+        number_text(t.violation_penalty.value_or(0.0)));
   }
   add("backoff", args.get_or("backoff", ""), meta.structure.backoff ? "on" : "off");
   if (args.has("replan"))
@@ -275,9 +287,11 @@ int run_train(int argc, char** argv, Job& job) {
     core::DiffOpTrainingOptions& o = request.diffop;
     o.seed = static_cast<std::uint64_t>(args.integer("seed", 1));
     o.scenarios_per_iteration = args.integer("scenarios", o.scenarios_per_iteration);
+    if (args.has("gradient"))
+      o.gradient = core::parse_gradient_estimator(*args.get("gradient"), "--gradient");
     o.noise_draws = args.integer("draws", o.noise_draws);
     o.sigma = args.number("sigma", o.sigma);
-    o.violation_penalty = args.number("violation-penalty", o.violation_penalty);
+    if (args.has("violation-penalty")) o.violation_penalty = args.number("violation-penalty", 0.0);
     const std::string backoff = args.get_or("backoff", "on");
     if (backoff != "on" && backoff != "off")
       throw InputError("--backoff: expected on or off, got '" + backoff + "'");

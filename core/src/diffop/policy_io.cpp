@@ -99,10 +99,11 @@ json policy_json(const PolicyFile& p) {
        {{"seed", t.seed},
         {"iterations", p.iterations_done},
         {"scenarios_per_iteration", t.scenarios_per_iteration},
+        {"gradient", to_string(t.gradient.value_or(GradientEstimator::kLikelihoodRatio))},
         {"noise_draws", t.noise_draws},
         {"sigma", t.sigma},
         {"beta", t.beta},
-        {"violation_penalty", t.violation_penalty},
+        {"violation_penalty", t.violation_penalty.value()},
         {"learning_rate", t.adam.learning_rate},
         {"validation_scenarios", t.validation.scenarios},
         {"validation_every", t.validation.every},
@@ -237,10 +238,17 @@ PolicyFile policy_from_json(const JsonNode& root) {
   }
   const JsonNode tr = root.at("training");
   if (p.version >= 3) {
-    tr.allow_only({"seed", "iterations", "scenarios_per_iteration", "noise_draws", "sigma", "beta",
-                   "violation_penalty", "learning_rate", "validation_scenarios", "validation_every",
+    tr.allow_only({"seed", "iterations", "scenarios_per_iteration", "gradient", "noise_draws", "sigma",
+                   "beta", "violation_penalty", "learning_rate", "validation_scenarios", "validation_every",
                    "seconds", "curve"});
     p.training.violation_penalty = tr.at("violation_penalty").number();
+    // Written since the pathwise estimator exists; the files before it were trained by the likelihood ratio.
+    p.training.gradient = GradientEstimator::kLikelihoodRatio;
+    if (const auto gradient = tr.find("gradient")) {
+      p.training.gradient =
+          gradient->choice<GradientEstimator>({{"likelihood-ratio", GradientEstimator::kLikelihoodRatio},
+                                               {"pathwise", GradientEstimator::kPathwise}});
+    }
     // Written since version 3 files are checkpoints too: a resume validates as often as the run it continues.
     if (const auto every = tr.find("validation_every"))
       p.training.validation.every = every->integer(0, kIntMax);
@@ -248,6 +256,7 @@ PolicyFile policy_from_json(const JsonNode& root) {
     tr.allow_only({"seed", "iterations", "scenarios_per_iteration", "noise_draws", "sigma", "beta",
                    "learning_rate", "validation_scenarios", "seconds", "curve"});
     p.training.violation_penalty = 0.0;
+    p.training.gradient = GradientEstimator::kLikelihoodRatio;
   }
   p.training.seed = tr.at("seed").integer<std::uint64_t>(0, std::numeric_limits<std::uint64_t>::max());
   p.iterations_done = tr.at("iterations").integer(0, kIntMax);
@@ -287,6 +296,9 @@ PolicyFile policy_from_json(const JsonNode& root) {
 PolicyFile describe_policy(const DiffOpModel& model, const Eigen::VectorXd& theta) {
   PolicyFile p;
   const Study& study = model.study();
+  // The training options' defaults, resolved for this study (a trainer's caller sets its own).
+  p.training.gradient = p.training.estimator(study);
+  p.training.violation_penalty = p.training.penalty(study);
   p.study_name = study.name;
   p.study_path = study.path.string();
   // Points by name: the bus (balanced), bus.phase (three-phase).

@@ -1,7 +1,8 @@
-// DiffOP training loop: exploring rollouts in parallel, implicit policy gradient with per-scenario
-// leave-one-out baselines, Adam. Equations: trainer.hpp and docs/algorithms/diffop.md.
+// DiffOP training loop: rollouts in parallel, the implicit policy gradient (likelihood ratio with per-scenario
+// leave-one-out baselines, or pathwise), Adam. Equations: trainer.hpp and docs/algorithms/diffop.md.
 #include "vvc/core/diffop/trainer.hpp"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -17,6 +18,26 @@ namespace vvc::core {
 using detail::mix_seed;
 using detail::truncated_normal;
 
+std::string to_string(GradientEstimator estimator) {
+  return estimator == GradientEstimator::kPathwise ? "pathwise" : "likelihood-ratio";
+}
+
+GradientEstimator parse_gradient_estimator(const std::string& text, const std::string& what) {
+  if (text == "likelihood-ratio") return GradientEstimator::kLikelihoodRatio;
+  if (text == "pathwise") return GradientEstimator::kPathwise;
+  throw InputError(what + ": expected likelihood-ratio or pathwise, got '" + text + "'");
+}
+
+GradientEstimator DiffOpTrainingOptions::estimator(const Study& study) const {
+  if (gradient) return *gradient;
+  return study.three_phase() ? GradientEstimator::kPathwise : GradientEstimator::kLikelihoodRatio;
+}
+
+double DiffOpTrainingOptions::penalty(const Study& study) const {
+  if (violation_penalty) return *violation_penalty;
+  return study.cost_form == CostForm::kStableDdpg ? study.violation_weight : 1.0;
+}
+
 void DiffOpTrainingOptions::validate() const {
   using detail::option_error;
   if (iterations < 1) option_error("iterations", "an integer >= 1", iterations);
@@ -26,7 +47,8 @@ void DiffOpTrainingOptions::validate() const {
     option_error("noise_draws", "an integer >= 2 (the baseline needs two draws)", noise_draws);
   if (!(sigma > 0.0)) option_error("sigma", "a number > 0", sigma);
   if (!(beta > 0.0)) option_error("beta", "a number > 0", beta);
-  if (!(violation_penalty >= 0.0)) option_error("violation_penalty", "a number >= 0", violation_penalty);
+  if (violation_penalty && !(*violation_penalty >= 0.0))
+    option_error("violation_penalty", "a number >= 0", *violation_penalty);
   if (threads < 1) option_error("threads", "an integer >= 1", threads);
   adam.validate("adam.");
   validation.validate("validation.");
@@ -78,6 +100,73 @@ Rollout run_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Envi
   return out;
 }
 
+Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Environment& env,
+                             DiffOpSolver& solver, DiffOpSolver& partner, const Scenario& scenario,
+                             const DiffOpTrainingOptions& options) {
+  const int steps = env.study().steps;
+  const int m = model.num_inverters();
+  const int plan_size = m * model.structure().horizon;
+  const double gamma = env.study().discount;
+  const double mu = options.penalty(env.study());
+  Rollout out;
+  out.costs.resize(steps);
+  out.violations.resize(steps);
+  out.gradient = Eigen::VectorXd::Zero(model.num_parameters());
+  // Two plan slots: the plan in force and the one before it, whose gradient waits for the move cost of the
+  // step after its last action.
+  std::array<DiffOpSolver*, 2> solvers{&solver, &partner};
+  std::array<DiffOpModel::State, 2> states;
+  std::array<Eigen::VectorXd, 2> w{Eigen::VectorXd::Zero(plan_size), Eigen::VectorXd::Zero(plan_size)};
+  std::array<PolicySolveStatus, 2> status{PolicySolveStatus::kFailed, PolicySolveStatus::kFailed};
+  const auto s = [](int k) { return static_cast<size_t>(k); };
+  const auto flush = [&](int slot) {
+    if (status[s(slot)] == PolicySolveStatus::kOptimal) {
+      solvers[s(slot)]->accumulate_gradient(theta, states[s(slot)], w[s(slot)], out.gradient);
+    }
+    w[s(slot)].setZero();
+  };
+  solver.reset();
+  partner.reset();
+  const Observation& obs = env.reset(scenario);
+  Eigen::VectorXd action(m);
+  StepGradient step_gradient;
+  int slot = 0;
+  int previous_slot = -1;  // the slot whose plan gave the previous action (-1: none)
+  int previous_stage = 0;
+  for (int t = 0; t < steps; ++t) {
+    if (model.plans_at(t)) {
+      if (t > 0) slot = 1 - slot;
+      model.observe(obs, states[s(slot)]);
+      status[s(slot)] = solvers[s(slot)]->solve(theta, states[s(slot)]);
+    }
+    const int stage = model.plan_stage(t);
+    const bool planned = status[s(slot)] != PolicySolveStatus::kFailed;
+    if (planned) {
+      action = solvers[s(slot)]->plan().segment(m * stage, m);
+    } else {
+      action = obs.q;
+    }
+    if (status[s(slot)] == PolicySolveStatus::kFallback) ++out.fallback_steps;
+    const StepResult& r = env.step(action, StepRule::kSetpoint);
+    out.costs[t] = r.cost;
+    out.violations[t] = r.max_violation;
+    if (env.step_gradient(step_gradient)) {
+      const double discount = std::pow(gamma, t + 1);
+      if (planned) {
+        w[s(slot)].segment(m * stage, m) += discount * (step_gradient.action + mu * step_gradient.violation);
+      }
+      if (previous_slot >= 0) {
+        w[s(previous_slot)].segment(m * previous_stage, m) += discount * step_gradient.previous;
+      }
+    }
+    if (previous_slot >= 0 && previous_slot != slot) flush(previous_slot);
+    previous_slot = planned ? slot : -1;
+    previous_stage = stage;
+  }
+  if (previous_slot >= 0) flush(previous_slot);
+  return out;
+}
+
 double check_policy_gradient(const DiffOpModel& model, const Eigen::VectorXd& theta,
                              const DiffOpModel::State& state, const Eigen::VectorXd& w) {
   constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
@@ -114,6 +203,7 @@ struct DiffOpTrainer::ScenarioTerms {
 struct DiffOpTrainer::Workers {
   std::vector<std::unique_ptr<Environment>> envs;
   std::vector<std::unique_ptr<DiffOpSolver>> solvers;
+  std::vector<std::unique_ptr<DiffOpSolver>> partners;  ///< pathwise: the previous plan's solver
 };
 
 DiffOpTrainer::DiffOpTrainer(const Study& study, const DiffOpModel& model,
@@ -124,21 +214,35 @@ DiffOpTrainer::DiffOpTrainer(const Study& study, const DiffOpModel& model,
       options_(options),
       workers_(std::make_unique<Workers>()) {
   options_.validate();
+  estimator_ = options_.estimator(study);
+  options_.gradient = estimator_;
+  options_.violation_penalty = options_.penalty(study);
+  if (estimator_ == GradientEstimator::kPathwise && !study.three_phase()) {
+    throw InputError(
+        "gradient: pathwise needs a three-phase study (the power flow's voltage sensitivities); " +
+        study.path.string() + " is balanced");
+  }
   split_ = split_training_seeds(study, options_.validation);
   scenarios_ = make_scenarios(study);
   for (int w = 0; w < options_.threads; ++w) {
     workers_->envs.push_back(std::make_unique<Environment>(study));
     workers_->solvers.push_back(std::make_unique<DiffOpSolver>(model));
+    if (estimator_ == GradientEstimator::kPathwise)
+      workers_->partners.push_back(std::make_unique<DiffOpSolver>(model));
   }
   validator_ =
       std::make_unique<Validator>(study, split_, options_.validation, options_.threads, communicator_);
   batch_.resize(static_cast<size_t>(options_.scenarios_per_iteration));
-  rollouts_.resize(static_cast<size_t>(options_.scenarios_per_iteration * options_.noise_draws));
+  rollouts_.resize(static_cast<size_t>(options_.scenarios_per_iteration * draws()));
   terms_.resize(static_cast<size_t>(options_.scenarios_per_iteration));
   grad_.resize(model.num_parameters());
 }
 
 DiffOpTrainer::~DiffOpTrainer() = default;
+
+int DiffOpTrainer::draws() const {
+  return estimator_ == GradientEstimator::kPathwise ? 1 : options_.noise_draws;
+}
 
 std::string DiffOpTrainer::method() const {
   return model_->structure().mode == DiffOpMode::kStep ? "DiffOP(Step)" : "DiffOP(Traj)";
@@ -151,16 +255,23 @@ void DiffOpTrainer::sample_batch(int iteration) {
 }
 
 void DiffOpTrainer::run_rollouts(const TrainerState& state, int iteration) {
-  const int k_count = options_.noise_draws;
+  const int k_count = draws();
   const std::vector<std::string> parts =
       gather_shares(*communicator_, options_.scenarios_per_iteration, [&](int first, int last) {
         parallel_for((last - first) * k_count, options_.threads, [&](int worker, int i) {
           const int j = first * k_count + i;
           const int b = j / k_count;
           const int k = j % k_count;
+          const auto wk = static_cast<size_t>(worker);
+          const Scenario& scenario = batch_[static_cast<size_t>(b)];
+          if (estimator_ == GradientEstimator::kPathwise) {
+            rollouts_[static_cast<size_t>(j)] =
+                run_pathwise_rollout(*model_, state.theta, *workers_->envs[wk], *workers_->solvers[wk],
+                                     *workers_->partners[wk], scenario, options_);
+            return;
+          }
           rollouts_[static_cast<size_t>(j)] =
-              run_rollout(*model_, state.theta, *workers_->envs[static_cast<size_t>(worker)],
-                          *workers_->solvers[static_cast<size_t>(worker)], batch_[static_cast<size_t>(b)],
+              run_rollout(*model_, state.theta, *workers_->envs[wk], *workers_->solvers[wk], scenario,
                           mix_seed(options_.seed, static_cast<std::uint64_t>(iteration),
                                    static_cast<std::uint64_t>(b) + 2, static_cast<std::uint64_t>(k)),
                           options_);
@@ -189,10 +300,10 @@ void DiffOpTrainer::run_rollouts(const TrainerState& state, int iteration) {
   VVC_ASSERT(b == options_.scenarios_per_iteration);
 }
 
-// Scenario b's term of the gradient, with per-step leave-one-out baselines over its draws; summed in a fixed
-// order.
+// Scenario b's term of the gradient: with per-step leave-one-out baselines over its draws (likelihood ratio;
+// summed in a fixed order), or its rollout's (pathwise).
 DiffOpTrainer::ScenarioTerms DiffOpTrainer::scenario_terms(int b) const {
-  const int k_count = options_.noise_draws;
+  const int k_count = draws();
   const int steps = study_->steps;
   ScenarioTerms terms;
   terms.gradient = Eigen::VectorXd::Zero(model_->num_parameters());
@@ -205,13 +316,17 @@ DiffOpTrainer::ScenarioTerms DiffOpTrainer::scenario_terms(int b) const {
     double cost = 0.0;
     for (int t = steps - 1; t >= 0; --t) {
       const double discount = std::pow(study_->discount, t + 1);
-      acc += discount * (r.costs[t] + options_.violation_penalty * r.violations[t]);
+      acc += discount * (r.costs[t] + *options_.violation_penalty * r.violations[t]);
       cost += discount * r.costs[t];
       to_go(k, t) = acc;
     }
     terms.cost[k] = cost;
     terms.steady[k] = r.costs[steps - 1];
     terms.fallback_steps += r.fallback_steps;
+  }
+  if (estimator_ == GradientEstimator::kPathwise) {
+    terms.gradient = rollouts_[static_cast<size_t>(b)].gradient;
+    return terms;
   }
   const Eigen::RowVectorXd total = to_go.colwise().sum();
   for (int k = 0; k < k_count; ++k) {
@@ -237,8 +352,8 @@ void DiffOpTrainer::estimate_gradient(LearningPoint& point) {
     point.fallback_steps += terms.fallback_steps;
     grad_ += terms.gradient;
   }
-  const double denom = static_cast<double>(options_.scenarios_per_iteration * options_.noise_draws);
-  point.steps = options_.scenarios_per_iteration * options_.noise_draws * study_->steps;
+  const double denom = static_cast<double>(options_.scenarios_per_iteration * draws());
+  point.steps = options_.scenarios_per_iteration * draws() * study_->steps;
   grad_ /= denom;
   point.training_cost /= denom;
   point.training_steady /= denom;
@@ -269,7 +384,7 @@ void DiffOpTrainer::validate(TrainerState& state, LearningPoint& point, Training
   double violation = 0.0;
   for (const EpisodeRecord& e : ev.episodes) violation += e.discounted_violation;
   violation /= static_cast<double>(std::max<size_t>(1, ev.episodes.size()));
-  state.record_validation(ev.summary.transient + options_.violation_penalty * violation);
+  state.record_validation(ev.summary.transient + *options_.violation_penalty * violation);
 }
 
 DiffOpTrainingResult DiffOpTrainer::train(TrainingObserver* observer, const TrainerState* resume) {

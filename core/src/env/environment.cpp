@@ -21,6 +21,8 @@ Environment::Environment(const Study& study)
     step_options_.taps =
         study.regulators == RegulatorMode::kControl ? grid::TapMode::kControl : grid::TapMode::kFixed;
     obs_.taps = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(study.phase_network.regulators.size()));
+    for (const Inverter& inv : study.inverters) sensitivity_elements_.push_back(inv.generator_index);
+    for (const VoltagePoint& p : study.points) sensitivity_nodes_.push_back(p.index);
   } else {
     workspace_ = std::make_unique<grid::PowerFlowWorkspace>(study.network);
     injections_ = grid::Injections(study.network.num_buses());
@@ -34,6 +36,8 @@ Environment::Environment(const Study& study)
   obs_.q = Eigen::VectorXd::Zero(m);
   obs_.v_inv.resize(m);
   obs_.v_inv_init.resize(m);
+  passed_ = Eigen::VectorXd::Zero(m);
+  passed_prev_ = Eigen::VectorXd::Zero(m);
 }
 
 Environment::~Environment() = default;
@@ -104,6 +108,9 @@ const Observation& Environment::reset(const Scenario& scenario) {
   scenario_ = &scenario;
   obs_.t = 0;
   obs_.q.setZero();
+  passed_.setZero();
+  passed_prev_.setZero();
+  setpoint_step_ = false;
   obs_.vm.setOnes();
   obs_.v.setOnes();
   // Each episode starts from a flat start (three-phase: the network's taps and powers), so that an episode's
@@ -148,6 +155,8 @@ double Environment::step_cost() const {
 const StepResult& Environment::step(const Eigen::VectorXd& action, StepRule rule, double alpha) {
   const bool three_phase = study_->three_phase();
   const Eigen::VectorXcd* elements = three_phase ? &scenario_->elements_at(obs_.t + 1) : nullptr;
+  passed_prev_.swap(passed_);
+  setpoint_step_ = rule == StepRule::kSetpoint;
   for (int i = 0; i < study_->num_inverters(); ++i) {
     const Inverter& inv = study_->inverters[static_cast<size_t>(i)];
     double q_min = inv.q_min_mvar;
@@ -162,9 +171,11 @@ const StepResult& Environment::step(const Eigen::VectorXd& action, StepRule rule
     const double q = obs_.q[i];
     if (rule == StepRule::kSetpoint) {
       q_next_[i] = std::clamp(action[i], q_min, q_max);
+      passed_[i] = action[i] >= q_min && action[i] <= q_max ? 1.0 : 0.0;
     } else {
       q_next_[i] =
           q + std::clamp(action[i], std::min(0.0, alpha * (q_min - q)), std::max(0.0, alpha * (q_max - q)));
+      passed_[i] = 0.0;
     }
   }
   q_prev_ = obs_.q;
@@ -173,6 +184,63 @@ const StepResult& Environment::step(const Eigen::VectorXd& action, StepRule rule
   solve_and_observe();
   last_.cost = step_cost();
   return last_;
+}
+
+bool Environment::step_gradient(StepGradient& out) {
+  if (!study_->three_phase() || !setpoint_step_ || obs_.t == 0 ||
+      last_.power_flow != grid::PowerFlowStatus::kConverged) {
+    return false;
+  }
+  if (!grid::voltage_sensitivities(study_->phase_network, *phase_workspace_, sensitivity_elements_,
+                                   sensitivity_nodes_, sensitivities_)) {
+    return false;
+  }
+  const Eigen::MatrixXd& s = sensitivities_.dvm_dq;  // points x actions
+  const int m = study_->num_inverters();
+  out.action.setZero(m);
+  out.previous.setZero(m);
+  out.violation.setZero(m);
+  if (study_->cost_form == CostForm::kF) {
+    for (int i = 0; i < m; ++i) {
+      const double q = obs_.q[i];
+      const double v = obs_.v_inv[i];
+      out.action[i] += study_->cost_c[i] * q + 0.5 * (v * v + obs_.v_inv_init[i] * obs_.v_inv_init[i] - 2.0);
+      out.action.noalias() += q * v * s.row(study_->inverters[static_cast<size_t>(i)].point).transpose();
+    }
+  } else {
+    const double unit = study_->action_weight / study_->action_unit_mvar;
+    for (int i = 0; i < m; ++i) {
+      const double move = obs_.q[i] - q_prev_[i];
+      const double sign = move > 0.0 ? 1.0 : (move < 0.0 ? -1.0 : 0.0);
+      out.action[i] = unit * sign;
+      out.previous[i] = -unit * sign * passed_prev_[i];
+    }
+    for (const int p : study_->monitored) {
+      const double above = std::max(obs_.vm[p] - study_->vmax_pu, 0.0);
+      const double below = std::max(study_->vmin_pu - obs_.vm[p], 0.0);
+      const double d = 2.0 * study_->violation_weight * (above - below);
+      if (d != 0.0) out.action.noalias() += d * s.row(p).transpose();
+    }
+  }
+  double worst = 0.0;
+  int worst_point = -1;
+  double worst_sign = 0.0;
+  for (const int p : study_->monitored) {
+    if (study_->vmin_pu - obs_.vm[p] > worst) {
+      worst = study_->vmin_pu - obs_.vm[p];
+      worst_point = p;
+      worst_sign = -1.0;
+    }
+    if (obs_.vm[p] - study_->vmax_pu > worst) {
+      worst = obs_.vm[p] - study_->vmax_pu;
+      worst_point = p;
+      worst_sign = 1.0;
+    }
+  }
+  if (worst_point >= 0) out.violation.noalias() += worst_sign * s.row(worst_point).transpose();
+  out.action.array() *= passed_.array();
+  out.violation.array() *= passed_.array();
+  return true;
 }
 
 }  // namespace vvc::core

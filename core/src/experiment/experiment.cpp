@@ -172,6 +172,8 @@ std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::
 TrainResult train(const Study& study, const TrainRequest& request_in, TrainingObserver* observer) {
   TrainRequest request = request_in;
   request.diffop.threads = request.threads;
+  request.diffop.gradient = request.diffop.estimator(study);
+  request.diffop.violation_penalty = request.diffop.penalty(study);
   request.rlmpc.threads = request.threads;
   request.pdp.threads = request.threads;
   TrainResult result;
@@ -287,6 +289,8 @@ PolicyFile policy_file(const TrainRequest& request, const TrainResult& result) {
   VVC_ASSERT(result.model != nullptr);
   PolicyFile policy = describe_policy(*result.model, result.theta);
   policy.training = request.diffop;
+  policy.training.gradient = request.diffop.estimator(result.model->study());
+  policy.training.violation_penalty = request.diffop.penalty(result.model->study());
   policy.training.validation.scenarios = static_cast<int>(result.summary.seeds.validation.size());
   policy.iterations_done = result.summary.iterations;
   policy.training_seconds = result.summary.seconds;

@@ -203,6 +203,36 @@ TEST(EnvironmentAllocation, WarmThreePhaseStepsDoNotAllocate) {
   }
 }
 
+// The step gradient (the power flow's voltage sensitivities at the step's solution and the cost's derivatives, both
+// cost forms) after warm three-phase steps, on both bundled benchmarks, once warm.
+TEST(EnvironmentAllocation, WarmStepGradientsDoNotAllocate) {
+  for (const char* folder : {"ieee13_3p", "ieee123_3p"}) {
+    for (const CostForm form : {CostForm::kStableDdpg, CostForm::kF}) {
+      Study study = read_study(std::string(VVC_SOURCE_DIR) + "/cases/" + folder);
+      study.cost_form = form;
+      const auto scenarios = make_scenarios(study);
+      const Scenario low = scenarios->make(0);
+      Environment env(study);
+      StepGradient gradient;
+      Eigen::VectorXd q = 0.5 * study.q_max();
+      env.reset(low);
+      env.apply(q);
+      ASSERT_TRUE(env.step_gradient(gradient)) << folder;
+      allocations = 0;
+      counting = true;
+      bool computed = true;
+      for (int t = 0; t < 5; ++t) {
+        q *= -0.9;
+        env.apply(q);
+        computed = env.step_gradient(gradient) && computed;
+      }
+      counting = false;
+      EXPECT_TRUE(computed) << folder;
+      EXPECT_EQ(allocations.load(), 0) << folder;
+    }
+  }
+}
+
 // A day replayed under Volt-VAR on both bundled benchmarks: once the environment is warm, the steps (the
 // elements' powers of every sample, the warm power flow, the controller, the day's records) allocate nothing.
 // The progress callback counts from step 256 to step 768 of the real day every 14th sample: 6 h to 17.9 h.

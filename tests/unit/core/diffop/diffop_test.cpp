@@ -5,6 +5,7 @@
 #include <random>
 
 #include "support/benchmark_fixture.hpp"
+#include "support/keep_checkpoint.hpp"
 #include "vvc/core/diffop/policy.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/diffop/trainer.hpp"
@@ -14,6 +15,7 @@ namespace vvc::core {
 namespace {
 
 using testing::benchmark_study;
+using testing::KeepCheckpoint;
 using testing::state_after;
 
 /// Where the band back-off's four blocks start in theta.
@@ -268,20 +270,6 @@ TEST(DiffOp, InfeasibleBandUsesReportedFallback) {
   EXPECT_NEAR(q[2], 0.6, 1e-6);
 }
 
-/// Keeps the checkpoint of one iteration.
-class KeepCheckpoint final : public TrainingObserver {
- public:
-  explicit KeepCheckpoint(int iteration) : iteration_(iteration) {}
-  ObserverAction on_progress(const TrainingProgress&) override { return ObserverAction::kContinue; }
-  void on_checkpoint(const TrainerState& state) override {
-    if (state.iteration == iteration_) saved = state;
-  }
-  TrainerState saved;
-
- private:
-  int iteration_;
-};
-
 TEST(DiffOp, TrajTrainingWithReplanningIsDeterministicAcrossThreadCounts) {
   const Study& study = benchmark_study();
   const DiffOpModel model(study, DiffOpStructure{DiffOpMode::kTraj, 3, 100, 0.99, true, 3});
@@ -327,6 +315,7 @@ TEST(DiffOp, TrainingIsDeterministicAcrossThreadCountsAndResumes) {
   EXPECT_EQ(keep.saved.adam.steps, 2);
   PolicyFile meta = describe_policy(model, keep.saved.theta);
   meta.training = options;
+  meta.training.violation_penalty = options.penalty(study);
   const std::string path = VVC_BINARY_DIR "/diffop_test.checkpoint.json";
   write_checkpoint(keep.saved, meta, path);
   PolicyFile meta_back;

@@ -57,6 +57,7 @@ PolicyFile awkward_policy(const DiffOpModel& model) {
   p.iterations_done = 7;
   p.training.scenarios_per_iteration = 5;
   p.training.noise_draws = 3;
+  p.training.gradient = GradientEstimator::kPathwise;
   p.training.sigma = 0.1 / 3.0;
   p.training.beta = 2.0 / 7.0;
   p.training.violation_penalty = 1.0 / 3.0;
@@ -134,6 +135,7 @@ void expect_same_policy(const PolicyFile& a, const PolicyFile& b) {
   EXPECT_EQ(a.training.iterations, b.training.iterations);
   EXPECT_EQ(a.training.scenarios_per_iteration, b.training.scenarios_per_iteration);
   EXPECT_EQ(a.training.noise_draws, b.training.noise_draws);
+  EXPECT_EQ(a.training.gradient, b.training.gradient);
   EXPECT_EQ(a.training.sigma, b.training.sigma);
   EXPECT_EQ(a.training.beta, b.training.beta);
   EXPECT_EQ(a.training.violation_penalty, b.training.violation_penalty);
@@ -452,6 +454,7 @@ TEST(PolicyFiles, VersionTwoFilesStillLoadAndActAsBefore) {
   EXPECT_FALSE(v2.structure.backoff);
   EXPECT_EQ(v2.structure.replan, 0);
   EXPECT_EQ(v2.training.violation_penalty, 0.0);
+  EXPECT_EQ(v2.training.gradient, GradientEstimator::kLikelihoodRatio);
   const DiffOpModel model(study, v2.structure);
   EXPECT_NO_THROW(check_policy_matches(v2, model, "v2"));
   EXPECT_TRUE(compare_policy(v2, study).differences.empty());

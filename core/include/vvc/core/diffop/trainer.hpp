@@ -1,10 +1,22 @@
-// DiffOP training by the implicit policy gradient (docs/algorithms/diffop.md):
+// DiffOP training by the implicit policy gradient (docs/algorithms/diffop.md), with one of two estimators.
+//
+// Likelihood ratio (GradientEstimator::kLikelihoodRatio):
 //   grad C(theta) = E[ sum_t A_t (1/sigma^2) (du*_t/dtheta)' (u_t - u*_t) ],  u_t = u*_t + sigma eps_t,
 // eps_t from a standard normal truncated to [-beta, beta], A_t the discounted cost-to-go from step t minus
 // the leave-one-out mean over the other noise draws of the same scenario (a per-scenario, per-step baseline:
 // the scenario-to-scenario spread of returns dwarfs the noise effect, voltage-control-benchmark.md section
 // 6). The action sent to the plant is clipped to the inverter limits by the plant; the likelihood-ratio term
-// uses the sampled noise. The parameters follow Adam (training/adam.hpp).
+// uses the sampled noise.
+//
+// Pathwise (GradientEstimator::kPathwise; three-phase studies): one deterministic rollout u_t = u*_t per
+// scenario and, with the environment's step gradient (environment.hpp: the plant's voltage sensitivities, i.e.
+// a differentiable simulator),
+//   grad C(theta) = sum_t (du*_t/dtheta)' [ gamma^(t+1) (dc_t/du_t + mu de_t/du_t) + gamma^(t+2) dc_{t+1}/du_t ]
+// where the last term is the next step's move cost's direct dependence on u_t. It is truncated: the dependence
+// of the next observation (q_t, |V_{t+1}|) on u_t, and so of the later actions, is not carried. The sum is exact
+// for an open-loop plan (Traj without re-planning), whose actions depend on the reset state only.
+//
+// Either way the parameters follow Adam (training/adam.hpp).
 //
 // The cost the gradient minimizes is, per step, F_t + mu e_t with e_t the largest distance of a bus outside
 // the band after step t (pu). The benchmark cost F alone rewards leaving the band: the cheapest q lies just
@@ -16,6 +28,7 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,14 +41,23 @@
 
 namespace vvc::core {
 
+/// How the policy gradient is estimated (the header's equations).
+enum class GradientEstimator { kLikelihoodRatio, kPathwise };
+std::string to_string(GradientEstimator estimator);  ///< "likelihood-ratio" or "pathwise"
+/// "likelihood-ratio" or "pathwise"; throws InputError naming `what`.
+GradientEstimator parse_gradient_estimator(const std::string& text, const std::string& what = "gradient");
+
 struct DiffOpTrainingOptions {
   int iterations = 150;
   int scenarios_per_iteration = 16;  ///< B
-  int noise_draws = 4;               ///< K per scenario (>= 2 for the baseline)
-  double sigma = 0.05;               ///< exploration standard deviation, MVar
-  double beta = 2.0;                 ///< truncation, in standard deviations
-  double violation_penalty = 1.0;    ///< mu, per pu outside the band and step (0: train on F alone)
-  AdamOptions adam{0.05};            ///< the step is taken on the normalized parameters
+  /// Unset: the study's default (estimator()).
+  std::optional<GradientEstimator> gradient;
+  int noise_draws = 4;  ///< likelihood ratio: K per scenario (>= 2 for the baseline)
+  double sigma = 0.05;  ///< likelihood ratio: exploration standard deviation, MVar
+  double beta = 2.0;    ///< likelihood ratio: truncation, in standard deviations
+  /// mu, per pu outside the band and step (0: train on the cost alone); unset: the study's default (penalty()).
+  std::optional<double> violation_penalty;
+  AdamOptions adam{0.05};  ///< the step is taken on the normalized parameters
   ValidationOptions validation{10};
   CheckpointOptions checkpoint;
   std::uint64_t seed = 1;
@@ -43,18 +65,32 @@ struct DiffOpTrainingOptions {
   bool check_gradients = false;  ///< re-check KKT gradients against central differences at run time
   /// Throws InputError naming the option and its value when one is out of range.
   void validate() const;
+  /// `gradient`, else the study's default: pathwise on three-phase studies, the likelihood ratio on balanced
+  /// ones (docs/algorithms/diffop.md, "Three-phase studies", says why).
+  GradientEstimator estimator(const Study& study) const;
+  /// `violation_penalty`, else the study's default: 1 with cost form F, the study's violation weight (1000 on
+  /// the bundled benchmarks) with the Stable-DDPG form (docs/algorithms/diffop.md, "Three-phase studies").
+  double penalty(const Study& study) const;
 };
 
-/// One exploring rollout: a pure function of (theta, scenario, noise seed).
+/// One rollout: a pure function of (theta, scenario, noise seed).
 struct Rollout {
   Eigen::VectorXd costs;       ///< F(q_t), t = 1..T
   Eigen::VectorXd violations;  ///< e_t: the largest distance of a bus outside the band after step t, pu
-  Eigen::MatrixXd scores;      ///< T x P: (du*_t/dtheta)' eps_t / sigma
+  Eigen::MatrixXd scores;      ///< likelihood ratio: T x P, (du*_t/dtheta)' eps_t / sigma
+  Eigen::VectorXd gradient;    ///< pathwise: P, the header's sum over this rollout
   long fallback_steps = 0;
 };
+/// An exploring rollout for the likelihood-ratio estimate.
 Rollout run_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Environment& env,
                     DiffOpSolver& solver, const Scenario& scenario, std::uint64_t noise_seed,
                     const DiffOpTrainingOptions& options);
+/// A deterministic rollout with its pathwise gradient (three-phase studies). Two solvers: `partner` keeps the
+/// previous plan's KKT system until the next step's move cost, its last term, is known. Steps without a step
+/// gradient (a failed power flow) or with a fallback or degenerate solve add no term.
+Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Environment& env,
+                             DiffOpSolver& solver, DiffOpSolver& partner, const Scenario& scenario,
+                             const DiffOpTrainingOptions& options);
 
 struct DiffOpTrainingResult {
   Eigen::VectorXd theta;  ///< the policy returned: best validation transient cost, else the last iterate
@@ -66,8 +102,9 @@ struct DiffOpTrainingResult {
 /// check_gradients (with options.check_gradients), validate (when due) and checkpoint (when due).
 ///
 /// On the ranks of a distributed run (communicator.hpp) every rank runs the same loop: run_rollouts runs this
-/// rank's share of the B scenarios (all K draws of each, options.threads threads) and reduces each scenario to
-/// its term of the gradient sum, g_b = sum_k sum_t A_{b,k,t} score_{b,k,t}, with its rollouts' costs; the terms
+/// rank's share of the B scenarios (all K draws of each, options.threads threads; pathwise: its one rollout) and
+/// reduces each scenario to its term of the gradient sum, g_b = sum_k sum_t A_{b,k,t} score_{b,k,t} (pathwise:
+/// the rollout's gradient), with its rollouts' costs; the terms
 /// are gathered to every rank in scenario order and estimate_gradient sums them in that order, so every rank
 /// takes the same step, whatever the number of ranks and threads. The validation shares its scenarios the same
 /// way; the ranks stop together after the iteration in which some rank's observer asked to.
@@ -98,11 +135,13 @@ class DiffOpTrainer {
   void validate(TrainerState& state, LearningPoint& point, TrainingProgress& progress);
 
   ScenarioTerms scenario_terms(int b) const;
+  int draws() const;  ///< rollouts per scenario: K, or 1 for the pathwise estimate
 
   const Study* study_;
   const DiffOpModel* model_;
   const Communicator* communicator_;
   DiffOpTrainingOptions options_;
+  GradientEstimator estimator_;
   SeedSplit split_;
   std::unique_ptr<ScenarioSet> scenarios_;
   std::unique_ptr<Workers> workers_;

@@ -10,6 +10,16 @@
 // each action the reactive power of its single-phase element, the taps per the study's regulator mode. Once
 // warm, neither reset() nor step() allocates (three-phase with regulator control: a reset that moves taps
 // rebuilds their admittances).
+//
+// Step gradient (three-phase studies, StepRule::kSetpoint; the pathwise policy gradient of diffop.md). With
+// q_t = clip(a_t, q_min, q_max) and S = d|V|/dq the power flow's voltage sensitivities at step t's operating
+// point (taps held; three_phase.hpp), zero columns where the clip holds (D_t = diag(q_min < a_t < q_max)):
+//   form F:           dc_t/da_t = D_t [ diag(c) q_t + 1/2 (v_t^2 + v_init^2 - 2) + S_inv' diag(q_t) v_t ]
+//   form Stable-DDPG: dc_t/da_t = D_t [ w_a sign(q_t - q_{t-1}) / u
+//                                       + 2 w_v S_mon' (max(v - vmax, 0) - max(vmin - v, 0)) ]
+//                     dc_t/da_{t-1} = -D_{t-1} w_a sign(q_t - q_{t-1}) / u   (the move term's direct part)
+//   violation e_t = max_p max(vmin - v_p, v_p - vmax, 0): de_t/da_t = D_t (+-) S_p*' at the worst point p*
+// (sign(0) = 0 and the worst point's row are the subgradients taken at the kinks).
 #pragma once
 
 #include <Eigen/Dense>
@@ -55,6 +65,13 @@ struct StepResult {
   grid::PowerFlowStatus power_flow = grid::PowerFlowStatus::kConverged;
 };
 
+/// The derivatives of the last step's cost with respect to the actions (the header's equations).
+struct StepGradient {
+  Eigen::VectorXd action;     ///< dc_t/da_t, per MVar
+  Eigen::VectorXd previous;   ///< dc_t/da_{t-1} at fixed a_t: the move term's direct part (0 for form F)
+  Eigen::VectorXd violation;  ///< dStepResult::max_violation/da_t, pu per MVar
+};
+
 class Environment {
  public:
   explicit Environment(const Study& study);
@@ -79,6 +96,11 @@ class Environment {
   /// The three-phase power flow's workspace at the last solution (three-phase studies; else nullptr): for
   /// voltage sensitivities at the present operating point.
   grid::ThreePhaseWorkspace* phase_workspace() { return phase_workspace_.get(); }
+  /// The last step's StepGradient (the header's equations), from the power flow's sensitivities at its solution.
+  /// False, leaving `out` unchanged, on a balanced study, after a StepRule::kIncrement step, before the first
+  /// step, when the step's power flow did not converge or its Jacobian is singular. Allocation-free once `out`
+  /// has the right sizes.
+  bool step_gradient(StepGradient& out);
 
  private:
   void solve_and_observe();
@@ -94,6 +116,13 @@ class Environment {
   // Three-phase.
   std::unique_ptr<grid::ThreePhaseWorkspace> phase_workspace_;
   grid::ThreePhaseOptions reset_options_, step_options_;
+
+  // Step gradient: the actions' elements, every point's node, the sensitivities, and which of the last two
+  // actions passed the clip unchanged (1) or were clipped (0).
+  std::vector<int> sensitivity_elements_, sensitivity_nodes_;
+  grid::VoltageSensitivities sensitivities_;
+  Eigen::VectorXd passed_, passed_prev_;
+  bool setpoint_step_ = false;
 
   const Scenario* scenario_ = nullptr;
   Eigen::VectorXd q_next_;
