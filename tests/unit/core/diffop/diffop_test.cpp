@@ -5,7 +5,7 @@
 #include <random>
 
 #include "support/benchmark_fixture.hpp"
-#include "support/keep_checkpoint.hpp"
+#include "support/diffop_training_checks.hpp"
 #include "vvc/core/diffop/policy.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/diffop/trainer.hpp"
@@ -15,8 +15,9 @@ namespace vvc::core {
 namespace {
 
 using testing::benchmark_study;
-using testing::KeepCheckpoint;
+using testing::checkpoint_through_file;
 using testing::state_after;
+using testing::train_on_1_and_2_threads;
 
 /// Where the band back-off's four blocks start in theta.
 int backoff_offset(const DiffOpModel& model) {
@@ -279,12 +280,7 @@ TEST(DiffOp, TrajTrainingWithReplanningIsDeterministicAcrossThreadCounts) {
   options.noise_draws = 2;
   options.validation.every = 1;
   options.validation.scenarios = 4;
-  options.threads = 1;
-  const auto serial = DiffOpTrainer(study, model, options).train(nullptr);
-  options.threads = 2;
-  const auto parallel = DiffOpTrainer(study, model, options).train(nullptr);
-  EXPECT_EQ(serial.theta, parallel.theta);
-  EXPECT_EQ(serial.state.best_validation, parallel.state.best_validation);
+  const auto serial = train_on_1_and_2_threads(study, model, options);
   EXPECT_NE(serial.state.theta, model.initial_parameters());
 }
 
@@ -297,30 +293,16 @@ TEST(DiffOp, TrainingIsDeterministicAcrossThreadCountsAndResumes) {
   options.noise_draws = 2;
   options.validation.every = 2;
   options.validation.scenarios = 8;
-  options.threads = 1;
-  const auto serial = DiffOpTrainer(study, model, options).train(nullptr);
-  options.threads = 2;
-  const auto parallel = DiffOpTrainer(study, model, options).train(nullptr);
-  EXPECT_EQ(serial.theta, parallel.theta);
+  const auto serial = train_on_1_and_2_threads(study, model, options);
   EXPECT_NE(serial.state.theta, model.initial_parameters());
   EXPECT_EQ(serial.state.adam.steps, 4);
   EXPECT_EQ(serial.summary.termination, TrainingTermination::kIterationLimit);
   EXPECT_EQ(serial.summary.iterations, 4);
 
   // Interrupt after 2 iterations through a checkpoint file, resume, and reach the same final state.
-  options.checkpoint.every = 1;
-  KeepCheckpoint keep(2);
-  DiffOpTrainer(study, model, options).train(&keep);
-  ASSERT_EQ(keep.saved.iteration, 2);
-  EXPECT_EQ(keep.saved.adam.steps, 2);
-  PolicyFile meta = describe_policy(model, keep.saved.theta);
-  meta.training = options;
-  meta.training.violation_penalty = options.penalty(study);
-  const std::string path = VVC_BINARY_DIR "/diffop_test.checkpoint.json";
-  write_checkpoint(keep.saved, meta, path);
   PolicyFile meta_back;
-  const TrainerState loaded = read_checkpoint(path, meta_back);
-  EXPECT_EQ(loaded.adam.m, keep.saved.adam.m);
+  const TrainerState loaded = checkpoint_through_file(
+      study, model, options, 2, VVC_BINARY_DIR "/diffop_test.checkpoint.json", meta_back);
   EXPECT_EQ(loaded.adam.steps, 2);
   const auto resumed = DiffOpTrainer(study, model, options).train(nullptr, &loaded);
   EXPECT_EQ(resumed.theta, serial.theta);

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "support/benchmark_fixture.hpp"
-#include "support/keep_checkpoint.hpp"
+#include "support/diffop_training_checks.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/diffop/trainer.hpp"
@@ -96,29 +96,15 @@ TEST(Pathwise, TrainingIsDeterministicAcrossThreadCountsAndResumes) {
   options.scenarios_per_iteration = 3;
   options.validation.every = 1;
   options.validation.scenarios = 4;
-  options.threads = 1;
-  const auto serial = DiffOpTrainer(study, model, options).train(nullptr);
-  options.threads = 2;
-  const auto parallel = DiffOpTrainer(study, model, options).train(nullptr);
-  EXPECT_EQ(serial.theta, parallel.theta);
-  EXPECT_EQ(serial.state.theta, parallel.state.theta);
-  EXPECT_EQ(serial.state.best_validation, parallel.state.best_validation);
+  const auto serial = testing::train_on_1_and_2_threads(study, model, options);
   EXPECT_NE(serial.state.theta, model.initial_parameters());
   EXPECT_EQ(serial.summary.curve.front().steps, 3 * 20);
 
   // Interrupted after 2 of 3 iterations through a checkpoint file and resumed: the same final state, and the
   // checkpoint records the estimator.
-  options.checkpoint.every = 1;
-  testing::KeepCheckpoint keep(2);
-  DiffOpTrainer(study, model, options).train(&keep);
-  ASSERT_EQ(keep.saved.iteration, 2);
-  PolicyFile meta = describe_policy(model, keep.saved.theta);
-  meta.training = options;
-  meta.training.violation_penalty = options.penalty(study);
-  const std::string path = VVC_BINARY_DIR "/pathwise_test.checkpoint.json";
-  write_checkpoint(keep.saved, meta, path);
   PolicyFile meta_back;
-  const TrainerState loaded = read_checkpoint(path, meta_back);
+  const TrainerState loaded = testing::checkpoint_through_file(
+      study, model, options, 2, VVC_BINARY_DIR "/pathwise_test.checkpoint.json", meta_back);
   EXPECT_EQ(meta_back.training.gradient, GradientEstimator::kPathwise);
   DiffOpTrainingOptions resume_options = meta_back.training;
   resume_options.iterations = options.iterations;
