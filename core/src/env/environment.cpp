@@ -97,8 +97,19 @@ void Environment::solve_and_observe() {
   for (int i = 0; i < study_->num_inverters(); ++i)
     obs_.v_inv[i] = obs_.vm[study_->inverters[static_cast<size_t>(i)].point];
   double worst = 0.0;
+  worst_point_ = -1;
+  worst_side_ = 0.0;
   for (const int p : study_->monitored) {
-    worst = std::max({worst, study_->vmin_pu - obs_.vm[p], obs_.vm[p] - study_->vmax_pu});
+    if (study_->vmin_pu - obs_.vm[p] > worst) {
+      worst = study_->vmin_pu - obs_.vm[p];
+      worst_point_ = p;
+      worst_side_ = -1.0;
+    }
+    if (obs_.vm[p] - study_->vmax_pu > worst) {
+      worst = obs_.vm[p] - study_->vmax_pu;
+      worst_point_ = p;
+      worst_side_ = 1.0;
+    }
   }
   last_.max_violation = worst;
   last_.in_band = worst <= kBandTolerance;
@@ -222,22 +233,7 @@ bool Environment::step_gradient(StepGradient& out) {
       if (d != 0.0) out.action.noalias() += d * s.row(p).transpose();
     }
   }
-  double worst = 0.0;
-  int worst_point = -1;
-  double worst_sign = 0.0;
-  for (const int p : study_->monitored) {
-    if (study_->vmin_pu - obs_.vm[p] > worst) {
-      worst = study_->vmin_pu - obs_.vm[p];
-      worst_point = p;
-      worst_sign = -1.0;
-    }
-    if (obs_.vm[p] - study_->vmax_pu > worst) {
-      worst = obs_.vm[p] - study_->vmax_pu;
-      worst_point = p;
-      worst_sign = 1.0;
-    }
-  }
-  if (worst_point >= 0) out.violation.noalias() += worst_sign * s.row(worst_point).transpose();
+  if (worst_point_ >= 0) out.violation.noalias() += worst_side_ * s.row(worst_point_).transpose();
   out.action.array() *= passed_.array();
   out.violation.array() *= passed_.array();
   return true;

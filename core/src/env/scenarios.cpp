@@ -184,16 +184,12 @@ class RandomScenarios final : public ScenarioSet {
     ElementRoles roles = element_roles(study, study.scenarios.pv_kw);
     base_ = std::move(roles.base);
     const grid::MultiphaseNetwork& net = study.phase_network;
-    std::vector<int> bus_of_node(static_cast<size_t>(net.num_nodes()), -1);
-    for (size_t b = 0; b < net.buses.size(); ++b) {
-      for (const int node : net.buses[b].nodes) bus_of_node[static_cast<size_t>(node)] = static_cast<int>(b);
-    }
     std::vector<int> group_of_bus(net.buses.size(), -1);
     for (size_t e = 0; e < roles.role.size(); ++e) {
       const int element = static_cast<int>(e);
       if (roles.role[e] == ElementRole::kLoad) loads_.push_back(element);
       if (roles.role[e] != ElementRole::kPhotovoltaic) continue;
-      const int bus = bus_of_node[static_cast<size_t>(net.loads[e].nodes.front())];
+      const int bus = net.nodes[static_cast<size_t>(net.loads[e].nodes.front())].bus;
       int& group = group_of_bus[static_cast<size_t>(bus)];
       if (group < 0) {
         group = static_cast<int>(pv_by_bus_.size());

@@ -123,6 +123,10 @@ class Environment {
   grid::VoltageSensitivities sensitivities_;
   Eigen::VectorXd passed_, passed_prev_;
   bool setpoint_step_ = false;
+  /// The monitored point furthest outside the band after the last solve (-1: all in band), and its side
+  /// (-1 below vmin, +1 above vmax): what max_violation measures, for step_gradient.
+  int worst_point_ = -1;
+  double worst_side_ = 0.0;
 
   const Scenario* scenario_ = nullptr;
   Eigen::VectorXd q_next_;
