@@ -449,6 +449,21 @@ TEST(PolicyFiles, VersionOneFilesStillLoad) {
   EXPECT_TRUE(again.conditions.has_value());
 }
 
+/// Evaluates `policy` on its stored evaluation seeds and expects exactly the metrics stored with it.
+void expect_stored_evaluation(const Study& study, const DiffOpModel& model, const PolicyFile& policy) {
+  ASSERT_TRUE(policy.evaluation.has_value());
+  EvaluationOptions eo;
+  eo.ids = policy.evaluation_seeds;
+  eo.threads = 2;
+  const Evaluation ev = evaluate(
+      study, *make_scenarios(study), [&] { return make_diffop_controller(model, policy.theta); }, eo);
+  EXPECT_EQ(ev.summary.transient, policy.evaluation->transient);
+  EXPECT_EQ(ev.summary.steady, policy.evaluation->steady);
+  EXPECT_EQ(ev.summary.fraction_out_of_band, policy.evaluation->fraction_out_of_band);
+  EXPECT_EQ(ev.summary.final_violations, policy.evaluation->final_violations);
+  EXPECT_EQ(ev.summary.worst_violation, policy.evaluation->worst_violation);
+}
+
 // A version-2 policy (before the band back-off, the violation penalty and re-planning) is read as a policy with
 // none of them, and evaluating it gives exactly the metrics its old code stored: Traj's open-loop plan unchanged.
 TEST(PolicyFiles, VersionTwoFilesStillLoadAndActAsBefore) {
@@ -462,17 +477,7 @@ TEST(PolicyFiles, VersionTwoFilesStillLoadAndActAsBefore) {
   const DiffOpModel model(study, v2.structure);
   EXPECT_NO_THROW(check_policy_matches(v2, model, "v2"));
   EXPECT_TRUE(compare_policy(v2, study).differences.empty());
-  ASSERT_TRUE(v2.evaluation.has_value());
-  EvaluationOptions eo;
-  eo.ids = v2.evaluation_seeds;
-  eo.threads = 2;
-  const Evaluation ev = evaluate(
-      study, *make_scenarios(study), [&] { return make_diffop_controller(model, v2.theta); }, eo);
-  EXPECT_EQ(ev.summary.transient, v2.evaluation->transient);
-  EXPECT_EQ(ev.summary.steady, v2.evaluation->steady);
-  EXPECT_EQ(ev.summary.fraction_out_of_band, v2.evaluation->fraction_out_of_band);
-  EXPECT_EQ(ev.summary.final_violations, v2.evaluation->final_violations);
-  EXPECT_EQ(ev.summary.worst_violation, v2.evaluation->worst_violation);
+  expect_stored_evaluation(study, model, v2);
 }
 
 // A version-3 three-phase policy (before the absolute move cost and the back-off's floor) is read as a policy with
@@ -487,17 +492,7 @@ TEST(PolicyFiles, VersionThreeThreePhaseFilesStillLoadAndActAsBefore) {
   EXPECT_EQ(v3.structure.min_backoff, 0.0);
   const DiffOpModel model(study, v3.structure);
   EXPECT_NO_THROW(check_policy_matches(v3, model, "v3"));
-  ASSERT_TRUE(v3.evaluation.has_value());
-  EvaluationOptions eo;
-  eo.ids = v3.evaluation_seeds;
-  eo.threads = 2;
-  const Evaluation ev = evaluate(
-      study, *make_scenarios(study), [&] { return make_diffop_controller(model, v3.theta); }, eo);
-  EXPECT_EQ(ev.summary.transient, v3.evaluation->transient);
-  EXPECT_EQ(ev.summary.steady, v3.evaluation->steady);
-  EXPECT_EQ(ev.summary.fraction_out_of_band, v3.evaluation->fraction_out_of_band);
-  EXPECT_EQ(ev.summary.final_violations, v3.evaluation->final_violations);
-  EXPECT_EQ(ev.summary.worst_violation, v3.evaluation->worst_violation);
+  expect_stored_evaluation(study, model, v3);
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ enum class DiffOpMode { kStep, kTraj };
 std::string to_string(DiffOpMode mode);
 DiffOpMode parse_diffop_mode(const std::string& text);  ///< "step" or "traj"; throws InputError
 
-/// DiffOpStructure::min_backoff of DiffOP on three-phase studies: 0.002 pu^2, about 0.001 pu of |V|.
+/// DiffOpStructure::min_backoff of DiffOP(Step) on three-phase studies: 0.002 pu^2, about 0.001 pu of |V|.
 inline constexpr double kThreePhaseMinBackoff = 0.002;
 
 struct DiffOpStructure {
@@ -81,8 +81,8 @@ struct DiffOpStructure {
   bool absolute_move = false;
   /// Three-phase studies: the least back-off, pu^2 (the floor of band_backoff()). A model that overrates a
   /// move's effect approaches the band edge from outside, geometrically, a step at a time; the floor makes
-  /// that approach end inside the band within a few steps. kThreePhaseMinBackoff for DiffOP; 0 in policy files
-  /// before version 4.
+  /// that approach end inside the band within a few steps. kThreePhaseMinBackoff for DiffOP(Step); 0 for Traj
+  /// and in policy files before version 4.
   double min_backoff = 0.0;
 };
 
