@@ -473,7 +473,7 @@ int bench_policy(const Args& args, const std::filesystem::path& study_path) {
         },
         3, std::min<int>(200, static_cast<int>(problems.size())));
     std::cout << "  H = " << horizon << " (" << problems.front().num_variables() << " variables, "
-              << problems.front().num_rows() << " voltage rows): dense " << std::setprecision(2) << dense_us
+              << problems.front().num_rows() << " rows): dense " << std::setprecision(2) << dense_us
               << " us, Ipopt (warm) " << ipopt_us << " us, ratio " << std::setprecision(0)
               << ipopt_us / dense_us << "x\n";
   }

@@ -90,7 +90,7 @@ std::string table_csv(const std::vector<Row>& rows) {
   std::ostringstream out;
   out << std::setprecision(17);
   out << "method,kind,transient,steady,paper_transient,paper_steady,percent_steps_out_of_band,final_"
-         "violations,power_flow_failures,training_seconds\n";
+         "violations,late_recoveries,power_flow_failures,training_seconds\n";
   for (const auto& [r, paper] : rows) {
     out << r.method << ',' << (r.learned ? "learned" : "reference") << ',' << r.summary.transient << ','
         << r.summary.steady << ',';
@@ -98,7 +98,7 @@ std::string table_csv(const std::vector<Row>& rows) {
     out << ',';
     if (paper) out << paper->steady;
     out << ',' << 100.0 * r.summary.fraction_out_of_band << ',' << r.summary.final_violations << ','
-        << r.summary.power_flow_failures << ',';
+        << r.summary.late_recoveries << ',' << r.summary.power_flow_failures << ',';
     if (std::isfinite(r.training_seconds)) out << r.training_seconds;
     out << '\n';
   }
@@ -118,17 +118,32 @@ std::string cost_text(const core::Study& study) {
 std::string table_markdown(const std::vector<Row>& rows, const core::Study& study, long first, long last,
                            int steps, double seconds) {
   std::ostringstream out;
-  out << "| method | transient | steady | paper transient | paper steady | transient - paper | % steps out "
-         "of "
-         "band | training time (s) |\n";
-  out << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
-  for (const auto& [r, paper] : rows) {
-    out << "| " << r.method << " | " << number(r.summary.transient, 4) << " | " << number(r.summary.steady, 4)
-        << " | " << (paper ? number(paper->transient, 2) : "") << " | "
-        << (paper ? number(paper->steady, 2) : "") << " | "
-        << (paper ? number(r.summary.transient - paper->transient, 3) : "") << " | "
-        << number(100.0 * r.summary.fraction_out_of_band, 2) << " | " << number(r.training_seconds, 1)
-        << " |\n";
+  if (study.three_phase()) {
+    // No published column; the band columns of the targets instead.
+    out << "| method | transient | steady | % steps out of band | scenarios ending out of band | scenarios "
+           "out "
+           "of band after step "
+        << core::kLateStep << " | training time (s) |\n";
+    out << "|---|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& [r, paper] : rows) {
+      out << "| " << r.method << " | " << number(r.summary.transient, 4) << " | "
+          << number(r.summary.steady, 4) << " | " << number(100.0 * r.summary.fraction_out_of_band, 2)
+          << " | " << r.summary.final_violations << " | " << r.summary.late_recoveries << " | "
+          << number(r.training_seconds, 1) << " |\n";
+    }
+  } else {
+    out << "| method | transient | steady | paper transient | paper steady | transient - paper | % steps out "
+           "of "
+           "band | training time (s) |\n";
+    out << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& [r, paper] : rows) {
+      out << "| " << r.method << " | " << number(r.summary.transient, 4) << " | "
+          << number(r.summary.steady, 4) << " | " << (paper ? number(paper->transient, 2) : "") << " | "
+          << (paper ? number(paper->steady, 2) : "") << " | "
+          << (paper ? number(r.summary.transient - paper->transient, 3) : "") << " | "
+          << number(100.0 * r.summary.fraction_out_of_band, 2) << " | " << number(r.training_seconds, 1)
+          << " |\n";
+    }
   }
   out << "\nEvaluation seeds " << first << ":" << last << ", T = " << steps << " steps; " << cost_text(study)
       << ". "
@@ -136,19 +151,26 @@ std::string table_markdown(const std::vector<Row>& rows, const core::Study& stud
   return out.str();
 }
 
-void print_table(std::ostream& out, const std::vector<Row>& rows) {
+void print_table(std::ostream& out, const std::vector<Row>& rows, const core::Study& study) {
+  const bool paper = !study.three_phase();
   out << std::left << std::setw(16) << "method" << std::right << std::setw(11) << "transient" << std::setw(9)
-      << "steady" << std::setw(9) << "paper" << std::setw(8) << "paper" << std::setw(9) << "diff"
-      << std::setw(11) << "% out band" << std::setw(11) << "train (s)"
-      << "\n";
-  for (const auto& [r, paper] : rows) {
+      << "steady";
+  if (paper) out << std::setw(9) << "paper" << std::setw(8) << "paper" << std::setw(9) << "diff";
+  out << std::setw(11) << "% out band";
+  if (!paper) out << std::setw(11) << "final out" << std::setw(6) << "late";
+  out << std::setw(11) << "train (s)\n";
+  for (const auto& [r, published] : rows) {
     out << std::left << std::setw(16) << r.method << std::right << std::setw(11)
-        << number(r.summary.transient, 4) << std::setw(9) << number(r.summary.steady, 4) << std::setw(9)
-        << (paper ? number(paper->transient, 2) : "") << std::setw(8)
-        << (paper ? number(paper->steady, 2) : "") << std::setw(9)
-        << (paper ? number(r.summary.transient - paper->transient, 3) : "") << std::setw(11)
-        << number(100.0 * r.summary.fraction_out_of_band, 2) << std::setw(11) << number(r.training_seconds, 1)
-        << "\n";
+        << number(r.summary.transient, 4) << std::setw(9) << number(r.summary.steady, 4);
+    if (paper) {
+      out << std::setw(9) << (published ? number(published->transient, 2) : "") << std::setw(8)
+          << (published ? number(published->steady, 2) : "") << std::setw(9)
+          << (published ? number(r.summary.transient - published->transient, 3) : "");
+    }
+    out << std::setw(11) << number(100.0 * r.summary.fraction_out_of_band, 2);
+    if (!paper)
+      out << std::setw(11) << r.summary.final_violations << std::setw(6) << r.summary.late_recoveries;
+    out << std::setw(11) << number(r.training_seconds, 1) << "\n";
   }
 }
 
@@ -216,7 +238,7 @@ int run_bench_table(int argc, char** argv, Job& job) {
   }
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  print_table(std::cout, rows);
+  print_table(std::cout, rows, study);
   const int ranks = job.communicator().size();
   std::cout << "evaluation seeds " << result.seeds.first << ":" << result.seeds.last << ", " << threads
             << " threads" << (ranks > 1 ? " x " + std::to_string(ranks) + " ranks" : std::string())

@@ -33,14 +33,14 @@ void print_summary_table(std::ostream& out, const std::vector<core::EvaluationSu
   for (const auto& r : rows) name_width = std::max(name_width, static_cast<int>(r.controller.size()) + 1);
   out << std::left << std::setw(name_width) << "controller" << std::right << std::setw(12) << "transient"
       << std::setw(10) << "steady" << std::setw(12) << "% out band" << std::setw(10) << "final out"
-      << std::setw(10) << "failures" << std::setw(11) << "fallbacks"
+      << std::setw(6) << "late" << std::setw(10) << "failures" << std::setw(11) << "fallbacks"
       << "\n";
   for (const auto& r : rows) {
     out << std::left << std::setw(name_width) << r.controller << std::right << std::fixed
         << std::setprecision(4) << std::setw(12) << r.transient << std::setw(10) << r.steady
         << std::setprecision(2) << std::setw(12) << 100.0 * r.fraction_out_of_band << std::setw(10)
-        << r.final_violations << std::setw(10) << r.power_flow_failures + r.controller_failures
-        << std::setw(11) << r.fallback_steps << "\n";
+        << r.final_violations << std::setw(6) << r.late_recoveries << std::setw(10)
+        << r.power_flow_failures + r.controller_failures << std::setw(11) << r.fallback_steps << "\n";
   }
   out.unsetf(std::ios::fixed);
 }

@@ -20,8 +20,9 @@ namespace {
 /// Decimals shown per table.csv column, as in table.md; other numeric columns get 4.
 int column_digits(const std::string& column) {
   static const std::map<std::string, int> digits = {
-      {"paper_transient", 2},  {"paper_steady", 2},        {"percent_steps_out_of_band", 2},
-      {"final_violations", 0}, {"power_flow_failures", 0}, {"training_seconds", 1}};
+      {"paper_transient", 2},  {"paper_steady", 2},    {"percent_steps_out_of_band", 2},
+      {"final_violations", 0}, {"late_recoveries", 0}, {"power_flow_failures", 0},
+      {"training_seconds", 1}};
   const auto it = digits.find(column);
   return it == digits.end() ? 4 : it->second;
 }

@@ -63,6 +63,16 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   horizon_ = int_box(this, 1, 100, 1, tr("Planning horizon H, in control steps (Step: 1, Traj: 10)"));
   scenarios_ = int_box(this, 1, 1024, defaults.scenarios_per_iteration,
                        tr("Training scenarios per iteration (B), sampled from the study's training seeds"));
+  gradient_ = new QComboBox(this);
+  for (core::GradientEstimator e :
+       {core::GradientEstimator::kLikelihoodRatio, core::GradientEstimator::kPathwise}) {
+    gradient_->addItem(QString::fromStdString(core::to_string(e)), static_cast<int>(e));
+  }
+  gradient_->setToolTip(tr(
+      "Policy-gradient estimator: the likelihood ratio of noisy rollouts (noise draws and sigma), or "
+      "pathwise "
+      "through the power flow's voltage sensitivities (one deterministic rollout per scenario; three-phase "
+      "studies, where it is the default)"));
   draws_ = int_box(this, 2, 64, defaults.noise_draws, tr("Exploration noise draws per scenario (K >= 2)"));
   sigma_ = real_box(this, 0.001, 1.0, defaults.sigma, 3, tr("Exploration standard deviation, MVar"));
   learning_rate_ = real_box(this, 0.0001, 1.0, defaults.adam.learning_rate, 4,
@@ -90,12 +100,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
 
   connect(controller_, &QComboBox::currentIndexChanged, this, [this] {
     horizon_->setValue(controller_->currentData().toString() == QStringLiteral("diffop-traj") ? 10 : 1);
-    for (QWidget* w : std::initializer_list<QWidget*>{iterations_, horizon_, scenarios_, draws_, sigma_,
-                                                      learning_rate_, validation_every_, seed_}) {
-      w->setEnabled(trains());
-    }
+    enable_training_fields();
     start_->setText(trains() ? tr("Start") : tr("Evaluate"));
   });
+  connect(gradient_, &QComboBox::currentIndexChanged, this, [this] { enable_training_fields(); });
 
   auto* form = new QFormLayout;
   form->addRow(tr("Study"), study_label_);
@@ -104,6 +112,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Iterations"), iterations_);
   form->addRow(tr("Horizon H (steps)"), horizon_);
   form->addRow(tr("Scenarios / iteration"), scenarios_);
+  form->addRow(tr("Gradient"), gradient_);
   form->addRow(tr("Noise draws"), draws_);
   form->addRow(tr("Sigma (MVar)"), sigma_);
   form->addRow(tr("Learning rate"), learning_rate_);
@@ -188,15 +197,34 @@ void TrainingPanel::set_study(std::shared_ptr<const core::Study> study) {
                                  .arg(study_->training_seeds.last));
     eval_seeds_->setText(
         QStringLiteral("%1:%2").arg(study_->evaluation_seeds.first).arg(study_->evaluation_seeds.last));
+    gradient_->setCurrentIndex(
+        gradient_->findData(static_cast<int>(core::DiffOpTrainingOptions{}.estimator(*study_))));
     status_->setText(tr("Ready."));
   } else {
     study_label_->setText(tr("open a study to train (a plain case has no inverters or scenarios)"));
     scenario_label_->clear();
   }
+  enable_training_fields();
   set_running(false, false);
 }
 
 bool TrainingPanel::trains() const { return controller_->currentData().toString().startsWith("diffop-"); }
+
+core::GradientEstimator TrainingPanel::estimator() const {
+  return static_cast<core::GradientEstimator>(gradient_->currentData().toInt());
+}
+
+void TrainingPanel::enable_training_fields() {
+  for (QWidget* w : std::initializer_list<QWidget*>{iterations_, horizon_, scenarios_, learning_rate_,
+                                                    validation_every_, seed_}) {
+    w->setEnabled(trains());
+  }
+  // The pathwise gradient needs the plant's sensitivities (three-phase studies) and draws no noise.
+  gradient_->setEnabled(trains() && study_ && study_->three_phase());
+  const bool noisy = estimator() == core::GradientEstimator::kLikelihoodRatio;
+  draws_->setEnabled(trains() && noisy);
+  sigma_->setEnabled(trains() && noisy);
+}
 
 TrainingJob TrainingPanel::request() const {
   if (!study_) throw InputError("no study is open: open a study (File > Open) to train");
@@ -206,6 +234,7 @@ TrainingJob TrainingPanel::request() const {
   core::DiffOpTrainingOptions o;
   o.iterations = iterations_->value();
   o.scenarios_per_iteration = scenarios_->value();
+  o.gradient = estimator();
   o.noise_draws = draws_->value();
   o.sigma = sigma_->value();
   o.adam.learning_rate = learning_rate_->value();

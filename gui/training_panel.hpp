@@ -33,6 +33,8 @@ class TrainingPanel : public QWidget {
   TrainingJob request() const;
   /// Whether the selected entry trains (DiffOP) rather than evaluates (a reference controller).
   bool trains() const;
+  /// The selected policy-gradient estimator.
+  core::GradientEstimator estimator() const;
   /// Evaluation seed range "A:B" from the form; throws InputError when malformed.
   core::SeedRange evaluation_seeds() const;
   int threads() const { return threads_->value(); }
@@ -47,6 +49,10 @@ class TrainingPanel : public QWidget {
 
   QComboBox* controller() const { return controller_; }
   QSpinBox* iterations() const { return iterations_; }
+  /// The policy-gradient estimator: likelihood ratio, or pathwise (three-phase studies, their default).
+  QComboBox* gradient() const { return gradient_; }
+  QSpinBox* noise_draws() const { return draws_; }
+  QDoubleSpinBox* sigma() const { return sigma_; }
   QSpinBox* validation_scenarios() const { return validation_scenarios_; }
   QSpinBox* validation_every() const { return validation_every_; }
   QSpinBox* thread_count() const { return threads_; }
@@ -66,6 +72,10 @@ class TrainingPanel : public QWidget {
   void evaluation_added();
 
  private:
+  /// Enables the training fields that the selected entry and estimator use (noise draws and sigma: the
+  /// likelihood ratio only).
+  void enable_training_fields();
+
   std::shared_ptr<const core::Study> study_;
   QLabel* study_label_;
   QLabel* scenario_label_;
@@ -73,6 +83,7 @@ class TrainingPanel : public QWidget {
   QSpinBox* iterations_;
   QSpinBox* horizon_;
   QSpinBox* scenarios_;
+  QComboBox* gradient_;
   QSpinBox* draws_;
   QDoubleSpinBox* sigma_;
   QDoubleSpinBox* learning_rate_;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # usage: expect_table.sh VVC STUDY OUTDIR ROWS METHODS
-# Runs 'VVC bench table --quick' and checks: exit status 0, table.csv with its header and ROWS rows of 10 fields
+# Runs 'VVC bench table --quick' and checks: exit status 0, table.csv with its header and ROWS rows of 11 fields
 # (the reference controllers and the learned methods), table.md, and one learning-curve CSV per learned method
 # (METHODS, comma-separated file names) with its header and at least one point, its samples (environment steps
 # used by training) growing from row to row and above 0 at the end.
@@ -18,14 +18,14 @@ if [ "$status" -ne 0 ]; then
   exit 1
 fi
 header=$(head -n 1 "$out/table.csv")
-expected="method,kind,transient,steady,paper_transient,paper_steady,percent_steps_out_of_band,final_violations,power_flow_failures,training_seconds"
+expected="method,kind,transient,steady,paper_transient,paper_steady,percent_steps_out_of_band,final_violations,late_recoveries,power_flow_failures,training_seconds"
 if [ "$header" != "$expected" ]; then
   echo "unexpected table header: $header"
   exit 1
 fi
-rows=$(tail -n +2 "$out/table.csv" | awk -F, 'NF == 10' | wc -l)
+rows=$(tail -n +2 "$out/table.csv" | awk -F, 'NF == 11' | wc -l)
 if [ "$rows" -ne "$expected_rows" ]; then
-  echo "expected $expected_rows rows of 10 fields in table.csv:"
+  echo "expected $expected_rows rows of 11 fields in table.csv:"
   cat "$out/table.csv"
   exit 1
 fi

@@ -85,12 +85,15 @@ std::vector<ParameterBlock> DiffOpModel::parameter_layout() const {
       {"backoff_upper_a", "back-off of the upper voltage limit per modelled row, pu^2: model <= vmax^2 - " +
                               number(kScaleD) + " kappa"},
       {"backoff_lower_b", "as backoff_lower_a, multiplied by phi"},
-      {"backoff_upper_b", "as backoff_upper_a, multiplied by phi"}};
-  const int sizes[] = {num_l_, num_w_, num_l_, num_w_, m_, m_, nobs_, nobs_, nobs_, nobs_};
-  const size_t count = structure_.backoff ? blocks.size() : 6;
+      {"backoff_upper_b", "as backoff_upper_a, multiplied by phi"},
+      {"move_abs", "log factors of the absolute move weights: mu = " + number(move_weight()) +
+                       " exp(e) per MVar, cost mu' |q_k - q_(k-1)|"}};
+  const int sizes[] = {num_l_, num_w_, num_l_, num_w_, m_, m_, nobs_, nobs_, nobs_, nobs_, m_};
   std::vector<ParameterBlock> out;
   int offset = 0;
-  for (size_t k = 0; k < count; ++k) {
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    if (k >= 6 && k < 10 && !structure_.backoff) continue;
+    if (k == 10 && !structure_.absolute_move) continue;
     out.push_back({blocks[k].first, offset, sizes[k], blocks[k].second});
     offset += sizes[k];
   }
@@ -106,6 +109,8 @@ int DiffOpModel::plan_stage(int t) const {
   if (structure_.mode == DiffOpMode::kStep) return 0;
   return std::min(structure_.replan > 0 ? t % structure_.replan : t, structure_.horizon - 1);
 }
+
+double DiffOpModel::move_weight() const { return study_->action_weight / study_->action_unit_mvar; }
 
 double DiffOpModel::stage_weight(int k) const {
   const double g = structure_.discount;
@@ -144,7 +149,7 @@ Eigen::VectorXd DiffOpModel::initial_parameters() const {
   idx += num_l_ + num_w_;                                      // lambda_b, omega_b = 0: no phi dependence
   for (int i = 0; i < m_; ++i) theta[idx++] = 0.0;             // a: C = diag(c exp(a))
   for (int i = 0; i < m_; ++i) theta[idx++] = std::log(0.01);  // b: D = diag(exp(b))
-  return theta;                                                // back-off = 0: the band itself
+  return theta;  // back-off = 0: the band itself; move_abs = 0: mu = mu0
 }
 
 void DiffOpModel::unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x,
@@ -181,7 +186,7 @@ Eigen::MatrixXd DiffOpModel::band_backoff(const Eigen::VectorXd& theta, double p
                              phi * theta.segment(o + (2 + side) * nobs_, nobs_));
   }
   // Three-phase: the back-off only tightens the band, so that a fixed point of the policy is in band.
-  if (study_->three_phase()) d = d.cwiseMax(0.0);
+  if (study_->three_phase()) d = d.cwiseMax(structure_.min_backoff);
   return d;
 }
 
@@ -198,8 +203,8 @@ void DiffOpModel::observe(const Observation& obs, State& state) const {
 
 void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem& qp) const {
   const int h = structure_.horizon;
-  const int n = m_ * h;
-  const int rows = nobs_ * h;
+  const int n = num_qp_variables();
+  const int rows = num_qp_rows();
   Eigen::MatrixXd x, l;
   unpack(theta, s.phi, x, l);
   const auto a = theta.segment(2 * (num_l_ + num_w_), m_);
@@ -252,6 +257,36 @@ void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem&
       const bool limited = limited_[static_cast<size_t>(r)];
       qp.lower[ro + r] = limited ? lower[r] : -kInfinity;
       qp.upper[ro + r] = limited ? upper[r] : kInfinity;
+    }
+  }
+  if (!structure_.absolute_move) return;
+  // Slacks s_k (variables m H + m (k-1) + i) with rows s_k - q_k + q_(k-1) >= 0 and s_k + q_k - q_(k-1) >= 0;
+  // q_0 is data.
+  const int sv = m_ * h;
+  const int mr = nobs_ * h;
+  const double mu0 = move_weight();
+  for (int k = 1; k <= h; ++k) {
+    const double w = stage_weight(k);
+    for (int i = 0; i < m_; ++i) {
+      const int j = sv + m_ * (k - 1) + i;
+      const int q = m_ * (k - 1) + i;
+      qp.P(j, j) = w * kMoveSlackWeight;
+      qp.c[j] = w * mu0 * std::exp(theta[move_offset() + i]);
+      qp.lb[j] = -kInfinity;
+      qp.ub[j] = kInfinity;
+      const int r = mr + 2 * (m_ * (k - 1) + i);
+      qp.G(r, j) = 1.0;
+      qp.G(r, q) = -1.0;
+      qp.G(r + 1, j) = 1.0;
+      qp.G(r + 1, q) = 1.0;
+      if (k > 1) {
+        qp.G(r, q - m_) = 1.0;
+        qp.G(r + 1, q - m_) = -1.0;
+      }
+      qp.lower[r] = k == 1 ? -s.q0[i] : 0.0;
+      qp.lower[r + 1] = k == 1 ? s.q0[i] : 0.0;
+      qp.upper[r] = kInfinity;
+      qp.upper[r + 1] = kInfinity;
     }
   }
 }
@@ -316,14 +351,25 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
     if (study_->three_phase()) {
       // A back-off held at zero by its floor does not move with its parameters.
       for (int r = 0; r < nobs_; ++r) {
-        if (theta[o + r] + s.phi * theta[o + 2 * nobs_ + r] < 0.0) dlower[r] = 0.0;
-        if (theta[o + nobs_ + r] + s.phi * theta[o + 3 * nobs_ + r] < 0.0) dupper[r] = 0.0;
+        const double floor = structure_.min_backoff / kScaleD;
+        if (theta[o + r] + s.phi * theta[o + 2 * nobs_ + r] < floor) dlower[r] = 0.0;
+        if (theta[o + nobs_ + r] + s.phi * theta[o + 3 * nobs_ + r] < floor) dupper[r] = 0.0;
       }
     }
     dtheta.segment(o, nobs_) += kScaleD * dlower;
     dtheta.segment(o + nobs_, nobs_) -= kScaleD * dupper;
     dtheta.segment(o + 2 * nobs_, nobs_) += s.phi * kScaleD * dlower;
     dtheta.segment(o + 3 * nobs_, nobs_) -= s.phi * kScaleD * dupper;
+  }
+  if (structure_.absolute_move) {
+    const double mu0 = move_weight();
+    for (int k = 1; k <= h; ++k) {
+      const double w = stage_weight(k);
+      for (int i = 0; i < m_; ++i) {
+        dtheta[move_offset() + i] +=
+            w * mu0 * std::exp(theta[move_offset() + i]) * g.dc[m_ * h + m_ * (k - 1) + i];
+      }
+    }
   }
 }
 
@@ -355,13 +401,11 @@ DiffOpSolver::DiffOpSolver(const DiffOpModel& model, QpBackend backend)
     : model_(&model),
       backend_(backend),
       ipopt_(backend == QpBackend::kIpopt ? std::make_unique<IpoptQpSolver>() : nullptr),
-      workspace_(model.num_inverters() * model.structure().horizon,
-                 model.num_modelled() * model.structure().horizon),
+      workspace_(model.num_qp_variables(), model.num_qp_rows()),
       plan_(Eigen::VectorXd::Zero(model.num_inverters() * model.structure().horizon)) {}
 
 void DiffOpSolver::reset() {
-  workspace_ = DenseQpWorkspace(model_->num_inverters() * model_->structure().horizon,
-                                model_->num_modelled() * model_->structure().horizon);
+  workspace_ = DenseQpWorkspace(model_->num_qp_variables(), model_->num_qp_rows());
   plan_.setZero();
 }
 
@@ -371,7 +415,7 @@ PolicySolveStatus DiffOpSolver::solve(const Eigen::VectorXd& theta, const DiffOp
   factorized_ = false;
   if (backend_ == QpBackend::kIpopt) {
     if (solve_ipopt()) {
-      plan_ = solution_.x;
+      plan_ = solution_.x.head(plan_.size());
       return status_ = PolicySolveStatus::kOptimal;
     }
   } else {
@@ -380,14 +424,14 @@ PolicySolveStatus DiffOpSolver::solve(const Eigen::VectorXd& theta, const DiffOp
     core::solve(qp_, options, workspace_, solution_);
   }
   if (solution_.optimal()) {
-    plan_ = solution_.x;
+    plan_ = solution_.x.head(plan_.size());
     return status_ = PolicySolveStatus::kOptimal;
   }
   SoftQpOptions soft_options;
   solve_soft(qp_, soft_options, soft_workspace_, soft_);
   if (soft_.qp.optimal()) {
     ++stats_.fallbacks;
-    plan_ = soft_.qp.x;
+    plan_ = soft_.qp.x.head(plan_.size());
     return status_ = PolicySolveStatus::kFallback;
   }
   ++stats_.failures;
@@ -428,7 +472,9 @@ PolicyGradientStatus DiffOpSolver::accumulate_gradient(const Eigen::VectorXd& th
     factorized_ = true;
   }
   if (!kkt_.diagnostics().usable()) return PolicyGradientStatus::kDegenerate;
-  kkt_.adjoint(w, data_gradient_);
+  w_.setZero(qp_.num_variables());
+  w_.head(w.size()) = w;
+  kkt_.adjoint(w_, data_gradient_);
   model_->chain(theta, state, data_gradient_, dtheta);
   return PolicyGradientStatus::kComputed;
 }

@@ -92,6 +92,8 @@ json policy_json(const PolicyFile& p) {
       {"discount", p.structure.discount},
       {"backoff", p.structure.backoff},
       {"replan", p.structure.replan},
+      {"absolute_move", p.structure.absolute_move},
+      {"min_backoff", p.structure.min_backoff},
       {"parameters", {{"layout", layout_json(p.layout)}, {"theta", vector_json(p.theta)}}},
       {"solver",
        {{"qp", "dense Goldfarb-Idnani"}, {"fallback", "exact L1 penalty"}, {"soft_penalty_rho", 1e4}}},
@@ -204,12 +206,18 @@ PolicyFile policy_from_json(const JsonNode& root) {
     root.allow_only({"format", "version", "kind", "study", "network", "voltage_band", "inverter_limits",
                      "cost", "inverters", "inverter_buses", "modelled_buses", "mode", "horizon",
                      "episode_steps", "discount", "parameters", "solver", "training", "evaluation"});
-  } else {
+  } else if (p.version == 3) {
     root.allow_only(
         {"format",          "version",       "kind",      "study",          "network",        "voltage_band",
          "inverter_limits", "cost",          "inverters", "inverter_buses", "modelled_buses", "mode",
          "horizon",         "episode_steps", "discount",  "backoff",        "replan",         "parameters",
          "solver",          "training",      "evaluation"});
+  } else {
+    root.allow_only(
+        {"format",          "version",       "kind",      "study",          "network",        "voltage_band",
+         "inverter_limits", "cost",          "inverters", "inverter_buses", "modelled_buses", "mode",
+         "horizon",         "episode_steps", "discount",  "backoff",        "replan",         "absolute_move",
+         "min_backoff",     "parameters",    "solver",    "training",       "evaluation"});
   }
   root.at("kind").one_of({"diffop"});
   const JsonNode study = root.at("study");
@@ -227,6 +235,9 @@ PolicyFile policy_from_json(const JsonNode& root) {
   // Versions 1 and 2 predate the band back-off and the violation penalty: their policies have neither.
   p.structure.backoff = p.version >= 3 && root.at("backoff").boolean();
   p.structure.replan = p.version >= 3 ? root.at("replan").integer(0, kMaxStudySteps) : 0;
+  // Versions before 4 predate the absolute move cost and the back-off's floor.
+  p.structure.absolute_move = p.version >= 4 && root.at("absolute_move").boolean();
+  p.structure.min_backoff = p.version >= 4 ? root.at("min_backoff").number(at_least(0.0)) : 0.0;
   const JsonNode params = root.at("parameters");
   params.allow_only({"layout", "theta"});
   p.theta = json_vector(params.at("theta"));

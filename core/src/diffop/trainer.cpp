@@ -168,13 +168,12 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
 }
 
 double check_policy_gradient(const DiffOpModel& model, const Eigen::VectorXd& theta,
-                             const DiffOpModel::State& state, const Eigen::VectorXd& w) {
+                             const DiffOpModel::State& state, const Eigen::VectorXd& w, double h) {
   constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
   DiffOpSolver solver(model);
   if (solver.solve(theta, state) != PolicySolveStatus::kOptimal) return kNone;
   Eigen::VectorXd analytic = Eigen::VectorXd::Zero(model.num_parameters());
   if (solver.accumulate_gradient(theta, state, w, analytic) != PolicyGradientStatus::kComputed) return kNone;
-  const double h = 1e-6;
   double worst = 0.0;
   for (int p = 0; p < model.num_parameters(); ++p) {
     Eigen::VectorXd tp = theta, tm = theta;

@@ -82,6 +82,7 @@ void put(ByteWriter& out, const EvaluationSummary& s) {
   out.put(s.worst_violation);
   out.put(s.mean_steps_to_recover);
   out.put<std::int32_t>(s.final_violations);
+  out.put<std::int32_t>(s.late_recoveries);
   out.put<std::int32_t>(s.power_flow_failures);
   out.put<std::int32_t>(s.controller_failures);
   out.put<std::int64_t>(s.fallback_steps);
@@ -97,6 +98,7 @@ void get(ByteReader& in, EvaluationSummary& s) {
   s.worst_violation = in.get<double>();
   s.mean_steps_to_recover = in.get<double>();
   s.final_violations = in.get<std::int32_t>();
+  s.late_recoveries = in.get<std::int32_t>();
   s.power_flow_failures = in.get<std::int32_t>();
   s.controller_failures = in.get<std::int32_t>();
   s.fallback_steps = in.get<std::int64_t>();

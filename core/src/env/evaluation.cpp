@@ -118,6 +118,7 @@ EvaluationSummary summarize(const std::vector<EpisodeRecord>& episodes, const st
     recover += e.steps_to_recover;
     s.worst_violation = std::max(s.worst_violation, e.worst_violation);
     s.final_violations += e.ends_in_band ? 0 : 1;
+    s.late_recoveries += e.steps_to_recover > kLateStep ? 1 : 0;
     s.power_flow_failures += e.power_flow_failures;
     s.controller_failures += e.controller_failures;
     s.fallback_steps += e.fallback_steps;

@@ -52,6 +52,13 @@ DiffOpStructure structure_of(const Study& study, const TrainRequest& request) {
   s.backoff =
       (request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj) && request.backoff;
   if (s.mode == DiffOpMode::kTraj) s.replan = request.replan ? *request.replan : s.horizon;
+  const bool diffop = request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj;
+  // Both for Step only (docs/algorithms/diffop.md, "Three-phase studies"): over a horizon the slacks double the QP
+  // (H = 10 on ieee123_3p: 50 ms per dense solve, against 1 ms without them), and Traj, which holds its plan
+  // between re-plans, ended 2 ieee13_3p scenarios out of band with the floor and none without it.
+  const bool step = diffop && s.mode == DiffOpMode::kStep;
+  s.absolute_move = step && study.cost_form == CostForm::kStableDdpg;
+  s.min_backoff = step && study.three_phase() && s.backoff ? kThreePhaseMinBackoff : 0.0;
   return s;
 }
 

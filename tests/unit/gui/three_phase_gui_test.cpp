@@ -84,6 +84,32 @@ class ThreePhaseGuiTest : public QObject {
     QVERIFY(w.plots()->bus_picker()->isVisibleTo(w.plots()));
   }
 
+  // The study's default estimator is selected; noise draws and sigma are for the likelihood ratio alone, and a
+  // balanced study offers no pathwise gradient.
+  void gradient_choice_enables_the_fields_it_uses() {
+    MainWindow w;
+    QVERIFY2(w.open_path(kStudy), qPrintable(w.last_error()));
+    vvc::gui::TrainingPanel* panel = w.panel();
+    QCOMPARE(panel->gradient()->currentText(), QStringLiteral("pathwise"));
+    QVERIFY(panel->gradient()->isEnabled());
+    QVERIFY(!panel->noise_draws()->isEnabled());
+    QVERIFY(!panel->sigma()->isEnabled());
+    QCOMPARE(panel->request().train->diffop.gradient, vvc::core::GradientEstimator::kPathwise);
+    panel->gradient()->setCurrentText(QStringLiteral("likelihood-ratio"));
+    QVERIFY(panel->noise_draws()->isEnabled());
+    QVERIFY(panel->sigma()->isEnabled());
+    QCOMPARE(panel->request().train->diffop.gradient, vvc::core::GradientEstimator::kLikelihoodRatio);
+    // A reference controller trains nothing.
+    panel->controller()->setCurrentText(QStringLiteral("voltvar"));
+    QVERIFY(!panel->gradient()->isEnabled());
+    QVERIFY(!panel->noise_draws()->isEnabled());
+    QVERIFY2(w.open_path(kSource + "/cases/ieee13_tasrl"), qPrintable(w.last_error()));
+    panel->controller()->setCurrentIndex(0);
+    QCOMPARE(panel->gradient()->currentText(), QStringLiteral("likelihood-ratio"));
+    QVERIFY(!panel->gradient()->isEnabled());
+    QVERIFY(panel->noise_draws()->isEnabled());
+  }
+
   void training_feeds_the_per_phase_plots_without_stalling() {
     MainWindow w;
     w.resize(1400, 900);

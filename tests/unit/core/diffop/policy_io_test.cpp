@@ -282,8 +282,12 @@ TEST_F(PolicyIo, WrongValuesNamePathAndValue) {
             "p.json: /inverters/0: expected a string, got 1");
   EXPECT_EQ(error_of(replaced(text_, "\"format\": \"vvc.policy\"", "\"format\": \"vvc.checkpoint\"")),
             "p.json: /format: expected \"vvc.policy\", got \"vvc.checkpoint\"");
-  EXPECT_EQ(error_of(replaced(text_, "\"version\": 3", "\"version\": 4")),
-            "p.json: /version: expected an integer from 1 to 3, got 4");
+  EXPECT_EQ(error_of(replaced(text_, "\"version\": 4", "\"version\": 5")),
+            "p.json: /version: expected an integer from 1 to 4, got 5");
+  EXPECT_EQ(error_of(replaced(text_, "\"min_backoff\": 0.0", "\"min_backoff\": -0.5")),
+            "p.json: /min_backoff: expected a finite number >= 0, got -0.5");
+  EXPECT_EQ(error_of(replaced(text_, "\"absolute_move\": false", "\"absolute_move\": 0")),
+            "p.json: /absolute_move: expected true or false, got 0");
   EXPECT_EQ(error_of(replaced(text_, "\"backoff\": true", "\"backoff\": 1")),
             "p.json: /backoff: expected true or false, got 1");
   EXPECT_EQ(error_of(replaced(text_, "\"replan\": 4", "\"replan\": -1")),
@@ -445,6 +449,21 @@ TEST(PolicyFiles, VersionOneFilesStillLoad) {
   EXPECT_TRUE(again.conditions.has_value());
 }
 
+/// Evaluates `policy` on its stored evaluation seeds and expects exactly the metrics stored with it.
+void expect_stored_evaluation(const Study& study, const DiffOpModel& model, const PolicyFile& policy) {
+  ASSERT_TRUE(policy.evaluation.has_value());
+  EvaluationOptions eo;
+  eo.ids = policy.evaluation_seeds;
+  eo.threads = 2;
+  const Evaluation ev = evaluate(
+      study, *make_scenarios(study), [&] { return make_diffop_controller(model, policy.theta); }, eo);
+  EXPECT_EQ(ev.summary.transient, policy.evaluation->transient);
+  EXPECT_EQ(ev.summary.steady, policy.evaluation->steady);
+  EXPECT_EQ(ev.summary.fraction_out_of_band, policy.evaluation->fraction_out_of_band);
+  EXPECT_EQ(ev.summary.final_violations, policy.evaluation->final_violations);
+  EXPECT_EQ(ev.summary.worst_violation, policy.evaluation->worst_violation);
+}
+
 // A version-2 policy (before the band back-off, the violation penalty and re-planning) is read as a policy with
 // none of them, and evaluating it gives exactly the metrics its old code stored: Traj's open-loop plan unchanged.
 TEST(PolicyFiles, VersionTwoFilesStillLoadAndActAsBefore) {
@@ -458,17 +477,22 @@ TEST(PolicyFiles, VersionTwoFilesStillLoadAndActAsBefore) {
   const DiffOpModel model(study, v2.structure);
   EXPECT_NO_THROW(check_policy_matches(v2, model, "v2"));
   EXPECT_TRUE(compare_policy(v2, study).differences.empty());
-  ASSERT_TRUE(v2.evaluation.has_value());
-  EvaluationOptions eo;
-  eo.ids = v2.evaluation_seeds;
-  eo.threads = 2;
-  const Evaluation ev = evaluate(
-      study, *make_scenarios(study), [&] { return make_diffop_controller(model, v2.theta); }, eo);
-  EXPECT_EQ(ev.summary.transient, v2.evaluation->transient);
-  EXPECT_EQ(ev.summary.steady, v2.evaluation->steady);
-  EXPECT_EQ(ev.summary.fraction_out_of_band, v2.evaluation->fraction_out_of_band);
-  EXPECT_EQ(ev.summary.final_violations, v2.evaluation->final_violations);
-  EXPECT_EQ(ev.summary.worst_violation, v2.evaluation->worst_violation);
+  expect_stored_evaluation(study, model, v2);
+}
+
+// A version-3 three-phase policy (before the absolute move cost and the back-off's floor) is read as a policy with
+// neither, and evaluating it gives exactly the metrics its old code stored (20 iterations on ieee13_3p, evaluated
+// on seeds 0:16).
+TEST(PolicyFiles, VersionThreeThreePhaseFilesStillLoadAndActAsBefore) {
+  const Study study = read_study(std::filesystem::path(VVC_SOURCE_DIR) / "cases/ieee13_3p");
+  const PolicyFile v3 = read_policy(VVC_SOURCE_DIR "/tests/data/policies/ieee13_3p_step_v3.json");
+  EXPECT_EQ(v3.version, 3);
+  EXPECT_TRUE(v3.structure.backoff);
+  EXPECT_FALSE(v3.structure.absolute_move);
+  EXPECT_EQ(v3.structure.min_backoff, 0.0);
+  const DiffOpModel model(study, v3.structure);
+  EXPECT_NO_THROW(check_policy_matches(v3, model, "v3"));
+  expect_stored_evaluation(study, model, v3);
 }
 
 }  // namespace

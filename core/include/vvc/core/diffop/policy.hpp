@@ -33,6 +33,18 @@
 // and the _b blocks the same times phi. The adjoint is nonzero only on active rows, so the back-off learns where
 // the band binds. What it is trained for (a violation penalty in the training cost, because the benchmark cost F
 // rewards leaving the band) is in trainer.hpp.
+//
+// Absolute move cost (DiffOpStructure::absolute_move; studies with the Stable-DDPG cost form, which charges
+// |q_t - q_{t-1}|_1). A quadratic move penalty spreads a move over every inverter phase, where the study pays for
+// the sum of the moves' magnitudes; the QP then also carries
+//
+//   sum_k w_k [ mu' s_k + 1/2 kMoveSlackWeight s_k' s_k ],   s_k >= q_k - q_{k-1},  s_k >= q_{k-1} - q_k,
+//
+// with learned weights mu = mu0 exp(e), mu0 = the study's action weight per MVar (action_weight / action unit).
+// The slack variables s_k follow the q_k in the QP's variables (plan() is the q part) and their 2 m rows per
+// stage follow the voltage rows. At the solution s_k = |q_k - q_{k-1}|, so a phase whose move does not pay for
+// itself keeps its q: both of its rows are active and its move is zero. Only the objective's linear term
+// depends on e, so dL/de_i = sum_k w_k mu_i dc_{s_k,i}.
 #pragma once
 
 #include <Eigen/Dense>
@@ -51,6 +63,9 @@ enum class DiffOpMode { kStep, kTraj };
 std::string to_string(DiffOpMode mode);
 DiffOpMode parse_diffop_mode(const std::string& text);  ///< "step" or "traj"; throws InputError
 
+/// DiffOpStructure::min_backoff of DiffOP(Step) on three-phase studies: 0.002 pu^2, about 0.001 pu of |V|.
+inline constexpr double kThreePhaseMinBackoff = 0.002;
+
 struct DiffOpStructure {
   DiffOpMode mode = DiffOpMode::kStep;
   int horizon = 1;          ///< H
@@ -61,11 +76,20 @@ struct DiffOpStructure {
   bool backoff = true;
   /// Traj: re-plan from the measured state every `replan` steps (0: never, the open-loop plan of the reset).
   int replan = 0;
+  /// The absolute move cost (above). On for DiffOP on studies with the Stable-DDPG cost form; off for the
+  /// F form, the MPC-based baselines and policy files before version 4.
+  bool absolute_move = false;
+  /// Three-phase studies: the least back-off, pu^2 (the floor of band_backoff()). A model that overrates a
+  /// move's effect approaches the band edge from outside, geometrically, a step at a time; the floor makes
+  /// that approach end inside the band within a few steps. kThreePhaseMinBackoff for DiffOP(Step); 0 for Traj
+  /// and in policy files before version 4.
+  double min_backoff = 0.0;
 };
 
 /// One block of the parameter vector theta.
 struct ParameterBlock {
-  std::string name;  ///< lambda_a, omega_a, lambda_b, omega_b, a, b, then backoff_{lower,upper}_{a,b}
+  /// lambda_a, omega_a, lambda_b, omega_b, a, b, then backoff_{lower,upper}_{a,b}, then move_abs
+  std::string name;
   int offset = 0;
   int size = 0;
   std::string meaning;
@@ -81,10 +105,19 @@ class DiffOpModel {
   static constexpr double kScaleW = 0.05;
   static constexpr double kScaleD = 0.01;
   static constexpr double kEpsilon = 1e-6;
+  /// The quadratic weight of the move slacks s (per MVar^2): keeps the QP strictly convex.
+  static constexpr double kMoveSlackWeight = 1e-3;
 
   DiffOpModel(const Study& study, const DiffOpStructure& structure);
 
-  int num_parameters() const { return 2 * (num_l_ + num_w_) + 2 * m_ + (structure_.backoff ? 4 * nobs_ : 0); }
+  int num_parameters() const {
+    return 2 * (num_l_ + num_w_) + 2 * m_ + (structure_.backoff ? 4 * nobs_ : 0) +
+           (structure_.absolute_move ? m_ : 0);
+  }
+  /// The QP's sizes: the plan (m H) and, with the absolute move cost, its m H slacks; the voltage rows (one per
+  /// modelled point and stage) and 2 m H move rows.
+  int num_qp_variables() const { return m_ * structure_.horizon * (structure_.absolute_move ? 2 : 1); }
+  int num_qp_rows() const { return (nobs_ + (structure_.absolute_move ? 2 * m_ : 0)) * structure_.horizon; }
   /// The blocks of theta, in order; their sizes add up to num_parameters().
   std::vector<ParameterBlock> parameter_layout() const;
   int num_inverters() const { return m_; }
@@ -100,7 +133,7 @@ class DiffOpModel {
   int plan_stage(int t) const;
 
   /// The deliberately wrong starting point (docs/algorithms/diffop.md says why this one): X = 2 x LinDistFlow
-  /// (twice the no-load sensitivity), C = diag(c) of the study, D = 0.01 I, no back-off.
+  /// (twice the no-load sensitivity), C = diag(c) of the study, D = 0.01 I, no back-off, mu = mu0.
   Eigen::VectorXd initial_parameters() const;
   /// The learned voltage model X (modelled buses x inverters) at operating-point feature phi, pu^2 per MVar.
   Eigen::MatrixXd voltage_model(const Eigen::VectorXd& theta, double phi = 0.0) const;
@@ -117,7 +150,7 @@ class DiffOpModel {
   /// Fills state from an environment observation.
   void observe(const Observation& obs, State& state) const;
 
-  /// Builds the QP (sizes m H variables, N H rows). Allocation-free when `qp` already has the right sizes.
+  /// Builds the QP (num_qp_variables(), num_qp_rows()). Allocation-free when `qp` already has the right sizes.
   void build(const Eigen::VectorXd& theta, const State& state, QpProblem& qp) const;
   /// Chains a gradient with respect to the QP data into the gradient with respect to theta (accumulated into
   /// dtheta, which must have num_parameters() entries).
@@ -128,6 +161,8 @@ class DiffOpModel {
   void unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x, Eigen::MatrixXd& l) const;
   double stage_weight(int k) const;  ///< k = 1..H
   int backoff_offset() const { return 2 * (num_l_ + num_w_) + 2 * m_; }
+  int move_offset() const { return backoff_offset() + (structure_.backoff ? 4 * nobs_ : 0); }
+  double move_weight() const;  ///< mu0, per MVar
 
   const Study* study_;
   DiffOpStructure structure_;
@@ -190,7 +225,7 @@ class DiffOpSolver {
   PolicySolveStatus solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state);
   QpBackend backend() const { return backend_; }
   /// Adds (d plan / d theta)' w to dtheta, for w over the plan's variables (m H), at the last solve. Adds
-  /// nothing unless it returns kComputed.
+  /// nothing unless it returns kComputed. Allocation-free once warm.
   PolicyGradientStatus accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
                                            const Eigen::VectorXd& w, Eigen::VectorXd& dtheta);
   const Eigen::VectorXd& plan() const { return plan_; }  ///< m H
@@ -211,6 +246,7 @@ class DiffOpSolver {
   SoftQpSolution soft_;
   KktSensitivity kkt_;
   QpDataTangent data_gradient_;
+  Eigen::VectorXd w_;  ///< the adjoint's weights over all QP variables (zero on the move slacks)
   Eigen::VectorXd plan_;
   PolicySolveStatus status_ = PolicySolveStatus::kFailed;
   bool factorized_ = false;

@@ -152,9 +152,9 @@ class DiffOpTrainer {
   Eigen::VectorXd grad_;
 };
 
-/// Central-difference check of the KKT policy gradient at one state: max relative error of (du*/dtheta)' w
-/// (NaN when a QP could not be solved or the KKT system is unusable).
+/// Central-difference check of the KKT policy gradient at one state, with parameter steps +-h: max relative error
+/// of (du*/dtheta)' w (NaN when a QP could not be solved or the KKT system is unusable).
 double check_policy_gradient(const DiffOpModel& model, const Eigen::VectorXd& theta,
-                             const DiffOpModel::State& state, const Eigen::VectorXd& w);
+                             const DiffOpModel::State& state, const Eigen::VectorXd& w, double h = 1e-6);
 
 }  // namespace vvc::core

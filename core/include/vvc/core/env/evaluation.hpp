@@ -75,6 +75,10 @@ EpisodeRecord run_episode(Environment& env, Controller& controller, const Scenar
                           const EpisodeOptions& options, EpisodeTrace* trace = nullptr,
                           StepObserver* observer = nullptr);
 
+/// The step after which a controller is expected to hold the band (issue targets: "no step out of band after
+/// step 5").
+inline constexpr int kLateStep = 5;
+
 struct EvaluationSummary {
   std::string controller;
   int scenarios = 0;
@@ -85,6 +89,7 @@ struct EvaluationSummary {
   double worst_violation = 0.0;
   double mean_steps_to_recover = 0.0;
   int final_violations = 0;     ///< scenarios whose last step is outside the band
+  int late_recoveries = 0;      ///< scenarios with a step outside the band after step kLateStep
   int power_flow_failures = 0;  ///< scenario-steps whose power flow did not converge
   int controller_failures = 0;  ///< scenario-steps for which the controller computed no action
   long fallback_steps = 0;      ///< scenario-steps whose action came from the controller's fallback
