@@ -147,9 +147,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   eval_row->addWidget(eval_seeds_);
   eval_row->addWidget(evaluate_);
   evaluations_ = new CopyableTable(this);
-  evaluations_->setColumnCount(7);
+  evaluations_->setColumnCount(8);
   evaluations_->setHorizontalHeaderLabels({tr("controller"), tr("scenarios"), tr("transient"), tr("steady"),
-                                           tr("% out\nof band"), tr("final\nout"), tr("fall-\nbacks")});
+                                           tr("% out\nof band"), tr("final\nout"), tr("late"),
+                                           tr("fall-\nbacks")});
   const QString tips[] = {
       tr("The controller or policy evaluated"),
       tr("The scenario set the row's means are over: the validation seeds (held out from training) for the "
@@ -158,9 +159,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
       tr("Mean of F(q_T), the cost at the last step"),
       tr("Share of scenario-steps with some bus outside the band, %"),
       tr("Scenarios whose last step is outside the band"),
+      tr("Scenarios with a step outside the band after step %1").arg(core::kLateStep),
       tr("Scenario-steps whose action came from the controller's fallback")};
   const char* const names[] = {"controller",    "scenarios", "transient", "steady",
-                               "% out of band", "final out", "fallbacks"};
+                               "% out of band", "final out", "late",      "fallbacks"};
   for (int c = 0; c < evaluations_->columnCount(); ++c) {
     evaluations_->horizontalHeaderItem(c)->setToolTip(tips[c]);
     evaluations_->horizontalHeaderItem(c)->setData(CopyableTable::kHeaderNameRole, tr(names[c]));
@@ -315,7 +317,8 @@ void TrainingPanel::add_evaluation(const QString& controller, const core::Evalua
   evaluations_->setItem(row, 3, new NumberItem(s.steady, 4));
   evaluations_->setItem(row, 4, new NumberItem(100.0 * s.fraction_out_of_band, 2));
   evaluations_->setItem(row, 5, new NumberItem(s.final_violations, 0));
-  evaluations_->setItem(row, 6, new NumberItem(static_cast<double>(s.fallback_steps), 0));
+  evaluations_->setItem(row, 6, new NumberItem(s.late_recoveries, 0));
+  evaluations_->setItem(row, 7, new NumberItem(static_cast<double>(s.fallback_steps), 0));
   evaluations_->resizeColumnsToContents();
   evaluations_->resizeRowsToContents();
   evaluations_->setSortingEnabled(true);

@@ -398,7 +398,8 @@ class GuiTest : public QObject {
       QCOMPARE(refs->item(r, 1)->text(), QStringLiteral("validation\n%1:%2").arg(first).arg(first + 8));
     }
     QCOMPARE(refs->column_name(1), QStringLiteral("scenarios"));
-    QCOMPARE(refs->column_name(6), QStringLiteral("fallbacks"));
+    QCOMPARE(refs->column_name(6), QStringLiteral("late"));
+    QCOMPARE(refs->column_name(7), QStringLiteral("fallbacks"));
     // Copies keep one line per row: a two-line cell is joined by a space.
     QCOMPARE(refs->selection_as_tsv().split('\n', Qt::SkipEmptyParts).size(), 4);
     QVERIFY(
