@@ -185,7 +185,8 @@ Eigen::MatrixXd DiffOpModel::band_backoff(const Eigen::VectorXd& theta, double p
     d.col(side) = kScaleD * (theta.segment(o + side * nobs_, nobs_) +
                              phi * theta.segment(o + (2 + side) * nobs_, nobs_));
   }
-  // Three-phase: the back-off only tightens the band, so that a fixed point of the policy is in band.
+  // Three-phase: the back-off only tightens the band, at least by min_backoff, so that a fixed point of the policy
+  // is in band.
   if (study_->three_phase()) d = d.cwiseMax(structure_.min_backoff);
   return d;
 }
@@ -349,7 +350,7 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
     // lower = vmin^2 + kScaleD (kappa_lo_a + phi kappa_lo_b) - ..., upper = vmax^2 - kScaleD (kappa_hi_a + ...).
     const int o = backoff_offset();
     if (study_->three_phase()) {
-      // A back-off held at zero by its floor does not move with its parameters.
+      // A back-off held at its floor does not move with its parameters.
       for (int r = 0; r < nobs_; ++r) {
         const double floor = structure_.min_backoff / kScaleD;
         if (theta[o + r] + s.phi * theta[o + 2 * nobs_ + r] < floor) dlower[r] = 0.0;

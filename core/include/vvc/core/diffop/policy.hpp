@@ -138,7 +138,8 @@ class DiffOpModel {
   /// The learned voltage model X (modelled buses x inverters) at operating-point feature phi, pu^2 per MVar.
   Eigen::MatrixXd voltage_model(const Eigen::VectorXd& theta, double phi = 0.0) const;
   /// The band back-off at operating-point feature phi, pu^2: one row per monitored point, columns (dlo, dhi);
-  /// zero without DiffOpStructure::backoff. Three-phase studies floor it at zero (it only tightens the band).
+  /// zero without DiffOpStructure::backoff. Three-phase studies floor it at DiffOpStructure::min_backoff (it only
+  /// tightens the band).
   Eigen::MatrixXd band_backoff(const Eigen::VectorXd& theta, double phi = 0.0) const;
 
   struct State {
