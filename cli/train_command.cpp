@@ -49,8 +49,9 @@ const std::vector<OptionSpec> kTrainOptions = {
     {"sigma", true, "likelihood-ratio: exploration standard deviation, MVar (default 0.05)", "X"},
     {"violation-penalty", true,
      "training cost per pu outside the voltage band and step, added to the study's cost (default: 1 with "
-     "cost form "
-     "F, the study's violation weight with the Stable-DDPG form; 0: the cost alone)",
+     "cost form F; with the Stable-DDPG form 0 for diffop-step, the study's violation weight for "
+     "diffop-traj; "
+     "0: the cost alone)",
      "X"},
     {"replan", true, "traj: re-plan from the measured state every K steps (default: H; 0: open loop)", "K"},
     {"backoff", true, "on (default): learn a back-off of the band per modelled bus; off: none", "ON|OFF"},

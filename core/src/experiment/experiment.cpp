@@ -59,6 +59,8 @@ DiffOpStructure structure_of(const Study& study, const TrainRequest& request) {
   const bool step = diffop && s.mode == DiffOpMode::kStep;
   s.absolute_move = step && study.cost_form == CostForm::kStableDdpg;
   s.min_backoff = step && study.three_phase() && s.backoff ? kThreePhaseMinBackoff : 0.0;
+  s.objective =
+      step && study.cost_form == CostForm::kStableDdpg ? DiffOpObjective::kMoves : DiffOpObjective::kF;
   return s;
 }
 
@@ -180,7 +182,7 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
   TrainRequest request = request_in;
   request.diffop.threads = request.threads;
   request.diffop.gradient = request.diffop.estimator(study);
-  request.diffop.violation_penalty = request.diffop.penalty(study);
+  request.diffop.violation_penalty = request.diffop.penalty(study, structure_of(study, request));
   request.rlmpc.threads = request.threads;
   request.pdp.threads = request.threads;
   TrainResult result;
@@ -297,7 +299,8 @@ PolicyFile policy_file(const TrainRequest& request, const TrainResult& result) {
   PolicyFile policy = describe_policy(*result.model, result.theta);
   policy.training = request.diffop;
   policy.training.gradient = request.diffop.estimator(result.model->study());
-  policy.training.violation_penalty = request.diffop.penalty(result.model->study());
+  policy.training.violation_penalty =
+      request.diffop.penalty(result.model->study(), result.model->structure());
   policy.training.validation.scenarios = static_cast<int>(result.summary.seeds.validation.size());
   policy.iterations_done = result.summary.iterations;
   policy.training_seconds = result.summary.seconds;
