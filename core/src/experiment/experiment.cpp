@@ -41,7 +41,26 @@ class CheckpointWriter final : public TrainingObserver {
   PolicyFile meta_;
 };
 
-DiffOpStructure structure_of(const Study& study, const TrainRequest& request) {
+const ValidationOptions& validation_of(const TrainRequest& r) {
+  switch (r.method) {
+    case Method::kDiffOpStep:
+    case Method::kDiffOpTraj:
+      return r.diffop.validation;
+    case Method::kTasrl:
+    case Method::kStableDdpg:
+      return r.ddpg.validation;
+    case Method::kRlmpcDpg:
+    case Method::kRlmpcTd:
+      return r.rlmpc.validation;
+    case Method::kPdp:
+      return r.pdp.validation;
+  }
+  return r.diffop.validation;
+}
+
+}  // namespace
+
+DiffOpStructure diffop_structure(const Study& study, const TrainRequest& request) {
   DiffOpStructure s;
   s.mode = request.method == Method::kDiffOpTraj ? DiffOpMode::kTraj : DiffOpMode::kStep;
   s.horizon = request.method == Method::kDiffOpTraj || request.method == Method::kDiffOpStep
@@ -63,25 +82,6 @@ DiffOpStructure structure_of(const Study& study, const TrainRequest& request) {
       step && study.cost_form == CostForm::kStableDdpg ? DiffOpObjective::kMoves : DiffOpObjective::kF;
   return s;
 }
-
-const ValidationOptions& validation_of(const TrainRequest& r) {
-  switch (r.method) {
-    case Method::kDiffOpStep:
-    case Method::kDiffOpTraj:
-      return r.diffop.validation;
-    case Method::kTasrl:
-    case Method::kStableDdpg:
-      return r.ddpg.validation;
-    case Method::kRlmpcDpg:
-    case Method::kRlmpcTd:
-      return r.rlmpc.validation;
-    case Method::kPdp:
-      return r.pdp.validation;
-  }
-  return r.diffop.validation;
-}
-
-}  // namespace
 
 const std::vector<MethodInfo>& methods() {
   static const std::vector<MethodInfo> table = {
@@ -182,7 +182,7 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
   TrainRequest request = request_in;
   request.diffop.threads = request.threads;
   request.diffop.gradient = request.diffop.estimator(study);
-  request.diffop.violation_penalty = request.diffop.penalty(study, structure_of(study, request));
+  request.diffop.violation_penalty = request.diffop.penalty(study, diffop_structure(study, request));
   request.rlmpc.threads = request.threads;
   request.pdp.threads = request.threads;
   TrainResult result;
@@ -220,7 +220,7 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
           "validated on the balanced benchmark only)");
     }
     if (is_diffop_form(request.method)) {
-      result.model = std::make_shared<const DiffOpModel>(study, structure_of(study, request));
+      result.model = std::make_shared<const DiffOpModel>(study, diffop_structure(study, request));
     }
     split = split_training_seeds(study, validation_of(request));
     if (request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj) {
