@@ -482,24 +482,24 @@ TEST(PolicyFiles, VersionTwoFilesStillLoadAndActAsBefore) {
   expect_stored_evaluation(study, model, v2);
 }
 
-// Three-phase policies of version 3 (before the absolute move cost and the back-off's floor) and 4 (before the
-// moves objective) are read with what their version had, and evaluating them gives exactly the metrics their old
-// code stored (20 iterations on ieee13_3p, evaluated on seeds 0:16).
-TEST(PolicyFiles, OlderThreePhaseFilesStillLoadAndActAsBefore) {
+// Three-phase policies of version 3 (before the absolute move cost and the back-off's floor), 4 (before the moves
+// objective) and 5 are read with what their version had, and evaluating them gives exactly the metrics the code
+// that wrote them stored (20 iterations on ieee13_3p, evaluated on seeds 0:16).
+TEST(PolicyFiles, ThreePhaseFilesOfEveryVersionLoadAndActAsStored) {
   const Study study = read_study(std::filesystem::path(VVC_SOURCE_DIR) / "cases/ieee13_3p");
-  for (const int version : {3, 4}) {
+  for (const int version : {3, 4, 5}) {
     SCOPED_TRACE(version);
     const std::string name = "v" + std::to_string(version);
-    const PolicyFile old =
+    const PolicyFile file =
         read_policy(VVC_SOURCE_DIR "/tests/data/policies/ieee13_3p_step_" + name + ".json");
-    EXPECT_EQ(old.version, version);
-    EXPECT_TRUE(old.structure.backoff);
-    EXPECT_EQ(old.structure.absolute_move, version == 4);
-    EXPECT_EQ(old.structure.min_backoff, version == 4 ? kThreePhaseMinBackoff : 0.0);
-    EXPECT_EQ(old.structure.objective, DiffOpObjective::kF);
-    const DiffOpModel model(study, old.structure);
-    EXPECT_NO_THROW(check_policy_matches(old, model, name));
-    expect_stored_evaluation(study, model, old);
+    EXPECT_EQ(file.version, version);
+    EXPECT_TRUE(file.structure.backoff);
+    EXPECT_EQ(file.structure.absolute_move, version >= 4);
+    EXPECT_EQ(file.structure.min_backoff, version >= 4 ? kThreePhaseMinBackoff : 0.0);
+    EXPECT_EQ(file.structure.objective, version >= 5 ? DiffOpObjective::kMoves : DiffOpObjective::kF);
+    const DiffOpModel model(study, file.structure);
+    EXPECT_NO_THROW(check_policy_matches(file, model, name));
+    expect_stored_evaluation(study, model, file);
   }
 }
 
