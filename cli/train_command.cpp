@@ -49,8 +49,9 @@ const std::vector<OptionSpec> kTrainOptions = {
     {"sigma", true, "likelihood-ratio: exploration standard deviation, MVar (default 0.05)", "X"},
     {"violation-penalty", true,
      "training cost per pu outside the voltage band and step, added to the study's cost (default: 1 with "
-     "cost form "
-     "F, the study's violation weight with the Stable-DDPG form; 0: the cost alone)",
+     "cost form F; with the Stable-DDPG form 0 for diffop-step, the study's violation weight for "
+     "diffop-traj; "
+     "0: the cost alone)",
      "X"},
     {"replan", true, "traj: re-plan from the measured state every K steps (default: H; 0: open loop)", "K"},
     {"backoff", true, "on (default): learn a back-off of the band per modelled bus; off: none", "ON|OFF"},
@@ -326,6 +327,17 @@ int run_train(int argc, char** argv, Job& job) {
     structure.discount = study.discount;
     const core::DiffOpModel model(study, structure);
     core::check_policy_matches(meta, model, *args.get("resume"));
+    const core::DiffOpStructure trained = core::experiment::diffop_structure(study, request);
+    if (trained.absolute_move != structure.absolute_move || trained.min_backoff != structure.min_backoff ||
+        trained.objective != structure.objective) {
+      const auto form = [](const core::DiffOpStructure& s) {
+        return "objective " + core::to_string(s.objective) + ", absolute move cost " +
+               (s.absolute_move ? "on" : "off") + ", back-off floor " + number_text(s.min_backoff);
+      };
+      throw InputError("--resume " + *args.get("resume") + ": the checkpoint's QP (" + form(structure) +
+                       ") is not the one this version trains on this study (" + form(trained) +
+                       "): it was written by an older vvc; train anew");
+    }
   }
   if (job.root()) {
     check_writable(out_path, "--out");

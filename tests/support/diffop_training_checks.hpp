@@ -38,7 +38,7 @@ inline TrainerState checkpoint_through_file(const Study& study, const DiffOpMode
   EXPECT_EQ(keep.saved.iteration, iteration);
   PolicyFile meta = describe_policy(model, keep.saved.theta);
   meta.training = options;
-  meta.training.violation_penalty = options.penalty(study);
+  meta.training.violation_penalty = options.penalty(study, model.structure());
   write_checkpoint(keep.saved, meta, path);
   const TrainerState loaded = read_checkpoint(path, meta_back);
   EXPECT_EQ(loaded.iteration, keep.saved.iteration);

@@ -13,6 +13,8 @@ namespace vvc::core {
 
 std::string to_string(DiffOpMode mode) { return mode == DiffOpMode::kStep ? "step" : "traj"; }
 
+std::string to_string(DiffOpObjective objective) { return objective == DiffOpObjective::kF ? "F" : "moves"; }
+
 DiffOpMode parse_diffop_mode(const std::string& text) {
   if (text == "step") return DiffOpMode::kStep;
   if (text == "traj") return DiffOpMode::kTraj;
@@ -48,12 +50,12 @@ DiffOpModel::DiffOpModel(const Study& study, const DiffOpStructure& structure)
   for (int r = 0; r < nobs_; ++r) {
     bool inverter_row = false;
     for (int ir : inv_row_) inverter_row = inverter_row || ir == r;
-    if (!inverter_row) other_rows_.push_back(r);
+    if (!inverter_row || moves_objective()) other_rows_.push_back(r);
   }
   std::vector<char> monitored(static_cast<size_t>(study.num_points()), 0);
   for (int p : study.monitored) monitored[static_cast<size_t>(p)] = 1;
   for (int p : observed_) limited_.push_back(monitored[static_cast<size_t>(p)] != 0);
-  num_l_ = m_ * (m_ + 1) / 2;
+  num_l_ = moves_objective() ? 0 : m_ * (m_ + 1) / 2;
   num_w_ = static_cast<int>(other_rows_.size()) * m_;
   if (study.three_phase()) {
     // d(|V|^2)/dq = 2 |V| d|V|/dq at the network's own operating point.
@@ -74,8 +76,11 @@ std::vector<ParameterBlock> DiffOpModel::parameter_layout() const {
       {"lambda_a",
        "inverter rows of the voltage model: Cholesky factor L (row-major lower triangle), X_ii = (" +
            number(kScaleL) + " L)(" + number(kScaleL) + " L)' + " + number(kEpsilon) + " I"},
-      {"omega_a", "the other modelled rows of the voltage model (rows x inverters, row-major), X = " +
-                      number(kScaleW) + " omega"},
+      {"omega_a", moves_objective()
+                      ? "the voltage model (modelled rows x inverters, row-major), X = exp(g_a + phi g_b) " +
+                            number(kScaleW) + " omega"
+                      : "the other modelled rows of the voltage model (rows x inverters, row-major), X = " +
+                            number(kScaleW) + " omega"},
       {"lambda_b", "as lambda_a, multiplied by the operating-point feature phi = mean(v_init^2) - 1"},
       {"omega_b", "as omega_a, multiplied by phi"},
       {"a", "log cost-weight factors: C = diag(c exp(a))"},
@@ -87,13 +92,16 @@ std::vector<ParameterBlock> DiffOpModel::parameter_layout() const {
       {"backoff_lower_b", "as backoff_lower_a, multiplied by phi"},
       {"backoff_upper_b", "as backoff_upper_a, multiplied by phi"},
       {"move_abs", "log factors of the absolute move weights: mu = " + number(move_weight()) +
-                       " exp(e) per MVar, cost mu' |q_k - q_(k-1)|"}};
-  const int sizes[] = {num_l_, num_w_, num_l_, num_w_, m_, m_, nobs_, nobs_, nobs_, nobs_, m_};
+                       " exp(e) per MVar, cost mu' |q_k - q_(k-1)|"},
+      {"model_scale",
+       "log scale of the voltage model (g_a, g_b): X = exp(g_a + phi g_b) " + number(kScaleW) + " omega"}};
+  const int sizes[] = {num_l_, num_w_, num_l_, num_w_, m_, m_, nobs_, nobs_, nobs_, nobs_, m_, 2};
   std::vector<ParameterBlock> out;
   int offset = 0;
   for (size_t k = 0; k < blocks.size(); ++k) {
     if (k >= 6 && k < 10 && !structure_.backoff) continue;
     if (k == 10 && !structure_.absolute_move) continue;
+    if (k == 11 && !moves_objective()) continue;
     out.push_back({blocks[k].first, offset, sizes[k], blocks[k].second});
     offset += sizes[k];
   }
@@ -108,6 +116,10 @@ bool DiffOpModel::plans_at(int t) const {
 int DiffOpModel::plan_stage(int t) const {
   if (structure_.mode == DiffOpMode::kStep) return 0;
   return std::min(structure_.replan > 0 ? t % structure_.replan : t, structure_.horizon - 1);
+}
+
+double DiffOpModel::model_scale(const Eigen::VectorXd& theta, double phi) const {
+  return moves_objective() ? std::exp(theta[scale_offset()] + phi * theta[scale_offset() + 1]) : 1.0;
 }
 
 double DiffOpModel::move_weight() const { return study_->action_weight / study_->action_unit_mvar; }
@@ -125,6 +137,18 @@ double DiffOpModel::stage_weight(int k) const {
 Eigen::VectorXd DiffOpModel::initial_parameters() const {
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(num_parameters());
   const Eigen::MatrixXd x0 = 2.0 * ldf_;
+  int idx = 0;
+  if (!moves_objective()) write_cholesky_start(x0, theta, idx);
+  for (int r : other_rows_) {
+    for (int j = 0; j < m_; ++j) theta[idx++] = x0(r, j) / kScaleW;
+  }
+  idx += num_l_ + num_w_;                                      // lambda_b, omega_b = 0: no phi dependence
+  for (int i = 0; i < m_; ++i) theta[idx++] = 0.0;             // a: C = diag(c exp(a))
+  for (int i = 0; i < m_; ++i) theta[idx++] = std::log(0.01);  // b: D = diag(exp(b))
+  return theta;  // back-off = 0: the band itself; move_abs = 0: mu = mu0; model_scale = 0: 1
+}
+
+void DiffOpModel::write_cholesky_start(const Eigen::MatrixXd& x0, Eigen::VectorXd& theta, int& idx) const {
   Eigen::MatrixXd xii(m_, m_);
   for (int i = 0; i < m_; ++i) xii.row(i) = x0.row(inv_row_[static_cast<size_t>(i)]);
   Eigen::MatrixXd sym = 0.5 * (xii + xii.transpose()) - kEpsilon * Eigen::MatrixXd::Identity(m_, m_);
@@ -139,34 +163,29 @@ Eigen::VectorXd DiffOpModel::initial_parameters() const {
     llt.compute(sym);
   }
   const Eigen::MatrixXd l = llt.matrixL();
-  int idx = 0;
   for (int i = 0; i < m_; ++i) {
     for (int j = 0; j <= i; ++j) theta[idx++] = l(i, j) / kScaleL;
   }
-  for (int r : other_rows_) {
-    for (int j = 0; j < m_; ++j) theta[idx++] = x0(r, j) / kScaleW;
-  }
-  idx += num_l_ + num_w_;                                      // lambda_b, omega_b = 0: no phi dependence
-  for (int i = 0; i < m_; ++i) theta[idx++] = 0.0;             // a: C = diag(c exp(a))
-  for (int i = 0; i < m_; ++i) theta[idx++] = std::log(0.01);  // b: D = diag(exp(b))
-  return theta;  // back-off = 0: the band itself; move_abs = 0: mu = mu0
 }
 
 void DiffOpModel::unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x,
                          Eigen::MatrixXd& l) const {
   VVC_ASSERT(theta.size() == num_parameters());
-  // Layout: [lambda_a, omega_a, lambda_b, omega_b, a, b]; block _b multiplies phi.
+  // Layout: [lambda_a, omega_a, lambda_b, omega_b, a, b]; block _b multiplies phi. kMoves: no lambda.
   const int block = num_l_ + num_w_;
   l.setZero(m_, m_);
-  int idx = 0;
-  for (int i = 0; i < m_; ++i) {
-    for (int j = 0; j <= i; ++j, ++idx) l(i, j) = kScaleL * (theta[idx] + phi * theta[block + idx]);
-  }
   x.resize(nobs_, m_);
-  const Eigen::MatrixXd xii = l * l.transpose() + kEpsilon * Eigen::MatrixXd::Identity(m_, m_);
-  for (int i = 0; i < m_; ++i) x.row(inv_row_[static_cast<size_t>(i)]) = xii.row(i);
+  int idx = 0;
+  if (!moves_objective()) {
+    for (int i = 0; i < m_; ++i) {
+      for (int j = 0; j <= i; ++j, ++idx) l(i, j) = kScaleL * (theta[idx] + phi * theta[block + idx]);
+    }
+    const Eigen::MatrixXd xii = l * l.transpose() + kEpsilon * Eigen::MatrixXd::Identity(m_, m_);
+    for (int i = 0; i < m_; ++i) x.row(inv_row_[static_cast<size_t>(i)]) = xii.row(i);
+  }
+  const double scale = model_scale(theta, phi) * kScaleW;
   for (int r : other_rows_) {
-    for (int j = 0; j < m_; ++j, ++idx) x(r, j) = kScaleW * (theta[idx] + phi * theta[block + idx]);
+    for (int j = 0; j < m_; ++j, ++idx) x(r, j) = scale * (theta[idx] + phi * theta[block + idx]);
   }
 }
 
@@ -217,13 +236,17 @@ void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem&
   qp.upper.resize(rows);
   qp.lb.resize(n);
   qp.ub.resize(n);
-  Eigen::MatrixXd xii(m_, m_);
-  Eigen::VectorXd y0_inv(m_);
-  for (int i = 0; i < m_; ++i) {
-    xii.row(i) = x.row(inv_row_[static_cast<size_t>(i)]);
-    y0_inv[i] = s.y0[inv_row_[static_cast<size_t>(i)]];
+  // F's voltage term: 1/2 q' (y0_inv + X_ii (q - q_0) + y_init - 2); none with kMoves.
+  Eigen::MatrixXd xii = Eigen::MatrixXd::Zero(m_, m_);
+  Eigen::VectorXd lin = Eigen::VectorXd::Zero(m_);
+  if (!moves_objective()) {
+    Eigen::VectorXd y0_inv(m_);
+    for (int i = 0; i < m_; ++i) {
+      xii.row(i) = x.row(inv_row_[static_cast<size_t>(i)]);
+      y0_inv[i] = s.y0[inv_row_[static_cast<size_t>(i)]];
+    }
+    lin = 0.5 * (y0_inv - xii * s.q0 + s.y_init - Eigen::VectorXd::Constant(m_, 2.0));
   }
-  const Eigen::VectorXd lin = 0.5 * (y0_inv - xii * s.q0 + s.y_init - Eigen::VectorXd::Constant(m_, 2.0));
   const Eigen::VectorXd xq0 = x * s.q0;
   const Eigen::MatrixXd backoff = band_backoff(theta, s.phi);
   const Eigen::VectorXd lower =
@@ -310,8 +333,10 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
     const int o = m_ * (k - 1);
     const double w = stage_weight(k);
     const auto gpkk = g.dP.block(o, o, m_, m_);
-    dxii += w * gpkk;
-    dxii -= 0.5 * w * g.dc.segment(o, m_) * s.q0.transpose();
+    if (!moves_objective()) {
+      dxii += w * gpkk;
+      dxii -= 0.5 * w * g.dc.segment(o, m_) * s.q0.transpose();
+    }
     for (int i = 0; i < m_; ++i) {
       da[i] += w * gpkk(i, i) * study_->cost_c[i] * std::exp(a[i]);
       db[i] += w * gpkk(i, i) * std::exp(b[i]);
@@ -328,21 +353,30 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
     dlower += g.dlower.segment(ro, nobs_);
     dupper += g.dupper.segment(ro, nobs_);
   }
-  for (int i = 0; i < m_; ++i) dxii.row(i) += dx.row(inv_row_[static_cast<size_t>(i)]);
-  // X_ii = L L' + eps I with L = kScaleL (lambda_a + phi lambda_b): dL/dL = (G + G') L, lower triangle.
-  const Eigen::MatrixXd dl = (dxii + dxii.transpose()) * l;
   int idx = 0;
-  for (int i = 0; i < m_; ++i) {
-    for (int j = 0; j <= i; ++j, ++idx) {
-      dtheta[idx] += kScaleL * dl(i, j);
-      dtheta[block + idx] += s.phi * kScaleL * dl(i, j);
+  if (!moves_objective()) {
+    for (int i = 0; i < m_; ++i) dxii.row(i) += dx.row(inv_row_[static_cast<size_t>(i)]);
+    // X_ii = L L' + eps I with L = kScaleL (lambda_a + phi lambda_b): dL/dL = (G + G') L, lower triangle.
+    const Eigen::MatrixXd dl = (dxii + dxii.transpose()) * l;
+    for (int i = 0; i < m_; ++i) {
+      for (int j = 0; j <= i; ++j, ++idx) {
+        dtheta[idx] += kScaleL * dl(i, j);
+        dtheta[block + idx] += s.phi * kScaleL * dl(i, j);
+      }
     }
   }
+  const double scale = model_scale(theta, s.phi) * kScaleW;
   for (int r : other_rows_) {
     for (int j = 0; j < m_; ++j, ++idx) {
-      dtheta[idx] += kScaleW * dx(r, j);
-      dtheta[block + idx] += s.phi * kScaleW * dx(r, j);
+      dtheta[idx] += scale * dx(r, j);
+      dtheta[block + idx] += s.phi * scale * dx(r, j);
     }
+  }
+  if (moves_objective()) {
+    // X = exp(g_a + phi g_b) X~: dL/dg_a = sum G .* X.
+    const double dg = (dx.array() * x.array()).sum();
+    dtheta[scale_offset()] += dg;
+    dtheta[scale_offset() + 1] += s.phi * dg;
   }
   dtheta.segment(2 * block, m_) += da;
   dtheta.segment(2 * block + m_, m_) += db;

@@ -94,6 +94,7 @@ json policy_json(const PolicyFile& p) {
       {"replan", p.structure.replan},
       {"absolute_move", p.structure.absolute_move},
       {"min_backoff", p.structure.min_backoff},
+      {"objective", to_string(p.structure.objective)},
       {"parameters", {{"layout", layout_json(p.layout)}, {"theta", vector_json(p.theta)}}},
       {"solver",
        {{"qp", "dense Goldfarb-Idnani"}, {"fallback", "exact L1 penalty"}, {"soft_penalty_rho", 1e4}}},
@@ -212,12 +213,21 @@ PolicyFile policy_from_json(const JsonNode& root) {
          "inverter_limits", "cost",          "inverters", "inverter_buses", "modelled_buses", "mode",
          "horizon",         "episode_steps", "discount",  "backoff",        "replan",         "parameters",
          "solver",          "training",      "evaluation"});
-  } else {
+  } else if (p.version == 4) {
     root.allow_only(
         {"format",          "version",       "kind",      "study",          "network",        "voltage_band",
          "inverter_limits", "cost",          "inverters", "inverter_buses", "modelled_buses", "mode",
          "horizon",         "episode_steps", "discount",  "backoff",        "replan",         "absolute_move",
          "min_backoff",     "parameters",    "solver",    "training",       "evaluation"});
+  } else {
+    root.allow_only({"format",          "version",        "kind",
+                     "study",           "network",        "voltage_band",
+                     "inverter_limits", "cost",           "inverters",
+                     "inverter_buses",  "modelled_buses", "mode",
+                     "horizon",         "episode_steps",  "discount",
+                     "backoff",         "replan",         "absolute_move",
+                     "min_backoff",     "objective",      "parameters",
+                     "solver",          "training",       "evaluation"});
   }
   root.at("kind").one_of({"diffop"});
   const JsonNode study = root.at("study");
@@ -238,6 +248,12 @@ PolicyFile policy_from_json(const JsonNode& root) {
   // Versions before 4 predate the absolute move cost and the back-off's floor.
   p.structure.absolute_move = p.version >= 4 && root.at("absolute_move").boolean();
   p.structure.min_backoff = p.version >= 4 ? root.at("min_backoff").number(at_least(0.0)) : 0.0;
+  // Versions before 5 have F's objective.
+  p.structure.objective =
+      p.version >= 5
+          ? root.at("objective")
+                .choice<DiffOpObjective>({{"F", DiffOpObjective::kF}, {"moves", DiffOpObjective::kMoves}})
+          : DiffOpObjective::kF;
   const JsonNode params = root.at("parameters");
   params.allow_only({"layout", "theta"});
   p.theta = json_vector(params.at("theta"));
@@ -309,7 +325,7 @@ PolicyFile describe_policy(const DiffOpModel& model, const Eigen::VectorXd& thet
   const Study& study = model.study();
   // The training options' defaults, resolved for this study (a trainer's caller sets its own).
   p.training.gradient = p.training.estimator(study);
-  p.training.violation_penalty = p.training.penalty(study);
+  p.training.violation_penalty = p.training.penalty(study, model.structure());
   p.study_name = study.name;
   p.study_path = study.path.string();
   // Points by name: the bus (balanced), bus.phase (three-phase).

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <numeric>
 #include <random>
 
 #include "training/options_internal.hpp"
@@ -33,9 +34,10 @@ GradientEstimator DiffOpTrainingOptions::estimator(const Study& study) const {
   return study.three_phase() ? GradientEstimator::kPathwise : GradientEstimator::kLikelihoodRatio;
 }
 
-double DiffOpTrainingOptions::penalty(const Study& study) const {
+double DiffOpTrainingOptions::penalty(const Study& study, const DiffOpStructure& structure) const {
   if (violation_penalty) return *violation_penalty;
-  return study.cost_form == CostForm::kStableDdpg ? study.violation_weight : 1.0;
+  if (study.cost_form == CostForm::kF) return 1.0;
+  return structure.objective == DiffOpObjective::kMoves ? 0.0 : study.violation_weight;
 }
 
 void DiffOpTrainingOptions::validate() const {
@@ -107,7 +109,7 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
   const int m = model.num_inverters();
   const int plan_size = m * model.structure().horizon;
   const double gamma = env.study().discount;
-  const double mu = options.penalty(env.study());
+  const double mu = options.penalty(env.study(), model.structure());
   Rollout out;
   out.costs.resize(steps);
   out.violations.resize(steps);
@@ -168,14 +170,20 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
 }
 
 double check_policy_gradient(const DiffOpModel& model, const Eigen::VectorXd& theta,
-                             const DiffOpModel::State& state, const Eigen::VectorXd& w, double h) {
+                             const DiffOpModel::State& state, const Eigen::VectorXd& w, double h,
+                             const std::vector<int>& params) {
   constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
   DiffOpSolver solver(model);
   if (solver.solve(theta, state) != PolicySolveStatus::kOptimal) return kNone;
   Eigen::VectorXd analytic = Eigen::VectorXd::Zero(model.num_parameters());
   if (solver.accumulate_gradient(theta, state, w, analytic) != PolicyGradientStatus::kComputed) return kNone;
+  std::vector<int> all;
+  if (params.empty()) {
+    all.resize(static_cast<size_t>(model.num_parameters()));
+    std::iota(all.begin(), all.end(), 0);
+  }
   double worst = 0.0;
-  for (int p = 0; p < model.num_parameters(); ++p) {
+  for (int p : params.empty() ? all : params) {
     Eigen::VectorXd tp = theta, tm = theta;
     tp[p] += h;
     tm[p] -= h;
@@ -215,7 +223,7 @@ DiffOpTrainer::DiffOpTrainer(const Study& study, const DiffOpModel& model,
   options_.validate();
   estimator_ = options_.estimator(study);
   options_.gradient = estimator_;
-  options_.violation_penalty = options_.penalty(study);
+  options_.violation_penalty = options_.penalty(study, model.structure());
   if (estimator_ == GradientEstimator::kPathwise && !study.three_phase()) {
     throw InputError(
         "gradient: pathwise needs a three-phase study (the power flow's voltage sensitivities); " +

@@ -41,27 +41,6 @@ class CheckpointWriter final : public TrainingObserver {
   PolicyFile meta_;
 };
 
-DiffOpStructure structure_of(const Study& study, const TrainRequest& request) {
-  DiffOpStructure s;
-  s.mode = request.method == Method::kDiffOpTraj ? DiffOpMode::kTraj : DiffOpMode::kStep;
-  s.horizon = request.method == Method::kDiffOpTraj || request.method == Method::kDiffOpStep
-                  ? (request.horizon > 0 ? request.horizon : (s.mode == DiffOpMode::kStep ? 1 : 10))
-                  : 1;
-  s.episode_steps = study.steps;
-  s.discount = study.discount;
-  s.backoff =
-      (request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj) && request.backoff;
-  if (s.mode == DiffOpMode::kTraj) s.replan = request.replan ? *request.replan : s.horizon;
-  const bool diffop = request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj;
-  // Both for Step only (docs/algorithms/diffop.md, "Three-phase studies"): over a horizon the slacks double the QP
-  // (H = 10 on ieee123_3p: 50 ms per dense solve, against 1 ms without them), and Traj, which holds its plan
-  // between re-plans, ended 2 ieee13_3p scenarios out of band with the floor and none without it.
-  const bool step = diffop && s.mode == DiffOpMode::kStep;
-  s.absolute_move = step && study.cost_form == CostForm::kStableDdpg;
-  s.min_backoff = step && study.three_phase() && s.backoff ? kThreePhaseMinBackoff : 0.0;
-  return s;
-}
-
 const ValidationOptions& validation_of(const TrainRequest& r) {
   switch (r.method) {
     case Method::kDiffOpStep:
@@ -80,6 +59,29 @@ const ValidationOptions& validation_of(const TrainRequest& r) {
 }
 
 }  // namespace
+
+DiffOpStructure diffop_structure(const Study& study, const TrainRequest& request) {
+  DiffOpStructure s;
+  s.mode = request.method == Method::kDiffOpTraj ? DiffOpMode::kTraj : DiffOpMode::kStep;
+  s.horizon = request.method == Method::kDiffOpTraj || request.method == Method::kDiffOpStep
+                  ? (request.horizon > 0 ? request.horizon : (s.mode == DiffOpMode::kStep ? 1 : 10))
+                  : 1;
+  s.episode_steps = study.steps;
+  s.discount = study.discount;
+  s.backoff =
+      (request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj) && request.backoff;
+  if (s.mode == DiffOpMode::kTraj) s.replan = request.replan ? *request.replan : s.horizon;
+  const bool diffop = request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj;
+  // Both for Step only (docs/algorithms/diffop.md, "Three-phase studies"): over a horizon the slacks double the QP
+  // (H = 10 on ieee123_3p: 50 ms per dense solve, against 1 ms without them), and Traj, which holds its plan
+  // between re-plans, ended 2 ieee13_3p scenarios out of band with the floor and none without it.
+  const bool step = diffop && s.mode == DiffOpMode::kStep;
+  s.absolute_move = step && study.cost_form == CostForm::kStableDdpg;
+  s.min_backoff = step && study.three_phase() && s.backoff ? kThreePhaseMinBackoff : 0.0;
+  s.objective =
+      step && study.cost_form == CostForm::kStableDdpg ? DiffOpObjective::kMoves : DiffOpObjective::kF;
+  return s;
+}
 
 const std::vector<MethodInfo>& methods() {
   static const std::vector<MethodInfo> table = {
@@ -180,7 +182,7 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
   TrainRequest request = request_in;
   request.diffop.threads = request.threads;
   request.diffop.gradient = request.diffop.estimator(study);
-  request.diffop.violation_penalty = request.diffop.penalty(study);
+  request.diffop.violation_penalty = request.diffop.penalty(study, diffop_structure(study, request));
   request.rlmpc.threads = request.threads;
   request.pdp.threads = request.threads;
   TrainResult result;
@@ -218,7 +220,7 @@ TrainResult train(const Study& study, const TrainRequest& request_in, TrainingOb
           "validated on the balanced benchmark only)");
     }
     if (is_diffop_form(request.method)) {
-      result.model = std::make_shared<const DiffOpModel>(study, structure_of(study, request));
+      result.model = std::make_shared<const DiffOpModel>(study, diffop_structure(study, request));
     }
     split = split_training_seeds(study, validation_of(request));
     if (request.method == Method::kDiffOpStep || request.method == Method::kDiffOpTraj) {
@@ -297,7 +299,8 @@ PolicyFile policy_file(const TrainRequest& request, const TrainResult& result) {
   PolicyFile policy = describe_policy(*result.model, result.theta);
   policy.training = request.diffop;
   policy.training.gradient = request.diffop.estimator(result.model->study());
-  policy.training.violation_penalty = request.diffop.penalty(result.model->study());
+  policy.training.violation_penalty =
+      request.diffop.penalty(result.model->study(), result.model->structure());
   policy.training.validation.scenarios = static_cast<int>(result.summary.seeds.validation.size());
   policy.iterations_done = result.summary.iterations;
   policy.training_seconds = result.summary.seconds;

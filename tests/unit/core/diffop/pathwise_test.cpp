@@ -53,10 +53,10 @@ double worst_directional_error(const Study& study, const DiffOpStructure& struct
       dir /= dir.norm();
       const double jp =
           training_cost(run_pathwise_rollout(model, theta + h * dir, env, solver, partner, scenario, options),
-                        study.discount, options.penalty(study));
+                        study.discount, options.penalty(study, model.structure()));
       const double jm =
           training_cost(run_pathwise_rollout(model, theta - h * dir, env, solver, partner, scenario, options),
-                        study.discount, options.penalty(study));
+                        study.discount, options.penalty(study, model.structure()));
       const double fd = (jp - jm) / (2 * h);
       const double analytic = r.gradient.dot(dir);
       worst = std::max(worst, std::abs(fd - analytic) / std::max(1.0, std::abs(analytic)));

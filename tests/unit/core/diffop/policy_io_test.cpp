@@ -282,8 +282,10 @@ TEST_F(PolicyIo, WrongValuesNamePathAndValue) {
             "p.json: /inverters/0: expected a string, got 1");
   EXPECT_EQ(error_of(replaced(text_, "\"format\": \"vvc.policy\"", "\"format\": \"vvc.checkpoint\"")),
             "p.json: /format: expected \"vvc.policy\", got \"vvc.checkpoint\"");
-  EXPECT_EQ(error_of(replaced(text_, "\"version\": 4", "\"version\": 5")),
-            "p.json: /version: expected an integer from 1 to 4, got 5");
+  EXPECT_EQ(error_of(replaced(text_, "\"version\": 5", "\"version\": 6")),
+            "p.json: /version: expected an integer from 1 to 5, got 6");
+  EXPECT_EQ(error_of(replaced(text_, "\"objective\": \"F\"", "\"objective\": \"f\"")),
+            "p.json: /objective: expected \"F\" or \"moves\", got \"f\"");
   EXPECT_EQ(error_of(replaced(text_, "\"min_backoff\": 0.0", "\"min_backoff\": -0.5")),
             "p.json: /min_backoff: expected a finite number >= 0, got -0.5");
   EXPECT_EQ(error_of(replaced(text_, "\"absolute_move\": false", "\"absolute_move\": 0")),
@@ -480,19 +482,25 @@ TEST(PolicyFiles, VersionTwoFilesStillLoadAndActAsBefore) {
   expect_stored_evaluation(study, model, v2);
 }
 
-// A version-3 three-phase policy (before the absolute move cost and the back-off's floor) is read as a policy with
-// neither, and evaluating it gives exactly the metrics its old code stored (20 iterations on ieee13_3p, evaluated
-// on seeds 0:16).
-TEST(PolicyFiles, VersionThreeThreePhaseFilesStillLoadAndActAsBefore) {
+// Three-phase policies of version 3 (before the absolute move cost and the back-off's floor), 4 (before the moves
+// objective) and 5 are read with what their version had, and evaluating them gives exactly the metrics the code
+// that wrote them stored (20 iterations on ieee13_3p, evaluated on seeds 0:16).
+TEST(PolicyFiles, ThreePhaseFilesOfEveryVersionLoadAndActAsStored) {
   const Study study = read_study(std::filesystem::path(VVC_SOURCE_DIR) / "cases/ieee13_3p");
-  const PolicyFile v3 = read_policy(VVC_SOURCE_DIR "/tests/data/policies/ieee13_3p_step_v3.json");
-  EXPECT_EQ(v3.version, 3);
-  EXPECT_TRUE(v3.structure.backoff);
-  EXPECT_FALSE(v3.structure.absolute_move);
-  EXPECT_EQ(v3.structure.min_backoff, 0.0);
-  const DiffOpModel model(study, v3.structure);
-  EXPECT_NO_THROW(check_policy_matches(v3, model, "v3"));
-  expect_stored_evaluation(study, model, v3);
+  for (const int version : {3, 4, 5}) {
+    SCOPED_TRACE(version);
+    const std::string name = "v" + std::to_string(version);
+    const PolicyFile file =
+        read_policy(VVC_SOURCE_DIR "/tests/data/policies/ieee13_3p_step_" + name + ".json");
+    EXPECT_EQ(file.version, version);
+    EXPECT_TRUE(file.structure.backoff);
+    EXPECT_EQ(file.structure.absolute_move, version >= 4);
+    EXPECT_EQ(file.structure.min_backoff, version >= 4 ? kThreePhaseMinBackoff : 0.0);
+    EXPECT_EQ(file.structure.objective, version >= 5 ? DiffOpObjective::kMoves : DiffOpObjective::kF);
+    const DiffOpModel model(study, file.structure);
+    EXPECT_NO_THROW(check_policy_matches(file, model, name));
+    expect_stored_evaluation(study, model, file);
+  }
 }
 
 }  // namespace

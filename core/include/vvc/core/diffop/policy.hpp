@@ -45,6 +45,22 @@
 // stage follow the voltage rows. At the solution s_k = |q_k - q_{k-1}|, so a phase whose move does not pay for
 // itself keeps its q: both of its rows are active and its move is zero. Only the objective's linear term
 // depends on e, so dL/de_i = sum_k w_k mu_i dc_{s_k,i}.
+//
+// Objective forms (DiffOpStructure::objective). The one above, kF, is the benchmark cost F's per inverter: its
+// voltage term puts X_ii in P, which is why X_ii is built positive definite. kMoves (studies with the Stable-DDPG
+// cost form, which charges the moves and the band violations, and no voltage term) keeps only
+//
+//   sum_k w_k [ 1/2 q_k' C q_k + 1/2 (q_k - q_{k-1})' D (q_k - q_{k-1}) ]   (+ the absolute move cost)
+//
+// under the same limits, and the voltage model is a general matrix with a learned scale, every modelled row alike:
+//
+//   X = exp(g_a + phi g_b) kScaleW (omega_a + phi omega_b)
+//
+// (a three-phase feeder's sensitivities are neither symmetric nor definite: phases couple through the mutual
+// impedances, with either sign). The scale g (block model_scale) lets a model that is off by a common factor be
+// corrected by one parameter: Adam moves every parameter by about its step size, so without it the correction
+// takes as many steps of every entry, and the noisy entries drift apart meanwhile. With G = dL/dX,
+// dL/dg_a = sum_rj G_rj X_rj, dL/dg_b = phi dL/dg_a, dL/domega_a = exp(g_a + phi g_b) kScaleW G.
 #pragma once
 
 #include <Eigen/Dense>
@@ -62,6 +78,13 @@ namespace vvc::core {
 enum class DiffOpMode { kStep, kTraj };
 std::string to_string(DiffOpMode mode);
 DiffOpMode parse_diffop_mode(const std::string& text);  ///< "step" or "traj"; throws InputError
+
+/// The QP's objective and voltage model (the header's objective forms).
+enum class DiffOpObjective {
+  kF,      ///< the benchmark cost F's terms; X_ii = L L' + eps I
+  kMoves,  ///< the moves' cost alone; X a general matrix with a learned scale
+};
+std::string to_string(DiffOpObjective objective);  ///< "F" or "moves"
 
 /// DiffOpStructure::min_backoff of DiffOP(Step) on three-phase studies: 0.002 pu^2, about 0.001 pu of |V|.
 inline constexpr double kThreePhaseMinBackoff = 0.002;
@@ -84,11 +107,14 @@ struct DiffOpStructure {
   /// that approach end inside the band within a few steps. kThreePhaseMinBackoff for DiffOP(Step); 0 for Traj
   /// and in policy files before version 4.
   double min_backoff = 0.0;
+  /// kMoves for DiffOP on studies with the Stable-DDPG cost form; kF for the F form, the MPC-based baselines and
+  /// policy files before version 5.
+  DiffOpObjective objective = DiffOpObjective::kF;
 };
 
 /// One block of the parameter vector theta.
 struct ParameterBlock {
-  /// lambda_a, omega_a, lambda_b, omega_b, a, b, then backoff_{lower,upper}_{a,b}, then move_abs
+  /// lambda_a, omega_a, lambda_b, omega_b, a, b, then backoff_{lower,upper}_{a,b}, move_abs, model_scale
   std::string name;
   int offset = 0;
   int size = 0;
@@ -112,7 +138,7 @@ class DiffOpModel {
 
   int num_parameters() const {
     return 2 * (num_l_ + num_w_) + 2 * m_ + (structure_.backoff ? 4 * nobs_ : 0) +
-           (structure_.absolute_move ? m_ : 0);
+           (structure_.absolute_move ? m_ : 0) + (moves_objective() ? 2 : 0);
   }
   /// The QP's sizes: the plan (m H) and, with the absolute move cost, its m H slacks; the voltage rows (one per
   /// modelled point and stage) and 2 m H move rows.
@@ -133,7 +159,9 @@ class DiffOpModel {
   int plan_stage(int t) const;
 
   /// The deliberately wrong starting point (docs/algorithms/diffop.md says why this one): X = 2 x LinDistFlow
-  /// (twice the no-load sensitivity), C = diag(c) of the study, D = 0.01 I, no back-off, mu = mu0.
+  /// (twice the no-load sensitivity; three-phase: twice the power flow's at the script's operating point, its
+  /// inverter block the nearest positive definite matrix with kF), C = diag(c) of the study, D = 0.01 I, no
+  /// back-off, mu = mu0, model scale 1.
   Eigen::VectorXd initial_parameters() const;
   /// The learned voltage model X (modelled buses x inverters) at operating-point feature phi, pu^2 per MVar.
   Eigen::MatrixXd voltage_model(const Eigen::VectorXd& theta, double phi = 0.0) const;
@@ -160,10 +188,15 @@ class DiffOpModel {
 
  private:
   void unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x, Eigen::MatrixXd& l) const;
+  /// kF: lambda_a of the start, the Cholesky factor of x0's inverter block (its nearest positive definite matrix).
+  void write_cholesky_start(const Eigen::MatrixXd& x0, Eigen::VectorXd& theta, int& idx) const;
   double stage_weight(int k) const;  ///< k = 1..H
   int backoff_offset() const { return 2 * (num_l_ + num_w_) + 2 * m_; }
   int move_offset() const { return backoff_offset() + (structure_.backoff ? 4 * nobs_ : 0); }
+  int scale_offset() const { return move_offset() + (structure_.absolute_move ? m_ : 0); }
   double move_weight() const;  ///< mu0, per MVar
+  bool moves_objective() const { return structure_.objective == DiffOpObjective::kMoves; }
+  double model_scale(const Eigen::VectorXd& theta, double phi) const;  ///< exp(g_a + phi g_b); 1 with kF
 
   const Study* study_;
   DiffOpStructure structure_;
@@ -176,7 +209,7 @@ class DiffOpModel {
   std::vector<int> observed_;
   std::vector<bool> limited_;    ///< per modelled point: monitored, so the QP holds it in the band
   std::vector<int> inv_row_;     ///< row of each inverter's bus in observed_
-  std::vector<int> other_rows_;  ///< rows that are not inverter buses (the W block)
+  std::vector<int> other_rows_;  ///< the W block's rows: those of no inverter (kF), every row (kMoves)
   Eigen::MatrixXd ldf_;          ///< LinDistFlow d(v^2)/dq, modelled x inverters
 };
 

@@ -21,7 +21,7 @@
 namespace vvc::core {
 
 /// The policy format version written.
-inline constexpr int kPolicyVersion = 4;
+inline constexpr int kPolicyVersion = 5;
 
 /// What a policy was trained for (recorded from version 2 on).
 struct PolicyConditions {
@@ -36,7 +36,7 @@ struct PolicyConditions {
 };
 
 struct PolicyFile {
-  int version = kPolicyVersion;  ///< the version read (1 to 4)
+  int version = kPolicyVersion;  ///< the version read (1 to 5)
   std::string study_name;
   std::string study_path;
   std::vector<std::string> inverters;       ///< generator names, in the study's order

@@ -68,9 +68,10 @@ struct DiffOpTrainingOptions {
   /// `gradient`, else the study's default: pathwise on three-phase studies, the likelihood ratio on balanced
   /// ones (docs/algorithms/diffop.md, "Three-phase studies", says why).
   GradientEstimator estimator(const Study& study) const;
-  /// `violation_penalty`, else the study's default: 1 with cost form F, the study's violation weight (1000 on
-  /// the bundled benchmarks) with the Stable-DDPG form (docs/algorithms/diffop.md, "Three-phase studies").
-  double penalty(const Study& study) const;
+  /// `violation_penalty`, else the default for the study and the policy's structure: 1 with cost form F; with
+  /// the Stable-DDPG form 0 for the moves objective (the study's cost alone) and the study's violation weight
+  /// (1000 on the bundled benchmarks) otherwise (docs/algorithms/diffop.md, "Three-phase studies").
+  double penalty(const Study& study, const DiffOpStructure& structure) const;
 };
 
 /// One rollout: a pure function of (theta, scenario, noise seed).
@@ -152,9 +153,11 @@ class DiffOpTrainer {
   Eigen::VectorXd grad_;
 };
 
-/// Central-difference check of the KKT policy gradient at one state, with parameter steps +-h: max relative error
-/// of (du*/dtheta)' w (NaN when a QP could not be solved or the KKT system is unusable).
+/// Central-difference check of the KKT policy gradient at one state, with parameter steps +-h over the parameters
+/// `params` (empty: all): the largest error of (du*/dtheta)' w relative to max(1, its largest entry) (NaN when a QP
+/// could not be solved or the KKT system is unusable).
 double check_policy_gradient(const DiffOpModel& model, const Eigen::VectorXd& theta,
-                             const DiffOpModel::State& state, const Eigen::VectorXd& w, double h = 1e-6);
+                             const DiffOpModel::State& state, const Eigen::VectorXd& w, double h = 1e-6,
+                             const std::vector<int>& params = {});
 
 }  // namespace vvc::core

@@ -88,6 +88,11 @@ struct TrainResult {
   ControllerFactory controller(const Study& study) const;
 };
 
+/// The QP structure a DiffOP-form request trains on the study: its mode, horizon, back-off and re-planning, and
+/// what follows from the study (the absolute move cost, the back-off's floor, the objective; diffop.md,
+/// "Three-phase studies").
+DiffOpStructure diffop_structure(const Study& study, const TrainRequest& request);
+
 /// Validates the request and trains. Throws InputError for bad options (naming the option and its value), a
 /// study that cannot be split (training_seeds too small), or a resume state that does not fit.
 TrainResult train(const Study& study, const TrainRequest& request, TrainingObserver* observer = nullptr);
