@@ -328,8 +328,7 @@ int run_train(int argc, char** argv, Job& job) {
     const core::DiffOpModel model(study, structure);
     core::check_policy_matches(meta, model, *args.get("resume"));
     const core::DiffOpStructure trained = core::experiment::diffop_structure(study, request);
-    if (trained.absolute_move != structure.absolute_move || trained.min_backoff != structure.min_backoff ||
-        trained.objective != structure.objective) {
+    if (trained != structure) {
       const auto form = [](const core::DiffOpStructure& s) {
         return "objective " + core::to_string(s.objective) + ", absolute move cost " +
                (s.absolute_move ? "on" : "off") + ", back-off floor " + number_text(s.min_backoff);

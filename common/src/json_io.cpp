@@ -231,12 +231,14 @@ JsonNode JsonNode::child(std::string_view key) const {
 }
 
 void JsonNode::allow_only(std::initializer_list<std::string_view> fields) const {
+  allow_only(std::vector<std::string_view>(fields.begin(), fields.end()));
+}
+
+void JsonNode::allow_only(const std::vector<std::string_view>& fields) const {
   expect_object();
   for (const auto& item : value_->items()) {
     if (std::find(fields.begin(), fields.end(), item.key()) == fields.end()) {
-      child(item.key())
-          .fail("unknown field (expected " +
-                alternatives(std::vector<std::string_view>(fields.begin(), fields.end())) + ")");
+      child(item.key()).fail("unknown field (expected " + alternatives(fields) + ")");
     }
   }
 }

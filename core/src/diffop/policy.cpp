@@ -237,9 +237,10 @@ void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem&
   qp.lb.resize(n);
   qp.ub.resize(n);
   // F's voltage term: 1/2 q' (y0_inv + X_ii (q - q_0) + y_init - 2); none with kMoves.
-  Eigen::MatrixXd xii = Eigen::MatrixXd::Zero(m_, m_);
+  Eigen::MatrixXd xii;
   Eigen::VectorXd lin = Eigen::VectorXd::Zero(m_);
   if (!moves_objective()) {
+    xii.resize(m_, m_);
     Eigen::VectorXd y0_inv(m_);
     for (int i = 0; i < m_; ++i) {
       xii.row(i) = x.row(inv_row_[static_cast<size_t>(i)]);
@@ -257,7 +258,7 @@ void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem&
     const int o = m_ * (k - 1);
     const double w = stage_weight(k);
     auto pkk = qp.P.block(o, o, m_, m_);
-    pkk += w * xii;
+    if (!moves_objective()) pkk += w * xii;
     for (int i = 0; i < m_; ++i) {
       pkk(i, i) += w * (study_->cost_c[i] * std::exp(a[i]) + std::exp(b[i]));
       qp.lb[o + i] = study_->inverters[static_cast<size_t>(i)].q_min_mvar;

@@ -199,36 +199,17 @@ PolicyConditions json_conditions(const JsonNode& root, size_t inverters) {
 PolicyFile policy_from_json(const JsonNode& root) {
   PolicyFile p;
   p.version = read_version(root, "vvc.policy", 1, kPolicyVersion);
-  if (p.version == 1) {
-    root.allow_only({"format", "version", "kind", "study", "inverters", "inverter_buses", "modelled_buses",
-                     "mode", "horizon", "episode_steps", "discount", "parameters", "solver", "training",
-                     "evaluation"});
-  } else if (p.version == 2) {
-    root.allow_only({"format", "version", "kind", "study", "network", "voltage_band", "inverter_limits",
-                     "cost", "inverters", "inverter_buses", "modelled_buses", "mode", "horizon",
-                     "episode_steps", "discount", "parameters", "solver", "training", "evaluation"});
-  } else if (p.version == 3) {
-    root.allow_only(
-        {"format",          "version",       "kind",      "study",          "network",        "voltage_band",
-         "inverter_limits", "cost",          "inverters", "inverter_buses", "modelled_buses", "mode",
-         "horizon",         "episode_steps", "discount",  "backoff",        "replan",         "parameters",
-         "solver",          "training",      "evaluation"});
-  } else if (p.version == 4) {
-    root.allow_only(
-        {"format",          "version",       "kind",      "study",          "network",        "voltage_band",
-         "inverter_limits", "cost",          "inverters", "inverter_buses", "modelled_buses", "mode",
-         "horizon",         "episode_steps", "discount",  "backoff",        "replan",         "absolute_move",
-         "min_backoff",     "parameters",    "solver",    "training",       "evaluation"});
-  } else {
-    root.allow_only({"format",          "version",        "kind",
-                     "study",           "network",        "voltage_band",
-                     "inverter_limits", "cost",           "inverters",
-                     "inverter_buses",  "modelled_buses", "mode",
-                     "horizon",         "episode_steps",  "discount",
-                     "backoff",         "replan",         "absolute_move",
-                     "min_backoff",     "objective",      "parameters",
-                     "solver",          "training",       "evaluation"});
-  }
+  // The fields of each version, in the order the format lists them: version 2 adds what the policy was trained
+  // for, 3 the back-off and re-planning, 4 the absolute move cost and the floor, 5 the objective.
+  std::vector<std::string_view> fields = {"format", "version", "kind", "study"};
+  if (p.version >= 2) fields.insert(fields.end(), {"network", "voltage_band", "inverter_limits", "cost"});
+  fields.insert(fields.end(), {"inverters", "inverter_buses", "modelled_buses", "mode", "horizon",
+                               "episode_steps", "discount"});
+  if (p.version >= 3) fields.insert(fields.end(), {"backoff", "replan"});
+  if (p.version >= 4) fields.insert(fields.end(), {"absolute_move", "min_backoff"});
+  if (p.version >= 5) fields.push_back("objective");
+  fields.insert(fields.end(), {"parameters", "solver", "training", "evaluation"});
+  root.allow_only(fields);
   root.at("kind").one_of({"diffop"});
   const JsonNode study = root.at("study");
   study.allow_only({"name", "path"});

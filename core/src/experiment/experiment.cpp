@@ -76,10 +76,10 @@ DiffOpStructure diffop_structure(const Study& study, const TrainRequest& request
   // (H = 10 on ieee123_3p: 50 ms per dense solve, against 1 ms without them), and Traj, which holds its plan
   // between re-plans, ended 2 ieee13_3p scenarios out of band with the floor and none without it.
   const bool step = diffop && s.mode == DiffOpMode::kStep;
-  s.absolute_move = step && study.cost_form == CostForm::kStableDdpg;
+  const bool moves_cost = step && study.cost_form == CostForm::kStableDdpg;
+  s.absolute_move = moves_cost;
   s.min_backoff = step && study.three_phase() && s.backoff ? kThreePhaseMinBackoff : 0.0;
-  s.objective =
-      step && study.cost_form == CostForm::kStableDdpg ? DiffOpObjective::kMoves : DiffOpObjective::kF;
+  s.objective = moves_cost ? DiffOpObjective::kMoves : DiffOpObjective::kF;
   return s;
 }
 

@@ -60,6 +60,7 @@ class JsonNode {
   // Objects. Each of these first checks that the value is an object.
   /// Rejects a field outside `fields`: a misspelt optional field must not be silently ignored.
   void allow_only(std::initializer_list<std::string_view> fields) const;
+  void allow_only(const std::vector<std::string_view>& fields) const;
   bool has(std::string_view key) const;
   /// A required field ("missing required field" when absent).
   JsonNode at(std::string_view key) const;

@@ -110,6 +110,7 @@ struct DiffOpStructure {
   /// kMoves for DiffOP on studies with the Stable-DDPG cost form; kF for the F form, the MPC-based baselines and
   /// policy files before version 5.
   DiffOpObjective objective = DiffOpObjective::kF;
+  bool operator==(const DiffOpStructure&) const = default;
 };
 
 /// One block of the parameter vector theta.
