@@ -61,6 +61,10 @@
 // corrected by one parameter: Adam moves every parameter by about its step size, so without it the correction
 // takes as many steps of every entry, and the noisy entries drift apart meanwhile. With G = dL/dX,
 // dL/dg_a = sum_rj G_rj X_rj, dL/dg_b = phi dL/dg_a, dL/domega_a = exp(g_a + phi g_b) kScaleW G.
+// The move penalty D starts at mu0 / u I (u the study's action unit, in MVar), so a move of one unit costs half
+// as much in D as in mu: with D near zero the QP is a linear program in the moves, whose solution leaves a phase
+// that does not move at zero with both of its move rows active, and the KKT sensitivities then carry no
+// gradient to that phase's model entries; a phase that never moves never learns that it should.
 #pragma once
 
 #include <Eigen/Dense>
@@ -161,8 +165,8 @@ class DiffOpModel {
 
   /// The deliberately wrong starting point (docs/algorithms/diffop.md says why this one): X = 2 x LinDistFlow
   /// (twice the no-load sensitivity; three-phase: twice the power flow's at the script's operating point, its
-  /// inverter block the nearest positive definite matrix with kF), C = diag(c) of the study, D = 0.01 I, no
-  /// back-off, mu = mu0, model scale 1.
+  /// inverter block the nearest positive definite matrix with kF), C = diag(c) of the study, D = 0.01 I (kMoves:
+  /// mu0 / u I, u the study's action unit), no back-off, mu = mu0, model scale 1.
   Eigen::VectorXd initial_parameters() const;
   /// The learned voltage model X (modelled buses x inverters) at operating-point feature phi, pu^2 per MVar.
   Eigen::MatrixXd voltage_model(const Eigen::VectorXd& theta, double phi = 0.0) const;
