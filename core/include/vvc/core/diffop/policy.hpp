@@ -184,15 +184,27 @@ class DiffOpModel {
   /// Fills state from an environment observation.
   void observe(const Observation& obs, State& state) const;
 
-  /// Builds the QP (num_qp_variables(), num_qp_rows()). Allocation-free when `qp` already has the right sizes.
-  void build(const Eigen::VectorXd& theta, const State& state, QpProblem& qp) const;
+  /// The scratch of build() and chain(), one per thread (the model itself is shared read-only).
+  struct Workspace {
+    Eigen::MatrixXd x, l, xii, backoff;  ///< X, L and X_ii (kF) and the back-off at the state's phi
+    Eigen::VectorXd y0_inv, xii_q0, lin, xq0, lower, upper;
+    Eigen::MatrixXd dx, dxii, dxii_sym, dl;  ///< dL/dX, dL/dX_ii and its symmetric part (kF), dL/dL (kF)
+    Eigen::VectorXd da, db, dlower, dupper;
+  };
+
+  /// Builds the QP (num_qp_variables(), num_qp_rows()). Allocation-free once `qp` and `workspace` have been used
+  /// with this model.
+  void build(const Eigen::VectorXd& theta, const State& state, QpProblem& qp, Workspace& workspace) const;
   /// Chains a gradient with respect to the QP data into the gradient with respect to theta (accumulated into
-  /// dtheta, which must have num_parameters() entries).
+  /// dtheta, which must have num_parameters() entries). Allocation-free once `workspace` has been used.
   void chain(const Eigen::VectorXd& theta, const State& state, const QpDataTangent& data_gradient,
-             Eigen::VectorXd& dtheta) const;
+             Eigen::VectorXd& dtheta, Workspace& workspace) const;
 
  private:
-  void unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x, Eigen::MatrixXd& l) const;
+  /// X at phi; kF also L and X_ii.
+  void unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x, Eigen::MatrixXd& l,
+              Eigen::MatrixXd& xii) const;
+  void write_band_backoff(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& d) const;
   /// kF: lambda_a of the start, the Cholesky factor of x0's inverter block (its nearest positive definite matrix).
   void write_cholesky_start(const Eigen::MatrixXd& x0, Eigen::VectorXd& theta, int& idx) const;
   double stage_weight(int k) const;  ///< k = 1..H
@@ -260,11 +272,12 @@ class DiffOpSolver {
   /// Forgets the QP warm start. Called at each episode start, so that an episode's numbers do not depend on
   /// which episodes the same worker solved before (results independent of the thread count).
   void reset();
-  /// Solves for the plan (untouched when kFailed).
+  /// Solves for the plan (untouched when kFailed). Allocation-free once warm, unless the exact-penalty fallback
+  /// runs.
   PolicySolveStatus solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state);
   QpBackend backend() const { return backend_; }
   /// Adds (d plan / d theta)' w to dtheta, for w over the plan's variables (m H), at the last solve. Adds
-  /// nothing unless it returns kComputed. Allocation-free once warm.
+  /// nothing unless it returns kComputed. Allocates: the KKT system is sized by the active set.
   PolicyGradientStatus accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
                                            const Eigen::VectorXd& w, Eigen::VectorXd& dtheta);
   const Eigen::VectorXd& plan() const { return plan_; }  ///< m H
@@ -279,6 +292,7 @@ class DiffOpSolver {
   QpBackend backend_;
   std::unique_ptr<IpoptQpSolver> ipopt_;
   QpProblem qp_;
+  DiffOpModel::Workspace model_workspace_;
   DenseQpWorkspace workspace_;
   QpSolution solution_;
   SoftQpWorkspace soft_workspace_;
