@@ -142,8 +142,8 @@ Eigen::VectorXd DiffOpModel::initial_parameters() const {
   for (int r : other_rows_) {
     for (int j = 0; j < m_; ++j) theta[idx++] = x0(r, j) / kScaleW;
   }
-  idx += num_l_ + num_w_;                                      // lambda_b, omega_b = 0: no phi dependence
-  for (int i = 0; i < m_; ++i) theta[idx++] = 0.0;             // a: C = diag(c exp(a))
+  idx += num_l_ + num_w_;                           // lambda_b, omega_b = 0: no phi dependence
+  for (int i = 0; i < m_; ++i) theta[idx++] = 0.0;  // a: C = diag(c exp(a))
   const double d0 = moves_objective() ? move_weight() / study_->action_unit_mvar : 0.01;
   for (int i = 0; i < m_; ++i) theta[idx++] = std::log(d0);  // b: D = diag(exp(b))
   return theta;  // back-off = 0: the band itself; move_abs = 0: mu = mu0; model_scale = 0: 1
