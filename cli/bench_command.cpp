@@ -451,7 +451,8 @@ int bench_policy(const Args& args, const std::filesystem::path& study_path) {
     const Eigen::VectorXd th = m.initial_parameters();
     const auto states = sample_states(study, model, theta, 20, 50);
     std::vector<core::QpProblem> problems(states.size());
-    for (size_t i = 0; i < states.size(); ++i) m.build(th, states[i], problems[i]);
+    core::DiffOpModel::Workspace model_workspace;
+    for (size_t i = 0; i < states.size(); ++i) m.build(th, states[i], problems[i], model_workspace);
     core::DenseQpWorkspace ws;
     core::QpSolution sol;
     core::DenseQpOptions dense_options;

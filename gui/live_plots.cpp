@@ -269,7 +269,7 @@ void save_plot(QCustomPlot* plot, const QString& path, const QString& format) {
 
 LivePlots::LivePlots(QWidget* parent)
     : QWidget(parent),
-      curve_(make_plot(this, tr("Training curve"), tr("iteration"), tr("cost (discounted sum of F)"))),
+      curve_(make_plot(this, tr("Training curve"), tr("iteration"), tr("transient cost"))),
       voltage_(make_plot(this, tr("Transient |V| per bus"), tr("step"), tr("|V| (pu)"))),
       profile_(make_plot(this, tr("Steady-state |V| profile"), tr("bus"), tr("|V| (pu)"))),
       reactive_(make_plot(this, tr("Inverter reactive power"), tr("step"), tr("q (MVar)"))),
@@ -295,9 +295,8 @@ LivePlots::LivePlots(QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
   layout->addLayout(grid, 1);
-  // Transient and steady-state costs differ by two orders of magnitude: each has its own axis.
-  curve_->yAxis->setLabel(tr("transient cost (discounted sum of F)"));
-  curve_->yAxis2->setLabel(tr("steady-state cost F(q_T)"));
+  // Transient and steady-state costs differ by two orders of magnitude: each has its own axis (labelled by the
+  // study's cost form in reset()).
   curve_->yAxis2->setVisible(true);
   curve_->yAxis2->setNumberFormat("g");
   curve_->yAxis2->setNumberPrecision(4);
@@ -344,6 +343,10 @@ void LivePlots::reset(std::shared_ptr<const core::Study> study) {
             three_phase ? tr("Steady-state |V| profile per node-phase") : tr("Steady-state |V| profile"));
   set_title(reactive_, three_phase ? tr("Inverter reactive power per phase") : tr("Inverter reactive power"));
   profile_->xAxis->setLabel(three_phase ? tr("node-phase") : tr("bus"));
+  const bool stable_ddpg_cost = study_ && study_->cost_form == core::CostForm::kStableDdpg;
+  curve_->yAxis->setLabel(stable_ddpg_cost ? tr("transient cost (discounted sum of c_t)")
+                                           : tr("transient cost (discounted sum of F)"));
+  curve_->yAxis2->setLabel(stable_ddpg_cost ? tr("steady-state cost c_T") : tr("steady-state cost F(q_T)"));
   reactive_->yAxis->setLabel(three_phase ? tr("q per phase (MVar)") : tr("q (MVar)"));
   buses_->setVisible(three_phase);
   buses_->menu()->clear();

@@ -40,7 +40,7 @@ MpcValue::MpcValue(const DiffOpModel& model, double slack_penalty) : model_(&mod
 
 QpStatus MpcValue::solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
                          const Eigen::VectorXd* first_action) {
-  model_->build(theta, state, qp_);
+  model_->build(theta, state, qp_, model_workspace_);
   if (first_action != nullptr) {
     const int m = model_->num_inverters();
     VVC_ASSERT(first_action->size() == m);
@@ -62,7 +62,7 @@ Eigen::VectorXd MpcValue::first_action() const { return solution_.qp.x.head(mode
 void MpcValue::accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
                                    Eigen::VectorXd& dtheta) {
   lagrangian_data_gradient(solution_.qp, gradient_);
-  model_->chain(theta, state, gradient_, dtheta);
+  model_->chain(theta, state, gradient_, dtheta, model_workspace_);
 }
 
 Eigen::VectorXd rlmpc_value_features(const DiffOpModel& model, const DiffOpModel::State& s) {

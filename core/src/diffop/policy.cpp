@@ -142,9 +142,10 @@ Eigen::VectorXd DiffOpModel::initial_parameters() const {
   for (int r : other_rows_) {
     for (int j = 0; j < m_; ++j) theta[idx++] = x0(r, j) / kScaleW;
   }
-  idx += num_l_ + num_w_;                                      // lambda_b, omega_b = 0: no phi dependence
-  for (int i = 0; i < m_; ++i) theta[idx++] = 0.0;             // a: C = diag(c exp(a))
-  for (int i = 0; i < m_; ++i) theta[idx++] = std::log(0.01);  // b: D = diag(exp(b))
+  idx += num_l_ + num_w_;                           // lambda_b, omega_b = 0: no phi dependence
+  for (int i = 0; i < m_; ++i) theta[idx++] = 0.0;  // a: C = diag(c exp(a))
+  const double d0 = moves_objective() ? move_weight() / study_->action_unit_mvar : 0.01;
+  for (int i = 0; i < m_; ++i) theta[idx++] = std::log(d0);  // b: D = diag(exp(b))
   return theta;  // back-off = 0: the band itself; move_abs = 0: mu = mu0; model_scale = 0: 1
 }
 
@@ -168,19 +169,20 @@ void DiffOpModel::write_cholesky_start(const Eigen::MatrixXd& x0, Eigen::VectorX
   }
 }
 
-void DiffOpModel::unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x,
-                         Eigen::MatrixXd& l) const {
+void DiffOpModel::unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x, Eigen::MatrixXd& l,
+                         Eigen::MatrixXd& xii) const {
   VVC_ASSERT(theta.size() == num_parameters());
   // Layout: [lambda_a, omega_a, lambda_b, omega_b, a, b]; block _b multiplies phi. kMoves: no lambda.
   const int block = num_l_ + num_w_;
-  l.setZero(m_, m_);
   x.resize(nobs_, m_);
   int idx = 0;
   if (!moves_objective()) {
+    l.setZero(m_, m_);
     for (int i = 0; i < m_; ++i) {
       for (int j = 0; j <= i; ++j, ++idx) l(i, j) = kScaleL * (theta[idx] + phi * theta[block + idx]);
     }
-    const Eigen::MatrixXd xii = l * l.transpose() + kEpsilon * Eigen::MatrixXd::Identity(m_, m_);
+    xii.noalias() = l * l.transpose();
+    xii.diagonal().array() += kEpsilon;
     for (int i = 0; i < m_; ++i) x.row(inv_row_[static_cast<size_t>(i)]) = xii.row(i);
   }
   const double scale = model_scale(theta, phi) * kScaleW;
@@ -190,15 +192,21 @@ void DiffOpModel::unpack(const Eigen::VectorXd& theta, double phi, Eigen::Matrix
 }
 
 Eigen::MatrixXd DiffOpModel::voltage_model(const Eigen::VectorXd& theta, double phi) const {
-  Eigen::MatrixXd x, l;
-  unpack(theta, phi, x, l);
+  Eigen::MatrixXd x, l, xii;
+  unpack(theta, phi, x, l, xii);
   return x;
 }
 
 Eigen::MatrixXd DiffOpModel::band_backoff(const Eigen::VectorXd& theta, double phi) const {
+  Eigen::MatrixXd d;
+  write_band_backoff(theta, phi, d);
+  return d;
+}
+
+void DiffOpModel::write_band_backoff(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& d) const {
   VVC_ASSERT(theta.size() == num_parameters());
-  Eigen::MatrixXd d = Eigen::MatrixXd::Zero(nobs_, 2);
-  if (!structure_.backoff) return d;
+  d.setZero(nobs_, 2);
+  if (!structure_.backoff) return;
   const int o = backoff_offset();
   for (int side = 0; side < 2; ++side) {
     d.col(side) = kScaleD * (theta.segment(o + side * nobs_, nobs_) +
@@ -207,7 +215,6 @@ Eigen::MatrixXd DiffOpModel::band_backoff(const Eigen::VectorXd& theta, double p
   // Three-phase: the back-off only tightens the band, at least by min_backoff, so that a fixed point of the policy
   // is in band.
   if (study_->three_phase()) d = d.cwiseMax(structure_.min_backoff);
-  return d;
 }
 
 void DiffOpModel::observe(const Observation& obs, State& state) const {
@@ -221,12 +228,12 @@ void DiffOpModel::observe(const Observation& obs, State& state) const {
   state.phi = state.y_init.mean() - 1.0;
 }
 
-void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem& qp) const {
+void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem& qp, Workspace& ws) const {
   const int h = structure_.horizon;
   const int n = num_qp_variables();
   const int rows = num_qp_rows();
-  Eigen::MatrixXd x, l;
-  unpack(theta, s.phi, x, l);
+  unpack(theta, s.phi, ws.x, ws.l, ws.xii);
+  const Eigen::MatrixXd& x = ws.x;
   const auto a = theta.segment(2 * (num_l_ + num_w_), m_);
   const auto b = theta.segment(2 * (num_l_ + num_w_) + m_, m_);
   qp.P.setZero(n, n);
@@ -237,34 +244,28 @@ void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem&
   qp.lb.resize(n);
   qp.ub.resize(n);
   // F's voltage term: 1/2 q' (y0_inv + X_ii (q - q_0) + y_init - 2); none with kMoves.
-  Eigen::MatrixXd xii;
-  Eigen::VectorXd lin = Eigen::VectorXd::Zero(m_);
+  ws.xq0.noalias() = x * s.q0;
+  ws.lin.setZero(m_);
   if (!moves_objective()) {
-    xii.resize(m_, m_);
-    Eigen::VectorXd y0_inv(m_);
-    for (int i = 0; i < m_; ++i) {
-      xii.row(i) = x.row(inv_row_[static_cast<size_t>(i)]);
-      y0_inv[i] = s.y0[inv_row_[static_cast<size_t>(i)]];
-    }
-    lin = 0.5 * (y0_inv - xii * s.q0 + s.y_init - Eigen::VectorXd::Constant(m_, 2.0));
+    ws.y0_inv.resize(m_);
+    for (int i = 0; i < m_; ++i) ws.y0_inv[i] = s.y0[inv_row_[static_cast<size_t>(i)]];
+    ws.xii_q0.noalias() = ws.xii * s.q0;
+    ws.lin = 0.5 * (ws.y0_inv - ws.xii_q0 + s.y_init - Eigen::VectorXd::Constant(m_, 2.0));
   }
-  const Eigen::VectorXd xq0 = x * s.q0;
-  const Eigen::MatrixXd backoff = band_backoff(theta, s.phi);
-  const Eigen::VectorXd lower =
-      (study_->vmin_pu * study_->vmin_pu + backoff.col(0).array()).matrix() - s.y0 + xq0;
-  const Eigen::VectorXd upper =
-      (study_->vmax_pu * study_->vmax_pu - backoff.col(1).array()).matrix() - s.y0 + xq0;
+  write_band_backoff(theta, s.phi, ws.backoff);
+  ws.lower = (study_->vmin_pu * study_->vmin_pu + ws.backoff.col(0).array()).matrix() - s.y0 + ws.xq0;
+  ws.upper = (study_->vmax_pu * study_->vmax_pu - ws.backoff.col(1).array()).matrix() - s.y0 + ws.xq0;
   for (int k = 1; k <= h; ++k) {
     const int o = m_ * (k - 1);
     const double w = stage_weight(k);
     auto pkk = qp.P.block(o, o, m_, m_);
-    if (!moves_objective()) pkk += w * xii;
+    if (!moves_objective()) pkk += w * ws.xii;
     for (int i = 0; i < m_; ++i) {
       pkk(i, i) += w * (study_->cost_c[i] * std::exp(a[i]) + std::exp(b[i]));
       qp.lb[o + i] = study_->inverters[static_cast<size_t>(i)].q_min_mvar;
       qp.ub[o + i] = study_->inverters[static_cast<size_t>(i)].q_max_mvar;
     }
-    qp.c.segment(o, m_) = w * lin;
+    qp.c.segment(o, m_) = w * ws.lin;
     if (k == 1) {
       for (int i = 0; i < m_; ++i) qp.c[i] -= w * std::exp(b[i]) * s.q0[i];
     } else {
@@ -280,8 +281,8 @@ void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem&
     for (int r = 0; r < nobs_; ++r) {
       // A modelled point outside the monitored set (an action's own point) carries no voltage limit.
       const bool limited = limited_[static_cast<size_t>(r)];
-      qp.lower[ro + r] = limited ? lower[r] : -kInfinity;
-      qp.upper[ro + r] = limited ? upper[r] : kInfinity;
+      qp.lower[ro + r] = limited ? ws.lower[r] : -kInfinity;
+      qp.upper[ro + r] = limited ? ws.upper[r] : kInfinity;
     }
   }
   if (!structure_.absolute_move) return;
@@ -317,26 +318,32 @@ void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem&
 }
 
 void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDataTangent& g,
-                        Eigen::VectorXd& dtheta) const {
+                        Eigen::VectorXd& dtheta, Workspace& ws) const {
   const int h = structure_.horizon;
-  Eigen::MatrixXd x, l;
-  unpack(theta, s.phi, x, l);
+  unpack(theta, s.phi, ws.x, ws.l, ws.xii);
+  const Eigen::MatrixXd& x = ws.x;
   const int block = num_l_ + num_w_;
   const auto a = theta.segment(2 * block, m_);
   const auto b = theta.segment(2 * block + m_, m_);
-  Eigen::MatrixXd dx = Eigen::MatrixXd::Zero(nobs_, m_);  // dL/dX (all rows)
-  Eigen::MatrixXd dxii = Eigen::MatrixXd::Zero(m_, m_);   // dL/dX_ii from the objective
-  Eigen::VectorXd da = Eigen::VectorXd::Zero(m_);
-  Eigen::VectorXd db = Eigen::VectorXd::Zero(m_);
-  Eigen::VectorXd dlower = Eigen::VectorXd::Zero(nobs_);  // summed over the stages
-  Eigen::VectorXd dupper = Eigen::VectorXd::Zero(nobs_);
+  Eigen::MatrixXd& dx = ws.dx;  // dL/dX (all rows)
+  dx.setZero(nobs_, m_);
+  Eigen::MatrixXd& dxii = ws.dxii;  // dL/dX_ii from the objective (kF)
+  if (!moves_objective()) dxii.setZero(m_, m_);
+  Eigen::VectorXd& da = ws.da;
+  Eigen::VectorXd& db = ws.db;
+  Eigen::VectorXd& dlower = ws.dlower;  // summed over the stages
+  Eigen::VectorXd& dupper = ws.dupper;
+  da.setZero(m_);
+  db.setZero(m_);
+  dlower.setZero(nobs_);
+  dupper.setZero(nobs_);
   for (int k = 1; k <= h; ++k) {
     const int o = m_ * (k - 1);
     const double w = stage_weight(k);
     const auto gpkk = g.dP.block(o, o, m_, m_);
     if (!moves_objective()) {
       dxii += w * gpkk;
-      dxii -= 0.5 * w * g.dc.segment(o, m_) * s.q0.transpose();
+      for (int j = 0; j < m_; ++j) dxii.col(j) -= s.q0[j] * (0.5 * w * g.dc.segment(o, m_));
     }
     for (int i = 0; i < m_; ++i) {
       da[i] += w * gpkk(i, i) * study_->cost_c[i] * std::exp(a[i]);
@@ -350,7 +357,9 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
     }
     const int ro = nobs_ * (k - 1);
     dx += g.dG.block(ro, o, nobs_, m_);
-    dx += (g.dlower.segment(ro, nobs_) + g.dupper.segment(ro, nobs_)) * s.q0.transpose();
+    for (int j = 0; j < m_; ++j) {
+      dx.col(j) += s.q0[j] * (g.dlower.segment(ro, nobs_) + g.dupper.segment(ro, nobs_));
+    }
     dlower += g.dlower.segment(ro, nobs_);
     dupper += g.dupper.segment(ro, nobs_);
   }
@@ -358,7 +367,9 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
   if (!moves_objective()) {
     for (int i = 0; i < m_; ++i) dxii.row(i) += dx.row(inv_row_[static_cast<size_t>(i)]);
     // X_ii = L L' + eps I with L = kScaleL (lambda_a + phi lambda_b): dL/dL = (G + G') L, lower triangle.
-    const Eigen::MatrixXd dl = (dxii + dxii.transpose()) * l;
+    ws.dxii_sym = dxii + dxii.transpose();
+    ws.dl.noalias() = ws.dxii_sym * ws.l;
+    const Eigen::MatrixXd& dl = ws.dl;
     for (int i = 0; i < m_; ++i) {
       for (int j = 0; j <= i; ++j, ++idx) {
         dtheta[idx] += kScaleL * dl(i, j);
@@ -446,7 +457,7 @@ void DiffOpSolver::reset() {
 }
 
 PolicySolveStatus DiffOpSolver::solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state) {
-  model_->build(theta, state, qp_);
+  model_->build(theta, state, qp_, model_workspace_);
   ++stats_.solves;
   factorized_ = false;
   if (backend_ == QpBackend::kIpopt) {
@@ -511,7 +522,7 @@ PolicyGradientStatus DiffOpSolver::accumulate_gradient(const Eigen::VectorXd& th
   w_.setZero(qp_.num_variables());
   w_.head(w.size()) = w;
   kkt_.adjoint(w_, data_gradient_);
-  model_->chain(theta, state, data_gradient_, dtheta);
+  model_->chain(theta, state, data_gradient_, dtheta, model_workspace_);
   return PolicyGradientStatus::kComputed;
 }
 

@@ -302,6 +302,8 @@ class GuiTest : public QObject {
     // points; the zero controller's 0 lies far above costs near -7, so the left axis leaves it out and its
     // label sits at the top edge, marked as beyond it.
     QCustomPlot* curve_plot = plots->curve_plot();
+    QCOMPARE(curve_plot->yAxis->label(), QString("transient cost (discounted sum of F)"));
+    QCOMPARE(curve_plot->yAxis2->label(), QString("steady-state cost F(q_T)"));
     QCOMPARE(curve_plot->graph(2)->valueAxis(), curve_plot->yAxis);
     QCOMPARE(curve_plot->graph(3)->valueAxis(), curve_plot->yAxis2);
     QVERIFY(curve_plot->yAxis2->visible());

@@ -144,6 +144,9 @@ class ThreePhaseGuiTest : public QObject {
     plots->refresh();
     QCOMPARE(static_cast<int>(plots->curve().size()), 4);
     QCOMPARE(plots->curve_plot()->graphCount(), 7);  // rollouts, validation, zero, gradient flow, limit
+    // The study's cost is the Stable-DDPG form, and the cost axes say so.
+    QCOMPARE(plots->curve_plot()->yAxis->label(), QString("transient cost (discounted sum of c_t)"));
+    QCOMPARE(plots->curve_plot()->yAxis2->label(), QString("steady-state cost c_T"));
     QCOMPARE(w.panel()->evaluations()->rowCount(), 3);
     // The reference labels, some beyond the cost axis's range, do not cover each other.
     plots->curve_plot()->replot();

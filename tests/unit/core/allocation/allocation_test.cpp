@@ -14,9 +14,12 @@
 
 #include "support/random_qp.hpp"
 #include "vvc/core/baselines/ddpg.hpp"
+#include "vvc/core/diffop/policy.hpp"
 #include "vvc/core/env/day.hpp"
 #include "vvc/core/env/environment.hpp"
+#include "vvc/core/experiment/experiment.hpp"
 #include "vvc/core/qp/dense_qp.hpp"
+#include "vvc/core/qp/kkt_sensitivity.hpp"
 #include "vvc/grid/io/opendss.hpp"
 #include "vvc/grid/powerflow/balanced.hpp"
 #include "vvc/grid/powerflow/three_phase.hpp"
@@ -290,6 +293,72 @@ TEST(ControllerAllocation, ThreePhaseStableDdpgActsWithoutAllocating) {
   episode(10);
   counting = false;
   EXPECT_EQ(allocations.load(), 0);
+}
+
+// DiffOP acting, once warm: the QP built from the observation (DiffOpModel::build) and its dense solve, on
+// DiffOP(Step) on ieee13_3p (the moves objective with the absolute move cost) and on ieee13_tasrl (F's objective),
+// and DiffOP(Traj) on ieee13_3p (F's objective over H = 10 stages); and the chain rule from the QP data's gradient
+// to the parameters' (DiffOpModel::chain). The KKT factorization in between is sized by the active set and
+// allocates (kkt_sensitivity.hpp).
+TEST(DiffOpAllocation, WarmPolicyStepsAndChainRuleDoNotAllocate) {
+  struct Case {
+    const char* folder;
+    experiment::Method method;
+  };
+  for (const Case c : {Case{"ieee13_3p", experiment::Method::kDiffOpStep},
+                       Case{"ieee13_3p", experiment::Method::kDiffOpTraj},
+                       Case{"ieee13_tasrl", experiment::Method::kDiffOpStep}}) {
+    const Study study = read_study(std::string(VVC_SOURCE_DIR) + "/cases/" + c.folder);
+    experiment::TrainRequest request;
+    request.method = c.method;
+    const DiffOpModel model(study, experiment::diffop_structure(study, request));
+    const Eigen::VectorXd theta = model.initial_parameters();
+    const int m = model.num_inverters();
+    DiffOpSolver solver(model);
+    DiffOpModel::State state;
+    Eigen::VectorXd q(m);
+    const Scenario s = make_scenarios(study)->make(0);
+    Environment env(study);
+    const Observation& obs = env.reset(s);
+    solver.reset();
+    int solved = 0;
+    const auto step = [&] {
+      model.observe(obs, state);
+      solved += solver.solve(theta, state) == PolicySolveStatus::kOptimal ? 1 : 0;
+      q = solver.plan().head(m);
+      env.apply(q);
+    };
+    for (int t = 0; t < 3; ++t) step();
+    solved = 0;
+    allocations = 0;
+    counting = true;
+    for (int t = 0; t < 5; ++t) step();
+    counting = false;
+    EXPECT_EQ(solved, 5) << c.folder;
+    EXPECT_EQ(allocations.load(), 0) << c.folder << " " << experiment::method_info(c.method).name;
+
+    // The chain rule at the last state, for L = sum of the plan.
+    QpProblem qp;
+    DiffOpModel::Workspace workspace;
+    model.build(theta, state, qp, workspace);
+    DenseQpWorkspace qp_workspace(qp.num_variables(), qp.num_rows());
+    const QpSolution solution = solve(qp, DenseQpOptions{}, qp_workspace);
+    ASSERT_TRUE(solution.optimal()) << c.folder;
+    KktSensitivity kkt;
+    ASSERT_TRUE(kkt.factorize(qp, solution).usable()) << c.folder;
+    Eigen::VectorXd w = Eigen::VectorXd::Zero(qp.num_variables());
+    w.head(m * model.structure().horizon).setOnes();
+    QpDataTangent data_gradient;
+    kkt.adjoint(w, data_gradient);
+    Eigen::VectorXd dtheta = Eigen::VectorXd::Zero(model.num_parameters());
+    model.chain(theta, state, data_gradient, dtheta, workspace);
+    allocations = 0;
+    counting = true;
+    for (int t = 0; t < 3; ++t) model.chain(theta, state, data_gradient, dtheta, workspace);
+    counting = false;
+    EXPECT_EQ(allocations.load(), 0) << c.folder << " " << experiment::method_info(c.method).name;
+    EXPECT_GT(dtheta.norm(), 0.0) << c.folder;
+  }
 }
 
 }  // namespace

@@ -252,12 +252,17 @@ TEST(DiffOp, MovesObjectiveHasAGeneralScaledModelAndNoVoltageTerm) {
   Eigen::VectorXd q0 = Eigen::VectorXd::LinSpaced(m, -0.2, 0.2);
   const DiffOpModel::State state = state_after(model, 3, q0);
   QpProblem qp;
-  model.build(theta, state, qp);
+  DiffOpModel::Workspace workspace;
+  model.build(theta, state, qp, workspace);
   const Eigen::MatrixXd p = qp.P.topLeftCorner(m, m);
   EXPECT_EQ((p - Eigen::MatrixXd(p.diagonal().asDiagonal())).cwiseAbs().maxCoeff(), 0.0);
-  const Eigen::VectorXd d = p.diagonal() - study.cost_c;  // C = c at the start (a = 0), D = 0.01
-  EXPECT_LE((d.array() - 0.01).abs().maxCoeff(), 1e-15);
-  EXPECT_LE((qp.c.head(m) + 0.01 * state.q0).cwiseAbs().maxCoeff(), 1e-15);
+  // C = c at the start (a = 0); D = mu0 / u = (1 / 0.1 MVar) / 0.1 MVar = 100 per MVar^2 (the study's action
+  // weight 1 per action unit of 100 kvar).
+  ASSERT_EQ(study.action_weight, 1.0);
+  ASSERT_EQ(study.action_unit_mvar, 0.1);
+  const Eigen::VectorXd d = p.diagonal() - study.cost_c;
+  EXPECT_LE((d.array() - 100.0).abs().maxCoeff(), 1e-12);
+  EXPECT_LE((qp.c.head(m) + 100.0 * state.q0).cwiseAbs().maxCoeff(), 1e-12);
 }
 
 /// The starting parameters with the voltage model halved to LinDistFlow. In heavy reverse flow the true
@@ -327,7 +332,8 @@ TEST(DiffOp, QpIsConvexAndModelSymmetricPositiveDefinite) {
   for (Eigen::Index i = 0; i < theta.size(); ++i) theta[i] += 0.5 * normal(rng);
   const DiffOpModel::State state = state_after(model, 3, Eigen::VectorXd::Zero(3));
   QpProblem qp;
-  model.build(theta, state, qp);
+  DiffOpModel::Workspace workspace;
+  model.build(theta, state, qp, workspace);
   EXPECT_EQ(qp.num_variables(), 12);
   EXPECT_EQ(qp.num_rows(), 48);
   EXPECT_LE((qp.P - qp.P.transpose()).cwiseAbs().maxCoeff(), 1e-15);

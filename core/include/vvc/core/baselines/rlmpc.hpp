@@ -64,6 +64,7 @@ class MpcValue {
  private:
   const DiffOpModel* model_;
   QpProblem qp_;
+  DiffOpModel::Workspace model_workspace_;
   SoftQpWorkspace workspace_;
   SoftQpSolution solution_;
   QpDataTangent gradient_;

@@ -61,6 +61,10 @@
 // corrected by one parameter: Adam moves every parameter by about its step size, so without it the correction
 // takes as many steps of every entry, and the noisy entries drift apart meanwhile. With G = dL/dX,
 // dL/dg_a = sum_rj G_rj X_rj, dL/dg_b = phi dL/dg_a, dL/domega_a = exp(g_a + phi g_b) kScaleW G.
+// The move penalty D starts at mu0 / u I (u the study's action unit, in MVar), so a move of one unit costs half
+// as much in D as in mu: with D near zero the QP is a linear program in the moves, whose solution leaves a phase
+// that does not move at zero with both of its move rows active, and the KKT sensitivities then carry no
+// gradient to that phase's model entries; a phase that never moves never learns that it should.
 #pragma once
 
 #include <Eigen/Dense>
@@ -161,8 +165,8 @@ class DiffOpModel {
 
   /// The deliberately wrong starting point (docs/algorithms/diffop.md says why this one): X = 2 x LinDistFlow
   /// (twice the no-load sensitivity; three-phase: twice the power flow's at the script's operating point, its
-  /// inverter block the nearest positive definite matrix with kF), C = diag(c) of the study, D = 0.01 I, no
-  /// back-off, mu = mu0, model scale 1.
+  /// inverter block the nearest positive definite matrix with kF), C = diag(c) of the study, D = 0.01 I (kMoves:
+  /// mu0 / u I, u the study's action unit), no back-off, mu = mu0, model scale 1.
   Eigen::VectorXd initial_parameters() const;
   /// The learned voltage model X (modelled buses x inverters) at operating-point feature phi, pu^2 per MVar.
   Eigen::MatrixXd voltage_model(const Eigen::VectorXd& theta, double phi = 0.0) const;
@@ -180,15 +184,27 @@ class DiffOpModel {
   /// Fills state from an environment observation.
   void observe(const Observation& obs, State& state) const;
 
-  /// Builds the QP (num_qp_variables(), num_qp_rows()). Allocation-free when `qp` already has the right sizes.
-  void build(const Eigen::VectorXd& theta, const State& state, QpProblem& qp) const;
+  /// The scratch of build() and chain(), one per thread (the model itself is shared read-only).
+  struct Workspace {
+    Eigen::MatrixXd x, l, xii, backoff;  ///< X, L and X_ii (kF) and the back-off at the state's phi
+    Eigen::VectorXd y0_inv, xii_q0, lin, xq0, lower, upper;
+    Eigen::MatrixXd dx, dxii, dxii_sym, dl;  ///< dL/dX, dL/dX_ii and its symmetric part (kF), dL/dL (kF)
+    Eigen::VectorXd da, db, dlower, dupper;
+  };
+
+  /// Builds the QP (num_qp_variables(), num_qp_rows()). Allocation-free once `qp` and `workspace` have been used
+  /// with this model.
+  void build(const Eigen::VectorXd& theta, const State& state, QpProblem& qp, Workspace& workspace) const;
   /// Chains a gradient with respect to the QP data into the gradient with respect to theta (accumulated into
-  /// dtheta, which must have num_parameters() entries).
+  /// dtheta, which must have num_parameters() entries). Allocation-free once `workspace` has been used.
   void chain(const Eigen::VectorXd& theta, const State& state, const QpDataTangent& data_gradient,
-             Eigen::VectorXd& dtheta) const;
+             Eigen::VectorXd& dtheta, Workspace& workspace) const;
 
  private:
-  void unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x, Eigen::MatrixXd& l) const;
+  /// X at phi; kF also L and X_ii.
+  void unpack(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& x, Eigen::MatrixXd& l,
+              Eigen::MatrixXd& xii) const;
+  void write_band_backoff(const Eigen::VectorXd& theta, double phi, Eigen::MatrixXd& d) const;
   /// kF: lambda_a of the start, the Cholesky factor of x0's inverter block (its nearest positive definite matrix).
   void write_cholesky_start(const Eigen::MatrixXd& x0, Eigen::VectorXd& theta, int& idx) const;
   double stage_weight(int k) const;  ///< k = 1..H
@@ -256,11 +272,12 @@ class DiffOpSolver {
   /// Forgets the QP warm start. Called at each episode start, so that an episode's numbers do not depend on
   /// which episodes the same worker solved before (results independent of the thread count).
   void reset();
-  /// Solves for the plan (untouched when kFailed).
+  /// Solves for the plan (untouched when kFailed). Allocation-free once warm, unless the exact-penalty fallback
+  /// runs.
   PolicySolveStatus solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state);
   QpBackend backend() const { return backend_; }
   /// Adds (d plan / d theta)' w to dtheta, for w over the plan's variables (m H), at the last solve. Adds
-  /// nothing unless it returns kComputed. Allocation-free once warm.
+  /// nothing unless it returns kComputed. Allocates: the KKT system is sized by the active set.
   PolicyGradientStatus accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
                                            const Eigen::VectorXd& w, Eigen::VectorXd& dtheta);
   const Eigen::VectorXd& plan() const { return plan_; }  ///< m H
@@ -275,6 +292,7 @@ class DiffOpSolver {
   QpBackend backend_;
   std::unique_ptr<IpoptQpSolver> ipopt_;
   QpProblem qp_;
+  DiffOpModel::Workspace model_workspace_;
   DenseQpWorkspace workspace_;
   QpSolution solution_;
   SoftQpWorkspace soft_workspace_;
