@@ -89,7 +89,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
                   tr("Random seed of scenario sampling and exploration"));
   threads_ = int_box(this, 1, 64, std::max(1, QThread::idealThreadCount() - 1),
                      tr("Rollout threads; results do not depend on it. One core is left to the window."));
-  references_ = new QCheckBox(tr("reference lines (zero, gradient flow, limit)"), this);
+  references_ = new QCheckBox(this);
   references_->setChecked(true);
   references_->setToolTip(
       tr("Evaluate the reference controllers and the limit (Ipopt, serial) on the validation seeds before "
@@ -186,6 +186,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
 
 void TrainingPanel::set_study(std::shared_ptr<const core::Study> study) {
   study_ = std::move(study);
+  QStringList names;
+  for (const std::string& name : reference_controllers()) names << QString::fromStdString(name);
+  references_->setText(tr("reference lines (%1)").arg(names.join(QStringLiteral(", "))));
   if (study_) {
     study_label_->setText(QStringLiteral("%1 (%2 inverters, band %3 to %4 pu)")
                               .arg(QString::fromStdString(study_->name))
@@ -208,6 +211,12 @@ void TrainingPanel::set_study(std::shared_ptr<const core::Study> study) {
   }
   enable_training_fields();
   set_running(false, false);
+}
+
+std::vector<std::string> TrainingPanel::reference_controllers() const {
+  // On the Stable-DDPG cost the gradient flow (a rule for F) is no yardstick; Stable-DDPG's linear droop is.
+  if (study_ && study_->cost_form == core::CostForm::kStableDdpg) return {"zero", "linear", "limit"};
+  return {"zero", "gradient-flow", "limit"};
 }
 
 bool TrainingPanel::trains() const { return controller_->currentData().toString().startsWith("diffop-"); }
@@ -252,7 +261,7 @@ TrainingJob TrainingPanel::request() const {
     r.horizon = horizon_->value();
     r.diffop = o;
     r.threads = threads_->value();
-    if (references_->isChecked()) r.references = {"zero", "gradient-flow", "limit"};
+    if (references_->isChecked()) r.references = reference_controllers();
     job.train = r;
   } else {
     // A reference controller is evaluated on the validation seeds, where the reference lines would be.

@@ -14,6 +14,8 @@
 #include <QSpinBox>
 #include <QWidget>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "results_table.hpp"
 #include "training_worker.hpp"
@@ -33,6 +35,9 @@ class TrainingPanel : public QWidget {
   TrainingJob request() const;
   /// Whether the selected entry trains (DiffOP) rather than evaluates (a reference controller).
   bool trains() const;
+  /// The controllers of the reference lines: zero, the limit and, on the F cost, the gradient flow, on the
+  /// Stable-DDPG cost, Stable-DDPG's linear droop.
+  std::vector<std::string> reference_controllers() const;
   /// The selected policy-gradient estimator.
   core::GradientEstimator estimator() const;
   /// Evaluation seed range "A:B" from the form; throws InputError when malformed.

@@ -289,6 +289,7 @@ class GuiTest : public QObject {
     QCOMPARE(plots->curve_plot()->graph(0)->dataCount(), 4);  // rollout cost per iteration
     QCOMPARE(plots->curve_plot()->graph(2)->dataCount(), 2);  // validation at iterations 2 and 4
     QCOMPARE(plots->curve_plot()->graphCount(), 7);           // + zero, gradient flow, limit
+    QCOMPARE(w.panel()->references()->text(), QString("reference lines (zero, gradient-flow, limit)"));
     for (int g = 4; g < 7; ++g) QCOMPARE(plots->curve_plot()->graph(g)->dataCount(), 2);
     const int steps = w.document()->study->steps;
     QCOMPARE(plots->voltage_plot()->graphCount(), 13);

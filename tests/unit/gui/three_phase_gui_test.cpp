@@ -143,7 +143,10 @@ class ThreePhaseGuiTest : public QObject {
     vvc::gui::LivePlots* plots = w.plots();
     plots->refresh();
     QCOMPARE(static_cast<int>(plots->curve().size()), 4);
-    QCOMPARE(plots->curve_plot()->graphCount(), 7);  // rollouts, validation, zero, gradient flow, limit
+    QCOMPARE(plots->curve_plot()->graphCount(), 7);  // rollouts, validation, zero, linear droop, limit
+    // On the Stable-DDPG cost the reference lines are zero, Stable-DDPG's linear droop and the limit.
+    QCOMPARE(panel->reference_controllers(), (std::vector<std::string>{"zero", "linear", "limit"}));
+    QCOMPARE(panel->references()->text(), QString("reference lines (zero, linear, limit)"));
     // The study's cost is the Stable-DDPG form, and the cost axes say so.
     QCOMPARE(plots->curve_plot()->yAxis->label(), QString("transient cost (discounted sum of c_t)"));
     QCOMPARE(plots->curve_plot()->yAxis2->label(), QString("steady-state cost c_T"));
