@@ -162,6 +162,7 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
   // then goes to the action before it, through the plant (y0) and the applied q (q0).
   DiffOpModel::StateGradient state_gradient;
   Eigen::VectorXd w(m * model.structure().horizon);
+  partner.reset();
   for (int t = steps - 1; t >= 0; --t) {
     if (!planned[s(t)]) {
       if (t > 0 && dq[s(t - 1)].size() == m) adjoint.col(t - 1) += adjoint.col(t).cwiseProduct(dq[s(t - 1)]);
@@ -172,7 +173,6 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
     for (int k = t; k < steps && (k == t || !model.plans_at(k)); ++k) {
       w.segment(m * model.plan_stage(k), m) += adjoint.col(k);
     }
-    partner.reset();
     if (partner.solve(theta, states[s(t)]) != PolicySolveStatus::kOptimal) continue;
     if (partner.accumulate_gradient(theta, states[s(t)], w, out.gradient, &state_gradient) !=
             PolicyGradientStatus::kComputed ||
@@ -226,7 +226,7 @@ struct DiffOpTrainer::ScenarioTerms {
 struct DiffOpTrainer::Workers {
   std::vector<std::unique_ptr<Environment>> envs;
   std::vector<std::unique_ptr<DiffOpSolver>> solvers;
-  std::vector<std::unique_ptr<DiffOpSolver>> partners;  ///< pathwise: the previous plan's solver
+  std::vector<std::unique_ptr<DiffOpSolver>> partners;  ///< pathwise: the backward pass's solver
 };
 
 DiffOpTrainer::DiffOpTrainer(const Study& study, const DiffOpModel& model,

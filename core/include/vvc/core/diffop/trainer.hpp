@@ -17,8 +17,8 @@
 //            + (ds_{t+1}/du_t)' (du*_{t+1}/ds_{t+1})' ubar_{t+1}
 //   grad C(theta) = sum_t (du*_t/dtheta)' ubar_t
 // (a plan made at step t collects the adjoints of every action it gives, by stage, and passes its state's
-// gradient to u_{t-1}; an action that holds the applied q passes ubar_t on to u_{t-1}). Each plan's KKT system
-// is solved again in the backward pass (`partner`, cold-started). A step whose plan fell back to the
+// gradient to u_{t-1}; an action that holds the applied q passes ubar_t on to u_{t-1}). Each plan's QP is solved
+// again in the backward pass (`partner`, warm-started from the plan after it). A step whose plan fell back to the
 // exact-penalty QP, or whose power flow failed, stops the carry there: the earlier actions get no term through it.
 //
 // Either way the parameters follow Adam (training/adam.hpp).
