@@ -2,7 +2,6 @@
 // leave-one-out baselines, or pathwise), Adam. Equations: trainer.hpp and docs/algorithms/diffop.md.
 #include "vvc/core/diffop/trainer.hpp"
 
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <numeric>

@@ -203,8 +203,7 @@ class DiffOpModel {
     Eigen::VectorXd y0_inv, xii_q0, lin, xq0, lower, upper;
     Eigen::MatrixXd dx, dxii, dxii_sym, dl;  ///< dL/dX, dL/dX_ii and its symmetric part (kF), dL/dL (kF)
     Eigen::VectorXd da, db, dlower, dupper;
-    Eigen::VectorXd
-        dlimits;  ///< chain_state's e: the row limits' gradient, both sides, summed over the stages
+    Eigen::VectorXd dlimits;  ///< chain_state's e: the row limits' gradient, summed over sides and stages
   };
 
   /// Builds the QP (num_qp_variables(), num_qp_rows()). Allocation-free once `qp` and `workspace` have been used
