@@ -420,6 +420,37 @@ void DiffOpModel::chain(const Eigen::VectorXd& theta, const State& s, const QpDa
   }
 }
 
+void DiffOpModel::chain_state(const Eigen::VectorXd& theta, const State& s, const QpDataTangent& g,
+                              StateGradient& out, Workspace& ws) const {
+  const int h = structure_.horizon;
+  unpack(theta, s.phi, ws.x, ws.l, ws.xii);
+  const auto b = theta.segment(2 * (num_l_ + num_w_) + m_, m_);
+  Eigen::VectorXd& e = ws.dlimits;
+  e.setZero(nobs_);
+  out.y0.setZero(nobs_);
+  out.q0.setZero(m_);
+  for (int k = 1; k <= h; ++k) {
+    const int o = m_ * (k - 1);
+    const int ro = nobs_ * (k - 1);
+    for (int r = 0; r < nobs_; ++r) {
+      if (limited_[static_cast<size_t>(r)]) e[r] += g.dlower[ro + r] + g.dupper[ro + r];
+    }
+    if (!moves_objective()) {
+      const double half_w = 0.5 * stage_weight(k);
+      for (int i = 0; i < m_; ++i) out.y0[inv_row_[static_cast<size_t>(i)]] += half_w * g.dc[o + i];
+      out.q0.noalias() -= half_w * ws.xii.transpose() * g.dc.segment(o, m_);
+    }
+  }
+  out.y0 -= e;
+  out.q0.noalias() += ws.x.transpose() * e;
+  const double w1 = stage_weight(1);
+  for (int i = 0; i < m_; ++i) out.q0[i] -= w1 * std::exp(b[i]) * g.dc[i];
+  if (structure_.absolute_move) {
+    const int mr = nobs_ * h;
+    for (int i = 0; i < m_; ++i) out.q0[i] += g.dlower[mr + 2 * i + 1] - g.dlower[mr + 2 * i];
+  }
+}
+
 const char* to_string(PolicySolveStatus status) {
   switch (status) {
     case PolicySolveStatus::kOptimal:
@@ -509,7 +540,8 @@ bool DiffOpSolver::solve_ipopt() {
 
 PolicyGradientStatus DiffOpSolver::accumulate_gradient(const Eigen::VectorXd& theta,
                                                        const DiffOpModel::State& state,
-                                                       const Eigen::VectorXd& w, Eigen::VectorXd& dtheta) {
+                                                       const Eigen::VectorXd& w, Eigen::VectorXd& dtheta,
+                                                       DiffOpModel::StateGradient* state_gradient) {
   // The exact-penalty fallback is a different problem; its steps contribute no gradient
   // (docs/algorithms/diffop.md).
   if (status_ != PolicySolveStatus::kOptimal || !solution_.optimal())
@@ -523,6 +555,9 @@ PolicyGradientStatus DiffOpSolver::accumulate_gradient(const Eigen::VectorXd& th
   w_.head(w.size()) = w;
   kkt_.adjoint(w_, data_gradient_);
   model_->chain(theta, state, data_gradient_, dtheta, model_workspace_);
+  if (state_gradient != nullptr) {
+    model_->chain_state(theta, state, data_gradient_, *state_gradient, model_workspace_);
+  }
   return PolicyGradientStatus::kComputed;
 }
 

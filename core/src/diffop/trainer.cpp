@@ -2,7 +2,6 @@
 // leave-one-out baselines, or pathwise), Adam. Equations: trainer.hpp and docs/algorithms/diffop.md.
 #include "vvc/core/diffop/trainer.hpp"
 
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -107,65 +106,81 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
                              const DiffOpTrainingOptions& options) {
   const int steps = env.study().steps;
   const int m = model.num_inverters();
-  const int plan_size = m * model.structure().horizon;
+  const int nobs = model.num_modelled();
   const double gamma = env.study().discount;
   const double mu = options.penalty(env.study(), model.structure());
+  const auto s = [](int k) { return static_cast<size_t>(k); };
   Rollout out;
   out.costs.resize(steps);
   out.violations.resize(steps);
   out.gradient = Eigen::VectorXd::Zero(model.num_parameters());
-  // Two plan slots: the plan in force and the one before it, whose gradient waits for the move cost of the
-  // step after its last action.
-  std::array<DiffOpSolver*, 2> solvers{&solver, &partner};
-  std::array<DiffOpModel::State, 2> states;
-  std::array<Eigen::VectorXd, 2> w{Eigen::VectorXd::Zero(plan_size), Eigen::VectorXd::Zero(plan_size)};
-  std::array<PolicySolveStatus, 2> status{PolicySolveStatus::kFailed, PolicySolveStatus::kFailed};
-  const auto s = [](int k) { return static_cast<size_t>(k); };
-  const auto flush = [&](int slot) {
-    if (status[s(slot)] == PolicySolveStatus::kOptimal) {
-      solvers[s(slot)]->accumulate_gradient(theta, states[s(slot)], w[s(slot)], out.gradient);
-    }
-    w[s(slot)].setZero();
-  };
+  // Forward: the rollout, with each plan's state and status, the cost's direct derivatives (column t of
+  // `adjoint`: dC/da_t so far) and how each step's observation moves with its action.
+  Eigen::MatrixXd adjoint = Eigen::MatrixXd::Zero(m, steps);
+  std::vector<DiffOpModel::State> states(s(steps));
+  std::vector<PolicySolveStatus> status(s(steps), PolicySolveStatus::kFailed);
+  std::vector<char> planned(s(steps), 0);     // a_t is a stage of a plan; otherwise the applied q is held
+  std::vector<Eigen::MatrixXd> dy(s(steps));  // d y0_(t+1) / da_t, modelled rows x actions; empty: unknown
+  std::vector<Eigen::VectorXd> dq(s(steps));  // d q0_(t+1) / da_t (diagonal)
   solver.reset();
-  partner.reset();
   const Observation& obs = env.reset(scenario);
   Eigen::VectorXd action(m);
   StepGradient step_gradient;
-  int slot = 0;
-  int previous_slot = -1;  // the slot whose plan gave the previous action (-1: none)
-  int previous_stage = 0;
+  Eigen::MatrixXd dvm;
+  int plan_time = 0;
   for (int t = 0; t < steps; ++t) {
     if (model.plans_at(t)) {
-      if (t > 0) slot = 1 - slot;
-      model.observe(obs, states[s(slot)]);
-      status[s(slot)] = solvers[s(slot)]->solve(theta, states[s(slot)]);
+      plan_time = t;
+      model.observe(obs, states[s(t)]);
+      status[s(t)] = solver.solve(theta, states[s(t)]);
     }
-    const int stage = model.plan_stage(t);
-    const bool planned = status[s(slot)] != PolicySolveStatus::kFailed;
-    if (planned) {
-      action = solvers[s(slot)]->plan().segment(m * stage, m);
+    const PolicySolveStatus plan_status = status[s(plan_time)];
+    planned[s(t)] = plan_status != PolicySolveStatus::kFailed;
+    if (planned[s(t)]) {
+      action = solver.plan().segment(m * model.plan_stage(t), m);
     } else {
       action = obs.q;
     }
-    if (status[s(slot)] == PolicySolveStatus::kFallback) ++out.fallback_steps;
+    if (plan_status == PolicySolveStatus::kFallback) ++out.fallback_steps;
     const StepResult& r = env.step(action, StepRule::kSetpoint);
     out.costs[t] = r.cost;
     out.violations[t] = r.max_violation;
     if (env.step_gradient(step_gradient)) {
       const double discount = std::pow(gamma, t + 1);
-      if (planned) {
-        w[s(slot)].segment(m * stage, m) += discount * (step_gradient.action + mu * step_gradient.violation);
-      }
-      if (previous_slot >= 0) {
-        w[s(previous_slot)].segment(m * previous_stage, m) += discount * step_gradient.previous;
+      adjoint.col(t) += discount * (step_gradient.action + mu * step_gradient.violation);
+      if (t > 0) adjoint.col(t - 1) += discount * step_gradient.previous;
+      env.observation_sensitivities(model.modelled_buses(), dvm, dq[s(t)]);
+      Eigen::MatrixXd& d = dy[s(t)];
+      d.resize(nobs, m);
+      for (int row = 0; row < nobs; ++row) {
+        d.row(row) = 2.0 * obs.vm[model.modelled_buses()[s(row)]] * dvm.row(row);  // y0 = |V|^2
       }
     }
-    if (previous_slot >= 0 && previous_slot != slot) flush(previous_slot);
-    previous_slot = planned ? slot : -1;
-    previous_stage = stage;
   }
-  if (previous_slot >= 0) flush(previous_slot);
+  // Backward: a plan's adjoint is complete once every later step has been carried back; its state's gradient
+  // then goes to the action before it, through the plant (y0) and the applied q (q0).
+  DiffOpModel::StateGradient state_gradient;
+  Eigen::VectorXd w(m * model.structure().horizon);
+  partner.reset();
+  for (int t = steps - 1; t >= 0; --t) {
+    if (!planned[s(t)]) {
+      if (t > 0 && dq[s(t - 1)].size() == m) adjoint.col(t - 1) += adjoint.col(t).cwiseProduct(dq[s(t - 1)]);
+      continue;
+    }
+    if (!model.plans_at(t) || status[s(t)] != PolicySolveStatus::kOptimal) continue;
+    w.setZero();
+    for (int k = t; k < steps && (k == t || !model.plans_at(k)); ++k) {
+      w.segment(m * model.plan_stage(k), m) += adjoint.col(k);
+    }
+    if (partner.solve(theta, states[s(t)]) != PolicySolveStatus::kOptimal) continue;
+    if (partner.accumulate_gradient(theta, states[s(t)], w, out.gradient, &state_gradient) !=
+            PolicyGradientStatus::kComputed ||
+        t == 0 || dy[s(t - 1)].size() == 0) {
+      continue;
+    }
+    adjoint.col(t - 1).noalias() += dy[s(t - 1)].transpose() * state_gradient.y0;
+    adjoint.col(t - 1) += dq[s(t - 1)].cwiseProduct(state_gradient.q0);
+  }
   return out;
 }
 
@@ -210,7 +225,7 @@ struct DiffOpTrainer::ScenarioTerms {
 struct DiffOpTrainer::Workers {
   std::vector<std::unique_ptr<Environment>> envs;
   std::vector<std::unique_ptr<DiffOpSolver>> solvers;
-  std::vector<std::unique_ptr<DiffOpSolver>> partners;  ///< pathwise: the previous plan's solver
+  std::vector<std::unique_ptr<DiffOpSolver>> partners;  ///< pathwise: the backward pass's solver
 };
 
 DiffOpTrainer::DiffOpTrainer(const Study& study, const DiffOpModel& model,

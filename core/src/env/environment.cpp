@@ -239,4 +239,14 @@ bool Environment::step_gradient(StepGradient& out) {
   return true;
 }
 
+void Environment::observation_sensitivities(const std::vector<int>& points, Eigen::MatrixXd& dvm,
+                                            Eigen::VectorXd& dq) const {
+  const Eigen::MatrixXd& s = sensitivities_.dvm_dq;  // points x actions
+  dvm.resize(static_cast<Eigen::Index>(points.size()), s.cols());
+  for (size_t k = 0; k < points.size(); ++k) {
+    dvm.row(static_cast<Eigen::Index>(k)) = s.row(points[k]).cwiseProduct(passed_.transpose());
+  }
+  dq = passed_;
+}
+
 }  // namespace vvc::core

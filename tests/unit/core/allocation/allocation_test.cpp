@@ -298,7 +298,7 @@ TEST(ControllerAllocation, ThreePhaseStableDdpgActsWithoutAllocating) {
 // DiffOP acting, once warm: the QP built from the observation (DiffOpModel::build) and its dense solve, on
 // DiffOP(Step) on ieee13_3p (the moves objective with the absolute move cost) and on ieee13_tasrl (F's objective),
 // and DiffOP(Traj) on ieee13_3p (F's objective over H = 10 stages); and the chain rule from the QP data's gradient
-// to the parameters' (DiffOpModel::chain). The KKT factorization in between is sized by the active set and
+// to the parameters' and the state's (DiffOpModel::chain, chain_state). The KKT factorization in between is sized by the active set and
 // allocates (kkt_sensitivity.hpp).
 TEST(DiffOpAllocation, WarmPolicyStepsAndChainRuleDoNotAllocate) {
   struct Case {
@@ -351,13 +351,19 @@ TEST(DiffOpAllocation, WarmPolicyStepsAndChainRuleDoNotAllocate) {
     QpDataTangent data_gradient;
     kkt.adjoint(w, data_gradient);
     Eigen::VectorXd dtheta = Eigen::VectorXd::Zero(model.num_parameters());
+    DiffOpModel::StateGradient state_gradient;
     model.chain(theta, state, data_gradient, dtheta, workspace);
+    model.chain_state(theta, state, data_gradient, state_gradient, workspace);
     allocations = 0;
     counting = true;
-    for (int t = 0; t < 3; ++t) model.chain(theta, state, data_gradient, dtheta, workspace);
+    for (int t = 0; t < 3; ++t) {
+      model.chain(theta, state, data_gradient, dtheta, workspace);
+      model.chain_state(theta, state, data_gradient, state_gradient, workspace);
+    }
     counting = false;
     EXPECT_EQ(allocations.load(), 0) << c.folder << " " << experiment::method_info(c.method).name;
     EXPECT_GT(dtheta.norm(), 0.0) << c.folder;
+    EXPECT_GT(state_gradient.y0.norm() + state_gradient.q0.norm(), 0.0) << c.folder;
   }
 }
 

@@ -65,6 +65,19 @@
 // as much in D as in mu: with D near zero the QP is a linear program in the moves, whose solution leaves a phase
 // that does not move at zero with both of its move rows active, and the KKT sensitivities then carry no
 // gradient to that phase's model entries; a phase that never moves never learns that it should.
+//
+// The state's gradient (chain_state; the pathwise trainer carries it from one step to the step before). The QP's
+// data depend on the observed state through the row limits, lower_r = ... - y0_r + (X q_0)_r (and upper_r alike,
+// on the monitored rows of every stage), through F's voltage term (kF: c_k = w_k 1/2 (y0_inv - X_ii q_0 + ...)),
+// through the first stage's move penalty (c_1 -= w_1 D q_0) and the first stage's move rows (s_1 - q_1 >= -q_0,
+// s_1 + q_1 >= q_0). For a data gradient (dc, dlower, dupper) of L, with e_r = sum_k (dlower_{k,r} + dupper_{k,r})
+// over the monitored rows:
+//
+//   dL/dy0 = -e + [kF] sum_k w_k/2 dc_k (on the inverters' rows)
+//   dL/dq0 = X' e - [kF] sum_k w_k/2 X_ii' dc_k - w_1 D dc_1
+//            + [absolute move] (dlower_{s_1 + q_1} - dlower_{s_1 - q_1})   (the first stage's move rows)
+//
+// y_init and phi are the reset's and do not change within an episode.
 #pragma once
 
 #include <Eigen/Dense>
@@ -190,6 +203,7 @@ class DiffOpModel {
     Eigen::VectorXd y0_inv, xii_q0, lin, xq0, lower, upper;
     Eigen::MatrixXd dx, dxii, dxii_sym, dl;  ///< dL/dX, dL/dX_ii and its symmetric part (kF), dL/dL (kF)
     Eigen::VectorXd da, db, dlower, dupper;
+    Eigen::VectorXd dlimits;  ///< chain_state's e: the row limits' gradient, summed over sides and stages
   };
 
   /// Builds the QP (num_qp_variables(), num_qp_rows()). Allocation-free once `qp` and `workspace` have been used
@@ -199,6 +213,16 @@ class DiffOpModel {
   /// dtheta, which must have num_parameters() entries). Allocation-free once `workspace` has been used.
   void chain(const Eigen::VectorXd& theta, const State& state, const QpDataTangent& data_gradient,
              Eigen::VectorXd& dtheta, Workspace& workspace) const;
+
+  /// The gradient with respect to the state's y0 (modelled rows) and q0.
+  struct StateGradient {
+    Eigen::VectorXd y0;  ///< per modelled row, per pu^2
+    Eigen::VectorXd q0;  ///< per inverter, per MVar
+  };
+  /// Chains a gradient with respect to the QP data into the gradient with respect to the state (the header's
+  /// "state's gradient"; written, not accumulated). Allocation-free once `out` and `workspace` have been used.
+  void chain_state(const Eigen::VectorXd& theta, const State& state, const QpDataTangent& data_gradient,
+                   StateGradient& out, Workspace& workspace) const;
 
  private:
   /// X at phi; kF also L and X_ii.
@@ -276,10 +300,12 @@ class DiffOpSolver {
   /// runs.
   PolicySolveStatus solve(const Eigen::VectorXd& theta, const DiffOpModel::State& state);
   QpBackend backend() const { return backend_; }
-  /// Adds (d plan / d theta)' w to dtheta, for w over the plan's variables (m H), at the last solve. Adds
-  /// nothing unless it returns kComputed. Allocates: the KKT system is sized by the active set.
+  /// Adds (d plan / d theta)' w to dtheta, for w over the plan's variables (m H), at the last solve, and writes
+  /// (d plan / d state)' w to `state_gradient` when given. Adds nothing unless it returns kComputed. Allocates:
+  /// the KKT system is sized by the active set.
   PolicyGradientStatus accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
-                                           const Eigen::VectorXd& w, Eigen::VectorXd& dtheta);
+                                           const Eigen::VectorXd& w, Eigen::VectorXd& dtheta,
+                                           DiffOpModel::StateGradient* state_gradient = nullptr);
   const Eigen::VectorXd& plan() const { return plan_; }  ///< m H
   PolicySolveStatus last_status() const { return status_; }
   const DiffOpSolveStats& stats() const { return stats_; }

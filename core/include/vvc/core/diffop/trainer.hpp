@@ -9,12 +9,17 @@
 // uses the sampled noise.
 //
 // Pathwise (GradientEstimator::kPathwise; three-phase studies): one deterministic rollout u_t = u*_t per
-// scenario and, with the environment's step gradient (environment.hpp: the plant's voltage sensitivities, i.e.
-// a differentiable simulator),
-//   grad C(theta) = sum_t (du*_t/dtheta)' [ gamma^(t+1) (dc_t/du_t + mu de_t/du_t) + gamma^(t+2) dc_{t+1}/du_t ]
-// where the last term is the next step's move cost's direct dependence on u_t. It is truncated: the dependence
-// of the next observation (q_t, |V_{t+1}|) on u_t, and so of the later actions, is not carried. The sum is exact
-// for an open-loop plan (Traj without re-planning), whose actions depend on the reset state only.
+// scenario, differentiated in closed loop with the environment's step gradient and observation sensitivities
+// (environment.hpp: the plant's voltage sensitivities, i.e. a differentiable simulator) and the policy's state
+// gradient (policy.hpp). With the next observation s_{t+1} = (y0 = |V_{t+1}|^2 at the modelled points, q0 = u_t)
+// and the adjoint of each action, taken backwards from the last step,
+//   ubar_t = gamma^(t+1) (dc_t/du_t + mu de_t/du_t) + gamma^(t+2) dc_{t+1}/du_t
+//            + (ds_{t+1}/du_t)' (du*_{t+1}/ds_{t+1})' ubar_{t+1}
+//   grad C(theta) = sum_t (du*_t/dtheta)' ubar_t
+// (a plan made at step t collects the adjoints of every action it gives, by stage, and passes its state's
+// gradient to u_{t-1}; an action that holds the applied q passes ubar_t on to u_{t-1}). Each plan's QP is solved
+// again in the backward pass (`partner`, warm-started from the plan after it). A step whose plan fell back to the
+// exact-penalty QP, or whose power flow failed, stops the carry there: the earlier actions get no term through it.
 //
 // Either way the parameters follow Adam (training/adam.hpp).
 //
@@ -86,9 +91,9 @@ struct Rollout {
 Rollout run_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Environment& env,
                     DiffOpSolver& solver, const Scenario& scenario, std::uint64_t noise_seed,
                     const DiffOpTrainingOptions& options);
-/// A deterministic rollout with its pathwise gradient (three-phase studies). Two solvers: `partner` keeps the
-/// previous plan's KKT system until the next step's move cost, its last term, is known. Steps without a step
-/// gradient (a failed power flow) or with a fallback or degenerate solve add no term.
+/// A deterministic rollout with its pathwise gradient (three-phase studies): `solver` runs the rollout, `partner`
+/// solves each plan again in the backward pass. Steps without a step gradient (a failed power flow) or with a
+/// fallback or degenerate solve add no term and stop the carry (the header).
 Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Environment& env,
                              DiffOpSolver& solver, DiffOpSolver& partner, const Scenario& scenario,
                              const DiffOpTrainingOptions& options);

@@ -24,6 +24,7 @@
 
 #include <Eigen/Dense>
 #include <memory>
+#include <vector>
 
 #include "vvc/core/env/scenarios.hpp"
 #include "vvc/core/env/study.hpp"
@@ -101,6 +102,12 @@ class Environment {
   /// step, when the step's power flow did not converge or its Jacobian is singular. Allocation-free once `out`
   /// has the right sizes.
   bool step_gradient(StepGradient& out);
+  /// After step_gradient() returned true: how the observation moves with the step's action a_t, at the given
+  /// points (indices into Study::points): dvm = d|V|/da_t (points x actions) and dq = d obs.q / da_t (diagonal:
+  /// 1, or 0 where a_t was clipped; a clipped action's column of dvm is zero). Allocation-free once the outputs
+  /// have the right sizes.
+  void observation_sensitivities(const std::vector<int>& points, Eigen::MatrixXd& dvm,
+                                 Eigen::VectorXd& dq) const;
 
  private:
   void solve_and_observe();
