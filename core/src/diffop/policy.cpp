@@ -228,6 +228,11 @@ void DiffOpModel::observe(const Observation& obs, State& state) const {
   state.phi = state.y_init.mean() - 1.0;
 }
 
+void DiffOpModel::observe_tangent(const Observation& obs, const Eigen::MatrixXd& dvm,
+                                  Eigen::Ref<Eigen::MatrixXd> dy0) const {
+  for (int r = 0; r < nobs_; ++r) dy0.row(r) = 2.0 * obs.vm[observed_[static_cast<size_t>(r)]] * dvm.row(r);
+}
+
 void DiffOpModel::build(const Eigen::VectorXd& theta, const State& s, QpProblem& qp, Workspace& ws) const {
   const int h = structure_.horizon;
   const int n = num_qp_variables();

@@ -119,14 +119,16 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
   Eigen::MatrixXd adjoint = Eigen::MatrixXd::Zero(m, steps);
   std::vector<DiffOpModel::State> states(s(steps));
   std::vector<PolicySolveStatus> status(s(steps), PolicySolveStatus::kFailed);
-  std::vector<char> planned(s(steps), 0);     // a_t is a stage of a plan; otherwise the applied q is held
-  std::vector<Eigen::MatrixXd> dy(s(steps));  // d y0_(t+1) / da_t, modelled rows x actions; empty: unknown
-  std::vector<Eigen::VectorXd> dq(s(steps));  // d q0_(t+1) / da_t (diagonal)
+  std::vector<char> planned(s(steps), 0);  // a_t is a stage of a plan; otherwise the applied q is held
+  std::vector<char> sensed(s(steps), 0);   // the step's sensitivities are known (its power flow converged)
+  Eigen::MatrixXd dy(nobs, m * steps);     // block t: d y0_(t+1) / da_t, modelled rows x actions
+  Eigen::MatrixXd dq(m, steps);            // column t: d q0_(t+1) / da_t (diagonal)
   solver.reset();
   const Observation& obs = env.reset(scenario);
   Eigen::VectorXd action(m);
   StepGradient step_gradient;
   Eigen::MatrixXd dvm;
+  Eigen::VectorXd dq_step;
   int plan_time = 0;
   for (int t = 0; t < steps; ++t) {
     if (model.plans_at(t)) {
@@ -149,12 +151,10 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
       const double discount = std::pow(gamma, t + 1);
       adjoint.col(t) += discount * (step_gradient.action + mu * step_gradient.violation);
       if (t > 0) adjoint.col(t - 1) += discount * step_gradient.previous;
-      env.observation_sensitivities(model.modelled_buses(), dvm, dq[s(t)]);
-      Eigen::MatrixXd& d = dy[s(t)];
-      d.resize(nobs, m);
-      for (int row = 0; row < nobs; ++row) {
-        d.row(row) = 2.0 * obs.vm[model.modelled_buses()[s(row)]] * dvm.row(row);  // y0 = |V|^2
-      }
+      env.observation_sensitivities(model.modelled_buses(), dvm, dq_step);
+      dq.col(t) = dq_step;
+      model.observe_tangent(obs, dvm, dy.middleCols(m * t, m));
+      sensed[s(t)] = 1;
     }
   }
   // Backward: a plan's adjoint is complete once every later step has been carried back; its state's gradient
@@ -164,7 +164,7 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
   partner.reset();
   for (int t = steps - 1; t >= 0; --t) {
     if (!planned[s(t)]) {
-      if (t > 0 && dq[s(t - 1)].size() == m) adjoint.col(t - 1) += adjoint.col(t).cwiseProduct(dq[s(t - 1)]);
+      if (t > 0 && sensed[s(t - 1)]) adjoint.col(t - 1) += adjoint.col(t).cwiseProduct(dq.col(t - 1));
       continue;
     }
     if (!model.plans_at(t) || status[s(t)] != PolicySolveStatus::kOptimal) continue;
@@ -175,11 +175,11 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
     if (partner.solve(theta, states[s(t)]) != PolicySolveStatus::kOptimal) continue;
     if (partner.accumulate_gradient(theta, states[s(t)], w, out.gradient, &state_gradient) !=
             PolicyGradientStatus::kComputed ||
-        t == 0 || dy[s(t - 1)].size() == 0) {
+        t == 0 || !sensed[s(t - 1)]) {
       continue;
     }
-    adjoint.col(t - 1).noalias() += dy[s(t - 1)].transpose() * state_gradient.y0;
-    adjoint.col(t - 1) += dq[s(t - 1)].cwiseProduct(state_gradient.q0);
+    adjoint.col(t - 1).noalias() += dy.middleCols(m * (t - 1), m).transpose() * state_gradient.y0;
+    adjoint.col(t - 1) += dq.col(t - 1).cwiseProduct(state_gradient.q0);
   }
   return out;
 }

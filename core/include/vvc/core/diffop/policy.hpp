@@ -196,6 +196,11 @@ class DiffOpModel {
   };
   /// Fills state from an environment observation.
   void observe(const Observation& obs, State& state) const;
+  /// How observe()'s y0 moves with an action, from how the observation's |V| does: dy0 = 2 diag(v) dvm, for
+  /// dvm = d|V|/da at modelled_buses() (rows) and the observation `obs` it was taken at. Writes into the
+  /// modelled rows x actions block `dy0`.
+  void observe_tangent(const Observation& obs, const Eigen::MatrixXd& dvm,
+                       Eigen::Ref<Eigen::MatrixXd> dy0) const;
 
   /// The scratch of build() and chain(), one per thread (the model itself is shared read-only).
   struct Workspace {
