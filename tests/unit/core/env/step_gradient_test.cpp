@@ -1,11 +1,13 @@
-// Environment::step_gradient (environment.hpp) against central differences of the environment itself: two steps
-// from a reset, the second step's cost and band violation differentiated with respect to both steps' actions, on
-// both bundled three-phase benchmarks, with both cost forms, some actions clipped to the inverter limits.
+// Environment::step_gradient and observation_sensitivities (environment.hpp) against central differences of the
+// environment itself: two steps from a reset, the second step's cost, band violation and observation (|V| at every
+// point, the applied q) differentiated with respect to both steps' actions, on both bundled three-phase
+// benchmarks, with both cost forms, some actions clipped to the inverter limits.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "vvc/core/env/environment.hpp"
 
@@ -15,6 +17,8 @@ namespace {
 struct SecondStep {
   double cost = 0.0;
   double violation = 0.0;
+  Eigen::VectorXd vm;  ///< the observation's |V| at every point
+  Eigen::VectorXd q;   ///< the observation's applied q
 };
 
 /// Reset, step a1, step a2: the second step's figures.
@@ -24,7 +28,7 @@ SecondStep second_step(Environment& env, const Scenario& scenario, const Eigen::
   env.step(a1, StepRule::kSetpoint);
   const StepResult& r = env.step(a2, StepRule::kSetpoint);
   EXPECT_EQ(r.power_flow, grid::PowerFlowStatus::kConverged);
-  return {r.cost, r.max_violation};
+  return {r.cost, r.max_violation, env.observation().vm, env.observation().q};
 }
 
 void check_step_gradient(const std::string& folder, CostForm form) {
@@ -51,9 +55,17 @@ void check_step_gradient(const std::string& folder, CostForm form) {
   StepGradient g;
   ASSERT_TRUE(env.step_gradient(g)) << folder;
   ASSERT_EQ(g.action.size(), m);
+  std::vector<int> points(study.points.size());
+  for (size_t p = 0; p < points.size(); ++p) points[p] = static_cast<int>(p);
+  Eigen::MatrixXd dvm;
+  Eigen::VectorXd dq;
+  env.observation_sensitivities(points, dvm, dq);
+  ASSERT_EQ(dvm.rows(), static_cast<Eigen::Index>(points.size()));
+  ASSERT_EQ(dvm.cols(), m);
 
   const double h = 1e-3;  // MVar; the power flow's voltages are exact to about 1e-9 pu
   double worst = 0.0;
+  double worst_vm = 0.0;  // pu per MVar
   for (int i = 0; i < m; ++i) {
     Eigen::VectorXd up = a2, down = a2;
     up[i] += h;
@@ -64,6 +76,9 @@ void check_step_gradient(const std::string& folder, CostForm form) {
     const double fd_violation = (p.violation - n.violation) / (2 * h);
     worst = std::max(worst, std::abs(fd_cost - g.action[i]) / (1.0 + std::abs(g.action[i])));
     EXPECT_NEAR(fd_violation, g.violation[i], 1e-6) << folder << " action " << i;
+    const Eigen::VectorXd fd_vm = (p.vm - n.vm) / (2 * h);
+    worst_vm = std::max(worst_vm, (fd_vm - dvm.col(i)).cwiseAbs().maxCoeff());
+    EXPECT_NEAR((p.q[i] - n.q[i]) / (2 * h), dq[i], 1e-9) << folder << " action " << i;
 
     Eigen::VectorXd before_up = a1, before_down = a1;
     before_up[i] += h;
@@ -75,10 +90,15 @@ void check_step_gradient(const std::string& folder, CostForm form) {
         << folder << " action " << i;
   }
   EXPECT_LE(worst, 1e-5) << folder;
+  EXPECT_LE(worst_vm, 1e-6) << folder;
   // The clipped actions pass no derivative, and the derivatives are not trivially zero.
   EXPECT_EQ(g.action[0], 0.0);
   EXPECT_EQ(g.violation[0], 0.0);
   EXPECT_EQ(g.previous[1], 0.0);
+  EXPECT_EQ(dq[0], 0.0);
+  EXPECT_EQ(dvm.col(0).norm(), 0.0);
+  EXPECT_EQ(dq[1], 1.0);
+  EXPECT_GT(dvm.col(1).norm(), 1e-3);
   EXPECT_GT(g.action.norm(), 0.1);
   EXPECT_GT(g.violation.norm(), 1e-3);
   if (form == CostForm::kF) {
