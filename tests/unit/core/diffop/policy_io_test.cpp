@@ -495,7 +495,7 @@ TEST(PolicyFiles, ThreePhaseFilesOfEveryVersionLoadAndActAsStored) {
     EXPECT_EQ(file.version, version);
     EXPECT_TRUE(file.structure.backoff);
     EXPECT_EQ(file.structure.absolute_move, version >= 4);
-    EXPECT_EQ(file.structure.min_backoff, version >= 4 ? kThreePhaseMinBackoff : 0.0);
+    EXPECT_EQ(file.structure.min_backoff, version >= 4 ? 0.002 : 0.0);  // the floor when they were written
     EXPECT_EQ(file.structure.objective, version >= 5 ? DiffOpObjective::kMoves : DiffOpObjective::kF);
     const DiffOpModel model(study, file.structure);
     EXPECT_NO_THROW(check_policy_matches(file, model, name));

@@ -103,8 +103,8 @@ enum class DiffOpObjective {
 };
 std::string to_string(DiffOpObjective objective);  ///< "F" or "moves"
 
-/// DiffOpStructure::min_backoff of DiffOP(Step) on three-phase studies: 0.002 pu^2, about 0.001 pu of |V|.
-inline constexpr double kThreePhaseMinBackoff = 0.002;
+/// DiffOpStructure::min_backoff of DiffOP(Step) on three-phase studies: 0.0005 pu^2, about 0.00025 pu of |V|.
+inline constexpr double kThreePhaseMinBackoff = 0.0005;
 
 struct DiffOpStructure {
   DiffOpMode mode = DiffOpMode::kStep;
