@@ -543,6 +543,15 @@ bool DiffOpSolver::solve_ipopt() {
   return true;
 }
 
+void DiffOpSolver::restore(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
+                           const QpSolution& solution) {
+  model_->build(theta, state, qp_, model_workspace_);
+  solution_ = solution;
+  plan_ = solution_.x.head(plan_.size());
+  status_ = PolicySolveStatus::kOptimal;
+  factorized_ = false;
+}
+
 PolicyGradientStatus DiffOpSolver::accumulate_gradient(const Eigen::VectorXd& theta,
                                                        const DiffOpModel::State& state,
                                                        const Eigen::VectorXd& w, Eigen::VectorXd& dtheta,

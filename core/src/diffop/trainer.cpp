@@ -102,7 +102,7 @@ Rollout run_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Envi
 }
 
 Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Environment& env,
-                             DiffOpSolver& solver, DiffOpSolver& partner, const Scenario& scenario,
+                             DiffOpSolver& solver, const Scenario& scenario,
                              const DiffOpTrainingOptions& options) {
   const int steps = env.study().steps;
   const int m = model.num_inverters();
@@ -123,6 +123,8 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
   std::vector<char> sensed(s(steps), 0);   // the step's sensitivities are known (its power flow converged)
   Eigen::MatrixXd dy(nobs, m * steps);     // block t: d y0_(t+1) / da_t, modelled rows x actions
   Eigen::MatrixXd dq(m, steps);            // column t: d q0_(t+1) / da_t (diagonal)
+  // Each optimal plan's QP solution: the backward pass takes the plan's gradient there.
+  std::vector<QpSolution> solutions(s(steps));
   solver.reset();
   const Observation& obs = env.reset(scenario);
   Eigen::VectorXd action(m);
@@ -135,6 +137,7 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
       plan_time = t;
       model.observe(obs, states[s(t)]);
       status[s(t)] = solver.solve(theta, states[s(t)]);
+      if (status[s(t)] == PolicySolveStatus::kOptimal) solutions[s(t)] = solver.solution();
     }
     const PolicySolveStatus plan_status = status[s(plan_time)];
     planned[s(t)] = plan_status != PolicySolveStatus::kFailed;
@@ -161,7 +164,6 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
   // then goes to the action before it, through the plant (y0) and the applied q (q0).
   DiffOpModel::StateGradient state_gradient;
   Eigen::VectorXd w(m * model.structure().horizon);
-  partner.reset();
   for (int t = steps - 1; t >= 0; --t) {
     if (!planned[s(t)]) {
       if (t > 0 && sensed[s(t - 1)]) adjoint.col(t - 1) += adjoint.col(t).cwiseProduct(dq.col(t - 1));
@@ -172,8 +174,8 @@ Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& th
     for (int k = t; k < steps && (k == t || !model.plans_at(k)); ++k) {
       w.segment(m * model.plan_stage(k), m) += adjoint.col(k);
     }
-    if (partner.solve(theta, states[s(t)]) != PolicySolveStatus::kOptimal) continue;
-    if (partner.accumulate_gradient(theta, states[s(t)], w, out.gradient, &state_gradient) !=
+    solver.restore(theta, states[s(t)], solutions[s(t)]);
+    if (solver.accumulate_gradient(theta, states[s(t)], w, out.gradient, &state_gradient) !=
             PolicyGradientStatus::kComputed ||
         t == 0 || !sensed[s(t - 1)]) {
       continue;
@@ -225,7 +227,6 @@ struct DiffOpTrainer::ScenarioTerms {
 struct DiffOpTrainer::Workers {
   std::vector<std::unique_ptr<Environment>> envs;
   std::vector<std::unique_ptr<DiffOpSolver>> solvers;
-  std::vector<std::unique_ptr<DiffOpSolver>> partners;  ///< pathwise: the backward pass's solver
 };
 
 DiffOpTrainer::DiffOpTrainer(const Study& study, const DiffOpModel& model,
@@ -249,8 +250,6 @@ DiffOpTrainer::DiffOpTrainer(const Study& study, const DiffOpModel& model,
   for (int w = 0; w < options_.threads; ++w) {
     workers_->envs.push_back(std::make_unique<Environment>(study));
     workers_->solvers.push_back(std::make_unique<DiffOpSolver>(model));
-    if (estimator_ == GradientEstimator::kPathwise)
-      workers_->partners.push_back(std::make_unique<DiffOpSolver>(model));
   }
   validator_ =
       std::make_unique<Validator>(study, split_, options_.validation, options_.threads, communicator_);
@@ -287,9 +286,8 @@ void DiffOpTrainer::run_rollouts(const TrainerState& state, int iteration) {
           const auto wk = static_cast<size_t>(worker);
           const Scenario& scenario = batch_[static_cast<size_t>(b)];
           if (estimator_ == GradientEstimator::kPathwise) {
-            rollouts_[static_cast<size_t>(j)] =
-                run_pathwise_rollout(*model_, state.theta, *workers_->envs[wk], *workers_->solvers[wk],
-                                     *workers_->partners[wk], scenario, options_);
+            rollouts_[static_cast<size_t>(j)] = run_pathwise_rollout(
+                *model_, state.theta, *workers_->envs[wk], *workers_->solvers[wk], scenario, options_);
             return;
           }
           rollouts_[static_cast<size_t>(j)] =

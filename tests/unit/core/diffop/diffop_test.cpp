@@ -217,6 +217,45 @@ TEST(DiffOp, ThreePhasePolicyGradientWithFlooredBackoffMatchesCentralDifferences
   }
 }
 
+// A plan's gradient from its kept solution (DiffOpSolver::restore, as the pathwise backward pass takes it) is
+// the one taken right after its solve, to the bit, although the solver has solved other states in between:
+// DiffOP(Step)'s QP on ieee13_3p, with its state gradient.
+TEST(DiffOp, RestoredSolutionGivesTheGradientOfItsSolve) {
+  const Study study = read_study(std::filesystem::path(VVC_SOURCE_DIR) / "cases/ieee13_3p");
+  DiffOpStructure structure{DiffOpMode::kStep, 1, 100, 0.99};
+  structure.absolute_move = true;
+  structure.min_backoff = kThreePhaseMinBackoff;
+  structure.objective = DiffOpObjective::kMoves;
+  const DiffOpModel model(study, structure);
+  const int m = study.num_inverters();
+  const Eigen::VectorXd theta = model.initial_parameters();
+  const Eigen::VectorXd w = Eigen::VectorXd::LinSpaced(m, -1.0, 1.0);
+  DiffOpSolver solver(model);
+  std::vector<DiffOpModel::State> states;
+  std::vector<QpSolution> solutions;
+  std::vector<Eigen::VectorXd> gradients, y0_gradients;
+  for (long seed = 0; seed < 4; ++seed) {
+    states.push_back(state_after(model, seed, Eigen::VectorXd::Zero(m)));
+    ASSERT_EQ(solver.solve(theta, states.back()), PolicySolveStatus::kOptimal);
+    solutions.push_back(solver.solution());
+    Eigen::VectorXd g = Eigen::VectorXd::Zero(model.num_parameters());
+    DiffOpModel::StateGradient sg;
+    ASSERT_EQ(solver.accumulate_gradient(theta, states.back(), w, g, &sg), PolicyGradientStatus::kComputed);
+    EXPECT_GT(g.norm(), 0.0);
+    gradients.push_back(g);
+    y0_gradients.push_back(sg.y0);
+  }
+  for (size_t k = 0; k < states.size(); ++k) {
+    solver.restore(theta, states[k], solutions[k]);
+    EXPECT_EQ(solver.plan(), solutions[k].x.head(m));
+    Eigen::VectorXd g = Eigen::VectorXd::Zero(model.num_parameters());
+    DiffOpModel::StateGradient sg;
+    ASSERT_EQ(solver.accumulate_gradient(theta, states[k], w, g, &sg), PolicyGradientStatus::kComputed);
+    EXPECT_EQ(g, gradients[k]) << "seed " << k;
+    EXPECT_EQ(sg.y0, y0_gradients[k]) << "seed " << k;
+  }
+}
+
 // The moves objective (DiffOP(Step) on Stable-DDPG-cost studies): the voltage model starts at exactly twice the
 // power flow's d(|V|^2)/dq = 2 |V| d|V|/dq at the script's operating point, not symmetrized (ieee13_3p's is far
 // from symmetric: phases couple through mutual impedances), its scale multiplies every entry, and the QP's

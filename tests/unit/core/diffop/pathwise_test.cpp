@@ -37,7 +37,7 @@ double worst_directional_error(const Study& study, const DiffOpStructure& struct
   const auto set = make_scenarios(study);
   DiffOpTrainingOptions options;
   Environment env(study);
-  DiffOpSolver solver(model), partner(model);
+  DiffOpSolver solver(model);
   std::mt19937_64 rng(7);
   std::normal_distribution<double> normal(0.0, 1.0);
   double worst = 0.0;
@@ -46,17 +46,17 @@ double worst_directional_error(const Study& study, const DiffOpStructure& struct
     const Scenario scenario = set->make(k);
     Eigen::VectorXd theta = model.initial_parameters();
     for (Eigen::Index p = 0; p < theta.size(); ++p) theta[p] += 0.01 * normal(rng);
-    const Rollout r = run_pathwise_rollout(model, theta, env, solver, partner, scenario, options);
+    const Rollout r = run_pathwise_rollout(model, theta, env, solver, scenario, options);
     if (r.fallback_steps > 0) continue;
     for (int d = 0; d < 3; ++d) {
       Eigen::VectorXd dir(theta.size());
       for (Eigen::Index p = 0; p < dir.size(); ++p) dir[p] = normal(rng);
       dir /= dir.norm();
       const double jp =
-          training_cost(run_pathwise_rollout(model, theta + h * dir, env, solver, partner, scenario, options),
+          training_cost(run_pathwise_rollout(model, theta + h * dir, env, solver, scenario, options),
                         study.discount, options.penalty(study, model.structure()));
       const double jm =
-          training_cost(run_pathwise_rollout(model, theta - h * dir, env, solver, partner, scenario, options),
+          training_cost(run_pathwise_rollout(model, theta - h * dir, env, solver, scenario, options),
                         study.discount, options.penalty(study, model.structure()));
       const double fd = (jp - jm) / (2 * h);
       const double analytic = r.gradient.dot(dir);

@@ -311,6 +311,11 @@ class DiffOpSolver {
   PolicyGradientStatus accumulate_gradient(const Eigen::VectorXd& theta, const DiffOpModel::State& state,
                                            const Eigen::VectorXd& w, Eigen::VectorXd& dtheta,
                                            DiffOpModel::StateGradient* state_gradient = nullptr);
+  /// The last solve's QP solution (x: the plan, then the move slacks), with its multipliers and active sets.
+  const QpSolution& solution() const { return solution_; }
+  /// Makes `solution`, an optimal solution() of an earlier solve(theta, state), the last solve again without
+  /// solving: the policy gradient of a plan made earlier in an episode.
+  void restore(const Eigen::VectorXd& theta, const DiffOpModel::State& state, const QpSolution& solution);
   const Eigen::VectorXd& plan() const { return plan_; }  ///< m H
   PolicySolveStatus last_status() const { return status_; }
   const DiffOpSolveStats& stats() const { return stats_; }

@@ -17,9 +17,10 @@
 //            + (ds_{t+1}/du_t)' (du*_{t+1}/ds_{t+1})' ubar_{t+1}
 //   grad C(theta) = sum_t (du*_t/dtheta)' ubar_t
 // (a plan made at step t collects the adjoints of every action it gives, by stage, and passes its state's
-// gradient to u_{t-1}; an action that holds the applied q passes ubar_t on to u_{t-1}). Each plan's QP is solved
-// again in the backward pass (`partner`, warm-started from the plan after it). A step whose plan fell back to the
-// exact-penalty QP, or whose power flow failed, stops the carry there: the earlier actions get no term through it.
+// gradient to u_{t-1}; an action that holds the applied q passes ubar_t on to u_{t-1}). The backward pass
+// takes each plan's gradient at the QP solution the rollout applied (DiffOpSolver::restore), not at a second
+// solve. A step whose plan fell back to the exact-penalty QP, or whose power flow failed, stops the carry
+// there: the earlier actions get no term through it.
 //
 // Either way the parameters follow Adam (training/adam.hpp).
 //
@@ -91,11 +92,11 @@ struct Rollout {
 Rollout run_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Environment& env,
                     DiffOpSolver& solver, const Scenario& scenario, std::uint64_t noise_seed,
                     const DiffOpTrainingOptions& options);
-/// A deterministic rollout with its pathwise gradient (three-phase studies): `solver` runs the rollout, `partner`
-/// solves each plan again in the backward pass. Steps without a step gradient (a failed power flow) or with a
-/// fallback or degenerate solve add no term and stop the carry (the header).
+/// A deterministic rollout with its pathwise gradient (three-phase studies), both by `solver`. Steps without a
+/// step gradient (a failed power flow) or with a fallback or degenerate solve add no term and stop the carry (the
+/// header).
 Rollout run_pathwise_rollout(const DiffOpModel& model, const Eigen::VectorXd& theta, Environment& env,
-                             DiffOpSolver& solver, DiffOpSolver& partner, const Scenario& scenario,
+                             DiffOpSolver& solver, const Scenario& scenario,
                              const DiffOpTrainingOptions& options);
 
 struct DiffOpTrainingResult {
