@@ -766,6 +766,8 @@ ThreePhaseWorkspace& ThreePhaseWorkspace::operator=(ThreePhaseWorkspace&&) noexc
 void ThreePhaseWorkspace::reset() {
   Impl& m = *impl_;
   m.warm = false;
+  m.jacobian_current = false;
+  m.spare_current = false;
   m.reset_control();
   m.reset_capacitors();
   for (size_t t = 0; t < m.taps.size(); ++t) {

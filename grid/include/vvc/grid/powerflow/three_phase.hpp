@@ -94,8 +94,9 @@ class ThreePhaseWorkspace {
   ThreePhaseWorkspace(const ThreePhaseWorkspace&) = delete;
   ThreePhaseWorkspace& operator=(const ThreePhaseWorkspace&) = delete;
 
-  /// Forget the warm start and the regulator controls' pending actions, return the taps to the network's
-  /// values and every element to its power in the network.
+  /// Forget the warm start (the voltages and the chord Jacobians) and the regulator controls' pending actions,
+  /// return the taps to the network's values and every element to its power in the network: the next solve
+  /// does not depend on what this workspace solved before.
   void reset();
   /// Scales every element's power by `factor` > 0 (1 = as set) for the following solves, like OpenDSS's
   /// LoadMult. Nothing is refactorized.
