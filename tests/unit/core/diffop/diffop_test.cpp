@@ -12,6 +12,7 @@
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/diffop/trainer.hpp"
 #include "vvc/core/env/evaluation.hpp"
+#include "vvc/core/experiment/experiment.hpp"
 
 namespace vvc::core {
 namespace {
@@ -219,14 +220,10 @@ TEST(DiffOp, ThreePhasePolicyGradientWithFlooredBackoffMatchesCentralDifferences
 
 // A plan's gradient from its kept solution (DiffOpSolver::restore, as the pathwise backward pass takes it) is
 // the one taken right after its solve, to the bit, although the solver has solved other states in between:
-// DiffOP(Step)'s QP on ieee13_3p, with its state gradient.
+// DiffOP(Step)'s QP on ieee13_3p (the structure `vvc train` gives it), with its state gradient.
 TEST(DiffOp, RestoredSolutionGivesTheGradientOfItsSolve) {
   const Study study = read_study(std::filesystem::path(VVC_SOURCE_DIR) / "cases/ieee13_3p");
-  DiffOpStructure structure{DiffOpMode::kStep, 1, 100, 0.99};
-  structure.absolute_move = true;
-  structure.min_backoff = kThreePhaseMinBackoff;
-  structure.objective = DiffOpObjective::kMoves;
-  const DiffOpModel model(study, structure);
+  const DiffOpModel model(study, experiment::diffop_structure(study, experiment::TrainRequest{}));
   const int m = study.num_inverters();
   const Eigen::VectorXd theta = model.initial_parameters();
   const Eigen::VectorXd w = Eigen::VectorXd::LinSpaced(m, -1.0, 1.0);
