@@ -329,9 +329,10 @@ struct DenseQpSolver {
   // method needs to start from; it then continues as from a cold start.
   //
   // Imposing the set is a deterministic function of J0 (of P), G, the equalities already active and the set,
-  // so when all of them are bitwise those of the previous warm start (the next step of an episode, whose
-  // model and active set did not change) its J and R are copied instead: the same bits, without the O(n^2)
-  // work per constraint.
+  // one constraint after the other. So when P, G and the equalities are bitwise those of the previous warm
+  // start and the set begins with its set (the next step of an episode, whose model did not change and whose
+  // active set stayed or grew), its J and R are copied and only the rest is imposed: the same bits, without
+  // the O(n^2) work per constraint copied.
   void warm_start(bool reuse_factors) {
     const int before = iq;
     w.key_.assign(w.active_.begin(), w.active_.begin() + iq);
@@ -339,15 +340,19 @@ struct DenseQpSolver {
     for (int k : w.previous_active_) {
       if (present(k) && !is_equality(k)) w.key_.push_back(k);
     }
-    if (reuse_factors && w.warm_factors_valid_ && w.key_ == w.warm_key_ && bitwise_equal(p.G, w.warm_g_)) {
+    size_t next = static_cast<size_t>(before) + 1;  // the first entry of key_ still to impose
+    if (reuse_factors && w.warm_factors_valid_ && w.warm_key_.size() <= w.key_.size() &&
+        std::equal(w.warm_key_.begin(), w.warm_key_.end(), w.key_.begin()) && bitwise_equal(p.G, w.warm_g_)) {
       w.j_ = w.warm_j_;
       w.r_ = w.warm_r_;
       for (int k : w.warm_active_) {
         w.active_[iq++] = k;
         w.in_active_[k] = 1;
       }
-    } else {
-      for (size_t c = static_cast<size_t>(before) + 1; c < w.key_.size(); ++c) {
+      next = w.warm_key_.size();
+    }
+    if (next < w.key_.size()) {
+      for (size_t c = next; c < w.key_.size(); ++c) {
         if (iq >= n) break;
         const int k = w.key_[c];
         if (w.in_active_[k]) continue;

@@ -101,8 +101,8 @@ TEST(DenseQp, RandomProblemsSatisfyKkt) {
   }
 }
 
-// An episode's steps: G and P stay, c and the limits move a little, so the active set mostly stays and the warm
-// start's factors are copied. Copying them must give the bits that imposing the set again gives, and the
+// An episode's steps: G and P stay, c and the limits move a little, so the active set mostly stays or grows and
+// the warm start's factors are copied. Copying them must give the bits that imposing the set again gives, and the
 // changes that must stop the copy (G, P, a limit becoming infinite, an equality appearing) must stop it.
 TEST(DenseQp, WarmStartFactorReuseGivesTheSameBitsAsImposingTheSetAgain) {
   std::mt19937_64 rng(5);

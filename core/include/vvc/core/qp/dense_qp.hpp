@@ -82,9 +82,9 @@ struct DenseQpOptions {
   /// those with negative multipliers released, and the dual method continues from there. Same answer, fewer
   /// steps when the active set changes little between solves.
   bool warm_start = false;
-  /// With warm_start: when P, G, the active equalities and the warm-start set are bitwise those of the
-  /// workspace's previous warm start (the next step of an episode), copy the factors that warm start built
-  /// instead of imposing the set again. The same bits either way; false is for tests and benchmarks.
+  /// With warm_start: when P, G and the active equalities are bitwise those of the workspace's previous warm
+  /// start and the warm-start set begins with its set (the next step of an episode), copy the factors that warm
+  /// start built instead of imposing its set again. The same bits either way; false is for tests and benchmarks.
   bool reuse_warm_start_factors = true;
 };
 
@@ -115,8 +115,9 @@ class DenseQpWorkspace {
   std::vector<std::uint8_t> in_active_;
   std::vector<int> previous_active_;  // the warm-start set (the soft solver puts its slack bounds here)
   // J and R as the warm start left them after imposing its set, and what they were computed from: G, the
-  // active equalities and the warm-start set (warm_key_: equalities, -1, then the set). The next warm start
-  // with the same G, key and P copies them instead of imposing the set again (docs/algorithms/qp.md).
+  // active equalities and the warm-start set (warm_key_: equalities, -1, then the set). A later warm start with
+  // the same P and G whose key begins with warm_key_ copies them instead of imposing that part again
+  // (docs/algorithms/qp.md).
   bool warm_factors_valid_ = false;
   Eigen::MatrixXd warm_g_, warm_j_, warm_r_;
   std::vector<int> warm_key_, key_, warm_active_;
