@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #ifdef __SSE2__
@@ -41,6 +42,11 @@ namespace {
 // A constraint is numerically dependent on the active set when the part of J'a outside the active columns is
 // this small relative to J'a: the step would be unbounded (or the equality redundant).
 constexpr double kDependenceTolerance = 1e-12;
+
+bool bitwise_equal(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<size_t>(a.size())) == 0;
+}
 
 bool is_finite_or_inf(const Eigen::VectorXd& v) {
   return std::all_of(v.data(), v.data() + v.size(), [](double value) { return !std::isnan(value); });
@@ -123,6 +129,13 @@ void DenseQpWorkspace::resize(int n, int m) {
   in_active_.assign(sides, 0);
   previous_active_.clear();
   previous_active_.reserve(sides + n + 1);
+  warm_factors_valid_ = false;
+  warm_g_.resize(m, n);
+  warm_j_.resize(n, n);
+  warm_r_.resize(n, n);
+  warm_key_.reserve(sides + 2 * n + 2);
+  key_.reserve(sides + 2 * n + 2);
+  warm_active_.reserve(n + 1);
 }
 
 // All solver steps, with access to the workspace internals.
@@ -281,9 +294,10 @@ struct DenseQpSolver {
   // Factorizes P (or reuses the factor when P is bitwise unchanged). Returns false when P is not positive
   // definite.
   bool factorize() {
-    if (w.factor_valid_ && w.p_copy_ == p.P) return true;
+    if (w.factor_valid_ && bitwise_equal(w.p_copy_, p.P)) return true;
     w.p_copy_ = p.P;
     w.factor_valid_ = false;
+    w.warm_factors_valid_ = false;
     w.chol_ = p.P;
     Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>> llt(w.chol_);
     if (llt.info() != Eigen::Success) return false;
@@ -313,16 +327,49 @@ struct DenseQpSolver {
   // Warm start: impose the preferred inequalities (the previous active set) as equalities, then release those
   // with negative multipliers one at a time. The result is dual feasible (u >= 0), which is all the dual
   // method needs to start from; it then continues as from a cold start.
-  void warm_start() {
+  //
+  // Imposing the set is a deterministic function of J0 (of P), G, the equalities already active and the set,
+  // one constraint after the other. So when P, G and the equalities are bitwise those of the previous warm
+  // start and the set begins with its set (the next step of an episode, whose model did not change and whose
+  // active set stayed or grew), its J and R are copied and only the rest is imposed: the same bits, without
+  // the O(n^2) work per constraint copied.
+  void warm_start(bool reuse_factors) {
     const int before = iq;
+    w.key_.assign(w.active_.begin(), w.active_.begin() + iq);
+    w.key_.push_back(-1);
     for (int k : w.previous_active_) {
-      if (iq >= n) break;
-      if (!present(k) || w.in_active_[k] || is_equality(k)) continue;
-      compute_d(k);
-      if (update_z_r() <= kDependenceTolerance) continue;
-      w.active_[iq] = k;
-      w.in_active_[k] = 1;
-      add_constraint();
+      if (present(k) && !is_equality(k)) w.key_.push_back(k);
+    }
+    size_t next = static_cast<size_t>(before) + 1;  // the first entry of key_ still to impose
+    if (reuse_factors && w.warm_factors_valid_ && w.warm_key_.size() <= w.key_.size() &&
+        std::equal(w.warm_key_.begin(), w.warm_key_.end(), w.key_.begin()) && bitwise_equal(p.G, w.warm_g_)) {
+      w.j_ = w.warm_j_;
+      w.r_ = w.warm_r_;
+      for (int k : w.warm_active_) {
+        w.active_[iq++] = k;
+        w.in_active_[k] = 1;
+      }
+      next = w.warm_key_.size();
+    }
+    if (next < w.key_.size()) {
+      for (size_t c = next; c < w.key_.size(); ++c) {
+        if (iq >= n) break;
+        const int k = w.key_[c];
+        if (w.in_active_[k]) continue;
+        compute_d(k);
+        if (update_z_r() <= kDependenceTolerance) continue;
+        w.active_[iq] = k;
+        w.in_active_[k] = 1;
+        add_constraint();
+      }
+      if (reuse_factors) {
+        w.warm_key_.swap(w.key_);
+        w.warm_g_ = p.G;
+        w.warm_j_ = w.j_;
+        w.warm_r_ = w.r_;
+        w.warm_active_.assign(w.active_.begin() + before, w.active_.begin() + iq);
+        w.warm_factors_valid_ = true;
+      }
     }
     if (iq == before) return;
     for (;;) {
@@ -376,7 +423,7 @@ struct DenseQpSolver {
       add_constraint();
     }
     num_equalities = iq;
-    if (options.warm_start) warm_start();
+    if (options.warm_start) warm_start(options.reuse_warm_start_factors);
 
     iterations = 0;
     for (;;) {

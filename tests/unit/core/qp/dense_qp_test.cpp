@@ -101,6 +101,51 @@ TEST(DenseQp, RandomProblemsSatisfyKkt) {
   }
 }
 
+// An episode's steps: G and P stay, c and the limits move a little, so the active set mostly stays or grows and
+// the warm start's factors are copied. Copying them must give the bits that imposing the set again gives, and the
+// changes that must stop the copy (G, P, a limit becoming infinite, an equality appearing) must stop it.
+TEST(DenseQp, WarmStartFactorReuseGivesTheSameBitsAsImposingTheSetAgain) {
+  std::mt19937_64 rng(5);
+  RandomQpSpec spec;
+  spec.n = 12;
+  spec.m = 30;
+  QpProblem p = random_qp(rng, spec);
+  DenseQpWorkspace reused_ws;
+  DenseQpWorkspace imposed_ws;
+  DenseQpOptions reused;
+  reused.warm_start = true;
+  DenseQpOptions imposed = reused;
+  imposed.reuse_warm_start_factors = false;
+  int unchanged_active_sets = 0;
+  std::vector<ActiveSide> last_rows, last_bounds;
+  for (int step = 0; step < 60; ++step) {
+    p.c += testing::random_vector(rng, spec.n, 0.01);
+    p.upper.array() += testing::uniform(rng, -0.005, 0.005);
+    if (step % 13 == 6) p.G(step % spec.m, step % spec.n) *= 1.0 + 1e-15;
+    if (step % 17 == 8) p.P(step % spec.n, step % spec.n) += 1e-14;
+    if (step % 19 == 9) p.upper[step % spec.m] = kInfinity;
+    if (step % 23 == 11) p.lb[step % spec.n] = p.ub[step % spec.n] = 0.0;
+    const QpSolution a = solve(p, reused, reused_ws);
+    const QpSolution b = solve(p, imposed, imposed_ws);
+    ASSERT_EQ(a.status, b.status) << "step " << step;
+    EXPECT_EQ(a.iterations, b.iterations) << "step " << step;
+    for (int j = 0; j < spec.n; ++j) {
+      EXPECT_EQ(a.x[j], b.x[j]) << "step " << step << ", x" << j;
+      EXPECT_EQ(a.z[j], b.z[j]) << "step " << step << ", z" << j;
+    }
+    for (int i = 0; i < spec.m; ++i) EXPECT_EQ(a.y[i], b.y[i]) << "step " << step << ", y" << i;
+    EXPECT_EQ(a.row_active, b.row_active);
+    EXPECT_EQ(a.bound_active, b.bound_active);
+    if (a.optimal()) {
+      EXPECT_LT(kkt_residual(p, a), 1e-9) << "step " << step;
+    }
+    if (a.row_active == last_rows && a.bound_active == last_bounds) ++unchanged_active_sets;
+    last_rows = a.row_active;
+    last_bounds = a.bound_active;
+  }
+  EXPECT_GT(unchanged_active_sets, 30);
+}
+
 TEST(DenseQp, WarmStartGivesTheSameSolution) {
   std::mt19937_64 rng(11);
   RandomQpSpec spec;

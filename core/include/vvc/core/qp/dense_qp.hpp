@@ -82,6 +82,10 @@ struct DenseQpOptions {
   /// those with negative multipliers released, and the dual method continues from there. Same answer, fewer
   /// steps when the active set changes little between solves.
   bool warm_start = false;
+  /// With warm_start: when P, G and the active equalities are bitwise those of the workspace's previous warm
+  /// start and the warm-start set begins with its set (the next step of an episode), copy the factors that warm
+  /// start built instead of imposing its set again. The same bits either way; false is for tests and benchmarks.
+  bool reuse_warm_start_factors = true;
 };
 
 /// Everything the solver needs between and during solves. Sized by the first solve (or by the constructor)
@@ -110,6 +114,13 @@ class DenseQpWorkspace {
   std::vector<int> active_;  // constraint-side ids in the active set, equalities first
   std::vector<std::uint8_t> in_active_;
   std::vector<int> previous_active_;  // the warm-start set (the soft solver puts its slack bounds here)
+  // J and R as the warm start left them after imposing its set, and what they were computed from: G, the
+  // active equalities and the warm-start set (warm_key_: equalities, -1, then the set). A later warm start with
+  // the same P and G whose key begins with warm_key_ copies them instead of imposing that part again
+  // (docs/algorithms/qp.md).
+  bool warm_factors_valid_ = false;
+  Eigen::MatrixXd warm_g_, warm_j_, warm_r_;
+  std::vector<int> warm_key_, key_, warm_active_;
 };
 
 /// Solves the QP into `out` (allocation-free once `out` and `workspace` have the right sizes).
