@@ -341,8 +341,10 @@ struct DenseQpSolver {
       if (present(k) && !is_equality(k)) w.key_.push_back(k);
     }
     size_t next = static_cast<size_t>(before) + 1;  // the first entry of key_ still to impose
-    if (reuse_factors && w.warm_factors_valid_ && w.warm_key_.size() <= w.key_.size() &&
-        std::equal(w.warm_key_.begin(), w.warm_key_.end(), w.key_.begin()) && bitwise_equal(p.G, w.warm_g_)) {
+    const bool kept_applies = reuse_factors && w.warm_factors_valid_ && w.warm_key_.size() <= w.key_.size() &&
+                              std::equal(w.warm_key_.begin(), w.warm_key_.end(), w.key_.begin()) &&
+                              bitwise_equal(p.G, w.warm_g_);
+    if (kept_applies) {
       w.j_ = w.warm_j_;
       w.r_ = w.warm_r_;
       for (int k : w.warm_active_) {
@@ -364,7 +366,7 @@ struct DenseQpSolver {
       }
       if (reuse_factors) {
         w.warm_key_.swap(w.key_);
-        w.warm_g_ = p.G;
+        if (!kept_applies) w.warm_g_ = p.G;
         w.warm_j_ = w.j_;
         w.warm_r_ = w.r_;
         w.warm_active_.assign(w.active_.begin() + before, w.active_.begin() + iq);
