@@ -120,6 +120,7 @@ class DenseQpWorkspace {
   // equalities, -1, then the active inequalities in order). The next warm start with the same P and G whose
   // key begins with kept_key_ takes them over (docs/algorithms/qp.md).
   bool kept_factors_valid_ = false;
+  bool kept_g_valid_ = false;
   Eigen::MatrixXd kept_g_, kept_j_, kept_r_;
   std::vector<int> kept_key_, key_;
   long factor_reuses_ = 0;
