@@ -267,6 +267,22 @@ TEST(DenseQp, RejectsInconsistentInput) {
   EXPECT_THROW(solve(r, DenseQpOptions{}, ws), InputError);
 }
 
+TEST(DenseQp, RejectsNonFiniteMatricesAfterSolvesThatKeptTheirCopies) {
+  DenseQpWorkspace ws;
+  DenseQpOptions warm;
+  warm.warm_start = true;
+  const QpProblem p = simple_problem();
+  ASSERT_TRUE(solve(p, warm, ws).optimal());
+  ASSERT_TRUE(solve(p, warm, ws).optimal());
+  QpProblem nan_p = p;
+  nan_p.P(0, 0) = std::nan("");
+  EXPECT_THROW(solve(nan_p, warm, ws), InputError);
+  QpProblem inf_g = p;
+  inf_g.G(0, 0) = kInfinity;
+  EXPECT_THROW(solve(inf_g, warm, ws), InputError);
+  EXPECT_TRUE(solve(p, warm, ws).optimal());
+}
+
 TEST(DenseQp, ThreadsWithTheirOwnWorkspacesAgreeWithSerialSolves) {
   std::mt19937_64 rng(5);
   std::vector<QpProblem> problems;

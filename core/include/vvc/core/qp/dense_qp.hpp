@@ -83,8 +83,8 @@ struct DenseQpOptions {
   /// steps when the active set changes little between solves.
   bool warm_start = false;
   /// With warm_start: when P and G are bitwise those of the workspace's previous solve (the next step of an
-  /// episode), start from the factors that solve ended with instead of imposing its active set again. The same
-  /// answer up to rounding; false is for tests and benchmarks.
+  /// episode), start from the factors of the active set that solve ended with instead of imposing that set
+  /// again. The same answer up to rounding; false is for tests and benchmarks.
   bool reuse_warm_start_factors = true;
 };
 
@@ -116,9 +116,9 @@ class DenseQpWorkspace {
   std::vector<int> active_;  // constraint-side ids in the active set, equalities first
   std::vector<std::uint8_t> in_active_;
   std::vector<int> previous_active_;  // the warm-start set (the soft solver puts its slack bounds here)
-  // J and R of the last optimal warm-started solve, with what they were computed from: G and the key (active
-  // equalities, -1, then the active inequalities in order). The next warm start with the same P and G whose
-  // key begins with kept_key_ takes them over (docs/algorithms/qp.md).
+  // J and R of the last optimal warm-started solve and their key (active equalities, -1, then the active
+  // inequalities in order); kept_g_ is the G they were computed from, checked finite when copied. The next warm
+  // start with the same P and G whose key begins with kept_key_ takes them over (docs/algorithms/qp.md).
   bool kept_factors_valid_ = false;
   bool kept_g_valid_ = false;
   Eigen::MatrixXd kept_g_, kept_j_, kept_r_;
