@@ -82,7 +82,12 @@ QpProblem QpProblem::unconstrained(int n, int m) {
   return p;
 }
 
-void QpProblem::validate() const {
+namespace {
+
+// Everything QpProblem::validate checks but the finiteness of P and G, which the solver checks only when they
+// are not bitwise the copies it validated before.
+void validate_sizes_and_limits(const QpProblem& problem) {
+  const auto& [P, c, G, lower, upper, lb, ub] = problem;
   const Eigen::Index n = c.size();
   const Eigen::Index m = G.rows();
   auto mismatch = [](const std::string& what, Eigen::Index got, Eigen::Index want) {
@@ -95,9 +100,7 @@ void QpProblem::validate() const {
   if (upper.size() != m) throw mismatch("upper", upper.size(), m);
   if (lb.size() != n) throw mismatch("lb", lb.size(), n);
   if (ub.size() != n) throw mismatch("ub", ub.size(), n);
-  if (!P.allFinite() || !c.allFinite() || !G.allFinite()) {
-    throw InputError("QP: P, c and G must be finite");
-  }
+  if (!c.allFinite()) throw InputError("QP: P, c and G must be finite");
   if (!is_finite_or_inf(lower) || !is_finite_or_inf(upper) || !is_finite_or_inf(lb) ||
       !is_finite_or_inf(ub)) {
     throw InputError("QP: limits must not be NaN");
@@ -106,6 +109,18 @@ void QpProblem::validate() const {
       (upper.array() == -kInfinity).any() || (ub.array() == -kInfinity).any()) {
     throw InputError("QP: a lower limit of +inf or an upper limit of -inf is not a limit");
   }
+}
+
+void validate_finite(const Eigen::MatrixXd& matrix) {
+  if (!matrix.allFinite()) throw InputError("QP: P, c and G must be finite");
+}
+
+}  // namespace
+
+void QpProblem::validate() const {
+  validate_sizes_and_limits(*this);
+  validate_finite(P);
+  validate_finite(G);
 }
 
 void DenseQpWorkspace::resize(int n, int m) {
@@ -129,13 +144,13 @@ void DenseQpWorkspace::resize(int n, int m) {
   in_active_.assign(sides, 0);
   previous_active_.clear();
   previous_active_.reserve(sides + n + 1);
-  warm_factors_valid_ = false;
-  warm_g_.resize(m, n);
-  warm_j_.resize(n, n);
-  warm_r_.resize(n, n);
-  warm_key_.reserve(sides + 2 * n + 2);
+  kept_factors_valid_ = false;
+  kept_g_valid_ = false;
+  kept_g_.resize(m, n);
+  kept_j_.resize(n, n);
+  kept_r_.resize(n, n);
+  kept_key_.reserve(sides + 2 * n + 2);
   key_.reserve(sides + 2 * n + 2);
-  warm_active_.reserve(n + 1);
 }
 
 // All solver steps, with access to the workspace internals.
@@ -146,6 +161,7 @@ struct DenseQpSolver {
   int m;
   int iq = 0;  // active-set size
   int num_equalities = 0;
+  bool g_known = false;  // G is bitwise the workspace's validated copy (kept_g_)
 
   // Constraint-side data.
   [[nodiscard]] bool is_row(int k) const { return k < 2 * m; }
@@ -291,13 +307,13 @@ struct DenseQpSolver {
     }
   }
 
-  // Factorizes P (or reuses the factor when P is bitwise unchanged). Returns false when P is not positive
+  // Factorizes P unless p_known (P is bitwise the factorized one). Returns false when P is not positive
   // definite.
-  bool factorize() {
-    if (w.factor_valid_ && bitwise_equal(w.p_copy_, p.P)) return true;
+  bool factorize(bool p_known) {
+    if (p_known) return true;
     w.p_copy_ = p.P;
     w.factor_valid_ = false;
-    w.warm_factors_valid_ = false;
+    w.kept_factors_valid_ = false;
     w.chol_ = p.P;
     Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>> llt(w.chol_);
     if (llt.info() != Eigen::Success) return false;
@@ -328,12 +344,12 @@ struct DenseQpSolver {
   // with negative multipliers one at a time. The result is dual feasible (u >= 0), which is all the dual
   // method needs to start from; it then continues as from a cold start.
   //
-  // Imposing the set is a deterministic function of J0 (of P), G, the equalities already active and the set,
-  // one constraint after the other. So when P, G and the equalities are bitwise those of the previous warm
-  // start and the set begins with its set (the next step of an episode, whose model did not change and whose
-  // active set stayed or grew), its J and R are copied and only the rest is imposed: the same bits, without
-  // the O(n^2) work per constraint copied.
-  void warm_start(bool reuse_factors) {
+  // J and R depend only on J0 (on P), G and the ordered active set, never on c or on the limits' values. The
+  // previous solve kept the factors it ended with (keep_final_factors); when P and G are bitwise unchanged and
+  // the key (active equalities, -1, warm-start set) begins with the key of that active set (the next step of an
+  // episode), those factors are taken over and only the rest of the set is imposed. They equal, up to rounding,
+  // what imposing the whole set would compute.
+  void warm_start() {
     const int before = iq;
     w.key_.assign(w.active_.begin(), w.active_.begin() + iq);
     w.key_.push_back(-1);
@@ -341,35 +357,27 @@ struct DenseQpSolver {
       if (present(k) && !is_equality(k)) w.key_.push_back(k);
     }
     size_t next = static_cast<size_t>(before) + 1;  // the first entry of key_ still to impose
-    if (reuse_factors && w.warm_factors_valid_ && w.warm_key_.size() <= w.key_.size() &&
-        std::equal(w.warm_key_.begin(), w.warm_key_.end(), w.key_.begin()) && bitwise_equal(p.G, w.warm_g_)) {
-      w.j_ = w.warm_j_;
-      w.r_ = w.warm_r_;
-      for (int k : w.warm_active_) {
-        w.active_[iq++] = k;
-        w.in_active_[k] = 1;
+    if (g_known && w.kept_factors_valid_ && w.kept_key_.size() <= w.key_.size() &&
+        std::equal(w.kept_key_.begin(), w.kept_key_.end(), w.key_.begin())) {
+      w.j_.swap(w.kept_j_);
+      w.r_.swap(w.kept_r_);
+      w.kept_factors_valid_ = false;
+      for (size_t c = next; c < w.kept_key_.size(); ++c) {
+        w.active_[iq++] = w.kept_key_[c];
+        w.in_active_[w.kept_key_[c]] = 1;
       }
-      next = w.warm_key_.size();
+      next = w.kept_key_.size();
+      ++w.factor_reuses_;
     }
-    if (next < w.key_.size()) {
-      for (size_t c = next; c < w.key_.size(); ++c) {
-        if (iq >= n) break;
-        const int k = w.key_[c];
-        if (w.in_active_[k]) continue;
-        compute_d(k);
-        if (update_z_r() <= kDependenceTolerance) continue;
-        w.active_[iq] = k;
-        w.in_active_[k] = 1;
-        add_constraint();
-      }
-      if (reuse_factors) {
-        w.warm_key_.swap(w.key_);
-        w.warm_g_ = p.G;
-        w.warm_j_ = w.j_;
-        w.warm_r_ = w.r_;
-        w.warm_active_.assign(w.active_.begin() + before, w.active_.begin() + iq);
-        w.warm_factors_valid_ = true;
-      }
+    for (size_t c = next; c < w.key_.size(); ++c) {
+      if (iq >= n) break;
+      const int k = w.key_[c];
+      if (w.in_active_[k]) continue;
+      compute_d(k);
+      if (update_z_r() <= kDependenceTolerance) continue;
+      w.active_[iq] = k;
+      w.in_active_[k] = 1;
+      add_constraint();
     }
     if (iq == before) return;
     for (;;) {
@@ -423,7 +431,7 @@ struct DenseQpSolver {
       add_constraint();
     }
     num_equalities = iq;
-    if (options.warm_start) warm_start(options.reuse_warm_start_factors);
+    if (options.warm_start) warm_start();
 
     iterations = 0;
     for (;;) {
@@ -486,14 +494,38 @@ struct DenseQpSolver {
   }
 
   void solve(const DenseQpOptions& options, QpSolution& out) {
-    if (!factorize()) {
+    // P and G bitwise equal to the workspace's copies were validated when those were taken.
+    const bool p_known = w.factor_valid_ && bitwise_equal(w.p_copy_, p.P);
+    g_known = options.warm_start && options.reuse_warm_start_factors && w.kept_g_valid_ &&
+              bitwise_equal(p.G, w.kept_g_);
+    if (!p_known) validate_finite(p.P);
+    if (!g_known) validate_finite(p.G);
+    if (!factorize(p_known)) {
       w.x_.setZero();
       write(QpStatus::kNotConvex, 0, out);
       return;
     }
     int iterations = 0;
     const QpStatus status = run(options, iterations);
+    if (status == QpStatus::kOptimal && options.warm_start && options.reuse_warm_start_factors) {
+      keep_final_factors();
+    }
     write(status, iterations, out);
+  }
+
+  // Keeps J and R of the optimal active set, its key and G for the next warm start. The factors are swapped
+  // out, not copied: the next solve starts again from J0.
+  void keep_final_factors() {
+    if (!g_known) {
+      w.kept_g_ = p.G;
+      w.kept_g_valid_ = true;
+    }
+    w.kept_key_.assign(w.active_.begin(), w.active_.begin() + num_equalities);
+    w.kept_key_.push_back(-1);
+    w.kept_key_.insert(w.kept_key_.end(), w.active_.begin() + num_equalities, w.active_.begin() + iq);
+    w.j_.swap(w.kept_j_);
+    w.r_.swap(w.kept_r_);
+    w.kept_factors_valid_ = true;
   }
 
   void write(QpStatus status, int iterations, QpSolution& out) {
@@ -536,7 +568,7 @@ struct DenseQpSolver {
 
 void solve(const QpProblem& problem, const DenseQpOptions& options, DenseQpWorkspace& workspace,
            QpSolution& out) {
-  problem.validate();
+  validate_sizes_and_limits(problem);
   const int n = problem.num_variables();
   const int m = problem.num_rows();
   workspace.resize(n, m);

@@ -451,7 +451,11 @@ TEST(PolicyFiles, VersionOneFilesStillLoad) {
   EXPECT_TRUE(again.conditions.has_value());
 }
 
-/// Evaluates `policy` on its stored evaluation seeds and expects exactly the metrics stored with it.
+/// Evaluates `policy` on its stored evaluation seeds and expects the metrics stored with it: the counts exactly,
+/// the costs and the worst violation up to the rounding of the code that evaluates them (the QP solver's rounding
+/// has changed since some of the files were written: its warm start now takes over the previous solve's
+/// factors; the costs then moved by up to 6e-14 relative). A field read with another version's meaning (the
+/// back-off's floor, the move cost, the objective) gives another policy, whose costs differ far outside this.
 void expect_stored_evaluation(const Study& study, const DiffOpModel& model, const PolicyFile& policy) {
   ASSERT_TRUE(policy.evaluation.has_value());
   EvaluationOptions eo;
@@ -459,15 +463,16 @@ void expect_stored_evaluation(const Study& study, const DiffOpModel& model, cons
   eo.threads = 2;
   const Evaluation ev = evaluate(
       study, *make_scenarios(study), [&] { return make_diffop_controller(model, policy.theta); }, eo);
-  EXPECT_EQ(ev.summary.transient, policy.evaluation->transient);
-  EXPECT_EQ(ev.summary.steady, policy.evaluation->steady);
+  const double cost_tolerance = 1e-12 * (1.0 + std::abs(policy.evaluation->transient));
+  EXPECT_NEAR(ev.summary.transient, policy.evaluation->transient, cost_tolerance);
+  EXPECT_NEAR(ev.summary.steady, policy.evaluation->steady, cost_tolerance);
   EXPECT_EQ(ev.summary.fraction_out_of_band, policy.evaluation->fraction_out_of_band);
   EXPECT_EQ(ev.summary.final_violations, policy.evaluation->final_violations);
-  EXPECT_EQ(ev.summary.worst_violation, policy.evaluation->worst_violation);
+  EXPECT_NEAR(ev.summary.worst_violation, policy.evaluation->worst_violation, 1e-12);
 }
 
 // A version-2 policy (before the band back-off, the violation penalty and re-planning) is read as a policy with
-// none of them, and evaluating it gives exactly the metrics its old code stored: Traj's open-loop plan unchanged.
+// none of them, and evaluating it gives the metrics its old code stored: Traj's open-loop plan unchanged.
 TEST(PolicyFiles, VersionTwoFilesStillLoadAndActAsBefore) {
   const Study& study = benchmark_study();
   const PolicyFile v2 = read_policy(VVC_SOURCE_DIR "/tests/data/policies/ieee13_tasrl_traj_v2.json");
@@ -483,7 +488,7 @@ TEST(PolicyFiles, VersionTwoFilesStillLoadAndActAsBefore) {
 }
 
 // Three-phase policies of version 3 (before the absolute move cost and the back-off's floor), 4 (before the moves
-// objective) and 5 are read with what their version had, and evaluating them gives exactly the metrics the code
+// objective) and 5 are read with what their version had, and evaluating them gives the metrics the code
 // that wrote them stored (20 iterations on ieee13_3p, evaluated on seeds 0:16).
 TEST(PolicyFiles, ThreePhaseFilesOfEveryVersionLoadAndActAsStored) {
   const Study study = read_study(std::filesystem::path(VVC_SOURCE_DIR) / "cases/ieee13_3p");

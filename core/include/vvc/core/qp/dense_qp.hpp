@@ -82,9 +82,9 @@ struct DenseQpOptions {
   /// those with negative multipliers released, and the dual method continues from there. Same answer, fewer
   /// steps when the active set changes little between solves.
   bool warm_start = false;
-  /// With warm_start: when P, G and the active equalities are bitwise those of the workspace's previous warm
-  /// start and the warm-start set begins with its set (the next step of an episode), copy the factors that warm
-  /// start built instead of imposing its set again. The same bits either way; false is for tests and benchmarks.
+  /// With warm_start: when P and G are bitwise those of the workspace's previous solve (the next step of an
+  /// episode), start from the factors of the active set that solve ended with instead of imposing that set
+  /// again. The same answer up to rounding; false is for tests and benchmarks.
   bool reuse_warm_start_factors = true;
 };
 
@@ -97,6 +97,8 @@ class DenseQpWorkspace {
   void resize(int n, int m);
   [[nodiscard]] int num_variables() const { return n_; }
   [[nodiscard]] int num_rows() const { return m_; }
+  /// How many warm starts took over the previous solve's factors (DenseQpOptions::reuse_warm_start_factors).
+  [[nodiscard]] long factor_reuses() const { return factor_reuses_; }
 
  private:
   friend struct DenseQpSolver;
@@ -114,13 +116,14 @@ class DenseQpWorkspace {
   std::vector<int> active_;  // constraint-side ids in the active set, equalities first
   std::vector<std::uint8_t> in_active_;
   std::vector<int> previous_active_;  // the warm-start set (the soft solver puts its slack bounds here)
-  // J and R as the warm start left them after imposing its set, and what they were computed from: G, the
-  // active equalities and the warm-start set (warm_key_: equalities, -1, then the set). A later warm start with
-  // the same P and G whose key begins with warm_key_ copies them instead of imposing that part again
-  // (docs/algorithms/qp.md).
-  bool warm_factors_valid_ = false;
-  Eigen::MatrixXd warm_g_, warm_j_, warm_r_;
-  std::vector<int> warm_key_, key_, warm_active_;
+  // J and R of the last optimal warm-started solve and their key (active equalities, -1, then the active
+  // inequalities in order); kept_g_ is the G they were computed from, checked finite when copied. The next warm
+  // start with the same P and G whose key begins with kept_key_ takes them over (docs/algorithms/qp.md).
+  bool kept_factors_valid_ = false;
+  bool kept_g_valid_ = false;
+  Eigen::MatrixXd kept_g_, kept_j_, kept_r_;
+  std::vector<int> kept_key_, key_;
+  long factor_reuses_ = 0;
 };
 
 /// Solves the QP into `out` (allocation-free once `out` and `workspace` have the right sizes).
