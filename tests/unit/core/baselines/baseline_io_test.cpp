@@ -3,6 +3,7 @@
 // networks; what the file records is compared with the study; bad files name the field and the value.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 #include <string>
 
@@ -167,6 +168,32 @@ TEST(BaselineFiles, EvaluateThroughTheExperimentLayerAsTheirNetworks) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("/inverters"), std::string::npos) << e.what();
   }
+}
+
+// Files written by vvc train (tests/data/baselines/, 2 episodes on the balanced benchmark, evaluated on seeds
+// 0:20) evaluate to the metrics stored in them: the format keeps its meaning.
+TEST(BaselineFiles, StoredFilesEvaluateToTheMetricsStoredInThem) {
+  const Study& study = benchmark_study();
+  for (const char* name : {"tasrl_ieee13_tasrl.json", "stable_ddpg_ieee13_tasrl.json"}) {
+    const BaselineFile file = read_baseline(std::string(VVC_SOURCE_DIR "/tests/data/baselines/") + name);
+    ASSERT_TRUE(file.evaluation.has_value()) << name;
+    EvaluationOptions eo;
+    eo.ids = file.evaluation_seeds;
+    eo.steps = file.evaluation->steps;
+    const EvaluationSummary s =
+        evaluate(study, *make_scenarios(study), baseline_controller_factory(study, file.trained), eo).summary;
+    const EvaluationSummary& stored = *file.evaluation;
+    EXPECT_NEAR(s.transient, stored.transient, 1e-12 * std::abs(stored.transient)) << name;
+    EXPECT_NEAR(s.steady, stored.steady, 1e-12 * std::abs(stored.transient)) << name;
+    EXPECT_EQ(s.fraction_out_of_band, stored.fraction_out_of_band) << name;
+    EXPECT_EQ(s.final_violations, stored.final_violations) << name;
+  }
+  // The networks imported from checkpoints record no conditions and evaluate on the study they name.
+  const BaselineFile imported =
+      read_baseline(VVC_SOURCE_DIR "/tests/data/baselines/stable_ddpg_ieee13_3p_imported.json");
+  EXPECT_FALSE(imported.conditions.has_value());
+  EXPECT_FALSE(imported.training.has_value());
+  EXPECT_NO_THROW(check_baseline_matches(imported, ieee13_3p(), "imported"));
 }
 
 TEST(BaselineFiles, RejectBadFilesNamingTheFieldAndTheValue) {

@@ -1,4 +1,4 @@
-#include "training/policy_json_internal.hpp"
+#include "training/policy_file_io.hpp"
 
 #include <limits>
 
