@@ -1,5 +1,5 @@
-// vvc eval: evaluates controllers (the registry's reference controllers or a trained policy) on a study's
-// scenario set, through the experiment layer.
+// vvc eval: evaluates controllers (the registry's reference controllers, a trained DiffOP policy or a trained DDPG
+// baseline's networks) on a study's scenario set, through the experiment layer.
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
@@ -12,6 +12,7 @@
 #include "progress.hpp"
 #include "study_commands.hpp"
 #include "vvc/common/errors.hpp"
+#include "vvc/common/json_io.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/experiment/experiment.hpp"
 #include "vvc/core/reference/registry.hpp"
@@ -61,7 +62,10 @@ const std::vector<OptionSpec> kEvalOptions = {
      "comma-separated controllers (below; default: gradient-flow unless --policy is given; with --day: "
      "zero,voltvar)",
      "NAMES"},
-    {"policy", true, "a trained DiffOP policy JSON to evaluate (added to the table)", "FILE"},
+    {"policy", true,
+     "a trained policy to evaluate (added to the table): a DiffOP policy (vvc train --out) or a DDPG "
+     "baseline's networks (vvc train --method stable-ddpg|tasrl --out)",
+     "FILE"},
     {"seeds", true, "scenario ids A:B, half-open (default: the study's evaluation_seeds)", "A:B"},
     {"steps", true,
      "control steps per scenario (default: the study's, 100); with --day: replay only the first T", "T"},
@@ -78,7 +82,8 @@ const std::vector<OptionSpec> kEvalOptions = {
      "QP backend of --policy: dense (default) or ipopt (serialized: Ipopt is not thread-safe, so one thread)",
      "NAME"},
     {"strict", false,
-     "a policy trained for another network, band, inverter limits or cost is an error (otherwise a warning)"},
+     "a policy trained for another network, band, inverter limits or cost is an error (otherwise a "
+     "warning)"},
     {"day", true,
      "replay a day profile (sample,time_s,load_p,load_q,pv_p; docs/formats/day.md) on a three-phase study, "
      "one "
@@ -120,8 +125,24 @@ void print_day_table(std::ostream& out, const std::vector<core::DayReplay>& repl
   }
 }
 
+/// --policy FILE: a DiffOP policy ("format": "vvc.policy") or a DDPG baseline's networks ("vvc.baseline").
+struct PolicyArgument {
+  std::vector<core::experiment::PolicyInput> policies;
+  std::vector<core::experiment::BaselineInput> baselines;
+};
+
+PolicyArgument parse_policy_argument(const std::string& text, const std::string& source) {
+  PolicyArgument out;
+  if (JsonDocument(text, source).root().at("format").string() == "vvc.baseline") {
+    out.baselines.push_back({source, core::parse_baseline(text, source)});
+  } else {
+    out.policies.push_back({source, core::parse_policy(text, source)});
+  }
+  return out;
+}
+
 /// vvc eval --day, --day-shapes: the day replayed under each controller (core::experiment::replay_day).
-int run_day(const Args& args, const core::Study& study, std::optional<core::PolicyFile> policy, Job& job) {
+int run_day(const Args& args, const core::Study& study, PolicyArgument policy, Job& job) {
   for (const char* option : {"seeds", "trace", "threads"}) {
     if (args.has(option)) throw InputError(std::string("--") + option + " does not apply to --day");
   }
@@ -144,10 +165,11 @@ int run_day(const Args& args, const core::Study& study, std::optional<core::Poli
         *normalize == "mean" ? core::DayNormalization::kMean : core::DayNormalization::kPeak;
   }
   request.controllers = split_list(args.get_or("controller", "zero,voltvar"));
-  if (policy) request.policies.push_back({*args.get("policy"), std::move(*policy)});
+  request.policies = std::move(policy.policies);
+  request.baselines = std::move(policy.baselines);
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
   request.strict = args.has("strict");
-  if (request.controllers.empty() && request.policies.empty()) {
+  if (request.controllers.empty() && request.policies.empty() && request.baselines.empty()) {
     throw InputError("nothing to replay: give --controller or --policy");
   }
   if (args.has("day") && args.has("day-shapes"))
@@ -203,10 +225,11 @@ int run_eval(int argc, char** argv, Job& job) {
   if (!args.has("study")) throw InputError("--study is required (see vvc eval --help)");
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
   core::Study study;
-  std::optional<core::PolicyFile> policy;
+  PolicyArgument policy;
   core::read_inputs(job.communicator(), [&](const grid::SourceFiles& files) {
     study = core::read_study(*args.get("study"), files);
-    if (args.has("policy")) policy = core::parse_policy(files.read(*args.get("policy")), *args.get("policy"));
+    if (args.has("policy"))
+      policy = parse_policy_argument(files.read(*args.get("policy")), *args.get("policy"));
   });
   if (args.has("day") || args.has("day-shapes")) return run_day(args, study, std::move(policy), job);
   for (const char* option : {"stride", "pv-kw", "normalize"}) {
@@ -219,11 +242,12 @@ int run_eval(int argc, char** argv, Job& job) {
   request.threads = args.integer("threads", 1);
   if (request.threads < 1) throw InputError("--threads: expected an integer >= 1");
   request.controllers = split_list(args.get_or("controller", args.has("policy") ? "" : "gradient-flow"));
-  if (policy) request.policies.push_back({*args.get("policy"), std::move(*policy)});
+  request.policies = std::move(policy.policies);
+  request.baselines = std::move(policy.baselines);
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
   request.strict = args.has("strict");
   if (args.has("trace")) request.trace.episodes = 1;
-  if (request.controllers.empty() && request.policies.empty()) {
+  if (request.controllers.empty() && request.policies.empty() && request.baselines.empty()) {
     throw InputError("nothing to evaluate: give --controller or --policy");
   }
   request.communicator = &job.communicator();

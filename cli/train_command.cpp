@@ -1,8 +1,8 @@
 // vvc train: trains a DiffOP policy on a study through the experiment layer, evaluates it on the evaluation
 // seeds and writes the policy JSON. SIGINT and SIGTERM stop training at the end of the iteration under way; the
 // command then writes the final checkpoint and the best policy so far and exits with status 130. With --method
-// stable-ddpg or tasrl it trains that DDPG baseline instead, evaluates it and prints the table (the baselines'
-// networks have no file format: nothing is written).
+// stable-ddpg or tasrl it trains that DDPG baseline instead, evaluates it, prints the table and, with --out,
+// writes its networks (baselines/baseline_io.hpp).
 #include <unistd.h>
 #include <cerrno>
 #include <cmath>
@@ -28,10 +28,10 @@ namespace {
 
 const std::vector<OptionSpec> kTrainOptions = {
     {"study", true, "study file, or a folder holding study.json (required)", "PATH"},
-    {"out", true, "policy JSON to write (required for DiffOP)", "FILE"},
+    {"out", true, "policy JSON to write (required for DiffOP; optional for the DDPG baselines)", "FILE"},
     {"method", true,
      "diffop-step or diffop-traj (DiffOP, the default: --mode picks), stable-ddpg or tasrl (the DDPG "
-     "baselines: trained, evaluated and printed; no file)",
+     "baselines: trained, evaluated, printed and, with --out, written)",
      "NAME"},
     {"episodes", true, "stable-ddpg, tasrl: training episodes (default: the reference's, 200 / 700)", "K"},
     {"mode", true, "step (receding horizon, default) or traj (open-loop plan)", "MODE"},
@@ -134,8 +134,7 @@ void check_resume_options(const Args& args, const core::PolicyFile& meta, const 
 }
 
 /// The options only DiffOP training reads.
-const char* const kDiffOpOnly[] = {"out",
-                                   "mode",
+const char* const kDiffOpOnly[] = {"mode",
                                    "horizon",
                                    "iterations",
                                    "scenarios",
@@ -151,46 +150,6 @@ const char* const kDiffOpOnly[] = {"out",
                                    "checkpoint",
                                    "resume",
                                    "check-gradients"};
-
-/// vvc train --method stable-ddpg|tasrl: the baseline with the comparison table's settings (its reference
-/// budget, a held-out validation every 25 episodes on the comparison's common validation seeds), evaluated
-/// and printed.
-int train_baseline(const Args& args, const core::Study& study, core::experiment::Method method, Job& job) {
-  for (const char* option : kDiffOpOnly) {
-    if (args.has(option)) {
-      throw InputError(std::string("--") + option + ": a DiffOP option; --method " +
-                       core::experiment::method_info(method).key + " does not take it");
-    }
-  }
-  core::experiment::TrainRequest request = core::experiment::table_request(study, method, false, 1);
-  request.ddpg.episodes = args.integer("episodes", request.ddpg.episodes);
-  request.ddpg.seed = static_cast<std::uint64_t>(args.integer("seed", 1));
-  request.threads = args.integer("threads", 2);
-  if (request.threads < 1)
-    throw InputError("--threads: expected an integer >= 1, got " + std::to_string(request.threads));
-  request.evaluation_seeds = args.has("eval-seeds")
-                                 ? core::parse_seed_range(*args.get("eval-seeds"), "--eval-seeds")
-                                 : study.evaluation_seeds;
-  request.communicator = &job.communicator();
-  job.inputs_read();
-  job.start_work();
-  install_stop_handlers();
-  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root(),
-                            job.communicator().size() > 1);
-  const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
-  if (!job.root()) return result.evaluation ? 0 : kStoppedExitStatus;
-  if (!result.evaluation) {
-    std::cerr << "vvc train: stopped by signal " << stop_signal() << " after " << result.summary.iterations
-              << " episodes\n";
-    return kStoppedExitStatus;
-  }
-  std::cout << "trained " << result.summary.method << " in " << std::fixed << std::setprecision(1)
-            << result.summary.seconds << " s (" << result.summary.iterations
-            << " episodes); evaluation on seeds " << request.evaluation_seeds->first << ":"
-            << request.evaluation_seeds->last << ":\n";
-  print_summary_table(std::cout, {result.evaluation->summary});
-  return 0;
-}
 
 /// Reports an unwritable output file now, before any training: the folder must exist and accept a new file.
 void check_writable(const std::filesystem::path& path, const char* option) {
@@ -209,6 +168,49 @@ void check_writable(const std::filesystem::path& path, const char* option) {
   }
 }
 
+/// vvc train --method stable-ddpg|tasrl: the baseline with the comparison table's settings (its reference
+/// budget, a held-out validation every 25 episodes on the comparison's common validation seeds), evaluated,
+/// printed and, with --out, written.
+int train_baseline(const Args& args, const core::Study& study, core::experiment::Method method, Job& job) {
+  for (const char* option : kDiffOpOnly) {
+    if (args.has(option)) {
+      throw InputError(std::string("--") + option + ": a DiffOP option; --method " +
+                       core::experiment::method_info(method).key + " does not take it");
+    }
+  }
+  core::experiment::TrainRequest request = core::experiment::table_request(study, method, false, 1);
+  request.ddpg.episodes = args.integer("episodes", request.ddpg.episodes);
+  request.ddpg.seed = static_cast<std::uint64_t>(args.integer("seed", 1));
+  request.threads = args.integer("threads", 2);
+  if (request.threads < 1)
+    throw InputError("--threads: expected an integer >= 1, got " + std::to_string(request.threads));
+  request.evaluation_seeds = args.has("eval-seeds")
+                                 ? core::parse_seed_range(*args.get("eval-seeds"), "--eval-seeds")
+                                 : study.evaluation_seeds;
+  request.communicator = &job.communicator();
+  if (job.root() && args.has("out")) check_writable(*args.get("out"), "--out");
+  job.inputs_read();
+  job.start_work();
+  install_stop_handlers();
+  ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet") || !job.root(),
+                            job.communicator().size() > 1);
+  const core::experiment::TrainResult result = core::experiment::train(study, request, &progress);
+  if (!job.root()) return result.evaluation ? 0 : kStoppedExitStatus;
+  if (!result.evaluation) {
+    std::cerr << "vvc train: stopped by signal " << stop_signal() << " after " << result.summary.iterations
+              << " episodes\n";
+    return kStoppedExitStatus;
+  }
+  if (args.has("out"))
+    core::write_baseline(core::experiment::baseline_file(study, request, result), *args.get("out"));
+  std::cout << "trained " << result.summary.method << " in " << std::fixed << std::setprecision(1)
+            << result.summary.seconds << " s (" << result.summary.iterations
+            << " episodes); evaluation on seeds " << request.evaluation_seeds->first << ":"
+            << request.evaluation_seeds->last << ":\n";
+  print_summary_table(std::cout, {result.evaluation->summary});
+  return 0;
+}
+
 }  // namespace
 
 int run_train(int argc, char** argv, Job& job) {
@@ -225,8 +227,9 @@ int run_train(int argc, char** argv, Job& job) {
            "130. --resume continues a checkpoint; it may change only --iterations, --threads, --out,\n"
            "--checkpoint, --checkpoint-every, --eval-seeds, --check-gradients and --quiet.\n"
            "--method stable-ddpg or tasrl trains that DDPG baseline instead (on a three-phase study,\n"
-           "Stable-DDPG has one agent per bus over its phases), evaluates it and prints the "
-           "table.\n\noptions:\n"
+           "Stable-DDPG has one agent per bus over its phases), evaluates it, prints the table and,\n"
+           "with --out, writes its networks (\"format\": \"vvc.baseline\"; vvc eval --policy reads "
+           "them).\n\noptions:\n"
         << format_options(kTrainOptions);
     return 0;
   }

@@ -83,6 +83,9 @@ case "$harness" in
   checkpoint)
     find tests/data/policies -name '*checkpoint*.json' | LC_ALL=C sort | copy_seeds
     ;;
+  baseline)
+    find tests/data/baselines -name '*.json' | LC_ALL=C sort | copy_seeds
+    ;;
   *)
     echo "seeds.sh: unknown harness '$harness'" >&2
     exit 2

@@ -1,11 +1,11 @@
 #include "vvc/core/diffop/policy_io.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "training/policy_file_io.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
 #include "vvc/common/json_io.hpp"
@@ -16,15 +16,9 @@ using nlohmann::json;
 
 namespace {
 
-// nlohmann::json prints doubles with max_digits10 (17) significant digits: exact round trips.
-json vector_json(const Eigen::VectorXd& v) {
-  return json(std::vector<double>(v.data(), v.data() + v.size()));
-}
-
-Eigen::VectorXd json_vector(const JsonNode& node) {
-  const std::vector<double> values = node.numbers();
-  return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
-}
+using detail::json_vector;
+using detail::read_version;
+using detail::vector_json;
 
 json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 /// A finite number, or NaN for null.
@@ -113,34 +107,9 @@ json policy_json(const PolicyFile& p) {
         {"seconds", p.training_seconds},
         {"curve", curve_json(p.curve)}}},
   };
-  if (p.conditions) {
-    const PolicyConditions& c = *p.conditions;
-    j["network"] = {{"name", c.network_name}, {"file", c.network_file}, {"hash", c.network_hash}};
-    j["voltage_band"] = {{"vmin_pu", c.vmin_pu}, {"vmax_pu", c.vmax_pu}};
-    j["inverter_limits"] = {{"q_min_mvar", vector_json(c.q_min_mvar)},
-                            {"q_max_mvar", vector_json(c.q_max_mvar)}};
-    j["cost"] = {{"c", vector_json(c.cost_c)}};
-  }
-  if (p.evaluation) {
-    const auto& e = *p.evaluation;
-    j["evaluation"] = {
-        {"seeds", std::to_string(p.evaluation_seeds.first) + ":" + std::to_string(p.evaluation_seeds.last)},
-        {"steps", e.steps},
-        {"transient", e.transient},
-        {"steady", e.steady},
-        {"fraction_out_of_band", e.fraction_out_of_band},
-        {"worst_violation", e.worst_violation},
-        {"final_violations", e.final_violations},
-        {"power_flow_failures", e.power_flow_failures}};
-  }
+  if (p.conditions) detail::write_conditions(*p.conditions, j);
+  if (p.evaluation) j["evaluation"] = detail::evaluation_json(*p.evaluation, p.evaluation_seeds);
   return j;
-}
-
-/// The format's version, from `oldest` to `newest`.
-int read_version(const JsonNode& root, std::string_view format, int oldest, int newest) {
-  const JsonNode format_node = root.at("format");
-  if (format_node.string() != format) format_node.fail_expected("\"" + std::string(format) + "\"");
-  return root.at("version").integer(oldest, newest);
 }
 
 std::vector<ParameterBlock> json_layout(const JsonNode& node, Eigen::Index parameters) {
@@ -163,37 +132,6 @@ std::vector<ParameterBlock> json_layout(const JsonNode& node, Eigen::Index param
               std::to_string(parameters));
   }
   return out;
-}
-
-/// A vector with one value per inverter.
-Eigen::VectorXd per_inverter(const JsonNode& node, size_t inverters) {
-  const Eigen::VectorXd v = json_vector(node);
-  if (static_cast<size_t>(v.size()) != inverters) {
-    node.fail("expected " + std::to_string(inverters) + " values (one per inverter), got " +
-              std::to_string(v.size()));
-  }
-  return v;
-}
-
-PolicyConditions json_conditions(const JsonNode& root, size_t inverters) {
-  PolicyConditions c;
-  const JsonNode network = root.at("network");
-  network.allow_only({"name", "file", "hash"});
-  c.network_name = network.at("name").string();
-  c.network_file = network.at("file").string();
-  c.network_hash = network.at("hash").string();
-  const JsonNode band = root.at("voltage_band");
-  band.allow_only({"vmin_pu", "vmax_pu"});
-  c.vmin_pu = band.at("vmin_pu").number();
-  c.vmax_pu = band.at("vmax_pu").number();
-  const JsonNode limits = root.at("inverter_limits");
-  limits.allow_only({"q_min_mvar", "q_max_mvar"});
-  c.q_min_mvar = per_inverter(limits.at("q_min_mvar"), inverters);
-  c.q_max_mvar = per_inverter(limits.at("q_max_mvar"), inverters);
-  const JsonNode cost = root.at("cost");
-  cost.allow_only({"c"});
-  c.cost_c = per_inverter(cost.at("c"), inverters);
-  return c;
 }
 
 PolicyFile policy_from_json(const JsonNode& root) {
@@ -242,7 +180,7 @@ PolicyFile policy_from_json(const JsonNode& root) {
     params.at("layout").string();  // a description in words
   } else {
     p.layout = json_layout(params.at("layout"), p.theta.size());
-    p.conditions = json_conditions(root, p.inverters.size());
+    p.conditions = detail::read_conditions(root, p.inverters.size());
   }
   const JsonNode tr = root.at("training");
   if (p.version >= 3) {
@@ -278,23 +216,7 @@ PolicyFile policy_from_json(const JsonNode& root) {
   p.training_seconds = tr.at("seconds").number();
   p.curve = json_curve(tr.at("curve"));
   if (const auto ev = root.find("evaluation")) {
-    ev->allow_only({"seeds", "steps", "transient", "steady", "fraction_out_of_band", "worst_violation",
-                    "final_violations", "power_flow_failures"});
-    EvaluationSummary e;
-    e.controller = "diffop-" + to_string(p.structure.mode);
-    const JsonNode seeds = ev->at("seeds");
-    p.evaluation_seeds = parse_seed_range(seeds.string(), seeds.source() + ": " + seeds.path());
-    if (p.evaluation_seeds.size() > kIntMax)
-      seeds.fail_expected("at most " + std::to_string(kIntMax) + " seeds");
-    e.scenarios = static_cast<int>(p.evaluation_seeds.size());
-    e.steps = ev->at("steps").integer(0, kIntMax);
-    e.transient = ev->at("transient").number();
-    e.steady = ev->at("steady").number();
-    e.fraction_out_of_band = ev->at("fraction_out_of_band").number();
-    e.worst_violation = ev->at("worst_violation").number();
-    e.final_violations = ev->at("final_violations").integer(0, kIntMax);
-    e.power_flow_failures = ev->at("power_flow_failures").integer(0, kIntMax);
-    p.evaluation = e;
+    p.evaluation = detail::json_evaluation(*ev, "diffop-" + to_string(p.structure.mode), p.evaluation_seeds);
   }
   return p;
 }
@@ -322,16 +244,7 @@ PolicyFile describe_policy(const DiffOpModel& model, const Eigen::VectorXd& thet
   p.structure = model.structure();
   p.layout = model.parameter_layout();
   p.theta = theta;
-  PolicyConditions c;
-  c.network_name = study.network_name();
-  c.network_file = study.network_file.filename().string();
-  c.network_hash = study.network_hash;
-  c.vmin_pu = study.vmin_pu;
-  c.vmax_pu = study.vmax_pu;
-  c.q_min_mvar = study.q_min();
-  c.q_max_mvar = study.q_max();
-  c.cost_c = study.cost_c;
-  p.conditions = c;
+  p.conditions = conditions_of(study);
   return p;
 }
 
@@ -377,50 +290,13 @@ void check_policy_matches(const PolicyFile& policy, const DiffOpModel& model, co
   }
 }
 
-namespace {
-
-std::string shortest(double x) {
-  char text[32];
-  const auto [end, ec] = std::to_chars(text, text + sizeof text, x);
-  return ec == std::errc() ? std::string(text, end) : std::string("?");
-}
-
-std::string interval(double lo, double hi) { return "[" + shortest(lo) + ", " + shortest(hi) + "]"; }
-
-}  // namespace
-
 PolicyComparison compare_policy(const PolicyFile& policy, const Study& study) {
   PolicyComparison out;
   if (!policy.conditions) {
     out.recorded = false;
     return out;
   }
-  const PolicyConditions& c = *policy.conditions;
-  auto differ = [&](const std::string& text) { out.differences.push_back(text); };
-  if (c.network_name != study.network_name()) {
-    differ("trained on the network '" + c.network_name + "', the study's is '" + study.network_name() + "'");
-  }
-  if (c.network_hash != study.network_hash) {
-    differ("trained on the network file " + c.network_file + " with content " + c.network_hash +
-           ", the study's " + study.network_file.filename().string() + " has " + study.network_hash);
-  }
-  if (c.vmin_pu != study.vmin_pu || c.vmax_pu != study.vmax_pu) {
-    differ("trained for the voltage band " + interval(c.vmin_pu, c.vmax_pu) + " pu, the study's is " +
-           interval(study.vmin_pu, study.vmax_pu) + " pu");
-  }
-  const int m = std::min<int>(study.num_inverters(), static_cast<int>(c.cost_c.size()));
-  for (int i = 0; i < m; ++i) {
-    const Inverter& inv = study.inverters[static_cast<size_t>(i)];
-    if (c.q_min_mvar[i] != inv.q_min_mvar || c.q_max_mvar[i] != inv.q_max_mvar) {
-      differ("inverter " + inv.generator + ": trained with q in " +
-             interval(c.q_min_mvar[i], c.q_max_mvar[i]) + " MVar, the study's limits are " +
-             interval(inv.q_min_mvar, inv.q_max_mvar) + " MVar");
-    }
-    if (c.cost_c[i] != study.cost_c[i]) {
-      differ("inverter " + inv.generator + ": trained with the cost weight c = " + shortest(c.cost_c[i]) +
-             ", the study's is " + shortest(study.cost_c[i]));
-    }
-  }
+  out.differences = compare_conditions(*policy.conditions, study);
   return out;
 }
 

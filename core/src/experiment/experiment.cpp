@@ -312,7 +312,28 @@ PolicyFile policy_file(const TrainRequest& request, const TrainResult& result) {
   return policy;
 }
 
+BaselineFile baseline_file(const Study& study, const TrainRequest& request, const TrainResult& result) {
+  VVC_ASSERT(result.baseline.has_value());
+  BaselineFile file = describe_baseline(study, *result.baseline, request.ddpg.seed);
+  if (result.evaluation) {
+    file.evaluation = result.evaluation->summary;
+    file.evaluation_seeds = *request.evaluation_seeds;
+  }
+  return file;
+}
+
 namespace {
+
+/// Appends warnings (and, strict, throws) for conditions that differ from the study's.
+void report_conditions(const std::string& source, const std::vector<std::string>& differences, bool strict,
+                       std::vector<std::string>& warnings) {
+  if (strict && !differences.empty()) {
+    std::string text;
+    for (const auto& d : differences) text += (text.empty() ? "" : "; ") + d;
+    throw InputError(source + ": " + text + " (--strict)");
+  }
+  for (const auto& d : differences) warnings.push_back(source + ": " + d);
+}
 
 struct NamedController {
   std::string name;
@@ -320,11 +341,14 @@ struct NamedController {
   bool serial = false;
 };
 
-/// The registry's controllers and the policies, by name, in request order; bad input throws (unknown names, a
-/// policy that does not fit the study or, strict, one trained for other conditions), warnings are appended.
+/// The registry's controllers, the policies and the baselines, by name, in request order; bad input throws
+/// (unknown names, a policy or baseline that does not fit the study or, strict, one trained for other
+/// conditions), warnings are appended.
 std::vector<NamedController> resolve_controllers(const Study& study, const std::vector<std::string>& names,
-                                                 const std::vector<PolicyInput>& policies, QpBackend backend,
-                                                 bool strict, std::vector<std::string>& warnings) {
+                                                 const std::vector<PolicyInput>& policies,
+                                                 const std::vector<BaselineInput>& baselines,
+                                                 QpBackend backend, bool strict,
+                                                 std::vector<std::string>& warnings) {
   std::vector<NamedController> out;
   for (const auto& name : names) {
     const ControllerEntry& entry = find_controller(name, study);
@@ -339,16 +363,23 @@ std::vector<NamedController> resolve_controllers(const Study& study, const std::
                          ": a version-1 policy records neither its network nor the band, limits and cost "
                          "it was trained for; they were not compared with the study's");
     }
-    if (strict && !comparison.differences.empty()) {
-      std::string text;
-      for (const auto& d : comparison.differences) text += (text.empty() ? "" : "; ") + d;
-      throw InputError(input.source + ": " + text + " (--strict)");
-    }
-    for (const auto& d : comparison.differences) warnings.push_back(input.source + ": " + d);
+    report_conditions(input.source, comparison.differences, strict, warnings);
     const Eigen::VectorXd theta = input.policy.theta;
     out.push_back({"diffop-" + to_string(model->structure().mode),
                    [model, theta, backend] { return make_diffop_controller(*model, theta, backend); },
                    backend == QpBackend::kIpopt});
+  }
+  for (const auto& input : baselines) {
+    check_baseline_matches(input.file, study, input.source);
+    if (input.file.conditions) {
+      report_conditions(input.source, compare_conditions(*input.file.conditions, study), strict, warnings);
+    } else {
+      warnings.push_back(input.source +
+                         ": the networks record neither the network nor the band, limits and cost they were "
+                         "trained for; they were not compared with the study's");
+    }
+    out.push_back({baseline_name(input.file.trained.kind),
+                   baseline_controller_factory(study, input.file.trained), false});
   }
   return out;
 }
@@ -364,8 +395,8 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, Trai
   agree_on_inputs(communicator_of(request.communicator), [&] {
     if (request.threads < 1)
       throw InputError("threads: expected an integer >= 1, got " + std::to_string(request.threads));
-    controllers = resolve_controllers(study, request.controllers, request.policies, request.backend,
-                                      request.strict, result.warnings);
+    controllers = resolve_controllers(study, request.controllers, request.policies, request.baselines,
+                                      request.backend, request.strict, result.warnings);
   });
   EvaluationOptions eo;
   eo.ids = result.seeds;
@@ -392,8 +423,9 @@ DayResult replay_day(const Study& study, const DayProfile& profile, const DayReq
 DayResult replay_day(const Study& study, const DayScenario& day, const DayRequest& request,
                      TrainingObserver* observer) {
   DayResult result;
-  const std::vector<NamedController> controllers = resolve_controllers(
-      study, request.controllers, request.policies, request.backend, request.strict, result.warnings);
+  const std::vector<NamedController> controllers =
+      resolve_controllers(study, request.controllers, request.policies, request.baselines, request.backend,
+                          request.strict, result.warnings);
   result.steps = day.steps;
   for (const NamedController& c : controllers) {
     const auto start = std::chrono::steady_clock::now();

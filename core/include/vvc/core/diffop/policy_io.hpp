@@ -16,24 +16,13 @@
 #include "vvc/core/diffop/policy.hpp"
 #include "vvc/core/diffop/trainer.hpp"
 #include "vvc/core/env/evaluation.hpp"
+#include "vvc/core/training/conditions.hpp"
 #include "vvc/core/training/observer.hpp"
 
 namespace vvc::core {
 
 /// The policy format version written.
 inline constexpr int kPolicyVersion = 5;
-
-/// What a policy was trained for (recorded from version 2 on).
-struct PolicyConditions {
-  std::string network_name;
-  std::string network_file;  ///< the case file's name
-  std::string network_hash;  ///< content_hash() of the case file
-  double vmin_pu = 0.0;
-  double vmax_pu = 0.0;
-  Eigen::VectorXd q_min_mvar;  ///< per inverter
-  Eigen::VectorXd q_max_mvar;
-  Eigen::VectorXd cost_c;
-};
 
 struct PolicyFile {
   int version = kPolicyVersion;  ///< the version read (1 to 5)
@@ -45,7 +34,7 @@ struct PolicyFile {
   DiffOpStructure structure;
   std::vector<ParameterBlock> layout;  ///< the blocks of theta (empty in version-1 files)
   Eigen::VectorXd theta;
-  std::optional<PolicyConditions> conditions;  ///< none in version-1 files
+  std::optional<PolicyConditions> conditions;  ///< what it was trained for; none in version-1 files
   DiffOpTrainingOptions training;
   int iterations_done = 0;
   double training_seconds = 0.0;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "vvc/core/baselines/baseline_io.hpp"
 #include "vvc/core/baselines/ddpg.hpp"
 #include "vvc/core/baselines/pdp.hpp"
 #include "vvc/core/baselines/rlmpc.hpp"
@@ -100,17 +101,28 @@ TrainResult train(const Study& study, const TrainRequest& request, TrainingObser
 /// The policy file of a trained DiffOP run (parameters, structure, training options and curve, evaluation).
 PolicyFile policy_file(const TrainRequest& request, const TrainResult& result);
 
+/// The file of a trained DDPG baseline (the request's method must be one; with its evaluation when it has
+/// one).
+BaselineFile baseline_file(const Study& study, const TrainRequest& request, const TrainResult& result);
+
 /// A trained DiffOP policy and where it came from (a file name, for messages).
 struct PolicyInput {
   std::string source;
   PolicyFile policy;
 };
 
+/// A trained DDPG baseline's networks and where they came from.
+struct BaselineInput {
+  std::string source;
+  BaselineFile file;
+};
+
 struct EvaluateRequest {
   std::vector<std::string> controllers;   ///< names of the controller registry
   std::vector<PolicyInput> policies;      ///< trained DiffOP policies
+  std::vector<BaselineInput> baselines;   ///< trained DDPG baselines
   QpBackend backend = QpBackend::kDense;  ///< of the policies
-  /// A policy trained for other conditions (network, band, limits, cost: compare_policy) is an InputError
+  /// A policy or baseline trained for other conditions (network, band, limits, cost: compare_policy) is an InputError
   /// instead of a warning.
   bool strict = false;
   std::optional<SeedRange> seeds;  ///< none: the study's evaluation seeds
@@ -123,8 +135,10 @@ struct EvaluateRequest {
 struct EvaluateResult {
   SeedRange seeds;
   int steps = 0;
-  std::vector<Evaluation> evaluations;  ///< the controllers, then the policies, in request order
-  /// Where a policy was trained for other conditions than the study's ("SOURCE: difference"), or records none.
+  /// The controllers, then the policies, then the baselines, in request order.
+  std::vector<Evaluation> evaluations;
+  /// Where a policy or baseline was trained for other conditions than the study's ("SOURCE: difference"), or
+  /// records none.
   std::vector<std::string> warnings;
   bool stopped = false;  ///< the observer stopped it: evaluations holds the finished ones
 };
@@ -145,14 +159,16 @@ std::optional<Evaluation> evaluate_with_progress(const Study& study, const std::
 struct DayRequest {
   std::vector<std::string> controllers;   ///< names of the controller registry
   std::vector<PolicyInput> policies;      ///< trained DiffOP policies
+  std::vector<BaselineInput> baselines;   ///< trained DDPG baselines
   QpBackend backend = QpBackend::kDense;  ///< of the policies
   bool strict = false;                    ///< as EvaluateRequest::strict
   DayOptions day;
 };
 
 struct DayResult {
-  int steps = 0;                   ///< of the whole replay
-  std::vector<DayReplay> replays;  ///< the controllers, then the policies, in request order
+  int steps = 0;  ///< of the whole replay
+  std::vector<DayReplay>
+      replays;  ///< the controllers, then the policies, then the baselines, in request order
   std::vector<std::string> warnings;
   bool stopped = false;  ///< the observer stopped it: the last replay is partial (DayReplay::stopped)
 };
