@@ -2,8 +2,9 @@
 # usage: import_stable_ddpg.sh VVC SOURCE_DIR OUTDIR
 # scripts/import-stable-ddpg on checkpoints written in PyTorch's format by tests/support/torch_checkpoints.py for
 # cases/ieee13_3p: the baseline file holds exactly the checkpoints' float32 slopes and breakpoints, inverter by
-# inverter in the study's order, and vvc eval evaluates it; a checkpoint whose pickle asks for anything but
-# tensors, or a missing one, is refused with exit status 2 and a message naming the file.
+# inverter in the study's order, and vvc eval evaluates it (the same for LinearPolicy checkpoints, --linear); a
+# checkpoint whose pickle asks for anything but tensors, one of the other actor, or a missing one, is refused with
+# exit status 2 and a message naming the file.
 set -u
 vvc=$1
 src=$2
@@ -25,6 +26,20 @@ PY
 "$vvc" eval --study "$study" --policy "$out/nets.json" --seeds 0:2 --steps 5 --quiet >"$out/eval.txt" 2>&1 || {
   echo "vvc eval failed:"; cat "$out/eval.txt"; exit 1; }
 grep -q '^stable-ddpg ' "$out/eval.txt" || { echo "no stable-ddpg row:"; cat "$out/eval.txt"; exit 1; }
+mkdir -p "$out/linear" || exit 1
+python3 "$src/tests/support/torch_checkpoints.py" "$study/study.json" "$out/linear" --linear || exit 1
+"$src/scripts/import-stable-ddpg" --linear --checkpoints "$out/linear" --study "$study" --out "$out/linear.json" || {
+  echo "import-stable-ddpg --linear failed"; exit 1; }
+python3 - "$out/linear.json" "$out/linear/expected.json" <<'PY' || exit 1
+import json, sys
+nets, expected = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert nets["actors"] == expected, "the one-unit networks differ from the checkpoints' slopes"
+assert nets["linear_gain"] == 0.0 and nets["shape"]["hidden"] == 1, (nets["linear_gain"], nets["shape"])
+PY
+"$vvc" eval --study "$study" --policy "$out/linear.json" --seeds 0:2 --steps 5 --quiet >"$out/eval_linear.txt" 2>&1 || {
+  echo "vvc eval of the linear policy failed:"; cat "$out/eval_linear.txt"; exit 1; }
+sh "$src/tests/cli/expect_cli_error.sh" "policy_net_checkpoint_a0.pth: expected a LinearPolicy (one slope), got policy_a.b" \
+  "$src/scripts/import-stable-ddpg" --linear --checkpoints "$out/good" --study "$study" --out "$out/never.json" || exit 1
 python3 "$src/tests/support/torch_checkpoints.py" "$study/study.json" "$out/malicious" --malicious || exit 1
 sh "$src/tests/cli/expect_cli_error.sh" "policy_net_checkpoint_a0.pth: holds posix.system, not a state dict" \
   "$src/scripts/import-stable-ddpg" --checkpoints "$out/malicious" --study "$study" --out "$out/never.json" || exit 1

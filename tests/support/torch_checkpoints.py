@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes PyTorch-format checkpoints for the tests of scripts/import-stable-ddpg, without PyTorch.
 
-    torch_checkpoints.py STUDY_JSON OUTDIR [--malicious]
+    torch_checkpoints.py STUDY_JSON OUTDIR [--malicious] [--linear]
 
 One policy_net_checkpoint_a<i>.pth per bus of the study's inverters, as the reference's SafePolicy3phase saves
 them: a zip archive with archive/data.pkl (a protocol-2 pickle of an OrderedDict of tensors, as torch.save writes
@@ -9,7 +9,8 @@ it: each tensor rebuilt by torch._utils._rebuild_tensor_v2 from a persistent sto
 little-endian float32 storage per tensor. The tensors per phase p of the bus: policy_p.b (H), policy_p.c (H),
 policy_p.q (1 x H), policy_p.z (1 x H), H = 5, with values drawn from a seeded generator; the values of q and b
 are also written to OUTDIR/expected.json (float32-rounded, by inverter in the study's order). --malicious writes
-an a0 whose pickle asks for os.system instead.
+an a0 whose pickle asks for os.system instead. --linear writes the reference's LinearPolicy instead: one tensor
+`slope` (1) per bus, expected as a one-unit network per phase (qv = slope, b = 0.15).
 """
 import collections
 import json
@@ -97,13 +98,18 @@ def f32(x):
 def main():
     study_path, out = sys.argv[1], sys.argv[2]
     malicious = "--malicious" in sys.argv[3:]
+    linear = "--linear" in sys.argv[3:]
     with open(study_path) as f:
         study = json.load(f)
     rng = random.Random(7)
     expected = []
     for i, inv in enumerate(study["inverters"]):
         tensors = []
-        for p in inv["phases"]:
+        if linear:
+            slope = f32(rng.uniform(0.5, 2.5))
+            tensors.append(("slope", [slope], (1,)))
+            expected += [{"qv": [slope], "b": [0.15]} for _ in inv["phases"]]
+        for p in inv["phases"] if not linear else []:
             q = [f32(rng.uniform(0.0, 2.0)) for _ in range(HIDDEN)]
             b = [f32(rng.uniform(-0.001, 0.05)) for _ in range(HIDDEN)]
             tensors += [(f"policy_{p}.b", b, (HIDDEN,)), (f"policy_{p}.c", b, (HIDDEN,)),
