@@ -208,6 +208,7 @@ int train_baseline(const Args& args, const core::Study& study, core::experiment:
             << " episodes); evaluation on seeds " << request.evaluation_seeds->first << ":"
             << request.evaluation_seeds->last << ":\n";
   print_summary_table(std::cout, {result.evaluation->summary});
+  if (args.has("out")) std::cout << "networks written to " << *args.get("out") << "\n";
   return 0;
 }
 
