@@ -122,8 +122,8 @@ struct EvaluateRequest {
   std::vector<PolicyInput> policies;      ///< trained DiffOP policies
   std::vector<BaselineInput> baselines;   ///< trained DDPG baselines
   QpBackend backend = QpBackend::kDense;  ///< of the policies
-  /// A policy or baseline trained for other conditions (network, band, limits, cost: compare_policy) is an InputError
-  /// instead of a warning.
+  /// A policy or baseline trained for other conditions (network, band, limits, cost: compare_conditions) is an
+  /// InputError instead of a warning.
   bool strict = false;
   std::optional<SeedRange> seeds;  ///< none: the study's evaluation seeds
   int steps = 0;                   ///< 0: the study's
@@ -167,8 +167,8 @@ struct DayRequest {
 
 struct DayResult {
   int steps = 0;  ///< of the whole replay
-  std::vector<DayReplay>
-      replays;  ///< the controllers, then the policies, then the baselines, in request order
+  /// The controllers, then the policies, then the baselines, in request order.
+  std::vector<DayReplay> replays;
   std::vector<std::string> warnings;
   bool stopped = false;  ///< the observer stopped it: the last replay is partial (DayReplay::stopped)
 };
