@@ -41,6 +41,18 @@ double cell(const vvc::gui::CopyableTable* table, int row, int column) {
 class DayViewTest : public QObject {
   Q_OBJECT
 
+  /// Sets the controllers, the steps and the stride, and replays (the window's policy too when checked); the
+  /// test fails on an error or after 2 minutes.
+  void replay(DayView& day, const QString& controllers, int steps, int stride) {
+    day.controllers()->setText(controllers);
+    day.steps()->setValue(steps);
+    day.stride()->setValue(stride);
+    QSignalSpy finished(&day, &DayView::finished);
+    QVERIFY(day.start());
+    QVERIFY(finished.wait(120000));
+    QVERIFY2(day.last_error().isEmpty(), qPrintable(day.last_error()));
+  }
+
   /// `vvc eval --day` on the view's day, 48 steps of 300 s, Volt-VAR and the policy file (--csv to csv_path):
   /// its table (controller, steps, out of band, node-phase violations, worst pu, kvar-h, loss kWh, cost and
   /// failures) as printed is the view's columns 0-8 at the same precision.
@@ -72,13 +84,8 @@ class DayViewTest : public QObject {
     QVERIFY(w.open_path(kSource + "/cases/ieee13_3p"));
     DayView* day = w.day_view();
     QVERIFY(day->day_file()->text().endsWith("stable_ddpg_day/day_profile.csv"));
-    day->controllers()->setText("zero, voltvar,linear");
-    day->steps()->setValue(120);
-    day->stride()->setValue(60);
-    QSignalSpy finished(day, &DayView::finished);
-    QVERIFY(day->start());
-    QVERIFY(finished.wait(60000));
-    QVERIFY2(day->last_error().isEmpty(), qPrintable(day->last_error()));
+    replay(*day, "zero, voltvar,linear", 120, 60);
+    if (QTest::currentTestFailed()) return;
 
     vvc::core::experiment::DayRequest request;
     request.controllers = {"zero", "voltvar", "linear"};
@@ -180,13 +187,8 @@ class DayViewTest : public QObject {
     QVERIFY(w.policy() != nullptr);
     QVERIFY(day->replay_policy()->isEnabled() && day->replay_policy()->isChecked());
 
-    day->controllers()->setText("voltvar");
-    day->steps()->setValue(48);
-    day->stride()->setValue(300);
-    QSignalSpy finished(day, &DayView::finished);
-    QVERIFY(day->start());
-    QVERIFY(finished.wait(120000));
-    QVERIFY2(day->last_error().isEmpty(), qPrintable(day->last_error()));
+    replay(*day, "voltvar", 48, 300);
+    if (QTest::currentTestFailed()) return;
     const vvc::gui::CopyableTable* table = day->table();
     QCOMPARE(table->rowCount(), 2);
     QCOMPARE(table->item(0, 0)->text(), QStringLiteral("voltvar"));
@@ -228,8 +230,8 @@ class DayViewTest : public QObject {
 
     // Unchecked, the policy is left out.
     day->replay_policy()->setChecked(false);
-    QVERIFY(day->start());
-    QVERIFY(finished.wait(120000));
+    replay(*day, "voltvar", 48, 300);
+    if (QTest::currentTestFailed()) return;
     QCOMPARE(day->table()->rowCount(), 1);
   }
 
@@ -244,13 +246,8 @@ class DayViewTest : public QObject {
     DayView* day = w.day_view();
     QVERIFY(day->replay_policy()->isEnabled() && day->replay_policy()->isChecked());
     QVERIFY(day->replay_policy()->text().contains(QStringLiteral("stable_ddpg_ieee13_3p_imported.json")));
-    day->controllers()->setText("voltvar");
-    day->steps()->setValue(48);
-    day->stride()->setValue(300);
-    QSignalSpy finished(day, &DayView::finished);
-    QVERIFY(day->start());
-    QVERIFY(finished.wait(120000));
-    QVERIFY2(day->last_error().isEmpty(), qPrintable(day->last_error()));
+    replay(*day, "voltvar", 48, 300);
+    if (QTest::currentTestFailed()) return;
     QCOMPARE(day->table()->item(1, 0)->text(), QStringLiteral("stable-ddpg"));
     QVERIFY(day->result()->replays[1].summary.kvar_hours > 0.0);  // the networks act
     QTemporaryDir dir;
