@@ -12,8 +12,6 @@
 #include "progress.hpp"
 #include "study_commands.hpp"
 #include "vvc/common/errors.hpp"
-#include "vvc/common/json_io.hpp"
-#include "vvc/core/diffop/policy_io.hpp"
 #include "vvc/core/experiment/experiment.hpp"
 #include "vvc/core/reference/registry.hpp"
 
@@ -125,24 +123,9 @@ void print_day_table(std::ostream& out, const std::vector<core::DayReplay>& repl
   }
 }
 
-/// --policy FILE: a DiffOP policy ("format": "vvc.policy") or a DDPG baseline's networks ("vvc.baseline").
-struct PolicyArgument {
-  std::vector<core::experiment::PolicyInput> policies;
-  std::vector<core::experiment::BaselineInput> baselines;
-};
-
-PolicyArgument parse_policy_argument(const std::string& text, const std::string& source) {
-  PolicyArgument out;
-  if (JsonDocument(text, source).root().at("format").string() == "vvc.baseline") {
-    out.baselines.push_back({source, core::parse_baseline(text, source)});
-  } else {
-    out.policies.push_back({source, core::parse_policy(text, source)});
-  }
-  return out;
-}
-
 /// vvc eval --day, --day-shapes: the day replayed under each controller (core::experiment::replay_day).
-int run_day(const Args& args, const core::Study& study, PolicyArgument policy, Job& job) {
+int run_day(const Args& args, const core::Study& study, const core::experiment::TrainedFile& policy,
+            Job& job) {
   for (const char* option : {"seeds", "trace", "threads"}) {
     if (args.has(option)) throw InputError(std::string("--") + option + " does not apply to --day");
   }
@@ -165,8 +148,7 @@ int run_day(const Args& args, const core::Study& study, PolicyArgument policy, J
         *normalize == "mean" ? core::DayNormalization::kMean : core::DayNormalization::kPeak;
   }
   request.controllers = split_list(args.get_or("controller", "zero,voltvar"));
-  request.policies = std::move(policy.policies);
-  request.baselines = std::move(policy.baselines);
+  policy.add_to(request);
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
   request.strict = args.has("strict");
   if (request.controllers.empty() && request.policies.empty() && request.baselines.empty()) {
@@ -225,13 +207,13 @@ int run_eval(int argc, char** argv, Job& job) {
   if (!args.has("study")) throw InputError("--study is required (see vvc eval --help)");
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
   core::Study study;
-  PolicyArgument policy;
+  core::experiment::TrainedFile policy;  // --policy FILE: a DiffOP policy or a DDPG baseline's networks
   core::read_inputs(job.communicator(), [&](const grid::SourceFiles& files) {
     study = core::read_study(*args.get("study"), files);
     if (args.has("policy"))
-      policy = parse_policy_argument(files.read(*args.get("policy")), *args.get("policy"));
+      policy = core::experiment::parse_trained_file(files.read(*args.get("policy")), *args.get("policy"));
   });
-  if (args.has("day") || args.has("day-shapes")) return run_day(args, study, std::move(policy), job);
+  if (args.has("day") || args.has("day-shapes")) return run_day(args, study, policy, job);
   for (const char* option : {"stride", "pv-kw", "normalize"}) {
     if (args.has(option)) throw InputError(std::string("--") + option + " applies to --day only");
   }
@@ -242,8 +224,7 @@ int run_eval(int argc, char** argv, Job& job) {
   request.threads = args.integer("threads", 1);
   if (request.threads < 1) throw InputError("--threads: expected an integer >= 1");
   request.controllers = split_list(args.get_or("controller", args.has("policy") ? "" : "gradient-flow"));
-  request.policies = std::move(policy.policies);
-  request.baselines = std::move(policy.baselines);
+  policy.add_to(request);
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
   request.strict = args.has("strict");
   if (args.has("trace")) request.trace.episodes = 1;

@@ -209,7 +209,7 @@ void DayView::set_study(std::shared_ptr<const core::Study> study) {
                           : tr("The day replay needs a three-phase study (an OpenDSS script as network)."));
 }
 
-void DayView::set_policy(std::shared_ptr<const core::PolicyFile> policy, const QString& origin) {
+void DayView::set_policy(std::shared_ptr<const core::experiment::TrainedFile> policy, const QString& origin) {
   policy_ = std::move(policy);
   replay_policy_->setEnabled(policy_ != nullptr);
   replay_policy_->setChecked(policy_ != nullptr);
@@ -237,8 +237,8 @@ bool DayView::start() {
     name.erase(name.find_last_not_of(' ') + 1);
     if (!name.empty()) request.controllers.push_back(name);
   }
-  if (replay_policy_->isChecked() && policy_) request.policies.push_back({"this window's policy", *policy_});
-  if (request.controllers.empty() && request.policies.empty()) {
+  if (replay_policy_->isChecked() && policy_) policy_->add_to(request);
+  if (request.controllers.empty() && request.policies.empty() && request.baselines.empty()) {
     last_error_ = tr("Nothing to replay: name controllers or check the window's policy.");
     status_->setText(last_error_);
     return false;

@@ -1,7 +1,8 @@
 // The Day tab: a day replayed on the open three-phase study under several controllers and the window's policy
 // (core::experiment::replay_day, docs/formats/day.md). The day is a day profile file or the study script's own
 // daily load shapes (vvc eval --day FILE, --day-shapes); the controllers are names of the registry, and the
-// policy the one trained in the window or loaded from a file (the one Evaluate policy runs). The replay runs on a thread of its own with a progress
+// policy the one trained in the window or loaded from a file (a DiffOP policy or a DDPG baseline's networks: the
+// one Evaluate policy runs). The replay runs on a thread of its own with a progress
 // bar and a Stop button; the plots over 24 h show each controller's voltage envelope (lowest and highest |V| of
 // the monitored node-phases) against the shaded band, the reactive power it used and its steps outside the band
 // so far, and a table its summary (violations, kvar-hours, kWh of losses, cost).
@@ -40,7 +41,7 @@ class DayView : public QWidget {
   void set_study(std::shared_ptr<const core::Study> study);
   /// The window's policy (null: none; the checkbox that replays it is disabled) and what it is, for the
   /// checkbox ("trained in the window", a file name). A new policy is checked.
-  void set_policy(std::shared_ptr<const core::PolicyFile> policy, const QString& origin);
+  void set_policy(std::shared_ptr<const core::experiment::TrainedFile> policy, const QString& origin);
   /// Starts replaying (no-op while one runs); bad input (the day file, the controllers) shows in the status
   /// line and returns false.
   bool start();
@@ -73,7 +74,7 @@ class DayView : public QWidget {
   void on_source_changed();
 
   std::shared_ptr<const core::Study> study_;
-  std::shared_ptr<const core::PolicyFile> policy_;
+  std::shared_ptr<const core::experiment::TrainedFile> policy_;
   std::shared_ptr<const core::experiment::DayResult> result_;
   QString last_error_;
   bool running_ = false;

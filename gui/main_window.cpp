@@ -85,7 +85,9 @@ MainWindow::MainWindow(QWidget* parent)
     for (const ReferenceLine& line : lines) panel_->add_evaluation(line.name, line.summary, job_scenarios_);
   });
   connect(worker_, &TrainingWorker::policy_ready, this, [this](const core::PolicyFile& p) {
-    policy_ = std::make_shared<const core::PolicyFile>(p);
+    core::experiment::TrainedFile trained;
+    trained.policy = core::experiment::PolicyInput{"the policy trained here", p};
+    policy_ = std::make_shared<const core::experiment::TrainedFile>(std::move(trained));
     day_->set_policy(policy_, tr("trained here"));
     statusBar()->showMessage(tr("Policy trained (%1 iterations, %2 s): File > Export policy saves it")
                                  .arg(p.iterations_done)
@@ -398,11 +400,10 @@ bool MainWindow::load_policy(const QString& path) {
   QString differences;
   try {
     if (!document_ || !document_->study) throw InputError("open the study the policy was trained on first");
-    auto policy = std::make_shared<core::PolicyFile>(core::read_policy(path.toStdString()));
-    const core::DiffOpModel model(*document_->study, policy->structure);
-    core::check_policy_matches(*policy, model, path.toStdString());
-    for (const auto& d : core::compare_policy(*policy, *document_->study).differences) {
-      differences += QStringLiteral("; ") + QString::fromStdString(d);
+    auto policy = std::make_shared<const core::experiment::TrainedFile>(
+        core::experiment::read_trained_file(path.toStdString()));
+    for (const auto& warning : core::experiment::check_trained_file(*document_->study, *policy)) {
+      differences += QStringLiteral("; ") + QString::fromStdString(warning);
     }
     policy_ = std::move(policy);
     day_->set_policy(policy_, QFileInfo(path).fileName());
@@ -411,9 +412,13 @@ bool MainWindow::load_policy(const QString& path) {
                  QString::fromStdString(e.what()));
     return false;
   }
-  statusBar()->showMessage(tr("Policy %1 loaded (DiffOP %2, H = %3): Evaluate policy runs it")
-                               .arg(path, QString::fromStdString(core::to_string(policy_->structure.mode)))
-                               .arg(policy_->structure.horizon) +
+  const QString kind =
+      policy_->policy
+          ? tr("DiffOP %1, H = %2")
+                .arg(QString::fromStdString(core::to_string(policy_->policy->policy.structure.mode)))
+                .arg(policy_->policy->policy.structure.horizon)
+          : tr("%1 networks").arg(core::baseline_name(policy_->baseline->file.trained.kind));
+  statusBar()->showMessage(tr("Policy %1 loaded (%2): Evaluate policy runs it").arg(path, kind) +
                            (differences.isEmpty() ? QString() : tr(". Warning: %1").arg(differences.mid(2))));
   return true;
 }
@@ -432,7 +437,7 @@ void MainWindow::evaluate_policy() {
   TrainingJob job;
   job.study = document_->study;
   core::experiment::EvaluateRequest request;
-  request.policies.push_back({"the loaded policy", *policy_});
+  policy_->add_to(request);
   request.seeds = ids;
   request.threads = panel_->threads();
   // The profile plot shows at most the first 64 scenarios, enough for min/mean/max at a glance.
@@ -452,7 +457,8 @@ void MainWindow::evaluate_policy() {
 bool MainWindow::export_policy(const QString& path) {
   try {
     if (!policy_) throw InputError("no policy to export: train one first");
-    core::write_policy(*policy_, path.toStdString());
+    if (policy_->policy) core::write_policy(policy_->policy->policy, path.toStdString());
+    if (policy_->baseline) core::write_baseline(policy_->baseline->file, path.toStdString());
   } catch (const std::exception& e) {
     report_error(tr("Cannot export the policy"), QString::fromStdString(e.what()));
     return false;

@@ -51,11 +51,13 @@ class MainWindow : public QMainWindow {
   void start_training();
   void set_paused(bool paused);
   void stop_training();
-  /// Loads a policy JSON and checks that it fits the open study; dialog and false on error.
+  /// Loads a DiffOP policy or a DDPG baseline's networks (by the file's "format") and checks that it fits the
+  /// open study; dialog and false on error.
   bool load_policy(const QString& path);
   /// Evaluates the current policy on the panel's evaluation seeds (on the worker thread).
   void evaluate_policy();
-  /// Export helpers (dialogs on error); return whether everything was written.
+  /// Export helpers (dialogs on error); return whether everything was written. The policy is written in its
+  /// own format (a policy file, or a baseline file for loaded networks).
   bool export_policy(const QString& path);
   bool export_plots(const QString& base, const QString& format);
   bool export_data(const QString& base);
@@ -66,7 +68,7 @@ class MainWindow : public QMainWindow {
 
   bool running() const { return running_; }
   const std::optional<CaseDocument>& document() const { return document_; }
-  std::shared_ptr<const core::PolicyFile> policy() const { return policy_; }
+  std::shared_ptr<const core::experiment::TrainedFile> policy() const { return policy_; }
   const QString& last_error() const { return last_error_; }
   QStringList recent_files() const;
   FeederView* feeder_view() const { return feeder_; }
@@ -104,7 +106,7 @@ class MainWindow : public QMainWindow {
   void show_dss(const DssDocument* dss);
 
   std::optional<CaseDocument> document_;
-  std::shared_ptr<const core::PolicyFile> policy_;
+  std::shared_ptr<const core::experiment::TrainedFile> policy_;
   QString last_error_;
   bool running_ = false;
   QString job_scenarios_;  ///< TrainingJob::scenarios of the job under way

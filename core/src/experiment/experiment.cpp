@@ -6,6 +6,8 @@
 #include <chrono>
 
 #include "vvc/common/errors.hpp"
+#include "vvc/common/files.hpp"
+#include "vvc/common/json_io.hpp"
 #include "vvc/core/distributed/messages.hpp"
 #include "vvc/core/reference/registry.hpp"
 
@@ -385,6 +387,30 @@ std::vector<NamedController> resolve_controllers(const Study& study, const std::
 }
 
 }  // namespace
+
+TrainedFile parse_trained_file(const std::string& text, const std::string& source) {
+  TrainedFile out;
+  if (JsonDocument(text, source).root().at("format").string() == "vvc.baseline") {
+    out.baseline = BaselineInput{source, parse_baseline(text, source)};
+  } else {
+    out.policy = PolicyInput{source, parse_policy(text, source)};
+  }
+  return out;
+}
+
+TrainedFile read_trained_file(const std::filesystem::path& path) {
+  return parse_trained_file(read_text_file(path), path.string());
+}
+
+std::vector<std::string> check_trained_file(const Study& study, const TrainedFile& file, bool strict) {
+  std::vector<PolicyInput> policies;
+  std::vector<BaselineInput> baselines;
+  if (file.policy) policies.push_back(*file.policy);
+  if (file.baseline) baselines.push_back(*file.baseline);
+  std::vector<std::string> warnings;
+  resolve_controllers(study, {}, policies, baselines, QpBackend::kDense, strict, warnings);
+  return warnings;
+}
 
 EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, TrainingObserver* observer) {
   EvaluateResult result;

@@ -1,7 +1,7 @@
 // Headless tests of the Day tab (QT_QPA_PLATFORM=offscreen): a shortened day replayed on a three-phase study
 // shows in its table the core's numbers (core::experiment::replay_day run here directly) and in its plots one
 // point per step; the policy trained in the window replays as `vvc eval --day --policy` replays it exported
-// (its table row, and every step of its --csv); the script's daily load shapes replay as make_loadshape_day's
+// (its table row, and every step of its --csv), and so do Stable-DDPG networks loaded from a file; the script's daily load shapes replay as make_loadshape_day's
 // day; the whole day replays on the view's own thread without stalling the event loop; a balanced
 // study and a bad day file end in a message, not a crash. The screenshot goes to <build>/gui-screenshots/.
 #include <qcustomplot.h>
@@ -41,6 +41,41 @@ double cell(const vvc::gui::CopyableTable* table, int row, int column) {
 class DayViewTest : public QObject {
   Q_OBJECT
 
+  /// Sets the controllers, the steps and the stride, and replays (the window's policy too when checked); the
+  /// test fails on an error or after 2 minutes.
+  void replay(DayView& day, const QString& controllers, int steps, int stride) {
+    day.controllers()->setText(controllers);
+    day.steps()->setValue(steps);
+    day.stride()->setValue(stride);
+    QSignalSpy finished(&day, &DayView::finished);
+    QVERIFY(day.start());
+    QVERIFY(finished.wait(120000));
+    QVERIFY2(day.last_error().isEmpty(), qPrintable(day.last_error()));
+  }
+
+  /// `vvc eval --day` on the view's day, 48 steps of 300 s, Volt-VAR and the policy file (--csv to csv_path):
+  /// its table (controller, steps, out of band, node-phase violations, worst pu, kvar-h, loss kWh, cost and
+  /// failures) as printed is the view's columns 0-8 at the same precision.
+  void compare_with_vvc_eval(const QString& study_path, const DayView& day, const QString& policy_path,
+                             const QString& csv_path) {
+    QProcess eval;
+    eval.start(QStringLiteral(VVC_CLI_EXE),
+               {"eval", "--study", study_path, "--day", day.day_file()->text(), "--controller", "voltvar",
+                "--policy", policy_path, "--steps", "48", "--stride", "300", "--quiet", "--csv", csv_path});
+    QVERIFY(eval.waitForFinished(300000));
+    const QString eval_errors = eval.readAllStandardError();
+    const QString eval_table = eval.readAllStandardOutput();
+    QVERIFY2(eval.exitStatus() == QProcess::NormalExit && eval.exitCode() == 0, qPrintable(eval_errors));
+    qInfo("vvc eval --day --policy:\n%s", qPrintable(eval_table));
+    const QStringList rows = eval_table.split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(day.table()->rowCount(), 2);
+    for (int r = 0; r < 2; ++r) {
+      const QStringList cells = rows[r + 1].split(' ', Qt::SkipEmptyParts);
+      for (int c = 0; c < 9; ++c) QCOMPARE(day.table()->item(r, c)->text(), cells.value(c));
+    }
+  }
+
  private slots:
   void shortened_day_shows_the_cores_numbers() {
     MainWindow w;
@@ -49,13 +84,8 @@ class DayViewTest : public QObject {
     QVERIFY(w.open_path(kSource + "/cases/ieee13_3p"));
     DayView* day = w.day_view();
     QVERIFY(day->day_file()->text().endsWith("stable_ddpg_day/day_profile.csv"));
-    day->controllers()->setText("zero, voltvar,linear");
-    day->steps()->setValue(120);
-    day->stride()->setValue(60);
-    QSignalSpy finished(day, &DayView::finished);
-    QVERIFY(day->start());
-    QVERIFY(finished.wait(60000));
-    QVERIFY2(day->last_error().isEmpty(), qPrintable(day->last_error()));
+    replay(*day, "zero, voltvar,linear", 120, 60);
+    if (QTest::currentTestFailed()) return;
 
     vvc::core::experiment::DayRequest request;
     request.controllers = {"zero", "voltvar", "linear"};
@@ -157,13 +187,8 @@ class DayViewTest : public QObject {
     QVERIFY(w.policy() != nullptr);
     QVERIFY(day->replay_policy()->isEnabled() && day->replay_policy()->isChecked());
 
-    day->controllers()->setText("voltvar");
-    day->steps()->setValue(48);
-    day->stride()->setValue(300);
-    QSignalSpy finished(day, &DayView::finished);
-    QVERIFY(day->start());
-    QVERIFY(finished.wait(120000));
-    QVERIFY2(day->last_error().isEmpty(), qPrintable(day->last_error()));
+    replay(*day, "voltvar", 48, 300);
+    if (QTest::currentTestFailed()) return;
     const vvc::gui::CopyableTable* table = day->table();
     QCOMPARE(table->rowCount(), 2);
     QCOMPARE(table->item(0, 0)->text(), QStringLiteral("voltvar"));
@@ -174,24 +199,8 @@ class DayViewTest : public QObject {
     const QString policy_path = dir.filePath("policy.json");
     const QString csv_path = dir.filePath("day.csv");
     QVERIFY(w.export_policy(policy_path));
-    QProcess eval;
-    eval.start(QStringLiteral(VVC_CLI_EXE),
-               {"eval", "--study", study_path, "--day", day->day_file()->text(), "--controller", "voltvar",
-                "--policy", policy_path, "--steps", "48", "--stride", "300", "--quiet", "--csv", csv_path});
-    QVERIFY(eval.waitForFinished(300000));
-    const QString eval_errors = eval.readAllStandardError();
-    const QString eval_table = eval.readAllStandardOutput();
-    QVERIFY2(eval.exitStatus() == QProcess::NormalExit && eval.exitCode() == 0, qPrintable(eval_errors));
-    qInfo("vvc eval --day --policy:\n%s", qPrintable(eval_table));
-
-    // The table: controller, steps, out of band, node-phase violations, worst pu, kvar-h, loss kWh, cost and
-    // failures, as printed (the window's columns 0-8 at the same precision).
-    const QStringList rows = eval_table.split('\n', Qt::SkipEmptyParts);
-    QCOMPARE(rows.size(), 3);
-    for (int r = 0; r < 2; ++r) {
-      const QStringList cells = rows[r + 1].split(' ', Qt::SkipEmptyParts);
-      for (int c = 0; c < 9; ++c) QCOMPARE(table->item(r, c)->text(), cells.value(c));
-    }
+    compare_with_vvc_eval(study_path, *day, policy_path, csv_path);
+    if (QTest::currentTestFailed()) return;
 
     // Every step of the policy's replay, to the 17 digits of the CSV.
     const vvc::core::DayReplay& gui = day->result()->replays[1];
@@ -221,9 +230,29 @@ class DayViewTest : public QObject {
 
     // Unchecked, the policy is left out.
     day->replay_policy()->setChecked(false);
-    QVERIFY(day->start());
-    QVERIFY(finished.wait(120000));
+    replay(*day, "voltvar", 48, 300);
+    if (QTest::currentTestFailed()) return;
     QCOMPARE(day->table()->rowCount(), 1);
+  }
+
+  // Stable-DDPG networks loaded from a baseline file (here imported from checkpoints by
+  // scripts/import-stable-ddpg) replay in the day as `vvc eval --day --policy FILE` replays them.
+  void loaded_networks_replay_as_vvc_eval_does() {
+    MainWindow w;
+    const QString study_path = kSource + "/cases/ieee13_3p";
+    const QString networks = kSource + "/tests/data/baselines/stable_ddpg_ieee13_3p_imported.json";
+    QVERIFY(w.open_path(study_path));
+    QVERIFY(w.load_policy(networks));
+    DayView* day = w.day_view();
+    QVERIFY(day->replay_policy()->isEnabled() && day->replay_policy()->isChecked());
+    QVERIFY(day->replay_policy()->text().contains(QStringLiteral("stable_ddpg_ieee13_3p_imported.json")));
+    replay(*day, "voltvar", 48, 300);
+    if (QTest::currentTestFailed()) return;
+    QCOMPARE(day->table()->item(1, 0)->text(), QStringLiteral("stable-ddpg"));
+    QVERIFY(day->result()->replays[1].summary.kvar_hours > 0.0);  // the networks act
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    compare_with_vvc_eval(study_path, *day, networks, dir.filePath("day.csv"));
   }
 
   // The operator's script's own daily load shapes (24 hourly points) as the day: make_loadshape_day's day.

@@ -429,19 +429,19 @@ class GuiTest : public QObject {
     QVERIFY(limit <= refs->item(1, 2)->text().toDouble());
 
     QVERIFY(w.policy() != nullptr);
-    QCOMPARE(w.policy()->iterations_done, 4);
+    QCOMPARE(w.policy()->policy->policy.iterations_done, 4);
     QTemporaryDir dir;
     const QString policy_path = dir.filePath("policy.json");
     QVERIFY(w.export_policy(policy_path));
     const vvc::core::PolicyFile reread = vvc::core::read_policy(policy_path.toStdString());
-    QVERIFY(reread.theta == w.policy()->theta);
+    QVERIFY(reread.theta == w.policy()->policy->policy.theta);
     QCOMPARE(reread.curve.size(), size_t{4});
 
     // Reload it in a fresh window and evaluate it on 8 scenarios.
     MainWindow w2;
     QVERIFY(w2.open_path(kStudy));
     QVERIFY(w2.load_policy(policy_path));
-    QVERIFY(w2.policy()->theta == reread.theta);
+    QVERIFY(w2.policy()->policy->policy.theta == reread.theta);
     w2.panel()->evaluation_seed_edit()->setText("0:8");
     QSignalSpy evaluated(&w2, &MainWindow::job_finished);
     w2.evaluate_policy();
@@ -477,6 +477,46 @@ class GuiTest : public QObject {
     QVERIFY(QFileInfo::exists(dir.filePath("data-buses.csv")));
   }
 
+  // A DDPG baseline's networks (vvc train --method tasrl --out) load as the window's policy: Evaluate policy
+  // gives the numbers stored in the file, Export policy writes them back as a baseline file.
+  void baseline_networks_load_and_evaluate_to_their_stored_numbers() {
+    const QString file = kSource + "/tests/data/baselines/tasrl_ieee13_tasrl.json";
+    const vvc::core::BaselineFile stored = vvc::core::read_baseline(file.toStdString());
+    QVERIFY(stored.evaluation.has_value());
+    MainWindow w;
+    QVERIFY(w.open_path(kStudy));
+    QVERIFY(w.load_policy(file));
+    QVERIFY(w.policy() != nullptr && w.policy()->baseline && !w.policy()->policy);
+    QVERIFY(w.statusBar()->currentMessage().contains(QStringLiteral("tasrl networks")));
+    w.panel()->evaluation_seed_edit()->setText(
+        QStringLiteral("%1:%2").arg(stored.evaluation_seeds.first).arg(stored.evaluation_seeds.last));
+    QSignalSpy evaluated(&w, &MainWindow::job_finished);
+    w.evaluate_policy();
+    QVERIFY(evaluated.wait(60000));
+    QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
+    const vvc::gui::CopyableTable* rows = w.panel()->evaluations();
+    QCOMPARE(rows->rowCount(), 1);
+    QCOMPARE(rows->item(0, 0)->text(), QStringLiteral("tasrl"));
+    const auto number = [&](int column) {
+      return dynamic_cast<const vvc::gui::NumberItem*>(rows->item(0, column))->value();
+    };
+    QCOMPARE(number(2), stored.evaluation->transient);
+    QCOMPARE(number(3), stored.evaluation->steady);
+    QCOMPARE(number(4), 100.0 * stored.evaluation->fraction_out_of_band);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QVERIFY(w.export_policy(dir.filePath("networks.json")));
+    const vvc::core::BaselineFile exported =
+        vvc::core::read_baseline(dir.filePath("networks.json").toStdString());
+    QVERIFY(exported.trained.actors == stored.trained.actors);
+
+    // Networks of another study are refused with a dialog, and the loaded ones stay.
+    QVERIFY(!w.load_policy(kSource + "/tests/data/baselines/stable_ddpg_ieee13_3p_imported.json"));
+    QVERIFY(w.last_error().contains(QStringLiteral("/inverters")));
+    QVERIFY(w.policy()->baseline.has_value());
+  }
+
   void pause_holds_and_stop_ends_training() {
     MainWindow w;
     QVERIFY(w.open_path(kStudy));
@@ -499,8 +539,8 @@ class GuiTest : public QObject {
     QVERIFY(finished.wait(30000));
     QVERIFY(!w.running());
     QVERIFY(w.policy() != nullptr);
-    QVERIFY(w.policy()->iterations_done < 200);
-    QCOMPARE(static_cast<size_t>(w.policy()->iterations_done), w.plots()->curve().size());
+    QVERIFY(w.policy()->policy->policy.iterations_done < 200);
+    QCOMPARE(static_cast<size_t>(w.policy()->policy->policy.iterations_done), w.plots()->curve().size());
   }
 
   void redraws_20_curves_of_1000_points_at_10_fps() {

@@ -315,7 +315,7 @@ class ThreePhaseGuiTest : public QObject {
     MainWindow w2;
     QVERIFY(w2.open_path(kStudy));
     QVERIFY2(w2.load_policy(policy_path), qPrintable(w2.last_error()));
-    QVERIFY(w2.policy()->theta == w.policy()->theta);
+    QVERIFY(w2.policy()->policy->policy.theta == w.policy()->policy->policy.theta);
     w2.panel()->evaluation_seed_edit()->setText("0:4");
     w2.panel()->thread_count()->setValue(1);
     QSignalSpy evaluated(&w2, &MainWindow::job_finished);
@@ -442,7 +442,7 @@ class ThreePhaseGuiTest : public QObject {
     QVERIFY(finished.wait(300000));
     QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
     QVERIFY(w.policy() != nullptr);
-    QCOMPARE(w.policy()->iterations_done, 5);
+    QCOMPARE(w.policy()->policy->policy.iterations_done, 5);
     w.plots()->refresh();
     QCOMPARE(w.plots()->reactive_plot()->graphCount(), 7 + 3);
     QCOMPARE(w.plots()->voltage_plot()->graph(0)->dataCount(), 11);

@@ -117,6 +117,28 @@ struct BaselineInput {
   BaselineFile file;
 };
 
+/// A trained controller's file, read by its "format": a DiffOP policy ("vvc.policy") or a DDPG baseline's
+/// networks ("vvc.baseline"). Exactly one of the two is set.
+struct TrainedFile {
+  std::optional<PolicyInput> policy;
+  std::optional<BaselineInput> baseline;
+
+  /// Appends it to the policies or the baselines of a request (EvaluateRequest, DayRequest).
+  template <class Request>
+  void add_to(Request& request) const {
+    if (policy) request.policies.push_back(*policy);
+    if (baseline) request.baselines.push_back(*baseline);
+  }
+};
+
+/// Parses either kind of file; bad input throws InputError naming the source, the field and the value.
+TrainedFile parse_trained_file(const std::string& text, const std::string& source);
+TrainedFile read_trained_file(const std::filesystem::path& path);
+
+/// Checks the file against the study as evaluate() and replay_day() do: throws InputError when it controls
+/// other inverters (or, strict, was trained for other conditions) and returns the warnings they would give.
+std::vector<std::string> check_trained_file(const Study& study, const TrainedFile& file, bool strict = false);
+
 struct EvaluateRequest {
   std::vector<std::string> controllers;   ///< names of the controller registry
   std::vector<PolicyInput> policies;      ///< trained DiffOP policies
