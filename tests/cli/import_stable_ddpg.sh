@@ -2,7 +2,8 @@
 # usage: import_stable_ddpg.sh VVC SOURCE_DIR OUTDIR
 # scripts/import-stable-ddpg on checkpoints written in PyTorch's format by tests/support/torch_checkpoints.py for
 # cases/ieee13_3p: the baseline file holds exactly the checkpoints' float32 slopes and breakpoints, inverter by
-# inverter in the study's order, and vvc eval evaluates it (the same for LinearPolicy checkpoints, --linear); a
+# inverter in the study's order with the settings asked for (--linear-gain, --max-step), and vvc eval evaluates it
+# (the same for LinearPolicy checkpoints, --linear); a
 # checkpoint whose pickle asks for anything but tensors, one of the other actor, or a missing one, is refused with
 # exit status 2 and a message naming the file.
 set -u
@@ -22,6 +23,14 @@ assert nets["actors"] == expected, "the networks differ from the checkpoints' va
 assert nets["inverters"][:4] == ["generator.bus633_1", "generator.bus633_2", "generator.bus633_3",
                                  "generator.bus634_1"], nets["inverters"][:4]
 assert nets["shape"] == {"hidden": 5, "upper": 1.03, "lower": 0.97, "breakpoint_total": 0.15}, nets["shape"]
+assert nets["linear_gain"] == 0.1 and nets["max_step"] == 0.4, (nets["linear_gain"], nets["max_step"])
+PY
+"$src/scripts/import-stable-ddpg" --checkpoints "$out/good" --study "$study" --out "$out/nets_gain.json" \
+  --linear-gain 0.01 --max-step 0.5 || { echo "import-stable-ddpg --linear-gain failed"; exit 1; }
+python3 - "$out/nets_gain.json" "$out/good/expected.json" <<'PY' || exit 1
+import json, sys
+nets, expected = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert nets["actors"] == expected and nets["linear_gain"] == 0.01 and nets["max_step"] == 0.5, nets["linear_gain"]
 PY
 "$vvc" eval --study "$study" --policy "$out/nets.json" --seeds 0:2 --steps 5 --quiet >"$out/eval.txt" 2>&1 || {
   echo "vvc eval failed:"; cat "$out/eval.txt"; exit 1; }
@@ -40,6 +49,12 @@ PY
   echo "vvc eval of the linear policy failed:"; cat "$out/eval_linear.txt"; exit 1; }
 sh "$src/tests/cli/expect_cli_error.sh" "policy_net_checkpoint_a0.pth: expected a LinearPolicy (one slope), got policy_a.b" \
   "$src/scripts/import-stable-ddpg" --linear --checkpoints "$out/good" --study "$study" --out "$out/never.json" || exit 1
+sh "$src/tests/cli/expect_cli_error.sh" "--linear-gain does not apply to --linear" \
+  "$src/scripts/import-stable-ddpg" --linear --linear-gain 0.01 --checkpoints "$out/linear" --study "$study" \
+  --out "$out/never.json" || exit 1
+sh "$src/tests/cli/expect_cli_error.sh" "--linear-gain: expected a number >= 0, got -0.1" \
+  "$src/scripts/import-stable-ddpg" --linear-gain -0.1 --checkpoints "$out/good" --study "$study" \
+  --out "$out/never.json" || exit 1
 python3 "$src/tests/support/torch_checkpoints.py" "$study/study.json" "$out/malicious" --malicious || exit 1
 sh "$src/tests/cli/expect_cli_error.sh" "policy_net_checkpoint_a0.pth: holds posix.system, not a state dict" \
   "$src/scripts/import-stable-ddpg" --checkpoints "$out/malicious" --study "$study" --out "$out/never.json" || exit 1

@@ -390,10 +390,14 @@ std::vector<NamedController> resolve_controllers(const Study& study, const std::
 
 TrainedFile parse_trained_file(const std::string& text, const std::string& source) {
   TrainedFile out;
-  if (JsonDocument(text, source).root().at("format").string() == "vvc.baseline") {
+  const JsonDocument document(text, source);
+  const JsonNode format = document.root().at("format");
+  if (format.string() == "vvc.baseline") {
     out.baseline = BaselineInput{source, parse_baseline(text, source)};
-  } else {
+  } else if (format.string() == "vvc.policy") {
     out.policy = PolicyInput{source, parse_policy(text, source)};
+  } else {
+    format.fail_expected("\"vvc.policy\" (a DiffOP policy) or \"vvc.baseline\" (a DDPG baseline's networks)");
   }
   return out;
 }
