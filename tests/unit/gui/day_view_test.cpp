@@ -10,7 +10,6 @@
 #include <QDir>
 #include <QFile>
 #include <QLineEdit>
-#include <QProcess>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -20,6 +19,7 @@
 
 #include "main_window.hpp"
 #include "results_table.hpp"
+#include "run_vvc.hpp"
 #include "stall_watch.hpp"
 
 using vvc::gui::DayView;
@@ -58,16 +58,12 @@ class DayViewTest : public QObject {
   /// failures) as printed is the view's columns 0-8 at the same precision.
   void compare_with_vvc_eval(const QString& study_path, const DayView& day, const QString& policy_path,
                              const QString& csv_path) {
-    QProcess eval;
-    eval.start(QStringLiteral(VVC_CLI_EXE),
-               {"eval", "--study", study_path, "--day", day.day_file()->text(), "--controller", "voltvar",
-                "--policy", policy_path, "--steps", "48", "--stride", "300", "--quiet", "--csv", csv_path});
-    QVERIFY(eval.waitForFinished(300000));
-    const QString eval_errors = eval.readAllStandardError();
-    const QString eval_table = eval.readAllStandardOutput();
-    QVERIFY2(eval.exitStatus() == QProcess::NormalExit && eval.exitCode() == 0, qPrintable(eval_errors));
-    qInfo("vvc eval --day --policy:\n%s", qPrintable(eval_table));
-    const QStringList rows = eval_table.split('\n', Qt::SkipEmptyParts);
+    const vvc::gui::CliRun eval = vvc::gui::run_vvc(
+        {"eval", "--study", study_path, "--day", day.day_file()->text(), "--controller", "voltvar",
+         "--policy", policy_path, "--steps", "48", "--stride", "300", "--quiet", "--csv", csv_path});
+    QVERIFY2(eval.succeeded, qPrintable(eval.err));
+    qInfo("vvc eval --day --policy:\n%s", qPrintable(eval.out));
+    const QStringList rows = eval.out.split('\n', Qt::SkipEmptyParts);
     QCOMPARE(rows.size(), 3);
     QCOMPARE(day.table()->rowCount(), 2);
     for (int r = 0; r < 2; ++r) {
