@@ -13,6 +13,7 @@
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <algorithm>
@@ -239,6 +240,11 @@ class DayViewTest : public QObject {
     const QString networks = kSource + "/tests/data/baselines/stable_ddpg_ieee13_3p_imported.json";
     QVERIFY(w.open_path(study_path));
     QVERIFY(w.load_policy(networks));
+    // The file records no training conditions: the status line warns, naming the file once.
+    const QString status = w.statusBar()->currentMessage();
+    QVERIFY2(status.contains(QStringLiteral(". Warning: the networks record neither the network")),
+             qPrintable(status));
+    QCOMPARE(status.count(networks), 1);
     DayView* day = w.day_view();
     QVERIFY(day->replay_policy()->isEnabled() && day->replay_policy()->isChecked());
     QVERIFY(day->replay_policy()->text().contains(QStringLiteral("stable_ddpg_ieee13_3p_imported.json")));
