@@ -2,6 +2,7 @@
 // and fixed seeds, and the reference controllers, on the study's evaluation seeds; on a three-phase study the
 // controllers of issue 12), printed beside the published numbers and written as a results folder (docs/results.md
 // documents it).
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -32,6 +33,10 @@ namespace {
 const std::vector<OptionSpec> kTableOptions = {
     {"study", true, "study file, or a folder holding study.json (required)", "PATH"},
     {"out", true, "folder for table.csv, table.md and curves/*.csv (created; default: print only)", "DIR"},
+    {"policy", true,
+     "a trained controller's file to evaluate beside the references, not trained again: a DiffOP policy (vvc "
+     "train --out) or a DDPG baseline's networks (vvc train --out, scripts/import-stable-ddpg)",
+     "FILE"},
     {"threads", true, "worker threads (default: the number of cores; results do not depend on it)", "N"},
     {"quick", false, "tiny budgets and 8 evaluation scenarios: checks that the command works, in seconds"},
     {"quiet", false, "no progress lines"},
@@ -86,14 +91,28 @@ std::string curve_csv(const core::TrainingSummary& curve) {
   return out.str();
 }
 
+/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break (a file's name in a row).
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char ch : text) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + '"';
+}
+
 std::string table_csv(const std::vector<Row>& rows) {
   std::ostringstream out;
   out << std::setprecision(17);
   out << "method,kind,transient,steady,paper_transient,paper_steady,percent_steps_out_of_band,final_"
          "violations,late_recoveries,power_flow_failures,training_seconds\n";
   for (const auto& [r, paper] : rows) {
-    out << r.method << ',' << (r.learned ? "learned" : "reference") << ',' << r.summary.transient << ','
-        << r.summary.steady << ',';
+    out << csv_field(r.method) << ','
+        << (r.learned          ? "learned"
+            : r.source.empty() ? "reference"
+                               : "file")
+        << ',' << r.summary.transient << ',' << r.summary.steady << ',';
     if (paper) out << paper->transient;
     out << ',';
     if (paper) out << paper->steady;
@@ -153,14 +172,16 @@ std::string table_markdown(const std::vector<Row>& rows, const core::Study& stud
 
 void print_table(std::ostream& out, const std::vector<Row>& rows, const core::Study& study) {
   const bool paper = !study.three_phase();
-  out << std::left << std::setw(16) << "method" << std::right << std::setw(11) << "transient" << std::setw(9)
-      << "steady";
+  int width = 16;
+  for (const auto& row : rows) width = std::max(width, static_cast<int>(row.row.method.size()) + 2);
+  out << std::left << std::setw(width) << "method" << std::right << std::setw(11) << "transient"
+      << std::setw(9) << "steady";
   if (paper) out << std::setw(9) << "paper" << std::setw(8) << "paper" << std::setw(9) << "diff";
   out << std::setw(11) << "% out band";
   if (!paper) out << std::setw(11) << "final out" << std::setw(6) << "late";
   out << std::setw(11) << "train (s)\n";
   for (const auto& [r, published] : rows) {
-    out << std::left << std::setw(16) << r.method << std::right << std::setw(11)
+    out << std::left << std::setw(width) << r.method << std::right << std::setw(11)
         << number(r.summary.transient, 4) << std::setw(9) << number(r.summary.steady, 4);
     if (paper) {
       out << std::setw(9) << (published ? number(published->transient, 2) : "") << std::setw(8)
@@ -197,8 +218,10 @@ int run_bench_table(int argc, char** argv, Job& job) {
            "(Offline), Stable-DDPG, RLMPC-TD) with its default settings and fixed seeds, evaluates them and\n"
            "the reference controllers (zero, voltvar, gradient-flow, limit) on the study's evaluation seeds\n"
            "and prints the table beside the published numbers. On a three-phase study: zero, voltvar,\n"
-           "linear, limit, limit-band, DiffOP Step and Traj, Stable-DDPG. With --out, writes table.csv,\n"
-           "table.md and curves/<method>.csv (docs/results.md).\n\noptions:\n"
+           "linear, limit, limit-band, DiffOP Step and Traj, Stable-DDPG. --policy FILE adds a row for a\n"
+           "trained controller's file after the references, e.g. the reference's own Stable-DDPG networks\n"
+           "(cases/ieee13_3p/stable-ddpg-published.json). With --out, writes table.csv, table.md and\n"
+           "curves/<method>.csv (docs/results.md).\n\noptions:\n"
         << format_options(kTableOptions);
     return 0;
   }
@@ -206,8 +229,11 @@ int run_bench_table(int argc, char** argv, Job& job) {
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
   const auto start = std::chrono::steady_clock::now();
   core::Study study;
+  core::experiment::TrainedFile trained;  // --policy FILE
   core::read_inputs(job.communicator(), [&](const grid::SourceFiles& files) {
     study = core::read_study(*args.get("study"), files);
+    if (args.has("policy"))
+      trained = core::experiment::parse_trained_file(files.read(*args.get("policy")), *args.get("policy"));
   });
   const int threads =
       args.integer("threads", static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
@@ -219,6 +245,10 @@ int run_bench_table(int argc, char** argv, Job& job) {
     if (job.root()) std::filesystem::create_directories(*out_dir / "curves", ec);
     if (ec) throw InputError(out_dir->string() + ": cannot create the folder (" + ec.message() + ")");
   }
+  const std::vector<std::string> warnings = core::experiment::check_trained_file(study, trained);
+  if (job.root()) {
+    for (const auto& warning : warnings) std::cerr << "vvc bench table: warning: " << warning << "\n";
+  }
   job.inputs_read();
   job.start_work();
 
@@ -226,6 +256,7 @@ int run_bench_table(int argc, char** argv, Job& job) {
   request.threads = threads;
   request.quick = args.has("quick");
   request.communicator = &job.communicator();
+  trained.add_to(request);
   install_stop_handlers();
   ProgressReporter progress(ProgressReporter::Style::kLog, args.has("quiet") || !job.root(),
                             job.communicator().size() > 1);

@@ -15,17 +15,35 @@ namespace {
 const std::string kCurveHeader = "method,unit,iteration,seconds,training_cost,validation_transient";
 const std::string kCurveHeaderWithSamples = kCurveHeader + ",samples";
 
-/// A CSV line as fields. The bench writer never quotes (method names hold no commas), so neither do we: a
-/// quote is kept as text and then fails the number check where a number is expected.
+/// A CSV line as fields, RFC 4180 quoting included: the bench writer quotes a method name that holds a comma or a
+/// quote (a file's name in a row of `vvc bench table --policy`). A quote inside an unquoted field is text, and
+/// then fails the number check where a number is expected; an unclosed quote runs to the end of the line, which
+/// then has too few fields.
 std::vector<std::string> split_fields(const std::string& line) {
-  std::vector<std::string> fields;
-  size_t start = 0;
-  for (;;) {
-    const size_t comma = line.find(',', start);
-    fields.push_back(line.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) return fields;
-    start = comma + 1;
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  bool opened = false;  // the field so far is a quoted one (a quote may open it only at its start)
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (quoted) {
+      if (ch != '"') {
+        fields.back() += ch;
+      } else if (i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else {
+        quoted = false;
+      }
+    } else if (ch == ',') {
+      fields.emplace_back();
+      opened = false;
+    } else if (ch == '"' && fields.back().empty() && !opened) {
+      quoted = opened = true;
+    } else {
+      fields.back() += ch;
+    }
   }
+  return fields;
 }
 
 /// The non-empty lines of a file with their 1-based line numbers; '\r' of Windows line ends is dropped.

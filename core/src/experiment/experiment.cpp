@@ -539,21 +539,33 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
   eo.communicator = request.communicator;
   // A three-phase study compares what runs on it: the references without the balanced-only ones (nlp-ac), the
   // methods without PDP.
-  std::vector<const ControllerEntry*> entries;
+  std::vector<NamedController> controllers;
+  std::vector<std::string> sources;  // per controller: its file, or empty for a reference
   agree_on_inputs(communicator_of(request.communicator), [&] {
+    std::vector<std::string> names;
     for (const auto& name : request.references) {
-      const ControllerEntry& entry = find_controller(name);
-      if (study.three_phase() && !entry.three_phase) continue;
-      entries.push_back(&entry);
+      if (study.three_phase() && !find_controller(name).three_phase) continue;
+      names.push_back(name);
     }
+    std::vector<std::string> warnings;
+    controllers = resolve_controllers(study, names, request.policies, request.baselines, QpBackend::kDense,
+                                      false, warnings);
+    sources.assign(names.size(), "");
+    for (const auto& input : request.policies) sources.push_back(input.source);
+    for (const auto& input : request.baselines) sources.push_back(input.source);
   });
-  for (const ControllerEntry* entry : entries) {
-    auto ev = evaluate_with_progress(study, entry->name, entry->factory(study), entry->serial, eo, observer);
+  for (size_t c = 0; c < controllers.size(); ++c) {
+    const std::string name =
+        sources[c].empty()
+            ? controllers[c].name
+            : controllers[c].name + " (" + std::filesystem::path(sources[c]).filename().string() + ")";
+    auto ev =
+        evaluate_with_progress(study, name, controllers[c].factory, controllers[c].serial, eo, observer);
     if (!ev) {
       result.stopped = true;
       return result;
     }
-    result.rows.push_back({entry->name, false, ev->summary, LearningPoint::kNone});
+    result.rows.push_back({name, false, sources[c], ev->summary, LearningPoint::kNone});
   }
   std::vector<Method> methods;
   for (Method method : request.methods) {
@@ -590,7 +602,7 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
         continue;
       }
       evaluation->controller = method_info(method).name;
-      result.rows.push_back({method_info(method).name, true, *evaluation, summary.seconds});
+      result.rows.push_back({method_info(method).name, true, "", *evaluation, summary.seconds});
     }
   }
   VVC_ASSERT(i == methods.size());

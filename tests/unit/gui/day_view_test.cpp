@@ -10,16 +10,17 @@
 #include <QDir>
 #include <QFile>
 #include <QLineEdit>
-#include <QProcess>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <algorithm>
 
 #include "main_window.hpp"
 #include "results_table.hpp"
+#include "run_vvc.hpp"
 #include "stall_watch.hpp"
 
 using vvc::gui::DayView;
@@ -58,16 +59,12 @@ class DayViewTest : public QObject {
   /// failures) as printed is the view's columns 0-8 at the same precision.
   void compare_with_vvc_eval(const QString& study_path, const DayView& day, const QString& policy_path,
                              const QString& csv_path) {
-    QProcess eval;
-    eval.start(QStringLiteral(VVC_CLI_EXE),
-               {"eval", "--study", study_path, "--day", day.day_file()->text(), "--controller", "voltvar",
-                "--policy", policy_path, "--steps", "48", "--stride", "300", "--quiet", "--csv", csv_path});
-    QVERIFY(eval.waitForFinished(300000));
-    const QString eval_errors = eval.readAllStandardError();
-    const QString eval_table = eval.readAllStandardOutput();
-    QVERIFY2(eval.exitStatus() == QProcess::NormalExit && eval.exitCode() == 0, qPrintable(eval_errors));
-    qInfo("vvc eval --day --policy:\n%s", qPrintable(eval_table));
-    const QStringList rows = eval_table.split('\n', Qt::SkipEmptyParts);
+    const vvc::gui::CliRun eval = vvc::gui::run_vvc(
+        {"eval", "--study", study_path, "--day", day.day_file()->text(), "--controller", "voltvar",
+         "--policy", policy_path, "--steps", "48", "--stride", "300", "--quiet", "--csv", csv_path});
+    QVERIFY2(eval.succeeded, qPrintable(eval.err));
+    qInfo("vvc eval --day --policy:\n%s", qPrintable(eval.out));
+    const QStringList rows = eval.out.split('\n', Qt::SkipEmptyParts);
     QCOMPARE(rows.size(), 3);
     QCOMPARE(day.table()->rowCount(), 2);
     for (int r = 0; r < 2; ++r) {
@@ -243,6 +240,11 @@ class DayViewTest : public QObject {
     const QString networks = kSource + "/tests/data/baselines/stable_ddpg_ieee13_3p_imported.json";
     QVERIFY(w.open_path(study_path));
     QVERIFY(w.load_policy(networks));
+    // The file records no training conditions: the status line warns, naming the file once.
+    const QString status = w.statusBar()->currentMessage();
+    QVERIFY2(status.contains(QStringLiteral(". Warning: the networks record neither the network")),
+             qPrintable(status));
+    QCOMPARE(status.count(networks), 1);
     DayView* day = w.day_view();
     QVERIFY(day->replay_policy()->isEnabled() && day->replay_policy()->isChecked());
     QVERIFY(day->replay_policy()->text().contains(QStringLiteral("stable_ddpg_ieee13_3p_imported.json")));

@@ -799,8 +799,11 @@ class GuiTest : public QObject {
              qPrintable(w.last_error()));
     QCOMPARE(w.comparison()->curves().size(), 0);  // nothing half-shown
 
-    // The application is alive: the fixed folder opens by drag and drop, a training-cost-only curve drawn.
-    write_file(base + "/table.csv", "method,kind,transient\nzero,reference,0\nX,learned,-7\n");
+    // The application is alive: the fixed folder opens by drag and drop, a training-cost-only curve drawn. A
+    // quoted method name (a file's row of vvc bench table --policy) keeps its comma and its quote.
+    write_file(
+        base + "/table.csv",
+        "method,kind,transient\nzero,reference,0\n\"stable-ddpg (\"\"a,b\"\".json)\",file,5\nX,learned,-7\n");
     QMimeData mime;
     mime.setUrls({QUrl::fromLocalFile(base)});
     QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
@@ -813,6 +816,7 @@ class GuiTest : public QObject {
     QCOMPARE(w.comparison()->curves()[0]->dataCount(), 1);
     QCOMPARE(w.comparison()->curves()[0]->name(), QStringLiteral("X (1 iteration), training cost"));
     QCOMPARE(w.comparison()->markers()[0]->data()->at(0)->value, -7.0);  // table.csv's X row
+    QCOMPARE(w.comparison()->table()->item(1, 0)->text(), QStringLiteral("stable-ddpg (\"a,b\".json)"));
     // A curve with samples: over environment steps, its points sit at the samples column.
     write_file(base + "/curves/broken.csv",
                QByteArray(kCurveHeader) +
@@ -834,7 +838,7 @@ class GuiTest : public QObject {
              qPrintable(w.comparison()->caption()->text()));
     w.comparison()->set_axis(vvc::gui::CurveAxis::kFraction);
     QCOMPARE(w.comparison()->curves()[0]->dataCount(), 2);
-    QCOMPARE(w.comparison()->table()->rowCount(), 2);
+    QCOMPARE(w.comparison()->table()->rowCount(), 3);
     // A failed open keeps what is shown; a case still opens afterwards.
     write_file(base + "/curves/broken.csv", "");
     QVERIFY(!w.open_path(base));

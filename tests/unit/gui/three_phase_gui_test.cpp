@@ -12,7 +12,6 @@
 #include <QDir>
 #include <QMenu>
 #include <QMouseEvent>
-#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -24,6 +23,7 @@
 #include <cmath>
 
 #include "main_window.hpp"
+#include "run_vvc.hpp"
 #include "stall_watch.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 
@@ -460,32 +460,24 @@ class ThreePhaseGuiTest : public QObject {
     // The policy, exported, is read back by vvc eval on the saved study.
     const QString policy_path = dir.filePath("policy.json");
     QVERIFY(w.export_policy(policy_path));
-    QProcess eval;
-    eval.start(QStringLiteral(VVC_CLI_EXE), {"eval", "--study", study_path, "--policy", policy_path,
-                                             "--seeds", "0:4", "--threads", "1", "--quiet"});
-    QVERIFY(eval.waitForFinished(300000));
-    const QString eval_errors = eval.readAllStandardError();
-    const QString eval_table = eval.readAllStandardOutput();
-    QVERIFY2(eval.exitStatus() == QProcess::NormalExit && eval.exitCode() == 0, qPrintable(eval_errors));
-    qInfo("vvc eval --policy on the dialog's study:\n%s", qPrintable(eval_table));
+    const vvc::gui::CliRun eval = vvc::gui::run_vvc({"eval", "--study", study_path, "--policy", policy_path,
+                                                     "--seeds", "0:4", "--threads", "1", "--quiet"});
+    QVERIFY2(eval.succeeded, qPrintable(eval.err));
+    qInfo("vvc eval --policy on the dialog's study:\n%s", qPrintable(eval.out));
     // Its row gives the transient and steady costs the window's own evaluation gives on the same scenarios.
-    const QStringList rows = eval_table.split('\n', Qt::SkipEmptyParts);
+    const QStringList rows = eval.out.split('\n', Qt::SkipEmptyParts);
     QCOMPARE(rows.size(), 2);
     const QStringList cells = rows[1].split(' ', Qt::SkipEmptyParts);
     QCOMPARE(cells.value(0), QStringLiteral("diffop-step"));
     QCOMPARE(cells.value(1), gui_transient);
     QCOMPARE(cells.value(2), gui_steady);
-    QVERIFY2(!eval_errors.contains("warning"),
-             qPrintable(eval_errors));  // it fits the study it was trained on
+    QVERIFY2(!eval.err.contains("warning"), qPrintable(eval.err));  // it fits the study it was trained on
 
     // vvc train reads the study unchanged.
-    QProcess train;
-    train.start(QStringLiteral(VVC_CLI_EXE),
-                {"train", "--study", study_path, "--out", dir.filePath("cli-policy.json"), "--iterations",
-                 "2", "--threads", "1", "--quiet"});
-    QVERIFY(train.waitForFinished(300000));
-    const QString train_errors = train.readAllStandardError();
-    QVERIFY2(train.exitStatus() == QProcess::NormalExit && train.exitCode() == 0, qPrintable(train_errors));
+    const vvc::gui::CliRun train =
+        vvc::gui::run_vvc({"train", "--study", study_path, "--out", dir.filePath("cli-policy.json"),
+                           "--iterations", "2", "--threads", "1", "--quiet"});
+    QVERIFY2(train.succeeded, qPrintable(train.err));
     QVERIFY(QFileInfo::exists(dir.filePath("cli-policy.json")));
   }
 
@@ -530,13 +522,10 @@ class ThreePhaseGuiTest : public QObject {
     QCOMPARE(study->scenarios.stride, 60);
     QCOMPARE(study->scenarios.pv_kw, 150.0);
 
-    QProcess train;
-    train.start(QStringLiteral(VVC_CLI_EXE),
-                {"train", "--study", study_path, "--out", dir.filePath("policy.json"), "--iterations", "2",
-                 "--threads", "1", "--quiet"});
-    QVERIFY(train.waitForFinished(300000));
-    const QString train_errors = train.readAllStandardError();
-    QVERIFY2(train.exitStatus() == QProcess::NormalExit && train.exitCode() == 0, qPrintable(train_errors));
+    const vvc::gui::CliRun train =
+        vvc::gui::run_vvc({"train", "--study", study_path, "--out", dir.filePath("policy.json"),
+                           "--iterations", "2", "--threads", "1", "--quiet"});
+    QVERIFY2(train.succeeded, qPrintable(train.err));
     QVERIFY(QFileInfo::exists(dir.filePath("policy.json")));
   }
 };

@@ -209,17 +209,24 @@ struct CompareRequest {
   std::vector<std::string> references{"zero", "voltvar", "gradient-flow", "limit"};
   std::vector<Method> methods{Method::kDiffOpStep, Method::kDiffOpTraj, Method::kTasrl,  Method::kStableDdpg,
                               Method::kRlmpcDpg,   Method::kPdp,        Method::kRlmpcTd};
+  /// Trained controllers' files evaluated after the references (rows "NAME (FILE)", e.g. "stable-ddpg
+  /// (networks.json)"); a file that does not fit the study throws InputError before any work, as in
+  /// evaluate(); check_trained_file gives its warnings.
+  std::vector<PolicyInput> policies;
+  std::vector<BaselineInput> baselines;
   std::optional<SeedRange> seeds;  ///< none: the study's evaluation seeds
   int threads = 1;
   bool quick = false;  ///< tiny budgets and 8 evaluation scenarios: checks that everything runs, in seconds
-  /// The ranks that share the work: the references' scenarios, then the methods (each rank trains and evaluates
-  /// its share of them alone; an observer sees its own rank's methods); none: this process alone.
+  /// The ranks that share the work: the scenarios of the references and files, then the methods (each rank
+  /// trains and evaluates its share of them alone; an observer sees its own rank's methods); none: this process
+  /// alone.
   const Communicator* communicator = nullptr;
 };
 
 struct ComparisonRow {
-  std::string method;  ///< a registry name for references, MethodInfo::name for learned methods
+  std::string method;  ///< a registry name for references, MethodInfo::name for learned methods, NAME (FILE)
   bool learned = false;
+  std::string source;  ///< a file's row: the file (CompareRequest::policies, baselines); otherwise empty
   EvaluationSummary summary;
   double training_seconds = LearningPoint::kNone;  ///< learned methods
 };
@@ -227,7 +234,7 @@ struct ComparisonRow {
 struct CompareResult {
   SeedRange seeds;
   int steps = 0;
-  std::vector<ComparisonRow> rows;         ///< references, then methods, in request order
+  std::vector<ComparisonRow> rows;         ///< references, files, then methods, in request order
   std::vector<TrainingSummary> trainings;  ///< learning curves of the methods, in request order
   bool stopped = false;
 };
@@ -236,8 +243,8 @@ struct CompareResult {
 /// one the controllers of issue 12 (zero, voltvar, linear, limit, limit-band; DiffOP Step and Traj, Stable-DDPG).
 CompareRequest comparison_request(const Study& study);
 
-/// Trains every method of the request with the comparison's settings (table_request) and evaluates it and the
-/// reference controllers on the same seeds.
+/// Trains every method of the request with the comparison's settings (table_request) and evaluates it, the
+/// reference controllers and the files on the same seeds.
 CompareResult compare(const Study& study, const CompareRequest& request,
                       TrainingObserver* observer = nullptr);
 
