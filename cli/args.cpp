@@ -30,6 +30,10 @@ Args::Args(int argc, char** argv, int first, const std::vector<OptionSpec>& spec
       if (s.name == name) spec = &s;
     }
     if (spec == nullptr) throw InputError("unknown option '--" + name + "' (see --help)");
+    if (values_.count(name) > 0) {
+      throw InputError("option '--" + name + "' given twice" +
+                       (spec->takes_value ? " ('" + values_[name] + "' first)" : std::string()));
+    }
     if (!spec->takes_value) {
       if (inline_value) throw InputError("option '--" + name + "' takes no value");
       values_[name] = "1";

@@ -1,5 +1,6 @@
 // A small command-line parser shared by the vvc subcommands: "--name value", "--name=value" and flags.
-// Unknown options, missing values and malformed numbers throw InputError (exit status 2 in main).
+// Unknown options, options given twice, missing values and malformed numbers throw InputError (exit status 2 in
+// main).
 #pragma once
 
 #include <map>
