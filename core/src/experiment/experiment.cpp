@@ -341,6 +341,7 @@ struct NamedController {
   std::string name;
   ControllerFactory factory;
   bool serial = false;
+  std::string source;  ///< the file of a policy or baseline; empty for the registry's controllers
 };
 
 /// The registry's controllers, the policies and the baselines, by name, in request order; bad input throws
@@ -354,7 +355,7 @@ std::vector<NamedController> resolve_controllers(const Study& study, const std::
   std::vector<NamedController> out;
   for (const auto& name : names) {
     const ControllerEntry& entry = find_controller(name, study);
-    out.push_back({entry.name, entry.factory(study), entry.serial});
+    out.push_back({entry.name, entry.factory(study), entry.serial, ""});
   }
   for (const auto& input : policies) {
     auto model = std::make_shared<const DiffOpModel>(study, input.policy.structure);
@@ -369,7 +370,7 @@ std::vector<NamedController> resolve_controllers(const Study& study, const std::
     const Eigen::VectorXd theta = input.policy.theta;
     out.push_back({"diffop-" + to_string(model->structure().mode),
                    [model, theta, backend] { return make_diffop_controller(*model, theta, backend); },
-                   backend == QpBackend::kIpopt});
+                   backend == QpBackend::kIpopt, input.source});
   }
   for (const auto& input : baselines) {
     check_baseline_matches(input.file, study, input.source);
@@ -381,7 +382,7 @@ std::vector<NamedController> resolve_controllers(const Study& study, const std::
                          "trained for; they were not compared with the study's");
     }
     out.push_back({baseline_name(input.file.trained.kind),
-                   baseline_controller_factory(study, input.file.trained), false});
+                   baseline_controller_factory(study, input.file.trained), false, input.source});
   }
   return out;
 }
@@ -540,7 +541,6 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
   // A three-phase study compares what runs on it: the references without the balanced-only ones (nlp-ac), the
   // methods without PDP.
   std::vector<NamedController> controllers;
-  std::vector<std::string> sources;  // per controller: its file, or empty for a reference
   agree_on_inputs(communicator_of(request.communicator), [&] {
     std::vector<std::string> names;
     for (const auto& name : request.references) {
@@ -550,22 +550,16 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
     std::vector<std::string> warnings;
     controllers = resolve_controllers(study, names, request.policies, request.baselines, QpBackend::kDense,
                                       false, warnings);
-    sources.assign(names.size(), "");
-    for (const auto& input : request.policies) sources.push_back(input.source);
-    for (const auto& input : request.baselines) sources.push_back(input.source);
   });
-  for (size_t c = 0; c < controllers.size(); ++c) {
+  for (const NamedController& c : controllers) {
     const std::string name =
-        sources[c].empty()
-            ? controllers[c].name
-            : controllers[c].name + " (" + std::filesystem::path(sources[c]).filename().string() + ")";
-    auto ev =
-        evaluate_with_progress(study, name, controllers[c].factory, controllers[c].serial, eo, observer);
+        c.source.empty() ? c.name : c.name + " (" + std::filesystem::path(c.source).filename().string() + ")";
+    auto ev = evaluate_with_progress(study, name, c.factory, c.serial, eo, observer);
     if (!ev) {
       result.stopped = true;
       return result;
     }
-    result.rows.push_back({name, false, sources[c], ev->summary, LearningPoint::kNone});
+    result.rows.push_back({name, false, c.source, ev->summary, LearningPoint::kNone});
   }
   std::vector<Method> methods;
   for (Method method : request.methods) {
