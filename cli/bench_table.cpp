@@ -22,6 +22,7 @@
 #include "job.hpp"
 #include "progress.hpp"
 #include "study_commands.hpp"
+#include "vvc/common/csv.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
 #include "vvc/core/experiment/experiment.hpp"
@@ -89,17 +90,6 @@ std::string curve_csv(const core::TrainingSummary& curve) {
     out << ',' << samples << '\n';
   }
   return out.str();
-}
-
-/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break (a file's name in a row).
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char ch : text) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + '"';
 }
 
 std::string table_csv(const std::vector<Row>& rows) {
