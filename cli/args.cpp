@@ -30,20 +30,20 @@ Args::Args(int argc, char** argv, int first, const std::vector<OptionSpec>& spec
       if (s.name == name) spec = &s;
     }
     if (spec == nullptr) throw InputError("unknown option '--" + name + "' (see --help)");
-    if (values_.count(name) > 0) {
+    if (values_.count(name) > 0 && !spec->repeatable) {
       throw InputError("option '--" + name + "' given twice" +
-                       (spec->takes_value ? " ('" + values_[name] + "' first)" : std::string()));
+                       (spec->takes_value ? " ('" + values_[name].front() + "' first)" : std::string()));
     }
     if (!spec->takes_value) {
       if (inline_value) throw InputError("option '--" + name + "' takes no value");
-      values_[name] = "1";
+      values_[name].push_back("1");
       continue;
     }
     if (inline_value) {
-      values_[name] = *inline_value;
+      values_[name].push_back(*inline_value);
     } else {
       if (i + 1 >= argc) throw InputError("option '--" + name + "' needs a value " + spec->value_name);
-      values_[name] = argv[++i];
+      values_[name].push_back(argv[++i]);
     }
   }
 }
@@ -51,7 +51,12 @@ Args::Args(int argc, char** argv, int first, const std::vector<OptionSpec>& spec
 std::optional<std::string> Args::get(const std::string& name) const {
   const auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
-  return it->second;
+  return it->second.front();
+}
+
+std::vector<std::string> Args::values(const std::string& name) const {
+  const auto it = values_.find(name);
+  return it == values_.end() ? std::vector<std::string>() : it->second;
 }
 
 std::string Args::get_or(const std::string& name, const std::string& fallback) const {
@@ -85,7 +90,8 @@ int Args::integer(const std::string& name, int fallback) const {
 std::string format_options(const std::vector<OptionSpec>& specs) {
   std::ostringstream out;
   for (const auto& s : specs) {
-    std::string left = "  --" + s.name + (s.takes_value ? " " + s.value_name : "");
+    std::string left =
+        "  --" + s.name + (s.takes_value ? " " + s.value_name : "") + (s.repeatable ? " ..." : "");
     out << left;
     if (left.size() < 28) {
       out << std::string(28 - left.size(), ' ');

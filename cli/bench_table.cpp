@@ -22,6 +22,7 @@
 #include "job.hpp"
 #include "progress.hpp"
 #include "study_commands.hpp"
+#include "vvc/common/csv.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
 #include "vvc/core/experiment/experiment.hpp"
@@ -35,8 +36,9 @@ const std::vector<OptionSpec> kTableOptions = {
     {"out", true, "folder for table.csv, table.md and curves/*.csv (created; default: print only)", "DIR"},
     {"policy", true,
      "a trained controller's file to evaluate beside the references, not trained again: a DiffOP policy (vvc "
-     "train --out) or a DDPG baseline's networks (vvc train --out, scripts/import-stable-ddpg)",
-     "FILE"},
+     "train --out) or a DDPG baseline's networks (vvc train --out, scripts/import-stable-ddpg); repeatable, "
+     "one row per file",
+     "FILE", true},
     {"threads", true, "worker threads (default: the number of cores; results do not depend on it)", "N"},
     {"quick", false, "tiny budgets and 8 evaluation scenarios: checks that the command works, in seconds"},
     {"quiet", false, "no progress lines"},
@@ -89,17 +91,6 @@ std::string curve_csv(const core::TrainingSummary& curve) {
     out << ',' << samples << '\n';
   }
   return out.str();
-}
-
-/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break (a file's name in a row).
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char ch : text) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + '"';
 }
 
 std::string table_csv(const std::vector<Row>& rows) {
@@ -213,15 +204,15 @@ int run_bench_table(int argc, char** argv, Job& job) {
   const Args args(argc, argv, 3, kTableOptions);
   if (args.help()) {
     std::cout
-        << "usage: vvc bench table --study STUDY [--out DIR] [options]\n\n"
+        << "usage: vvc bench table --study STUDY [--out DIR] [--policy FILE ...] [options]\n\n"
            "Trains every method of the DiffOP comparison (DiffOP Step and Traj, TASRL, RLMPC-DPG, PDP\n"
            "(Offline), Stable-DDPG, RLMPC-TD) with its default settings and fixed seeds, evaluates them and\n"
            "the reference controllers (zero, voltvar, gradient-flow, limit) on the study's evaluation seeds\n"
            "and prints the table beside the published numbers. On a three-phase study: zero, voltvar,\n"
-           "linear, limit, limit-band, DiffOP Step and Traj, Stable-DDPG. --policy FILE adds a row for a\n"
-           "trained controller's file after the references, e.g. the reference's own Stable-DDPG networks\n"
-           "(cases/ieee13_3p/stable-ddpg-published.json). With --out, writes table.csv, table.md and\n"
-           "curves/<method>.csv (docs/results.md).\n\noptions:\n"
+           "linear, limit, limit-band, DiffOP Step and Traj, Stable-DDPG. Each --policy FILE adds a row\n"
+           "'CONTROLLER (FILE)' for a trained controller's file after the references, e.g. the reference's\n"
+           "own Stable-DDPG networks (cases/ieee13_3p/stable-ddpg-published.json). With --out, writes\n"
+           "table.csv, table.md and curves/<method>.csv (docs/results.md).\n\noptions:\n"
         << format_options(kTableOptions);
     return 0;
   }
@@ -229,12 +220,7 @@ int run_bench_table(int argc, char** argv, Job& job) {
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
   const auto start = std::chrono::steady_clock::now();
   core::Study study;
-  core::experiment::TrainedFile trained;  // --policy FILE
-  core::read_inputs(job.communicator(), [&](const grid::SourceFiles& files) {
-    study = core::read_study(*args.get("study"), files);
-    if (args.has("policy"))
-      trained = core::experiment::parse_trained_file(files.read(*args.get("policy")), *args.get("policy"));
-  });
+  const std::vector<core::experiment::TrainedFile> trained = read_study_and_files(job, args, study);
   const int threads =
       args.integer("threads", static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   if (threads < 1) throw InputError("--threads: expected an integer >= 1, got " + std::to_string(threads));
@@ -245,9 +231,10 @@ int run_bench_table(int argc, char** argv, Job& job) {
     if (job.root()) std::filesystem::create_directories(*out_dir / "curves", ec);
     if (ec) throw InputError(out_dir->string() + ": cannot create the folder (" + ec.message() + ")");
   }
-  const std::vector<std::string> warnings = core::experiment::check_trained_file(study, trained);
-  if (job.root()) {
-    for (const auto& warning : warnings) std::cerr << "vvc bench table: warning: " << warning << "\n";
+  for (const auto& file : trained) {
+    for (const auto& warning : core::experiment::check_trained_file(study, file)) {
+      if (job.root()) std::cerr << "vvc bench table: warning: " << warning.message() << "\n";
+    }
   }
   job.inputs_read();
   job.start_work();
@@ -256,7 +243,7 @@ int run_bench_table(int argc, char** argv, Job& job) {
   request.threads = threads;
   request.quick = args.has("quick");
   request.communicator = &job.communicator();
-  trained.add_to(request);
+  for (const auto& file : trained) file.add_to(request);
   install_stop_handlers();
   ProgressReporter progress(ProgressReporter::Style::kLog, args.has("quiet") || !job.root(),
                             job.communicator().size() > 1);

@@ -17,6 +17,18 @@
 
 namespace vvc::cli {
 
+std::vector<core::experiment::TrainedFile> read_study_and_files(const Job& job, const Args& args,
+                                                                core::Study& study) {
+  std::vector<core::experiment::TrainedFile> trained;
+  core::read_inputs(job.communicator(), [&](const grid::SourceFiles& files) {
+    study = core::read_study(*args.get("study"), files);
+    trained.clear();
+    for (const std::string& path : args.values("policy"))
+      trained.push_back(core::experiment::parse_trained_file(files.read(path), path));
+  });
+  return trained;
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream ss(text);
@@ -61,9 +73,9 @@ const std::vector<OptionSpec> kEvalOptions = {
      "zero,voltvar)",
      "NAMES"},
     {"policy", true,
-     "a trained policy to evaluate (added to the table): a DiffOP policy (vvc train --out) or a DDPG "
-     "baseline's networks (vvc train --method stable-ddpg|tasrl --out)",
-     "FILE"},
+     "a trained policy to evaluate (added to the table as 'CONTROLLER (FILE)'): a DiffOP policy (vvc train "
+     "--out) or a DDPG baseline's networks (vvc train --method stable-ddpg|tasrl --out); repeatable",
+     "FILE", true},
     {"seeds", true, "scenario ids A:B, half-open (default: the study's evaluation_seeds)", "A:B"},
     {"steps", true,
      "control steps per scenario (default: the study's, 100); with --day: replay only the first T", "T"},
@@ -124,8 +136,8 @@ void print_day_table(std::ostream& out, const std::vector<core::DayReplay>& repl
 }
 
 /// vvc eval --day, --day-shapes: the day replayed under each controller (core::experiment::replay_day).
-int run_day(const Args& args, const core::Study& study, const core::experiment::TrainedFile& policy,
-            Job& job) {
+int run_day(const Args& args, const core::Study& study,
+            const std::vector<core::experiment::TrainedFile>& trained, Job& job) {
   for (const char* option : {"seeds", "trace", "threads"}) {
     if (args.has(option)) throw InputError(std::string("--") + option + " does not apply to --day");
   }
@@ -148,7 +160,7 @@ int run_day(const Args& args, const core::Study& study, const core::experiment::
         *normalize == "mean" ? core::DayNormalization::kMean : core::DayNormalization::kPeak;
   }
   request.controllers = split_list(args.get_or("controller", "zero,voltvar"));
-  policy.add_to(request);
+  for (const auto& file : trained) file.add_to(request);
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
   request.strict = args.has("strict");
   if (request.controllers.empty() && request.policies.empty() && request.baselines.empty()) {
@@ -169,7 +181,7 @@ int run_day(const Args& args, const core::Study& study, const core::experiment::
   install_stop_handlers();
   ProgressReporter progress(ProgressReporter::Style::kLine, args.has("quiet"), false);
   const core::experiment::DayResult result = core::experiment::replay_day(study, day, request, &progress);
-  for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning << "\n";
+  for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning.message() << "\n";
   print_day_table(std::cout, result.replays);
   if (result.stopped) {
     std::cerr << "vvc eval: stopped by signal " << stop_signal() << " before the end\n";
@@ -185,8 +197,8 @@ int run_eval(int argc, char** argv, Job& job) {
   const Args args(argc, argv, 2, kEvalOptions);
   if (args.help()) {
     std::cout
-        << "usage: vvc eval --study STUDY [--controller NAMES] [--policy FILE] [options]\n"
-           "       vvc eval --study STUDY --day FILE|--day-shapes [--controller NAMES] [--policy FILE] "
+        << "usage: vvc eval --study STUDY [--controller NAMES] [--policy FILE ...] [options]\n"
+           "       vvc eval --study STUDY --day FILE|--day-shapes [--controller NAMES] [--policy FILE ...] "
            "[--csv OUT] [options]\n\n"
            "Evaluates controllers on the study's scenario set and prints the transient cost\n"
            "(sum_t 0.99^t F(q_t), mean over scenarios), the steady-state cost F(q_T), the percentage of\n"
@@ -207,13 +219,8 @@ int run_eval(int argc, char** argv, Job& job) {
   if (!args.has("study")) throw InputError("--study is required (see vvc eval --help)");
   if (!args.positional().empty()) throw InputError("unexpected argument '" + args.positional().front() + "'");
   core::Study study;
-  core::experiment::TrainedFile policy;  // --policy FILE: a DiffOP policy or a DDPG baseline's networks
-  core::read_inputs(job.communicator(), [&](const grid::SourceFiles& files) {
-    study = core::read_study(*args.get("study"), files);
-    if (args.has("policy"))
-      policy = core::experiment::parse_trained_file(files.read(*args.get("policy")), *args.get("policy"));
-  });
-  if (args.has("day") || args.has("day-shapes")) return run_day(args, study, policy, job);
+  const std::vector<core::experiment::TrainedFile> trained = read_study_and_files(job, args, study);
+  if (args.has("day") || args.has("day-shapes")) return run_day(args, study, trained, job);
   for (const char* option : {"stride", "pv-kw", "normalize"}) {
     if (args.has(option)) throw InputError(std::string("--") + option + " applies to --day only");
   }
@@ -224,7 +231,7 @@ int run_eval(int argc, char** argv, Job& job) {
   request.threads = args.integer("threads", 1);
   if (request.threads < 1) throw InputError("--threads: expected an integer >= 1");
   request.controllers = split_list(args.get_or("controller", args.has("policy") ? "" : "gradient-flow"));
-  policy.add_to(request);
+  for (const auto& file : trained) file.add_to(request);
   request.backend = core::parse_qp_backend(args.get_or("backend", "dense"));
   request.strict = args.has("strict");
   if (args.has("trace")) request.trace.episodes = 1;
@@ -239,7 +246,7 @@ int run_eval(int argc, char** argv, Job& job) {
                             job.communicator().size() > 1);
   const core::experiment::EvaluateResult result = core::experiment::evaluate(study, request, &progress);
   if (!job.root()) return result.stopped ? kStoppedExitStatus : 0;
-  for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning << "\n";
+  for (const auto& warning : result.warnings) std::cerr << "vvc eval: warning: " << warning.message() << "\n";
   std::vector<core::EvaluationSummary> rows;
   for (const auto& ev : result.evaluations) rows.push_back(ev.summary);
   print_summary_table(std::cout, rows);

@@ -368,8 +368,8 @@ void DayView::show_result() {
   QString status = r.stopped
                        ? tr("Stopped: the table holds the steps replayed so far.")
                        : tr("%1 steps replayed under %2 controllers.").arg(r.steps).arg(r.replays.size());
-  for (const std::string& warning : r.warnings)
-    status += tr(" Warning: %1.").arg(QString::fromStdString(warning));
+  for (const auto& warning : r.warnings)
+    status += tr(" Warning: %1.").arg(QString::fromStdString(warning.message()));
   status_->setText(status);
 }
 

@@ -402,13 +402,9 @@ bool MainWindow::load_policy(const QString& path) {
     if (!document_ || !document_->study) throw InputError("open the study the policy was trained on first");
     auto policy = std::make_shared<const core::experiment::TrainedFile>(
         core::experiment::read_trained_file(path.toStdString()));
-    // The status line names the file once: each warning's leading "PATH: " is left out.
-    const std::string source = path.toStdString() + ": ";
-    for (const auto& warning : core::experiment::check_trained_file(*document_->study, *policy)) {
-      const bool named = warning.compare(0, source.size(), source) == 0;
-      differences +=
-          QStringLiteral("; ") + QString::fromStdString(named ? warning.substr(source.size()) : warning);
-    }
+    // The status line names the file once, so each warning gives only what differs.
+    for (const auto& warning : core::experiment::check_trained_file(*document_->study, *policy))
+      differences += QStringLiteral("; ") + QString::fromStdString(warning.text);
     policy_ = std::move(policy);
     day_->set_policy(policy_, QFileInfo(path).fileName());
   } catch (const std::exception& e) {

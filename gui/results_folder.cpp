@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "vvc/common/csv.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
 
@@ -14,37 +15,6 @@ namespace {
 
 const std::string kCurveHeader = "method,unit,iteration,seconds,training_cost,validation_transient";
 const std::string kCurveHeaderWithSamples = kCurveHeader + ",samples";
-
-/// A CSV line as fields, RFC 4180 quoting included: the bench writer quotes a method name that holds a comma or a
-/// quote (a file's name in a row of `vvc bench table --policy`). A quote inside an unquoted field is text, and
-/// then fails the number check where a number is expected; an unclosed quote runs to the end of the line, which
-/// then has too few fields.
-std::vector<std::string> split_fields(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  bool opened = false;  // the field so far is a quoted one (a quote may open it only at its start)
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char ch = line[i];
-    if (quoted) {
-      if (ch != '"') {
-        fields.back() += ch;
-      } else if (i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else {
-        quoted = false;
-      }
-    } else if (ch == ',') {
-      fields.emplace_back();
-      opened = false;
-    } else if (ch == '"' && fields.back().empty() && !opened) {
-      quoted = opened = true;
-    } else {
-      fields.back() += ch;
-    }
-  }
-  return fields;
-}
 
 /// The non-empty lines of a file with their 1-based line numbers; '\r' of Windows line ends is dropped.
 std::vector<std::pair<int, std::string>> read_lines(const std::filesystem::path& file) {
@@ -100,7 +70,7 @@ LearningCurve read_learning_curve(const std::filesystem::path& file) {
   const size_t fields = curve.has_samples ? 7 : 6;
   for (size_t i = 1; i < lines.size(); ++i) {
     const auto& [line, text] = lines[i];
-    const std::vector<std::string> f = split_fields(text);
+    const std::vector<std::string> f = split_csv_fields(text);
     if (f.size() != fields) {
       throw InputError::at_line(
           name, line, "expected " + std::to_string(fields) + " fields, got " + std::to_string(f.size()));
@@ -151,7 +121,7 @@ ResultsTable read_results_table(const std::filesystem::path& file) {
   const auto lines = read_lines(file);
   const std::string name = file.string();
   ResultsTable table;
-  table.header = split_fields(lines.front().second);
+  table.header = split_csv_fields(lines.front().second);
   if (table.header.size() < 2 || table.header[0] != "method" || table.header[1] != "kind") {
     throw InputError::at_line(
         name, lines.front().first,
@@ -159,7 +129,7 @@ ResultsTable read_results_table(const std::filesystem::path& file) {
   }
   for (size_t i = 1; i < lines.size(); ++i) {
     const auto& [line, text] = lines[i];
-    std::vector<std::string> f = split_fields(text);
+    std::vector<std::string> f = split_csv_fields(text);
     if (f.size() != table.header.size()) {
       throw InputError::at_line(
           name, line,

@@ -11,6 +11,8 @@
 #include <numbers>
 #include <set>
 
+#include "vvc/common/csv.hpp"
+
 namespace vvc::gui {
 
 TextItem::TextItem(const QString& text) : QTableWidgetItem(text, kType), key_(text) {
@@ -26,13 +28,7 @@ QTableWidgetItem* text_item(const QString& text) { return new TextItem(text); }
 
 namespace {
 
-QString csv_field(QString text) {
-  if (text.contains(',') || text.contains('"') || text.contains('\n')) {
-    text.replace("\"", "\"\"");
-    return "\"" + text + "\"";
-  }
-  return text;
-}
+QString csv_field(const QString& text) { return QString::fromStdString(vvc::csv_field(text.toStdString())); }
 
 }  // namespace
 

@@ -19,7 +19,11 @@ fail=0
 header="controller steps out band node-phases worst pu kvar-h loss kWh cost failures fallbacks CPU s"
 [ "$(head -n 1 "$out" | tr -s ' ')" = "$header" ] || { echo "expected the header: $header"; fail=1; }
 number='^-?[0-9]+\.[0-9]+$'
-got=$(tail -n +2 "$out" | awk -v steps="$steps" -v number="$number" '
+# A trained file's row name holds a blank ("diffop-step (policy.json)"): o counts the name's extra words, and the
+# ten figures are the last fields.
+rows=$(tail -n +2 "$out" | awk '{ o = NF - 11; name = $1; for (i = 2; i <= 1 + o; ++i) name = name " " $i
+  line = name; for (i = 2 + o; i <= NF; ++i) line = line "|" $i; print line }')
+got=$(echo "$rows" | awk -F'|' -v steps="$steps" -v number="$number" '
   NF == 11 && $2 == steps && $3 ~ /^[0-9]+$/ && $4 ~ /^[0-9]+$/ && $5 ~ number && $6 ~ number && $7 ~ number &&
   $8 ~ number && $9 == "0" && $10 ~ /^[0-9]+$/ && $11 ~ number { print $1; next }
   { print "malformed row: " $0 }' | paste -sd, -)
@@ -32,10 +36,10 @@ else
   [ "$(head -n 1 "$csv")" = "$csv_header" ] || { echo "expected the CSV header: $csv_header"; fail=1; }
   # Per controller: rows numbered 1..STEPS in order, and its sums of out_of_band and violations.
   from_csv=$(tail -n +2 "$csv" | awk -F, -v steps="$steps" '
-    { if ($1 != name) { if (name != "") print name, n, out, viol; name = $1; n = 0; out = 0; viol = 0 }
+    { if ($1 != name) { if (name != "") print name "|" n "|" out "|" viol; name = $1; n = 0; out = 0; viol = 0 }
       n++; if ($2 != n) bad = 1; out += $6; viol += $7 }
-    END { if (name != "") print name, n, out, viol; if (bad) print "steps out of order" }')
-  from_table=$(tail -n +2 "$out" | awk '{ print $1, $2, $3, $4 }')
+    END { if (name != "") print name "|" n "|" out "|" viol; if (bad) print "steps out of order" }')
+  from_table=$(echo "$rows" | awk -F'|' '{ print $1 "|" $2 "|" $3 "|" $4 }')
   [ "$from_csv" = "$from_table" ] || { echo "CSV and table disagree:"; echo "$from_csv"; echo "---"; echo "$from_table"; fail=1; }
 fi
 if [ "$fail" -ne 0 ]; then

@@ -15,9 +15,11 @@ fail=0
 [ "$status" -eq 0 ] || { echo "expected exit status 0, got $status"; fail=1; }
 header="controller transient steady % out band final out late failures fallbacks"
 [ "$(head -n 1 "$out" | tr -s ' ')" = "$header" ] || { echo "expected the header: $header"; fail=1; }
+# A trained file's row name holds a blank ("diffop-step (policy.json)"): the seven numbers are the last fields.
 got=$(tail -n +2 "$out" | awk '
-  NF == 8 && $2 ~ /^-?[0-9]+\.[0-9]+$/ && $3 ~ /^-?[0-9]+\.[0-9]+$/ && $4 ~ /^[0-9]+\.[0-9]+$/ && $4 <= 100 &&
-  $5 ~ /^[0-9]+$/ && $6 ~ /^[0-9]+$/ && $7 == "0" && $8 ~ /^[0-9]+$/ { print $1; next }
+  NF >= 8 && $(NF-6) ~ /^-?[0-9]+\.[0-9]+$/ && $(NF-5) ~ /^-?[0-9]+\.[0-9]+$/ && $(NF-4) ~ /^[0-9]+\.[0-9]+$/ &&
+  $(NF-4) <= 100 && $(NF-3) ~ /^[0-9]+$/ && $(NF-2) ~ /^[0-9]+$/ && $(NF-1) == "0" && $NF ~ /^[0-9]+$/ {
+    name = $1; for (i = 2; i <= NF - 7; ++i) name = name " " $i; print name; next }
   { print "malformed row: " $0 }' | paste -sd, -)
 [ "$got" = "$names" ] || { echo "expected well-formed rows for $names, got: $got"; fail=1; }
 if [ "$fail" -ne 0 ]; then

@@ -3,8 +3,8 @@
 # Trains a DiffOP policy for two iterations on STUDY (a study whose scenarios come from a small file), or with
 # METHOD (stable-ddpg, tasrl) that DDPG baseline for one episode, then evaluates the written file with 'vvc eval'
 # and its defaults. Both must score the same scenarios, the study's evaluation_seeds, with the same numbers: the
-# rows of the two tables (diffop-step, or METHOD) must be identical, and the per-scenario CSV must hold exactly the
-# ids of evaluation_seeds.
+# figures of the two tables' rows (diffop-step, or METHOD) must be identical, and the per-scenario CSV must hold
+# exactly the ids of evaluation_seeds.
 set -u
 vvc=$1
 study=$2
@@ -22,8 +22,9 @@ rm -rf "$out" && mkdir -p "$out" || exit 1
   echo "vvc train failed:"; cat "$out/train.txt"; exit 1; }
 "$vvc" eval --study "$study" --policy "$out/policy.json" --csv "$out/episodes.csv" --quiet >"$out/eval.txt" 2>&1 || {
   echo "vvc eval failed:"; cat "$out/eval.txt"; exit 1; }
-trained=$(grep "^$row " "$out/train.txt")
-evaluated=$(grep "^$row " "$out/eval.txt")
+# The file's row in vvc eval is "ROW (policy.json)": the figures after the names must be the same.
+trained=$(grep "^$row " "$out/train.txt" | tr -s ' ' | cut -d' ' -f2-)
+evaluated=$(grep "^$row (policy.json) " "$out/eval.txt" | tr -s ' ' | cut -d' ' -f3-)
 if [ -z "$trained" ] || [ "$trained" != "$evaluated" ]; then
   echo "vvc train and vvc eval disagree:"; echo "train: $trained"; echo "eval:  $evaluated"; exit 1
 fi

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "csv_lines.hpp"
+#include "vvc/common/csv.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
 #include "vvc/common/numbers.hpp"
@@ -341,7 +342,7 @@ void write_day_csv(const std::vector<DayReplay>& replays, const std::filesystem:
   out << std::setprecision(17);
   for (const DayReplay& r : replays) {
     for (Eigen::Index i = 0; i < r.time_s.size(); ++i) {
-      out << r.summary.controller << ',' << i + 1 << ',' << r.time_s[i] << ',' << r.vmin[i] << ','
+      out << csv_field(r.summary.controller) << ',' << i + 1 << ',' << r.time_s[i] << ',' << r.vmin[i] << ','
           << r.vmax[i] << ',' << (r.violations[i] > 0 ? 1 : 0) << ',' << r.violations[i] << ','
           << r.q_total_kvar[i] << ',' << r.q_abs_kvar[i] << ',' << r.losses_kw[i] << ',' << r.cost[i] << '\n';
     }

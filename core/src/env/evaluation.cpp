@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "vvc/common/csv.hpp"
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
 #include "vvc/common/parallel.hpp"
@@ -248,12 +249,7 @@ void write_episodes_csv(const Evaluation& evaluation, const std::string& path) {
   out << "seed,scenario,transient,steady,final_vmin,final_vmax,steps_out_of_band,worst_violation,"
          "steps_to_recover,power_flow_failures,controller_failures,fallback_steps\n";
   for (const auto& e : evaluation.episodes) {
-    std::string scenario = e.kind >= 0 ? std::to_string(e.kind) : e.label;
-    if (scenario.find_first_of(",\"") != std::string::npos) {
-      std::string quoted = "\"";
-      for (char ch : scenario) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-      scenario = quoted + "\"";
-    }
+    const std::string scenario = e.kind >= 0 ? std::to_string(e.kind) : csv_field(e.label);
     out << e.id << ',' << scenario << ',' << e.transient << ',' << e.steady << ',' << e.final_vmin << ','
         << e.final_vmax << ',' << e.steps_out_of_band << ',' << e.worst_violation << ',' << e.steps_to_recover
         << ',' << e.power_flow_failures << ',' << e.controller_failures << ',' << e.fallback_steps << '\n';

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <set>
 
 #include "vvc/common/errors.hpp"
 #include "vvc/common/files.hpp"
@@ -328,21 +330,37 @@ namespace {
 
 /// Appends warnings (and, strict, throws) for conditions that differ from the study's.
 void report_conditions(const std::string& source, const std::vector<std::string>& differences, bool strict,
-                       std::vector<std::string>& warnings) {
+                       std::vector<FileWarning>& warnings) {
   if (strict && !differences.empty()) {
     std::string text;
     for (const auto& d : differences) text += (text.empty() ? "" : "; ") + d;
     throw InputError(source + ": " + text + " (--strict)");
   }
-  for (const auto& d : differences) warnings.push_back(source + ": " + d);
+  for (const auto& d : differences) warnings.push_back({source, d});
 }
 
 struct NamedController {
-  std::string name;
+  std::string name;  ///< the registry's name, or a file's row (experiment.hpp)
   ControllerFactory factory;
   bool serial = false;
   std::string source;  ///< the file of a policy or baseline; empty for the registry's controllers
 };
+
+/// Names the files' rows "CONTROLLER (FILE)" (experiment.hpp); the same source twice throws.
+void name_file_rows(std::vector<NamedController>& controllers) {
+  std::map<std::string, int> file_names;
+  std::set<std::string> sources;
+  for (const NamedController& c : controllers) {
+    if (c.source.empty()) continue;
+    if (!sources.insert(c.source).second) throw InputError(c.source + ": the same file is given twice");
+    ++file_names[std::filesystem::path(c.source).filename().string()];
+  }
+  for (NamedController& c : controllers) {
+    if (c.source.empty()) continue;
+    const std::string file = std::filesystem::path(c.source).filename().string();
+    c.name += " (" + (file_names[file] > 1 ? c.source : file) + ")";
+  }
+}
 
 /// The registry's controllers, the policies and the baselines, by name, in request order; bad input throws
 /// (unknown names, a policy or baseline that does not fit the study or, strict, one trained for other
@@ -351,7 +369,7 @@ std::vector<NamedController> resolve_controllers(const Study& study, const std::
                                                  const std::vector<PolicyInput>& policies,
                                                  const std::vector<BaselineInput>& baselines,
                                                  QpBackend backend, bool strict,
-                                                 std::vector<std::string>& warnings) {
+                                                 std::vector<FileWarning>& warnings) {
   std::vector<NamedController> out;
   for (const auto& name : names) {
     const ControllerEntry& entry = find_controller(name, study);
@@ -362,9 +380,10 @@ std::vector<NamedController> resolve_controllers(const Study& study, const std::
     check_policy_matches(input.policy, *model, input.source);
     const PolicyComparison comparison = compare_policy(input.policy, study);
     if (!comparison.recorded) {
-      warnings.push_back(input.source +
-                         ": a version-1 policy records neither its network nor the band, limits and cost "
-                         "it was trained for; they were not compared with the study's");
+      warnings.push_back(
+          {input.source,
+           "a version-1 policy records neither its network nor the band, limits and cost it was "
+           "trained for; they were not compared with the study's"});
     }
     report_conditions(input.source, comparison.differences, strict, warnings);
     const Eigen::VectorXd theta = input.policy.theta;
@@ -377,13 +396,14 @@ std::vector<NamedController> resolve_controllers(const Study& study, const std::
     if (input.file.conditions) {
       report_conditions(input.source, compare_conditions(*input.file.conditions, study), strict, warnings);
     } else {
-      warnings.push_back(input.source +
-                         ": the networks record neither the network nor the band, limits and cost they were "
-                         "trained for; they were not compared with the study's");
+      warnings.push_back({input.source,
+                          "the networks record neither the network nor the band, limits and cost they were "
+                          "trained for; they were not compared with the study's"});
     }
     out.push_back({baseline_name(input.file.trained.kind),
                    baseline_controller_factory(study, input.file.trained), false, input.source});
   }
+  name_file_rows(out);
   return out;
 }
 
@@ -407,12 +427,12 @@ TrainedFile read_trained_file(const std::filesystem::path& path) {
   return parse_trained_file(read_text_file(path), path.string());
 }
 
-std::vector<std::string> check_trained_file(const Study& study, const TrainedFile& file, bool strict) {
+std::vector<FileWarning> check_trained_file(const Study& study, const TrainedFile& file, bool strict) {
   std::vector<PolicyInput> policies;
   std::vector<BaselineInput> baselines;
   if (file.policy) policies.push_back(*file.policy);
   if (file.baseline) baselines.push_back(*file.baseline);
-  std::vector<std::string> warnings;
+  std::vector<FileWarning> warnings;
   resolve_controllers(study, {}, policies, baselines, QpBackend::kDense, strict, warnings);
   return warnings;
 }
@@ -441,6 +461,7 @@ EvaluateResult evaluate(const Study& study, const EvaluateRequest& request, Trai
       result.stopped = true;
       return result;
     }
+    ev->summary.controller = c.name;
     result.evaluations.push_back(std::move(*ev));
   }
   return result;
@@ -473,6 +494,7 @@ DayResult replay_day(const Study& study, const DayScenario& day, const DayReques
     }
     const std::unique_ptr<Controller> controller = c.factory();
     result.replays.push_back(core::replay_day(study, day, *controller, go_on));
+    result.replays.back().summary.controller = c.name;
     if (result.replays.back().stopped) {
       result.stopped = true;
       return result;
@@ -547,19 +569,18 @@ CompareResult compare(const Study& study, const CompareRequest& request, Trainin
       if (study.three_phase() && !find_controller(name).three_phase) continue;
       names.push_back(name);
     }
-    std::vector<std::string> warnings;
+    std::vector<FileWarning> warnings;
     controllers = resolve_controllers(study, names, request.policies, request.baselines, QpBackend::kDense,
                                       false, warnings);
   });
   for (const NamedController& c : controllers) {
-    const std::string name =
-        c.source.empty() ? c.name : c.name + " (" + std::filesystem::path(c.source).filename().string() + ")";
-    auto ev = evaluate_with_progress(study, name, c.factory, c.serial, eo, observer);
+    auto ev = evaluate_with_progress(study, c.name, c.factory, c.serial, eo, observer);
     if (!ev) {
       result.stopped = true;
       return result;
     }
-    result.rows.push_back({name, false, c.source, ev->summary, LearningPoint::kNone});
+    ev->summary.controller = c.name;
+    result.rows.push_back({c.name, false, c.source, ev->summary, LearningPoint::kNone});
   }
   std::vector<Method> methods;
   for (Method method : request.methods) {

@@ -496,7 +496,7 @@ class GuiTest : public QObject {
     QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
     const vvc::gui::CopyableTable* rows = w.panel()->evaluations();
     QCOMPARE(rows->rowCount(), 1);
-    QCOMPARE(rows->item(0, 0)->text(), QStringLiteral("tasrl"));
+    QCOMPARE(rows->item(0, 0)->text(), QStringLiteral("tasrl (tasrl_ieee13_tasrl.json)"));
     const auto number = [&](int column) {
       return dynamic_cast<const vvc::gui::NumberItem*>(rows->item(0, column))->value();
     };

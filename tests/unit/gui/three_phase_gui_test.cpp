@@ -469,8 +469,9 @@ class ThreePhaseGuiTest : public QObject {
     QCOMPARE(rows.size(), 2);
     const QStringList cells = rows[1].split(' ', Qt::SkipEmptyParts);
     QCOMPARE(cells.value(0), QStringLiteral("diffop-step"));
-    QCOMPARE(cells.value(1), gui_transient);
-    QCOMPARE(cells.value(2), gui_steady);
+    QCOMPARE(cells.value(1), QStringLiteral("(policy.json)"));
+    QCOMPARE(cells.value(2), gui_transient);
+    QCOMPARE(cells.value(3), gui_steady);
     QVERIFY2(!eval.err.contains("warning"), qPrintable(eval.err));  // it fits the study it was trained on
 
     // vvc train reads the study unchanged.

@@ -136,7 +136,7 @@ TEST(BaselineFiles, EvaluateThroughTheExperimentLayerAsTheirNetworks) {
   ASSERT_EQ(result.evaluations.size(), 1u);
   EXPECT_TRUE(result.warnings.empty());
   const EvaluationSummary& s = result.evaluations[0].summary;
-  EXPECT_EQ(s.controller, "stable-ddpg");
+  EXPECT_EQ(s.controller, "stable-ddpg (nets.json)");
   EXPECT_EQ(s.transient, direct.summary.transient);
   EXPECT_EQ(s.steady, direct.summary.steady);
   EXPECT_EQ(s.fraction_out_of_band, direct.summary.fraction_out_of_band);
@@ -147,7 +147,10 @@ TEST(BaselineFiles, EvaluateThroughTheExperimentLayerAsTheirNetworks) {
   request.baselines = {{"nets.json", file}};
   const experiment::EvaluateResult warned = experiment::evaluate(study, request);
   ASSERT_EQ(warned.warnings.size(), 1u);
-  EXPECT_NE(warned.warnings[0].find("voltage band [0.94, 1.05]"), std::string::npos) << warned.warnings[0];
+  EXPECT_EQ(warned.warnings[0].source, "nets.json");
+  EXPECT_NE(warned.warnings[0].text.find("voltage band [0.94, 1.05]"), std::string::npos)
+      << warned.warnings[0].text;
+  EXPECT_EQ(warned.warnings[0].message(), "nets.json: " + warned.warnings[0].text);
   request.strict = true;
   EXPECT_THROW(experiment::evaluate(study, request), InputError);
   request.strict = false;
@@ -155,7 +158,7 @@ TEST(BaselineFiles, EvaluateThroughTheExperimentLayerAsTheirNetworks) {
   request.baselines = {{"nets.json", parse_baseline(baseline_to_json(file), "nets.json")}};
   const experiment::EvaluateResult unrecorded = experiment::evaluate(study, request);
   ASSERT_EQ(unrecorded.warnings.size(), 1u);
-  EXPECT_NE(unrecorded.warnings[0].find("were not compared"), std::string::npos);
+  EXPECT_NE(unrecorded.warnings[0].text.find("were not compared"), std::string::npos);
   EXPECT_EQ(unrecorded.evaluations[0].summary.transient, direct.summary.transient);
 
   // Networks of another study's inverters do not fit.
@@ -167,6 +170,37 @@ TEST(BaselineFiles, EvaluateThroughTheExperimentLayerAsTheirNetworks) {
     ADD_FAILURE() << "accepted networks of other inverters";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("/inverters"), std::string::npos) << e.what();
+  }
+}
+
+// Every table names a file's row "CONTROLLER (FILE)": the file name, or the whole source where two files share
+// their name; the same source twice is bad input, refused before any evaluation.
+TEST(BaselineFiles, RowsOfSeveralFilesAreToldApart) {
+  const Study& study = ieee13_3p();
+  const BaselineFile a = describe_baseline(study, random_baseline(study, BaselineKind::kStableDdpg, 5), 1);
+  const BaselineFile b = describe_baseline(study, random_baseline(study, BaselineKind::kStableDdpg, 6), 1);
+  experiment::EvaluateRequest request;
+  request.controllers = {"zero"};
+  request.seeds = SeedRange{0, 2};
+  request.steps = 3;
+  const auto names = [&](const experiment::EvaluateRequest& r) {
+    std::vector<std::string> out;
+    for (const auto& ev : experiment::evaluate(study, r).evaluations) out.push_back(ev.summary.controller);
+    return out;
+  };
+  request.baselines = {{"runs/a.json", a}, {"runs/b.json", b}};
+  EXPECT_EQ(names(request),
+            (std::vector<std::string>{"zero", "stable-ddpg (a.json)", "stable-ddpg (b.json)"}));
+  request.baselines = {{"seed1/nets.json", a}, {"seed2/nets.json", b}, {"c.json", b}};
+  EXPECT_EQ(names(request),
+            (std::vector<std::string>{"zero", "stable-ddpg (seed1/nets.json)",
+                                      "stable-ddpg (seed2/nets.json)", "stable-ddpg (c.json)"}));
+  request.baselines = {{"seed1/nets.json", a}, {"seed1/nets.json", a}};
+  try {
+    experiment::evaluate(study, request);
+    ADD_FAILURE() << "accepted the same file twice";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "seed1/nets.json: the same file is given twice");
   }
 }
 

@@ -135,9 +135,22 @@ struct TrainedFile {
 TrainedFile parse_trained_file(const std::string& text, const std::string& source);
 TrainedFile read_trained_file(const std::filesystem::path& path);
 
+/// A trained file that differs from the study it runs on in what it records (network, band, limits, cost:
+/// compare_conditions) or that records none of it.
+struct FileWarning {
+  std::string source;  ///< the file (PolicyInput::source, BaselineInput::source)
+  std::string text;    ///< what differs, without the file
+  std::string message() const { return source + ": " + text; }
+};
+
 /// Checks the file against the study as evaluate() and replay_day() do: throws InputError when it controls
 /// other inverters (or, strict, was trained for other conditions) and returns the warnings they would give.
-std::vector<std::string> check_trained_file(const Study& study, const TrainedFile& file, bool strict = false);
+std::vector<FileWarning> check_trained_file(const Study& study, const TrainedFile& file, bool strict = false);
+
+// A trained file's row, in every table (vvc eval, vvc bench table, the day replay, the desktop application), is
+// "CONTROLLER (FILE)": FILE is the source's file name, or the source as given when another file of the same
+// request has the same file name ("diffop-step (seed1/policy.json)" beside "diffop-step (seed2/policy.json)").
+// The same source twice in one request is an InputError. The registry's controllers keep their names.
 
 struct EvaluateRequest {
   std::vector<std::string> controllers;   ///< names of the controller registry
@@ -157,11 +170,11 @@ struct EvaluateRequest {
 struct EvaluateResult {
   SeedRange seeds;
   int steps = 0;
-  /// The controllers, then the policies, then the baselines, in request order.
+  /// The controllers, then the policies, then the baselines, in request order; a file's evaluation is named by
+  /// its row ("CONTROLLER (FILE)", above).
   std::vector<Evaluation> evaluations;
-  /// Where a policy or baseline was trained for other conditions than the study's ("SOURCE: difference"), or
-  /// records none.
-  std::vector<std::string> warnings;
+  /// Where a policy or baseline was trained for other conditions than the study's, or records none.
+  std::vector<FileWarning> warnings;
   bool stopped = false;  ///< the observer stopped it: evaluations holds the finished ones
 };
 
@@ -189,9 +202,9 @@ struct DayRequest {
 
 struct DayResult {
   int steps = 0;  ///< of the whole replay
-  /// The controllers, then the policies, then the baselines, in request order.
+  /// The controllers, then the policies, then the baselines, in request order, named as in EvaluateResult.
   std::vector<DayReplay> replays;
-  std::vector<std::string> warnings;
+  std::vector<FileWarning> warnings;
   bool stopped = false;  ///< the observer stopped it: the last replay is partial (DayReplay::stopped)
 };
 
@@ -209,9 +222,9 @@ struct CompareRequest {
   std::vector<std::string> references{"zero", "voltvar", "gradient-flow", "limit"};
   std::vector<Method> methods{Method::kDiffOpStep, Method::kDiffOpTraj, Method::kTasrl,  Method::kStableDdpg,
                               Method::kRlmpcDpg,   Method::kPdp,        Method::kRlmpcTd};
-  /// Trained controllers' files evaluated after the references (rows "NAME (FILE)", e.g. "stable-ddpg
-  /// (networks.json)"); a file that does not fit the study throws InputError before any work, as in
-  /// evaluate(); check_trained_file gives its warnings.
+  /// Trained controllers' files evaluated after the references, each a row "CONTROLLER (FILE)" (above), e.g.
+  /// "stable-ddpg (networks.json)"; a file that does not fit the study throws InputError before any work, as
+  /// in evaluate(); check_trained_file gives its warnings.
   std::vector<PolicyInput> policies;
   std::vector<BaselineInput> baselines;
   std::optional<SeedRange> seeds;  ///< none: the study's evaluation seeds
@@ -224,7 +237,7 @@ struct CompareRequest {
 };
 
 struct ComparisonRow {
-  std::string method;  ///< a registry name for references, MethodInfo::name for learned methods, NAME (FILE)
+  std::string method;  ///< a registry name for references, MethodInfo::name for learned methods, a file's row
   bool learned = false;
   std::string source;  ///< a file's row: the file (CompareRequest::policies, baselines); otherwise empty
   EvaluationSummary summary;
