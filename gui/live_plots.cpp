@@ -354,6 +354,7 @@ void LivePlots::reset(std::shared_ptr<const core::Study> study) {
   // The exploring rollouts are noisy and may leave the validation zoom: drawn light.
   QColor rollout = palette_colour(0);
   rollout.setAlpha(110);
+  curve_->xAxis->setLabel(tr("iteration"));
   curve_->addGraph()->setName(tr("rollouts, transient"));
   curve_->graph(0)->setPen(QPen(rollout, 1.0));
   curve_->addGraph(curve_->xAxis, curve_->yAxis2)->setName(tr("rollouts, steady (right)"));
@@ -579,6 +580,7 @@ void LivePlots::add_progress(const core::TrainingProgress& progress) {
   if (progress.iterations > 0) {
     curve_data_.push_back(progress.point);
     iterations_ = progress.iterations;
+    if (curve_data_.size() == 1) name_training_unit(progress.unit);
   }
   if (!progress.traces.empty()) {
     traces_ = progress.traces;
@@ -589,6 +591,14 @@ void LivePlots::add_progress(const core::TrainingProgress& progress) {
     traces_dirty_ = true;
   }
   dirty_ = true;
+}
+
+void LivePlots::name_training_unit(core::TrainingUnit unit) {
+  curve_->xAxis->setLabel(QString::fromLatin1(core::to_string(unit)));
+  if (unit != core::TrainingUnit::kEpisode) return;
+  // A DDPG baseline's training signal is the mean cost per step of its exploring episode; it has no steady one.
+  curve_->graph(0)->setName(tr("training episodes, mean step cost"));
+  curve_->graph(1)->removeFromLegend();
 }
 
 void LivePlots::rebuild_traces() {

@@ -106,6 +106,8 @@ class LivePlots : public QWidget {
   void apply_series_visibility();
   /// Sets both cost axes of the training curve and moves the reference labels to their lines.
   void zoom_curve();
+  /// Labels the training curve's axis and its training-signal graphs for the unit the trainer reports in.
+  void name_training_unit(core::TrainingUnit unit);
 
   std::shared_ptr<const core::Study> study_;
   QCustomPlot* curve_;

@@ -84,14 +84,21 @@ MainWindow::MainWindow(QWidget* parent)
   connect(worker_, &TrainingWorker::references_ready, panel_, [this](const QVector<ReferenceLine>& lines) {
     for (const ReferenceLine& line : lines) panel_->add_evaluation(line.name, line.summary, job_scenarios_);
   });
-  connect(worker_, &TrainingWorker::policy_ready, this, [this](const core::PolicyFile& p) {
-    core::experiment::TrainedFile trained;
-    trained.policy = core::experiment::PolicyInput{"the policy trained here", p};
-    policy_ = std::make_shared<const core::experiment::TrainedFile>(std::move(trained));
+  connect(worker_, &TrainingWorker::policy_ready, this, [this](const core::experiment::TrainedFile& trained) {
+    policy_ = std::make_shared<const core::experiment::TrainedFile>(trained);
     day_->set_policy(policy_, tr("trained here"));
-    statusBar()->showMessage(tr("Policy trained (%1 iterations, %2 s): File > Export policy saves it")
-                                 .arg(p.iterations_done)
-                                 .arg(p.training_seconds, 0, 'f', 1));
+    if (trained.policy) {
+      const core::PolicyFile& p = trained.policy->policy;
+      statusBar()->showMessage(tr("Policy trained (%1 iterations, %2 s): File > Export policy saves it")
+                                   .arg(p.iterations_done)
+                                   .arg(p.training_seconds, 0, 'f', 1));
+    } else {
+      const core::BaselineFile& f = trained.baseline->file;
+      statusBar()->showMessage(tr("%1 networks trained (%2 episodes, %3 s): File > Export policy saves them")
+                                   .arg(QString::fromStdString(core::baseline_name(f.trained.kind)))
+                                   .arg(f.training->episodes)
+                                   .arg(f.training->seconds, 0, 'f', 1));
+    }
   });
   connect(worker_, &TrainingWorker::evaluation_ready, panel_,
           [this](const QString& controller, const core::EvaluationSummary& summary) {

@@ -16,6 +16,11 @@ namespace vvc::gui {
 
 namespace {
 
+/// The methods the panel trains, in the order of its list.
+constexpr core::experiment::Method kTrainedHere[] = {
+    core::experiment::Method::kDiffOpStep, core::experiment::Method::kDiffOpTraj,
+    core::experiment::Method::kStableDdpg, core::experiment::Method::kTasrl};
+
 QSpinBox* int_box(QWidget* parent, int lo, int hi, int value, const QString& tip) {
   auto* box = new QSpinBox(parent);
   box->setRange(lo, hi);
@@ -43,9 +48,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   study_label_->setWordWrap(true);
   scenario_label_ = new QLabel(this);
   controller_ = new QComboBox(this);
-  // The DiffOP methods train; the controller registry's entries are evaluated.
-  for (core::experiment::Method m :
-       {core::experiment::Method::kDiffOpStep, core::experiment::Method::kDiffOpTraj}) {
+  // DiffOP and the DDPG baselines train; the controller registry's entries are evaluated.
+  for (core::experiment::Method m : kTrainedHere) {
     const core::experiment::MethodInfo& info = core::experiment::method_info(m);
     controller_->addItem(QString::fromStdString(info.name), QString::fromStdString(info.key));
     controller_->setItemData(controller_->count() - 1, QString::fromStdString(info.description),
@@ -56,10 +60,13 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     controller_->setItemData(controller_->count() - 1, QString::fromStdString(e.description),
                              Qt::ToolTipRole);
   }
-  controller_->setToolTip(
-      tr("DiffOP trains a QP policy with hard voltage limits; the reference controllers are evaluated on the "
-         "validation scenarios (no training)"));
-  iterations_ = int_box(this, 1, 100000, defaults.iterations, tr("Policy-gradient iterations"));
+  controller_->setToolTip(tr(
+      "DiffOP trains a QP policy with hard voltage limits, Stable-DDPG and TASRL their networks with their "
+      "references' recipes (as vvc train --method); the reference controllers are evaluated on the "
+      "validation scenarios (no training)"));
+  iterations_ = int_box(this, 1, 100000, defaults.iterations,
+                        tr("DiffOP: policy-gradient iterations; Stable-DDPG, TASRL: training episodes"));
+  iterations_label_ = new QLabel(tr("Iterations"), this);
   horizon_ = int_box(this, 1, 100, 1, tr("Planning horizon H, in control steps (Step: 1, Traj: 10)"));
   scenarios_ = int_box(this, 1, 1024, defaults.scenarios_per_iteration,
                        tr("Training scenarios per iteration (B), sampled from the study's training seeds"));
@@ -100,6 +107,13 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
 
   connect(controller_, &QComboBox::currentIndexChanged, this, [this] {
     horizon_->setValue(controller_->currentData().toString() == QStringLiteral("diffop-traj") ? 10 : 1);
+    // Each kind of method starts from its own budget: DiffOP's iterations, a DDPG baseline's episodes.
+    const bool episodes = trains() && !core::experiment::is_diffop_form(*method());
+    if (episodes != (iterations_label_->text() == tr("Episodes"))) {
+      iterations_label_->setText(episodes ? tr("Episodes") : tr("Iterations"));
+      iterations_->setValue(episodes ? ddpg_options(*method()).episodes
+                                     : core::DiffOpTrainingOptions{}.iterations);
+    }
     enable_training_fields();
     start_->setText(trains() ? tr("Start") : tr("Evaluate"));
   });
@@ -109,7 +123,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Study"), study_label_);
   form->addRow(tr("Scenario set"), scenario_label_);
   form->addRow(tr("Controller"), controller_);
-  form->addRow(tr("Iterations"), iterations_);
+  form->addRow(iterations_label_, iterations_);
   form->addRow(tr("Horizon H (steps)"), horizon_);
   form->addRow(tr("Scenarios / iteration"), scenarios_);
   form->addRow(tr("Gradient"), gradient_);
@@ -219,22 +233,36 @@ std::vector<std::string> TrainingPanel::reference_controllers() const {
   return {"zero", "gradient-flow", "limit"};
 }
 
-bool TrainingPanel::trains() const { return controller_->currentData().toString().startsWith("diffop-"); }
+std::optional<core::experiment::Method> TrainingPanel::method() const {
+  const std::string key = controller_->currentData().toString().toStdString();
+  for (core::experiment::Method m : kTrainedHere) {
+    if (core::experiment::method_info(m).key == key) return m;
+  }
+  return std::nullopt;
+}
+
+core::BaselineOptions TrainingPanel::ddpg_options(core::experiment::Method method) const {
+  if (method == core::experiment::Method::kTasrl) return core::default_tasrl_options();
+  return study_ ? core::default_stable_ddpg_options(*study_) : core::default_stable_ddpg_options();
+}
 
 core::GradientEstimator TrainingPanel::estimator() const {
   return static_cast<core::GradientEstimator>(gradient_->currentData().toInt());
 }
 
 void TrainingPanel::enable_training_fields() {
-  for (QWidget* w : std::initializer_list<QWidget*>{iterations_, horizon_, scenarios_, learning_rate_,
-                                                    validation_every_, seed_}) {
+  for (QWidget* w : std::initializer_list<QWidget*>{iterations_, validation_every_, seed_}) {
     w->setEnabled(trains());
   }
+  // The DDPG baselines train with their references' hyperparameters: only DiffOP's are in the form.
+  const bool diffop = trains() && core::experiment::is_diffop_form(*method());
+  for (QWidget* w : std::initializer_list<QWidget*>{horizon_, scenarios_, learning_rate_})
+    w->setEnabled(diffop);
   // The pathwise gradient needs the plant's sensitivities (three-phase studies) and draws no noise.
-  gradient_->setEnabled(trains() && study_ && study_->three_phase());
+  gradient_->setEnabled(diffop && study_ && study_->three_phase());
   const bool noisy = estimator() == core::GradientEstimator::kLikelihoodRatio;
-  draws_->setEnabled(trains() && noisy);
-  sigma_->setEnabled(trains() && noisy);
+  draws_->setEnabled(diffop && noisy);
+  sigma_->setEnabled(diffop && noisy);
 }
 
 TrainingJob TrainingPanel::request() const {
@@ -255,12 +283,22 @@ TrainingJob TrainingPanel::request() const {
   o.seed = static_cast<std::uint64_t>(seed_->value());
   const core::SeedRange validation = core::split_training_seeds(*study_, o.validation).validation;
   job.scenarios = tr("validation\n%1:%2").arg(validation.first).arg(validation.last);
-  if (trains()) {
+  if (trains() && core::experiment::is_diffop_form(*method())) {
     core::experiment::TrainRequest r;
-    r.method = core::experiment::parse_method(key);
+    r.method = *method();
     r.horizon = horizon_->value();
     r.diffop = o;
     r.threads = threads_->value();
+    if (references_->isChecked()) r.references = reference_controllers();
+    job.train = r;
+  } else if (trains()) {
+    // As vvc train --method: the reference's recipe for the study's kind, with the form's episodes, seed and
+    // validation (the same validation seeds as DiffOP's, so the reference lines are comparable).
+    core::experiment::TrainRequest r =
+        core::experiment::table_request(*study_, *method(), false, threads_->value());
+    r.ddpg.episodes = iterations_->value();
+    r.ddpg.seed = o.seed;
+    r.ddpg.validation = o.validation;
     if (references_->isChecked()) r.references = reference_controllers();
     job.train = r;
   } else {
@@ -299,13 +337,17 @@ void TrainingPanel::show_progress(const core::TrainingProgress& p) {
   progress_->setRange(0, p.iterations);
   progress_->setValue(point.iteration);
   const double eta = point.seconds / std::max(1, point.iteration) * (p.iterations - point.iteration);
-  QString text = tr("iteration %1/%2, rollout cost %3, |grad| %4, %5 s, ETA %6 s")
+  // DiffOP reports iterations (the rollouts' cost, the gradient's norm), a DDPG baseline episodes (its mean step
+  // cost).
+  const bool episodes = p.unit == core::TrainingUnit::kEpisode;
+  QString text = tr("%1 %2/%3, %4 %5")
+                     .arg(QString::fromLatin1(core::to_string(p.unit)))
                      .arg(point.iteration)
                      .arg(p.iterations)
-                     .arg(point.training_cost, 0, 'f', 4)
-                     .arg(point.gradient_norm, 0, 'g', 3)
-                     .arg(point.seconds, 0, 'f', 0)
-                     .arg(eta, 0, 'f', 0);
+                     .arg(episodes ? tr("mean step cost") : tr("rollout cost"))
+                     .arg(point.training_cost, 0, 'f', 4);
+  if (std::isfinite(point.gradient_norm)) text += tr(", |grad| %1").arg(point.gradient_norm, 0, 'g', 3);
+  text += tr(", %1 s, ETA %2 s").arg(point.seconds, 0, 'f', 0).arg(eta, 0, 'f', 0);
   if (point.validated()) text += tr(", validation %1").arg(point.validation_transient, 0, 'f', 4);
   fallbacks_ += point.fallback_steps;
   if (fallbacks_ > 0) text += tr(", %1 fallback steps so far").arg(fallbacks_);

@@ -14,6 +14,7 @@
 #include <QSpinBox>
 #include <QWidget>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,11 +31,13 @@ class TrainingPanel : public QWidget {
 
   /// The study training runs on (null: a plain case is open, training is disabled).
   void set_study(std::shared_ptr<const core::Study> study);
-  /// Builds the job from the form: training for the DiffOP entries, an evaluation on the validation seeds for
-  /// the reference controllers. Throws InputError for inconsistent values.
+  /// Builds the job from the form: training for the DiffOP and DDPG entries, an evaluation on the validation
+  /// seeds for the reference controllers. Throws InputError for inconsistent values.
   TrainingJob request() const;
-  /// Whether the selected entry trains (DiffOP) rather than evaluates (a reference controller).
-  bool trains() const;
+  /// The method the selected entry trains; none for a reference controller (evaluated, not trained).
+  std::optional<core::experiment::Method> method() const;
+  /// Whether the selected entry trains (DiffOP, Stable-DDPG, TASRL) rather than evaluates.
+  bool trains() const { return method().has_value(); }
   /// The controllers of the reference lines: zero, the limit and, on the F cost, the gradient flow, on the
   /// Stable-DDPG cost, Stable-DDPG's linear droop.
   std::vector<std::string> reference_controllers() const;
@@ -53,7 +56,9 @@ class TrainingPanel : public QWidget {
   void set_status(const QString& text);
 
   QComboBox* controller() const { return controller_; }
+  /// DiffOP's iterations, or the DDPG baselines' episodes (its label says which).
   QSpinBox* iterations() const { return iterations_; }
+  QLabel* iterations_label() const { return iterations_label_; }
   /// The policy-gradient estimator: likelihood ratio, or pathwise (three-phase studies, their default).
   QComboBox* gradient() const { return gradient_; }
   QSpinBox* noise_draws() const { return draws_; }
@@ -77,6 +82,8 @@ class TrainingPanel : public QWidget {
   void evaluation_added();
 
  private:
+  /// The DDPG baseline's reference options on the open study (its episode budget).
+  core::BaselineOptions ddpg_options(core::experiment::Method method) const;
   /// Enables the training fields that the selected entry and estimator use (noise draws and sigma: the
   /// likelihood ratio only).
   void enable_training_fields();
@@ -86,6 +93,7 @@ class TrainingPanel : public QWidget {
   QLabel* scenario_label_;
   QComboBox* controller_;
   QSpinBox* iterations_;
+  QLabel* iterations_label_;
   QSpinBox* horizon_;
   QSpinBox* scenarios_;
   QComboBox* gradient_;

@@ -79,8 +79,16 @@ void TrainingWorker::run(const TrainingJob& job) {
     if (job.train) {
       const core::experiment::TrainResult result = core::experiment::train(study, *job.train, &observer);
       observer.flush_references();
-      if (result.model != nullptr && !result.summary.curve.empty()) {
-        emit policy_ready(core::experiment::policy_file(*job.train, result));
+      if (!result.summary.curve.empty()) {
+        core::experiment::TrainedFile trained;
+        if (result.baseline) {
+          trained.baseline = core::experiment::BaselineInput{
+              "the networks trained here", core::experiment::baseline_file(study, *job.train, result)};
+        } else if (result.model != nullptr) {
+          trained.policy = core::experiment::PolicyInput{"the policy trained here",
+                                                         core::experiment::policy_file(*job.train, result)};
+        }
+        if (trained.policy || trained.baseline) emit policy_ready(trained);
       }
     } else if (job.evaluate) {
       core::experiment::evaluate(study, *job.evaluate, &observer);
@@ -95,7 +103,7 @@ void register_worker_types() {
   qRegisterMetaType<vvc::gui::ReferenceLine>();
   qRegisterMetaType<QVector<vvc::gui::ReferenceLine>>();
   qRegisterMetaType<vvc::core::TrainingProgress>();
-  qRegisterMetaType<vvc::core::PolicyFile>();
+  qRegisterMetaType<vvc::core::experiment::TrainedFile>();
   qRegisterMetaType<vvc::core::EvaluationSummary>();
 }
 

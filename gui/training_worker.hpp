@@ -2,7 +2,8 @@
 // experiment layer (core/experiment): training a method, or evaluating controllers or a loaded policy. Jobs are
 // queued to it, so two Ipopt solves (the `limit` references) never run at once. Progress and results travel
 // back to the GUI thread as copies through queued signals. Pause blocks the worker thread in the observer
-// between iterations; Stop makes the observer return kStop, and the policy trained so far is still delivered.
+// between iterations (episodes); Stop makes the observer return kStop, and the policy (networks) trained so far
+// is still delivered.
 #pragma once
 
 #include <QMetaType>
@@ -55,7 +56,9 @@ class TrainingWorker : public QObject {
  signals:
   void references_ready(const QVector<vvc::gui::ReferenceLine>& lines);
   void progress(const vvc::core::TrainingProgress& progress);
-  void policy_ready(const vvc::core::PolicyFile& policy);
+  /// A trained DiffOP policy or DDPG baseline's networks, its source "the policy trained here" or "the
+  /// networks trained here".
+  void policy_ready(const vvc::core::experiment::TrainedFile& trained);
   void evaluation_ready(const QString& controller, const vvc::core::EvaluationSummary& summary);
   void failed(const QString& message);
   void job_finished();
@@ -78,5 +81,5 @@ void register_worker_types();
 
 Q_DECLARE_METATYPE(vvc::gui::ReferenceLine)
 Q_DECLARE_METATYPE(vvc::core::TrainingProgress)
-Q_DECLARE_METATYPE(vvc::core::PolicyFile)
+Q_DECLARE_METATYPE(vvc::core::experiment::TrainedFile)
 Q_DECLARE_METATYPE(vvc::core::EvaluationSummary)

@@ -179,14 +179,17 @@ class GuiTest : public QObject {
     QCOMPARE(w.document()->path.filename().string(), std::string("case_13.m"));
   }
 
-  // The controller list is DiffOP's two modes and the core registry, each entry with its description.
+  // The controller list is the methods trained in the window (DiffOP's two modes, the two DDPG baselines) and the
+  // core registry, each entry with its description.
   void controller_list_is_the_registry() {
     MainWindow w;
     QComboBox* combo = w.panel()->controller();
     const auto& registry = vvc::core::controller_registry();
-    QCOMPARE(combo->count(), 2 + static_cast<int>(registry.size()));
+    QCOMPARE(combo->count(), 4 + static_cast<int>(registry.size()));
+    const QStringList trained = {"DiffOP(Step)", "DiffOP(Traj)", "Stable-DDPG", "TASRL"};
+    for (int row = 0; row < 4; ++row) QCOMPARE(combo->itemText(row), trained[row]);
     for (size_t k = 0; k < registry.size(); ++k) {
-      const int row = 2 + static_cast<int>(k);
+      const int row = 4 + static_cast<int>(k);
       QCOMPARE(combo->itemText(row), QString::fromStdString(registry[k].name));
       QCOMPARE(combo->itemData(row, Qt::ToolTipRole).toString(),
                QString::fromStdString(registry[k].description));

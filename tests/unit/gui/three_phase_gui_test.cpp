@@ -3,6 +3,7 @@
 // feeds the per-phase plots (a line per monitored node-phase in its phase's colour, a legend of the phases, the
 // bus named on hover, a bus picker, the profile per node-phase, q per inverter phase); the feeder diagram takes
 // its colours from the validation scenario shown, per phase; the trained policy exports, reloads and evaluates.
+// Stable-DDPG trains in the window and its networks match `vvc train --method stable-ddpg`'s.
 // "New study from this feeder" on cases/ieee13/IEEE13Nodeckt.dss: three inverters placed by clicks on the
 // diagram, the study saved and opened, 5 training iterations, the policy exported and evaluated by `vvc eval
 // --policy`, and `vvc train` run on the saved study; a second study on the real day (windows of the bundled day
@@ -25,6 +26,7 @@
 #include "main_window.hpp"
 #include "run_vvc.hpp"
 #include "stall_watch.hpp"
+#include "vvc/core/baselines/baseline_io.hpp"
 #include "vvc/core/diffop/policy_io.hpp"
 
 using vvc::gui::MainWindow;
@@ -333,6 +335,63 @@ class ThreePhaseGuiTest : public QObject {
     const QString header = QString(csv.readLine()).trimmed();
     QCOMPARE(header.split(',').size(), 2 + study.num_points() + study.num_inverters());
     QVERIFY(header.contains(",vm_671.c,"));
+  }
+
+  // Stable-DDPG trains in the window as `vvc train --method stable-ddpg` trains it: the networks exported are
+  // those the command writes for the same episodes and seed, number for number; the form offers the episodes,
+  // seed and validation, not DiffOP's hyperparameters; the curve counts episodes.
+  void stable_ddpg_trains_here_as_vvc_train_does() {
+    MainWindow w;
+    QVERIFY2(w.open_path(kStudy), qPrintable(w.last_error()));
+    vvc::gui::TrainingPanel* panel = w.panel();
+    panel->controller()->setCurrentText(QStringLiteral("Stable-DDPG"));
+    QVERIFY(panel->trains());
+    QCOMPARE(panel->iterations_label()->text(), QStringLiteral("Episodes"));
+    QCOMPARE(panel->iterations()->value(),
+             vvc::core::default_stable_ddpg_options(*w.document()->study).episodes);
+    QVERIFY(panel->iterations()->isEnabled() && panel->validation_every()->isEnabled());
+    QVERIFY(!panel->gradient()->isEnabled() && !panel->noise_draws()->isEnabled() &&
+            !panel->sigma()->isEnabled());
+    panel->iterations()->setValue(3);
+    panel->validation_every()->setValue(1);
+    panel->thread_count()->setValue(1);
+    panel->references()->setChecked(false);
+    QSignalSpy finished(&w, &MainWindow::job_finished);
+    w.start_training();
+    QVERIFY(finished.wait(600000));
+    QVERIFY2(w.last_error().isEmpty(), qPrintable(w.last_error()));
+    QVERIFY(w.policy() != nullptr && w.policy()->baseline && !w.policy()->policy);
+    QVERIFY2(w.statusBar()->currentMessage().startsWith(
+                 QStringLiteral("stable-ddpg networks trained (3 episodes")),
+             qPrintable(w.statusBar()->currentMessage()));
+    QVERIFY(w.day_view()->replay_policy()->isEnabled());
+    w.plots()->refresh();
+    QCOMPARE(static_cast<int>(w.plots()->curve().size()), 3);
+    QCOMPARE(w.plots()->curve_plot()->xAxis->label(), QStringLiteral("episode"));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString gui_path = dir.filePath("gui.json");
+    const QString cli_path = dir.filePath("cli.json");
+    QVERIFY(w.export_policy(gui_path));
+    const vvc::gui::CliRun train =
+        vvc::gui::run_vvc({"train", "--study", kStudy, "--method", "stable-ddpg", "--episodes", "3", "--seed",
+                           "1", "--eval-seeds", "0:2", "--out", cli_path, "--quiet"});
+    QVERIFY2(train.succeeded, qPrintable(train.err));
+    const vvc::core::BaselineFile gui = vvc::core::read_baseline(gui_path.toStdString());
+    const vvc::core::BaselineFile cli = vvc::core::read_baseline(cli_path.toStdString());
+    QCOMPARE(gui.trained.actors.size(), cli.trained.actors.size());
+    for (size_t i = 0; i < gui.trained.actors.size(); ++i) {
+      QVERIFY2(gui.trained.actors[i] == cli.trained.actors[i], qPrintable(QStringLiteral("actor %1").arg(i)));
+    }
+    QCOMPARE(gui.trained.max_step, cli.trained.max_step);
+    QVERIFY(gui.training.has_value() && gui.training->episodes == 3 && gui.training->seed == 1);
+
+    // Back to DiffOP, the form offers its iterations again.
+    panel->controller()->setCurrentIndex(0);
+    QCOMPARE(panel->iterations_label()->text(), QStringLiteral("Iterations"));
+    QCOMPARE(panel->iterations()->value(), vvc::core::DiffOpTrainingOptions{}.iterations);
+    QVERIFY(panel->gradient()->isEnabled());
   }
 
   void new_study_from_a_feeder_trains_and_its_policy_reloads_in_vvc() {
